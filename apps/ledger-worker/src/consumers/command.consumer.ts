@@ -1,0 +1,116 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { headerNames, producers } from '@storecredit/contracts';
+import { ensureTopics } from '@storecredit/messaging';
+import { Kafka, type Consumer, type EachBatchPayload, type Message } from 'kafkajs';
+import { WorkerProducer } from '../kafka.providers';
+import { OutboxRelay } from '../outbox/outbox-relay';
+import { workerConfigToken, type WorkerConfig } from '../worker.config';
+import { CommandProcessor, type Outgoing } from './command-processor';
+
+export const consumerSessionTimeoutMs = 30_000;
+export const consumerHeartbeatIntervalMs = 3_000;
+export const fetchBytesPerPartitionMax = 1024 * 1024;
+
+/**
+ * Consumes the command topics. Each message is applied in its own database transaction; the batch's
+ * replies and dead letters are then published, and only after that is the offset committed. A crash at
+ * any point redelivers the batch, and idempotent apply makes the replay change nothing.
+ */
+@Injectable()
+export class CommandConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(CommandConsumer.name);
+  private readonly consumer: Consumer;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly processor: CommandProcessor,
+    private readonly output: WorkerProducer,
+    private readonly relay: OutboxRelay,
+    @Inject(workerConfigToken) private readonly config: WorkerConfig,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: config.groupId,
+      sessionTimeout: consumerSessionTimeoutMs,
+      heartbeatInterval: consumerHeartbeatIntervalMs,
+      maxBytesPerPartition: fetchBytesPerPartitionMax,
+      allowAutoTopicCreation: false,
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { topics } = this.config;
+    const commandTopics = producers.map((producer) => topics.commands[producer]);
+    if (this.config.createTopics) {
+      await ensureTopics(this.kafka, [...commandTopics, topics.events, topics.replies, topics.deadLetter], this.config.partitions);
+    }
+    await this.output.connect();
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: commandTopics, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.config.partitionsConsumedConcurrently,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+    this.logger.log(`consuming ${commandTopics.join(', ')} as group ${this.config.groupId}`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+
+  private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const outgoing: Outgoing[] = [];
+    let lastOffset: string | undefined;
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) break;
+      outgoing.push(await this.processor.process(batch.topic, batch.partition, message));
+      lastOffset = message.offset;
+      await heartbeat();
+    }
+    if (lastOffset === undefined) return;
+    this.relay.wake();
+    await this.publish(outgoing);
+    const next = (BigInt(lastOffset) + 1n).toString();
+    await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+    resolveOffset(lastOffset);
+  }
+
+  private async publish(outgoing: Outgoing[]): Promise<void> {
+    const replies: Message[] = [];
+    const deadLetters: Message[] = [];
+    for (const item of outgoing) {
+      if (item.kind === 'reply') {
+        replies.push({
+          key: item.reply.commandId,
+          value: JSON.stringify(item.reply),
+          headers: { [headerNames.correlationId]: item.reply.correlationId },
+        });
+      } else {
+        this.logger.warn(`dead letter from ${item.topic}[${item.partition}]@${item.message.offset}: ${item.code}: ${item.reason}`);
+        deadLetters.push(deadLetterOf(item));
+      }
+    }
+    const topicMessages = [
+      { topic: this.config.topics.replies, messages: replies },
+      { topic: this.config.topics.deadLetter, messages: deadLetters },
+    ].filter((entry) => entry.messages.length > 0);
+    if (topicMessages.length > 0) await this.output.producer.sendBatch({ topicMessages, acks: -1 });
+  }
+}
+
+function deadLetterOf(item: Extract<Outgoing, { kind: 'dead-letter' }>): Message {
+  return {
+    key: item.message.key,
+    value: item.message.value,
+    headers: {
+      ...item.message.headers,
+      [headerNames.dlqCode]: item.code,
+      [headerNames.dlqReason]: item.reason,
+      [headerNames.dlqOriginalTopic]: item.topic,
+      [headerNames.dlqOriginalPartition]: String(item.partition),
+      [headerNames.dlqOriginalOffset]: item.message.offset,
+      [headerNames.dlqFailedAt]: new Date().toISOString(),
+    },
+  };
+}

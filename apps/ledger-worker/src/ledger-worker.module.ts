@@ -1,0 +1,26 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { LedgerModule, type Clock } from '@storecredit/ledger';
+import { CommandConsumer } from './consumers/command.consumer';
+import { CommandProcessor } from './consumers/command-processor';
+import { kafkaProvider, WorkerProducer } from './kafka.providers';
+import { OutboxRelay } from './outbox/outbox-relay';
+import { workerConfigToken, type WorkerConfig } from './worker.config';
+
+@Module({})
+export class LedgerWorkerModule {
+  static forRoot(config: WorkerConfig, clock?: Clock): DynamicModule {
+    return {
+      module: LedgerWorkerModule,
+      imports: [LedgerModule.forRoot({ databaseUrl: config.databaseUrl, clock })],
+      providers: [
+        { provide: workerConfigToken, useValue: config },
+        kafkaProvider,
+        WorkerProducer,
+        CommandProcessor,
+        OutboxRelay,
+        CommandConsumer,
+      ],
+      exports: [OutboxRelay],
+    };
+  }
+}

@@ -1,0 +1,17 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { LedgerWorkerModule } from './ledger-worker.module';
+import { workerConfigFromEnv } from './worker.config';
+
+async function bootstrap(): Promise<void> {
+  const config = workerConfigFromEnv();
+  const app = await NestFactory.createApplicationContext(LedgerWorkerModule.forRoot(config), { bufferLogs: false });
+  app.enableShutdownHooks();
+  Logger.log(`ledger worker started (brokers ${config.kafkaBrokers}, topic prefix ${config.topics.events.split('.')[0]})`, 'Main');
+}
+
+bootstrap().catch((error: unknown) => {
+  Logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error), 'Main');
+  process.exit(1);
+});

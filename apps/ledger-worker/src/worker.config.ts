@@ -1,0 +1,45 @@
+import { defaultTopicPrefix, topicNames, type TopicNames } from '@storecredit/contracts';
+import { defaultDatabaseUrl } from '@storecredit/ledger';
+import { defaultKafkaBrokers } from '@storecredit/messaging';
+
+export const defaultPartitions = 4;
+export const defaultPartitionsConsumedConcurrently = 4;
+
+export interface WorkerConfig {
+  databaseUrl: string;
+  kafkaBrokers: string;
+  clientId: string;
+  groupId: string;
+  topics: TopicNames;
+  /** Partitions of the topics the worker creates when they do not exist. */
+  partitions: number;
+  partitionsConsumedConcurrently: number;
+  createTopics: boolean;
+  /** The outbox relay runs in every worker; a database lock lets one publish at a time. */
+  relayEnabled: boolean;
+}
+
+export const workerConfigToken = Symbol('WorkerConfig');
+
+function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number.parseInt(raw, 10);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const prefix = env.KAFKA_TOPIC_PREFIX ?? defaultTopicPrefix;
+  return {
+    databaseUrl: env.DATABASE_URL ?? defaultDatabaseUrl,
+    kafkaBrokers: env.KAFKA_BROKERS ?? defaultKafkaBrokers,
+    clientId: env.KAFKA_CLIENT_ID ?? 'storecredit-ledger-worker',
+    groupId: env.WORKER_GROUP_ID ?? `${prefix}.ledger-worker`,
+    topics: topicNames(prefix),
+    partitions: intFromEnv(env, 'KAFKA_PARTITIONS', defaultPartitions),
+    partitionsConsumedConcurrently: intFromEnv(env, 'WORKER_PARTITIONS_CONCURRENTLY', defaultPartitionsConsumedConcurrently),
+    createTopics: env.KAFKA_CREATE_TOPICS !== 'false',
+    relayEnabled: env.OUTBOX_RELAY !== 'false',
+  };
+}

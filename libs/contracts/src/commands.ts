@@ -1,0 +1,208 @@
+import { z } from 'zod';
+import { isSupportedCurrency } from './currency';
+import { giftCardCodePattern, normalizeGiftCardCode } from './gift-card-code';
+import { parseAmount } from './money';
+
+/** Commands are versioned; a consumer refuses a version it does not know rather than guessing. */
+export const commandSchemaVersion = 1;
+export const commandBytesMax = 64 * 1024;
+export const noteLengthMax = 500;
+
+export const referenceTypes = ['manual', 'payment', 'refund', 'adjustment'] as const;
+export type ReferenceType = (typeof referenceTypes)[number];
+
+/** Ids are opaque to us but never contain '/', the separator of the message key. */
+const idPattern = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
+const id = z.string().regex(idPattern, 'must be 1 to 128 letters, digits or . _ : @ - (starting with a letter or digit)');
+const currency = z
+  .string()
+  .refine((code) => isSupportedCurrency(code), 'must be an ISO 4217 currency code with minor units, such as AED');
+const amount = z.string().max(40);
+const actor = z.strictObject({ kind: z.enum(['staff', 'service']), id });
+const reference = z.strictObject({ type: z.enum(referenceTypes), id: id.optional() });
+const giftCardCode = z.string().min(8).max(64);
+
+const base = {
+  schemaVersion: z.literal(commandSchemaVersion),
+  commandId: id,
+  businessId: id,
+  actor,
+  note: z.string().max(noteLengthMax).optional(),
+};
+const walletBase = { ...base, clientId: id, currency };
+
+/** Checks every amount field against the currency's scale, so no producer can build an over-precise amount. */
+function amountsFitCurrency(fields: readonly string[]) {
+  return (value: Record<string, unknown>, ctx: z.RefinementCtx): void => {
+    const code = value.currency;
+    if (typeof code !== 'string' || !isSupportedCurrency(code)) return;
+    for (const field of fields) {
+      if (value[field] === undefined) continue;
+      const parsed = parseAmount(value[field], code);
+      if (!parsed.ok) ctx.addIssue({ code: 'custom', path: [field], message: parsed.message, params: { amount: true } });
+    }
+  };
+}
+
+const balanceChange = <T extends string>(type: T) =>
+  z
+    .strictObject({ ...walletBase, type: z.literal(type), amount, reference: reference.optional() })
+    .superRefine(amountsFitCurrency(['amount']));
+
+export const addBalanceSchema = balanceChange('balance.add');
+export const creditBalanceSchema = balanceChange('balance.credit');
+export const deductBalanceSchema = balanceChange('balance.deduct');
+export const debitBalanceSchema = balanceChange('balance.debit');
+
+/** Checkout pays min(balance, amountOwed, amountRequested) of a sale with balance. */
+export const payWithBalanceSchema = z
+  .strictObject({
+    ...walletBase,
+    type: z.literal('balance.pay'),
+    saleId: id,
+    amountOwed: amount,
+    amountRequested: amount.optional(),
+  })
+  .superRefine(amountsFitCurrency(['amountOwed', 'amountRequested']));
+
+/**
+ * A refund credited to balance: of an earlier balance payment (paymentCommandId, capped by what it applied)
+ * or of a sale paid by other means (saleId).
+ */
+export const refundToBalanceSchema = z
+  .strictObject({
+    ...walletBase,
+    type: z.literal('balance.refund'),
+    refundId: id,
+    amount,
+    paymentCommandId: id.optional(),
+    saleId: id.optional(),
+  })
+  .superRefine(amountsFitCurrency(['amount']))
+  .superRefine((value, ctx) => {
+    if ((value.paymentCommandId === undefined) === (value.saleId === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['paymentCommandId'], message: 'give exactly one of paymentCommandId or saleId' });
+    }
+  });
+
+export const issueGiftCardSchema = z
+  .strictObject({
+    ...base,
+    type: z.literal('giftcard.issue'),
+    code: giftCardCode.refine(
+      (code) => giftCardCodePattern.test(normalizeGiftCardCode(code)),
+      'must be 16 to 32 letters and digits (dashes and spaces ignored)',
+    ),
+    amount,
+    currency,
+    expiresAt: z.iso.datetime({ offset: true }).optional(),
+  })
+  .superRefine(amountsFitCurrency(['amount']));
+
+export const voidGiftCardSchema = z.strictObject({
+  ...base,
+  type: z.literal('giftcard.void'),
+  giftCardId: z.uuid(),
+});
+
+export const redeemGiftCardSchema = z.strictObject({
+  ...walletBase,
+  type: z.literal('giftcard.redeem'),
+  code: giftCardCode,
+});
+
+export const commandSchema = z.discriminatedUnion('type', [
+  addBalanceSchema,
+  creditBalanceSchema,
+  deductBalanceSchema,
+  debitBalanceSchema,
+  payWithBalanceSchema,
+  refundToBalanceSchema,
+  issueGiftCardSchema,
+  voidGiftCardSchema,
+  redeemGiftCardSchema,
+]);
+
+export type Command = z.infer<typeof commandSchema>;
+export type CommandType = Command['type'];
+export type CommandOf<T extends CommandType> = Extract<Command, { type: T }>;
+export type WalletCommand = Extract<Command, { clientId: string }>;
+export type BalanceChangeCommand = CommandOf<'balance.add' | 'balance.credit' | 'balance.deduct' | 'balance.debit'>;
+export type Actor = z.infer<typeof actor>;
+export type Reference = z.infer<typeof reference>;
+
+export const commandTypes: readonly CommandType[] = commandSchema.options.map((option) => option.shape.type.value);
+
+/** Why a message can never be applied; the dead-letter topic carries it. */
+export type RejectionCode =
+  | 'oversized'
+  | 'malformed_json'
+  | 'unsupported_schema_version'
+  | 'unknown_type'
+  | 'invalid_amount'
+  | 'schema_violation'
+  | 'wrong_topic';
+
+export type ParsedCommand = { ok: true; command: Command } | { ok: false; code: RejectionCode; reason: string };
+
+/** Validates an already-decoded value into a command, or says precisely why it is not one. */
+export function parseCommand(value: unknown): ParsedCommand {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, code: 'schema_violation', reason: 'a command must be a JSON object' };
+  }
+  const record = value as Record<string, unknown>;
+  if (record.schemaVersion !== commandSchemaVersion) {
+    return {
+      ok: false,
+      code: 'unsupported_schema_version',
+      reason: `schemaVersion must be ${commandSchemaVersion}, got ${JSON.stringify(record.schemaVersion)}`,
+    };
+  }
+  if (typeof record.type !== 'string' || !commandTypes.includes(record.type as CommandType)) {
+    return { ok: false, code: 'unknown_type', reason: `unknown command type ${JSON.stringify(record.type)}` };
+  }
+  const result = commandSchema.safeParse(value);
+  if (result.success) return { ok: true, command: result.data };
+  const amountIssue = result.error.issues.some((issue) => issue.code === 'custom' && issue.params?.amount === true);
+  return { ok: false, code: amountIssue ? 'invalid_amount' : 'schema_violation', reason: describeIssues(result.error) };
+}
+
+/** Decodes the raw bytes of a Kafka message value into a command. */
+export function decodeCommand(bytes: Buffer | null): ParsedCommand {
+  if (bytes === null || bytes.length === 0) return { ok: false, code: 'malformed_json', reason: 'empty message' };
+  if (bytes.length > commandBytesMax) {
+    return { ok: false, code: 'oversized', reason: `message is ${bytes.length} bytes, the limit is ${commandBytesMax}` };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    return { ok: false, code: 'malformed_json', reason: `not valid JSON: ${(error as Error).message}` };
+  }
+  return parseCommand(value);
+}
+
+export class InvalidCommandError extends Error {
+  constructor(
+    readonly code: RejectionCode,
+    readonly reason: string,
+  ) {
+    super(`invalid command (${code}): ${reason}`);
+  }
+}
+
+/** What a producer passes to buildCommand: a command without the schema version, which the contract fills in. */
+export type CommandInput = Command extends infer C ? (C extends Command ? Omit<C, 'schemaVersion'> : never) : never;
+
+/** Builds a valid command or throws: a producer that uses this cannot send an invalid command. */
+export function buildCommand<T extends CommandInput>(input: T): Command {
+  const parsed = parseCommand({ ...input, schemaVersion: commandSchemaVersion });
+  if (!parsed.ok) throw new InvalidCommandError(parsed.code, parsed.reason);
+  return parsed.command;
+}
+
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(command)'}: ${issue.message}`)
+    .join('; ');
+}

@@ -1,0 +1,24 @@
+/** Stable error codes users and producers see; the message is the human sentence shown beside it. */
+export const errorMessages = {
+  insufficient_balance: 'Insufficient balance',
+  gift_card_not_found: 'Gift card not found',
+  gift_card_expired: 'Gift card expired',
+  gift_card_already_redeemed: 'Gift card already redeemed',
+  gift_card_voided: 'Gift card has been voided',
+  gift_card_exists: 'A gift card with this code already exists',
+  currency_mismatch: 'Currency does not match',
+  invalid_amount: 'Invalid amount',
+  forbidden: 'Not allowed',
+  not_found: 'Not found',
+  idempotency_conflict: 'This command id was already used with a different payload',
+  refund_exceeds_payment: 'Refund exceeds what was paid with balance',
+} as const;
+
+export type ErrorCode = keyof typeof errorMessages;
+export const errorCodes = Object.keys(errorMessages) as ErrorCode[];
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+}

@@ -1,0 +1,51 @@
+import type { Command } from './commands';
+
+/** Example messages for other teams; the contract's own tests prove each is valid. */
+export const exampleCommands: Record<string, Command> = {
+  checkoutPayment: {
+    schemaVersion: 1,
+    type: 'balance.pay',
+    commandId: 'checkout-sale-8841-pay-1',
+    businessId: 'salon-1',
+    clientId: 'client-42',
+    currency: 'AED',
+    actor: { kind: 'service', id: 'checkout' },
+    saleId: 'sale-8841',
+    amountOwed: '120.00',
+    amountRequested: '50.00',
+  },
+  refundOfBalancePayment: {
+    schemaVersion: 1,
+    type: 'balance.refund',
+    commandId: 'refund-77-1',
+    businessId: 'salon-1',
+    clientId: 'client-42',
+    currency: 'AED',
+    actor: { kind: 'service', id: 'refund' },
+    refundId: 'refund-77',
+    amount: '20.00',
+    paymentCommandId: 'checkout-sale-8841-pay-1',
+  },
+  staffAddsBalance: {
+    schemaVersion: 1,
+    type: 'balance.add',
+    commandId: '0193b1f2-5c1e-7a8b-9c0d-1e2f3a4b5c6d',
+    businessId: 'salon-1',
+    clientId: 'client-42',
+    currency: 'AED',
+    actor: { kind: 'staff', id: 'staff-7' },
+    amount: '25.50',
+    note: 'Goodwill credit after a late appointment',
+    reference: { type: 'adjustment' },
+  },
+  redeemGiftCard: {
+    schemaVersion: 1,
+    type: 'giftcard.redeem',
+    commandId: 'redeem-5521',
+    businessId: 'salon-1',
+    clientId: 'client-42',
+    currency: 'AED',
+    actor: { kind: 'staff', id: 'staff-7' },
+    code: 'K7QM-4RTX-9WPH-C3DV',
+  },
+};

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { errorCodes } from './errors';
+
+export const replySchemaVersion = 1;
+
+const walletResult = z.strictObject({
+  walletId: z.string(),
+  clientId: z.string(),
+  currency: z.string(),
+  /** The ledger entry written, or null when nothing changed (a payment from a zero balance). */
+  entryId: z.string().nullable(),
+  entryType: z.string().nullable(),
+  /** Unsigned amount moved by this command. */
+  amount: z.string(),
+  balanceAfter: z.string(),
+  /** Payments only: what is still owed on the sale after this payment. */
+  amountStillOwed: z.string().optional(),
+  giftCardId: z.string().optional(),
+});
+
+const giftCardResult = z.strictObject({
+  giftCardId: z.string(),
+  last4: z.string(),
+  amount: z.string(),
+  currency: z.string(),
+  status: z.enum(['active', 'redeemed', 'void']),
+  expiresAt: z.string().nullable(),
+});
+
+export const replySchema = z.strictObject({
+  schemaVersion: z.literal(replySchemaVersion),
+  commandId: z.string(),
+  commandType: z.string(),
+  businessId: z.string(),
+  /** Copied from the request's correlation-id header (or the command id) so a requester can match it. */
+  correlationId: z.string(),
+  status: z.enum(['applied', 'rejected']),
+  result: z.union([walletResult, giftCardResult]).optional(),
+  error: z
+    .strictObject({
+      code: z.enum(errorCodes as [string, ...string[]]),
+      message: z.string(),
+      details: z.record(z.string(), z.unknown()).optional(),
+    })
+    .optional(),
+  /** True when this reply repeats the stored outcome of an earlier delivery of the same command. */
+  replayed: z.boolean(),
+  processedAt: z.string(),
+});
+
+export type Reply = z.infer<typeof replySchema>;
+export type WalletResult = z.infer<typeof walletResult>;
+export type GiftCardResult = z.infer<typeof giftCardResult>;
+/** A reply as the ledger stores it: the per-delivery fields are added when it is sent. */
+export type StoredReply = Omit<Reply, 'correlationId' | 'replayed'>;

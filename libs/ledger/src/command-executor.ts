@@ -1,0 +1,131 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { MikroORM, OptimisticLockError, UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import {
+  errorMessages,
+  replySchemaVersion,
+  type Command,
+  type GiftCardResult,
+  type StoredReply,
+  type WalletResult,
+} from '@storecredit/contracts';
+import { canonicalJson, sha256Hex } from './canonical-json';
+import { Clock } from './clock';
+import { IdempotencyRecord } from './entities';
+import { LedgerRejection } from './errors';
+
+/** Attempts at one command when another writer changed the same rows first (optimistic lock, unique race). */
+export const applyAttemptsMax = 8;
+const retryJitterMs = 5;
+
+export interface CommandOutcome {
+  reply: StoredReply;
+  /** The stored outcome of an earlier delivery was returned; nothing was applied now. */
+  replayed: boolean;
+}
+
+export type CommandResult = WalletResult | GiftCardResult;
+export type ApplyFn = (tx: EntityManager, now: Date) => Promise<CommandResult>;
+
+/**
+ * Runs one command exactly once: in one transaction it checks the idempotency record, applies the change,
+ * and stores the reply beside it. A rejection is stored as the outcome too; a lost race is retried.
+ */
+@Injectable()
+export class CommandExecutor {
+  private readonly logger = new Logger(CommandExecutor.name);
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute(command: Command, apply: ApplyFn): Promise<CommandOutcome> {
+    const payloadHash = sha256Hex(canonicalJson(command));
+    for (let attempt = 1; attempt <= applyAttemptsMax; attempt++) {
+      try {
+        return await this.attempt(command, payloadHash, apply);
+      } catch (error) {
+        if (error instanceof LedgerRejection) return this.storeRejection(command, payloadHash, error);
+        if (!isLostRace(error) || attempt === applyAttemptsMax) throw error;
+        this.logger.debug(`command ${command.commandId} lost a race (attempt ${attempt}); retrying`);
+        await sleep(Math.random() * retryJitterMs * attempt);
+      }
+    }
+    throw new Error('unreachable: the loop returns or throws');
+  }
+
+  private attempt(command: Command, payloadHash: string, apply: ApplyFn): Promise<CommandOutcome> {
+    const em = this.orm.em.fork() as EntityManager;
+    return em.transactional(async (tx) => {
+      const existing = await tx.findOne(IdempotencyRecord, { businessId: command.businessId, commandId: command.commandId });
+      if (existing) return replayOf(command, payloadHash, existing);
+      const now = this.clock.now();
+      const result = await apply(tx, now);
+      const reply = replyOf(command, now, { status: 'applied', result });
+      tx.create(IdempotencyRecord, recordOf(command, payloadHash, reply, now));
+      return { reply, replayed: false };
+    });
+  }
+
+  private async storeRejection(command: Command, payloadHash: string, rejection: LedgerRejection): Promise<CommandOutcome> {
+    const now = this.clock.now();
+    const reply = replyOf(command, now, { status: 'rejected', error: rejection.toBody() });
+    const em = this.orm.em.fork() as EntityManager;
+    try {
+      await em.insert(IdempotencyRecord, recordOf(command, payloadHash, reply, now));
+      return { reply, replayed: false };
+    } catch (error) {
+      if (!(error instanceof UniqueConstraintViolationException)) throw error;
+      const existing = await em.findOneOrFail(IdempotencyRecord, { businessId: command.businessId, commandId: command.commandId });
+      return replayOf(command, payloadHash, existing);
+    }
+  }
+}
+
+function replayOf(command: Command, payloadHash: string, record: IdempotencyRecord): CommandOutcome {
+  if (record.payloadHash === payloadHash) return { reply: record.reply, replayed: true };
+  const conflict = replyOf(command, new Date(), {
+    status: 'rejected',
+    error: {
+      code: 'idempotency_conflict',
+      message: errorMessages.idempotency_conflict,
+      details: { commandId: command.commandId, firstCommandType: record.commandType },
+    },
+  });
+  return { reply: conflict, replayed: false };
+}
+
+function replyOf(
+  command: Command,
+  now: Date,
+  outcome: Pick<StoredReply, 'status' | 'result' | 'error'>,
+): StoredReply {
+  return {
+    schemaVersion: replySchemaVersion,
+    commandId: command.commandId,
+    commandType: command.type,
+    businessId: command.businessId,
+    ...outcome,
+    processedAt: now.toISOString(),
+  };
+}
+
+function recordOf(command: Command, payloadHash: string, reply: StoredReply, now: Date): IdempotencyRecord {
+  return {
+    businessId: command.businessId,
+    commandId: command.commandId,
+    commandType: command.type,
+    payloadHash,
+    reply,
+    createdAt: now,
+  };
+}
+
+function isLostRace(error: unknown): boolean {
+  return error instanceof OptimisticLockError || error instanceof UniqueConstraintViolationException;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

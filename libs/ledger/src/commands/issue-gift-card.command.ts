@@ -1,0 +1,5 @@
+import type { CommandOf } from '@storecredit/contracts';
+
+export class IssueGiftCardCommand {
+  constructor(readonly payload: CommandOf<'giftcard.issue'>) {}
+}

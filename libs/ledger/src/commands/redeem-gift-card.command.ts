@@ -1,0 +1,5 @@
+import type { CommandOf } from '@storecredit/contracts';
+
+export class RedeemGiftCardCommand {
+  constructor(readonly payload: CommandOf<'giftcard.redeem'>) {}
+}

@@ -1,0 +1,36 @@
+import type { WalletResult } from '@storecredit/contracts';
+import type { Wallet } from '../entities';
+import type { Posted } from '../wallet-ledger';
+
+/** The reply body of a command that posted an entry. */
+export function postedResult(posted: Posted, extra: Partial<WalletResult> = {}): WalletResult {
+  return {
+    walletId: posted.wallet.id,
+    clientId: posted.wallet.clientId,
+    currency: posted.wallet.currency,
+    entryId: posted.entry.id,
+    entryType: posted.entry.type,
+    amount: posted.entry.amount.replace(/^-/, ''),
+    balanceAfter: posted.wallet.balance,
+    ...extra,
+  };
+}
+
+/** The reply body of a command that changed nothing (a payment from an empty wallet). */
+export function unchangedResult(
+  wallet: Wallet | null,
+  key: { clientId: string; currency: string },
+  zero: string,
+  extra: Partial<WalletResult> = {},
+): WalletResult {
+  return {
+    walletId: wallet?.id ?? '',
+    clientId: key.clientId,
+    currency: key.currency,
+    entryId: null,
+    entryType: null,
+    amount: zero,
+    balanceAfter: wallet?.balance ?? zero,
+    ...extra,
+  };
+}

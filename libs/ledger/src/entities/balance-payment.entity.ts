@@ -1,0 +1,37 @@
+import { Entity, PrimaryKey, PrimaryKeyProp, Property } from '@mikro-orm/core';
+
+/** A payment made with balance, so that refunds of it can never return more than it applied. */
+@Entity({ tableName: 'balance_payment' })
+export class BalancePayment {
+  [PrimaryKeyProp]?: ['businessId', 'commandId'];
+
+  @PrimaryKey({ type: 'text' })
+  businessId!: string;
+
+  @PrimaryKey({ type: 'text' })
+  commandId!: string;
+
+  @Property({ type: 'uuid' })
+  walletId!: string;
+
+  @Property({ type: 'text' })
+  clientId!: string;
+
+  @Property({ type: 'text' })
+  currency!: string;
+
+  @Property({ type: 'text' })
+  saleId!: string;
+
+  @Property({ type: 'decimal', columnType: 'numeric' })
+  amountApplied!: string;
+
+  @Property({ type: 'decimal', columnType: 'numeric' })
+  amountRefunded!: string;
+
+  @Property({ type: 'integer', version: true })
+  version!: number;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz' })
+  createdAt!: Date;
+}

@@ -1,0 +1,97 @@
+import { Injectable } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+/** An outbox row older than this has not been published when it should have been. */
+export const outboxStuckAfterMs = 60_000;
+/** At most this many problems of one kind are listed; the count is always exact. */
+export const problemsListedMax = 20;
+
+export interface VerifyProblem {
+  check: string;
+  count: number;
+  examples: Record<string, unknown>[];
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  wallets: number;
+  entries: number;
+  outboxPending: number;
+  problems: VerifyProblem[];
+}
+
+/** Each check is a query for the rows that break one rule of money; an empty result means the rule holds. */
+const checks: { check: string; sql: string }[] = [
+  {
+    check: 'wallet balance differs from the sum of its entries',
+    sql: `select w.business_id, w.id as wallet_id, w.balance::text, coalesce(sum(e.amount), 0)::text as sum_of_entries
+          from wallet w left join ledger_entry e on e.business_id = w.business_id and e.wallet_id = w.id
+          group by w.business_id, w.id, w.balance having w.balance <> coalesce(sum(e.amount), 0)`,
+  },
+  {
+    check: 'negative balance',
+    sql: `select business_id, id as wallet_id, balance::text from wallet where balance < 0
+          union all
+          select business_id, wallet_id, balance_after::text from ledger_entry where balance_after < 0`,
+  },
+  {
+    check: 'entry chain broken (balance after or sequence inconsistent)',
+    sql: `select business_id, wallet_id, id as entry_id, sequence, position, balance_after::text, running::text from (
+            select e.*, sum(e.amount) over w as running, row_number() over w as position
+            from ledger_entry e
+            window w as (partition by e.business_id, e.wallet_id order by e.sequence rows unbounded preceding)
+          ) chain where running <> balance_after or position <> sequence`,
+  },
+  {
+    check: 'wallet last sequence differs from its entry count',
+    sql: `select w.business_id, w.id as wallet_id, w.last_sequence, count(e.id) as entries
+          from wallet w left join ledger_entry e on e.business_id = w.business_id and e.wallet_id = w.id
+          group by w.business_id, w.id, w.last_sequence having w.last_sequence <> count(e.id)`,
+  },
+  {
+    check: 'outbox row not published in time',
+    sql: `select business_id, id as outbox_id, message_key, created_at from outbox_message
+          where created_at < now() - make_interval(secs => ${outboxStuckAfterMs / 1000})`,
+  },
+  {
+    check: 'gift card redemption and ledger disagree',
+    sql: `select g.business_id, g.id as gift_card_id, g.status, count(e.id) as redemption_entries
+          from gift_card g left join ledger_entry e
+            on e.business_id = g.business_id and e.type = 'gift_card_redeemed' and e.reference_id = g.id::text
+          group by g.business_id, g.id, g.status
+          having count(e.id) <> case when g.status = 'redeemed' then 1 else 0 end`,
+  },
+  {
+    check: 'balance payment refunded beyond what it applied',
+    sql: `select business_id, command_id, amount_applied::text, amount_refunded::text from balance_payment
+          where amount_refunded > amount_applied or amount_refunded < 0`,
+  },
+];
+
+/** Proves the whole ledger: `npm run verify` prints this report and exits non-zero on any problem. */
+@Injectable()
+export class LedgerVerifier {
+  constructor(private readonly orm: MikroORM) {}
+
+  async verify(): Promise<VerifyReport> {
+    const em = this.orm.em.fork() as EntityManager;
+    const connection = em.getConnection();
+    const problems: VerifyProblem[] = [];
+    for (const { check, sql } of checks) {
+      const rows = await connection.execute<Record<string, unknown>[]>(`${sql}`);
+      if (rows.length > 0) problems.push({ check, count: rows.length, examples: rows.slice(0, problemsListedMax) });
+    }
+    const [counts] = await connection.execute<{ wallets: string; entries: string; outbox: string }[]>(
+      `select (select count(*) from wallet) as wallets, (select count(*) from ledger_entry) as entries,
+              (select count(*) from outbox_message) as outbox`,
+    );
+    return {
+      ok: problems.length === 0,
+      wallets: Number(counts.wallets),
+      entries: Number(counts.entries),
+      outboxPending: Number(counts.outbox),
+      problems,
+    };
+  }
+}

@@ -1,0 +1,124 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import {
+  Decimal,
+  formatAmount,
+  walletKey,
+  type Actor,
+  type EntryRecorded,
+  type EntryType,
+  type ReferenceType,
+  type WalletCommand,
+} from '@storecredit/contracts';
+import { v7 as uuidv7 } from 'uuid';
+import { LedgerEntry, OutboxMessage, Wallet } from './entities';
+import { LedgerRejection } from './errors';
+
+export interface Posting {
+  type: EntryType;
+  /** Signed: positive adds to the balance, negative takes from it. */
+  amount: Decimal;
+  referenceType: ReferenceType;
+  referenceId: string | null;
+}
+
+export interface Posted {
+  wallet: Wallet;
+  entry: LedgerEntry;
+}
+
+export function actorLabel(actor: Actor): string {
+  return `${actor.kind}:${actor.id}`;
+}
+
+/**
+ * The one place a balance changes: it appends the entry, moves the balance, bumps the sequence and writes
+ * the event to the outbox, all in the caller's transaction. The wallet row's version check makes a
+ * concurrent writer fail at flush instead of overwriting.
+ */
+@Injectable()
+export class WalletLedger {
+  findWallet(tx: EntityManager, command: Pick<WalletCommand, 'businessId' | 'clientId' | 'currency'>): Promise<Wallet | null> {
+    return tx.findOne(Wallet, { businessId: command.businessId, clientId: command.clientId, currency: command.currency });
+  }
+
+  /** The balance a command sees; a wallet that does not exist yet holds zero. */
+  balanceOf(wallet: Wallet | null): Decimal {
+    return new Decimal(wallet?.balance ?? 0);
+  }
+
+  post(tx: EntityManager, wallet: Wallet | null, command: WalletCommand, posting: Posting, now: Date): Posted {
+    if (posting.amount.isZero()) throw new Error('a ledger entry must move a non-zero amount');
+    const target = wallet ?? this.openWallet(tx, command, now);
+    const balanceAfter = new Decimal(target.balance).plus(posting.amount);
+    if (balanceAfter.isNegative()) {
+      throw new LedgerRejection('insufficient_balance', {
+        balance: formatAmount(target.balance, target.currency),
+        currency: target.currency,
+      });
+    }
+    target.balance = formatAmount(balanceAfter, target.currency);
+    target.lastSequence += 1;
+    target.updatedAt = now;
+    const entry = tx.create(LedgerEntry, {
+      businessId: target.businessId,
+      id: uuidv7(),
+      walletId: target.id,
+      clientId: target.clientId,
+      currency: target.currency,
+      sequence: target.lastSequence,
+      type: posting.type,
+      amount: formatAmount(posting.amount, target.currency),
+      balanceAfter: target.balance,
+      referenceType: posting.referenceType,
+      referenceId: posting.referenceId,
+      note: command.note ?? null,
+      actor: actorLabel(command.actor),
+      commandId: command.commandId,
+      createdAt: now,
+    });
+    tx.create(OutboxMessage, {
+      id: uuidv7(),
+      businessId: target.businessId,
+      messageKey: walletKey(target.businessId, target.clientId, target.currency),
+      sequence: entry.sequence,
+      payload: entryRecordedEvent(entry),
+    });
+    return { wallet: target, entry };
+  }
+
+  private openWallet(tx: EntityManager, command: WalletCommand, now: Date): Wallet {
+    return tx.create(Wallet, {
+      businessId: command.businessId,
+      id: uuidv7(),
+      clientId: command.clientId,
+      currency: command.currency,
+      balance: formatAmount(0, command.currency),
+      lastSequence: 0,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    });
+  }
+}
+
+export function entryRecordedEvent(entry: LedgerEntry): EntryRecorded {
+  return {
+    schemaVersion: 1,
+    type: 'wallet.entry_recorded',
+    eventId: entry.id,
+    businessId: entry.businessId,
+    clientId: entry.clientId,
+    currency: entry.currency,
+    walletId: entry.walletId,
+    sequence: entry.sequence,
+    entryType: entry.type,
+    amount: entry.amount,
+    balanceAfter: entry.balanceAfter,
+    reference: { type: entry.referenceType, id: entry.referenceId },
+    note: entry.note,
+    actor: entry.actor,
+    commandId: entry.commandId,
+    occurredAt: entry.createdAt.toISOString(),
+  };
+}

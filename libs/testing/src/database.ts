@@ -1,0 +1,47 @@
+import { MikroORM } from '@mikro-orm/core';
+import { ledgerOrmConfig } from '@storecredit/ledger';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+
+export const testServerUrl = process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface TestDatabase {
+  url: string;
+  name: string;
+  /** Runs raw SQL as the test, e.g. to corrupt the ledger on purpose. */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  drop(): Promise<void>;
+}
+
+function databaseUrl(name: string): string {
+  const url = new URL(testServerUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** A fresh database with the ledger schema migrated in, so suites never share state. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `storecredit_test_${randomBytes(6).toString('hex')}`;
+  const admin = new Client({ connectionString: testServerUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = databaseUrl(name);
+  const orm = await MikroORM.init(ledgerOrmConfig(url));
+  await orm.getMigrator().up();
+  await orm.close();
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  return {
+    url,
+    name,
+    query: async <T>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as T[],
+    drop: async () => {
+      await client.end();
+      const dropper = new Client({ connectionString: testServerUrl });
+      await dropper.connect();
+      await dropper.query(`drop database if exists ${name} with (force)`);
+      await dropper.end();
+    },
+  };
+}

@@ -1,0 +1,4 @@
+export * from './commands';
+export * from './database';
+export * from './kafka';
+export * from './clock';
