@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 
-/** Issued codes: 16 to 32 of [0-9A-Z] after normalisation; 16 characters of a 32-letter alphabet are 80 bits. */
+/**
+ * Codes a card may carry: 16 to 32 of [0-9A-Z] after normalisation. The issuer must draw them at random
+ * (16 characters of a 32-letter alphabet are 80 bits); the pattern cannot tell a random code from a guessable one.
+ */
 export const giftCardCodePattern = /^[0-9A-Z]{16,32}$/;
 
 /** Codes are read aloud and typed: case, spaces and dashes never matter. */

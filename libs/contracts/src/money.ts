@@ -25,7 +25,8 @@ export function parseAmount(raw: unknown, currency: string): ParsedAmount {
   const value = new Decimal(raw);
   const scale = currencyScale(currency);
   if (value.lte(0)) return { ok: false, problem: 'not_positive', message: 'Amount must be greater than zero' };
-  if (value.decimalPlaces() > scale) {
+  const writtenDecimals = raw.split('.')[1]?.length ?? 0;
+  if (writtenDecimals > scale) {
     return {
       ok: false,
       problem: 'too_many_decimals',

@@ -17,6 +17,7 @@ export function ledgerOrmConfig(databaseUrl: string = process.env.DATABASE_URL ?
     migrations: {
       migrationsList: [{ name: 'Migration20261125000000_ledger', class: Migration20261125000000_ledger }],
       transactional: true,
+      silent: true,
       allOrNothing: true,
     },
     pool: { min: 0, max: poolSizeMax },

@@ -74,7 +74,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           headers: { 'event-type': row.payload.type },
         })),
       });
-      await tx.execute('delete from outbox_message where id = any(?::uuid[])', [rows.map((row) => row.id)]);
+      await tx.execute('delete from outbox_message where id in (?)', [rows.map((row) => row.id)]);
       return rows.length;
     });
   }
