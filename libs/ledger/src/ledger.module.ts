@@ -12,6 +12,8 @@ import { WalletLedger } from './wallet-ledger';
 
 export interface LedgerModuleOptions {
   databaseUrl?: string;
+  /** Connections in the pool; the embedded database takes one at a time. */
+  poolMax?: number;
   clock?: Clock;
 }
 
@@ -41,7 +43,7 @@ export class LedgerModule {
       module: LedgerModule,
       imports: [CqrsModule.forRoot()],
       providers: [
-        { provide: MikroORM, useFactory: () => MikroORM.init(ledgerOrmConfig(options.databaseUrl)) },
+        { provide: MikroORM, useFactory: () => MikroORM.init(ledgerOrmConfig(options.databaseUrl, { poolMax: options.poolMax })) },
         { provide: Clock, useValue: options.clock ?? new SystemClock() },
         OrmShutdown,
         CommandExecutor,

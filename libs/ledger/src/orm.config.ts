@@ -7,7 +7,10 @@ export const defaultDatabaseUrl = 'postgres://postgres@127.0.0.1:5432/storecredi
 export const poolSizeMax = 10;
 
 /** Migrations are listed in code so they ship inside the build; they run as a step, never on worker boot. */
-export function ledgerOrmConfig(databaseUrl: string = process.env.DATABASE_URL ?? defaultDatabaseUrl): Options {
+export function ledgerOrmConfig(
+  databaseUrl: string = process.env.DATABASE_URL ?? defaultDatabaseUrl,
+  { poolMax = poolSizeMax }: { poolMax?: number } = {},
+): Options {
   return defineConfig({
     driver: PostgreSqlDriver,
     clientUrl: databaseUrl,
@@ -20,7 +23,7 @@ export function ledgerOrmConfig(databaseUrl: string = process.env.DATABASE_URL ?
       silent: true,
       allOrNothing: true,
     },
-    pool: { min: 0, max: poolSizeMax },
+    pool: { min: 0, max: poolMax },
     allowGlobalContext: false,
     debug: false,
   });
