@@ -3,8 +3,13 @@ const moduleNameMapper = {
   '^@storecredit/(contracts|ledger|messaging|testing)$': '<rootDir>/libs/$1/src',
   '^@storecredit/(contracts|ledger|messaging|testing)/(.*)$': '<rootDir>/libs/$1/src/$2',
 };
-const transform = { '^.+\\.ts$': ['ts-jest', {}] };
-const common = { moduleFileExtensions: ['ts', 'js', 'json'], moduleNameMapper, transform, testEnvironment: 'node' };
+const transform = {
+  '^.+\\.ts$': ['ts-jest', {}],
+  // ESM-only dependencies (content-disposition, under @fastify/static) are compiled to CommonJS for jest.
+  '^.+/node_modules/content-disposition/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true } }],
+};
+const transformIgnorePatterns = ['/node_modules/(?!content-disposition/)'];
+const common = { moduleFileExtensions: ['ts', 'js', 'json'], moduleNameMapper, transform, transformIgnorePatterns, testEnvironment: 'node' };
 
 module.exports = {
   testTimeout: 120000,

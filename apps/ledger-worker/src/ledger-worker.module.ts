@@ -3,7 +3,8 @@ import { LedgerModule, type Clock } from '@storecredit/ledger';
 import { CommandConsumer } from './consumers/command.consumer';
 import { CommandProcessor } from './consumers/command-processor';
 import { kafkaProvider, WorkerProducer } from './kafka.providers';
-import { OutboxRelay } from './outbox/outbox-relay';
+import { EventSink, KafkaEventSink } from './outbox/event-sink';
+import { OutboxRelay, relayOptionsToken } from './outbox/outbox-relay';
 import { workerConfigToken, type WorkerConfig } from './worker.config';
 
 @Module({})
@@ -17,6 +18,8 @@ export class LedgerWorkerModule {
         kafkaProvider,
         WorkerProducer,
         CommandProcessor,
+        { provide: EventSink, useClass: KafkaEventSink },
+        { provide: relayOptionsToken, useValue: { enabled: config.relayEnabled } },
         OutboxRelay,
         CommandConsumer,
       ],

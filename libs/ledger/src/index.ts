@@ -2,6 +2,7 @@ export * from './canonical-json';
 export * from './clock';
 export * from './command-executor';
 export * from './commands';
+export * from './embedded/embedded-postgres';
 export * from './entities';
 export * from './errors';
 export * from './gift-cards';

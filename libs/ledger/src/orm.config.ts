@@ -2,6 +2,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, PostgreSqlDriver, type Options } from '@mikro-orm/postgresql';
 import { ledgerEntities } from './entities';
 import { Migration20261125000000_ledger } from './migrations/Migration20261125000000_ledger';
+import { Migration20261125010000_gateway } from './migrations/Migration20261125010000_gateway';
 
 export const defaultDatabaseUrl = 'postgres://postgres@127.0.0.1:5432/storecredit';
 export const poolSizeMax = 10;
@@ -18,7 +19,10 @@ export function ledgerOrmConfig(
     discovery: { disableDynamicFileAccess: true, requireEntitiesArray: true },
     extensions: [Migrator],
     migrations: {
-      migrationsList: [{ name: 'Migration20261125000000_ledger', class: Migration20261125000000_ledger }],
+      migrationsList: [
+        { name: 'Migration20261125000000_ledger', class: Migration20261125000000_ledger },
+        { name: 'Migration20261125010000_gateway', class: Migration20261125010000_gateway },
+      ],
       transactional: true,
       silent: true,
       allOrNothing: true,

@@ -2,3 +2,4 @@ export * from './commands';
 export * from './database';
 export * from './kafka';
 export * from './clock';
+export * from './gateway';

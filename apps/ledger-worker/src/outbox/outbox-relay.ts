@@ -2,14 +2,18 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { MikroORM } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { LedgerEvent } from '@storecredit/contracts';
-import { WorkerProducer } from '../kafka.providers';
-import { workerConfigToken, type WorkerConfig } from '../worker.config';
+import { EventSink, type OutgoingEvent } from './event-sink';
 
 export const relayBatchMax = 500;
 export const relayIdleMs = 200;
 export const relayErrorBackoffMs = 1_000;
 /** The advisory lock that lets one relay at a time publish, which keeps each wallet's events in order. */
 export const relayLockKey = 4_211_001;
+
+export interface RelayOptions {
+  enabled: boolean;
+}
+export const relayOptionsToken = Symbol('RelayOptions');
 
 interface OutboxRow {
   id: string;
@@ -19,7 +23,7 @@ interface OutboxRow {
 }
 
 /**
- * Publishes outbox rows to the event topic and deletes them in the same transaction that holds them
+ * Publishes outbox rows to the event sink (the event topic) and deletes them in the same transaction that holds them
  * locked. A crash after publishing and before commit publishes them again: events are at-least-once,
  * and a consumer drops a repeat by its eventId or wallet sequence.
  */
@@ -32,13 +36,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   constructor(
     private readonly orm: MikroORM,
-    private readonly output: WorkerProducer,
-    @Inject(workerConfigToken) private readonly config: WorkerConfig,
+    private readonly sink: EventSink,
+    @Inject(relayOptionsToken) private readonly options: RelayOptions,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.relayEnabled) return;
-    await this.output.connect();
+    if (!this.options.enabled) return;
+    await this.sink.connect();
     this.running = true;
     this.loop = this.run();
   }
@@ -65,15 +69,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         [relayBatchMax],
       );
       if (rows.length === 0) return 0;
-      await this.output.producer.send({
-        topic: this.config.topics.events,
-        acks: -1,
-        messages: inWalletOrder(rows).map((row) => ({
-          key: row.message_key,
-          value: JSON.stringify(row.payload),
-          headers: { 'event-type': row.payload.type },
-        })),
-      });
+      const events: OutgoingEvent[] = inWalletOrder(rows).map((row) => ({ key: row.message_key, event: row.payload }));
+      await this.sink.publish(events);
       await tx.execute('delete from outbox_message where id in (?)', [rows.map((row) => row.id)]);
       return rows.length;
     });

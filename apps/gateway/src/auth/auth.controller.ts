@@ -1,0 +1,62 @@
+import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import '@fastify/cookie';
+import type { FastifyReply } from 'fastify';
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
+import { gatewayConfigToken, type GatewayConfig } from '../gateway.config';
+import { sessionCookie, tokenOf } from './auth.guard';
+import { AuthService } from './auth.service';
+import { Public, RequireSignIn } from './permissions';
+import { CurrentPrincipal, type AuthenticatedRequest, type Principal } from './principal';
+
+class SignInDto extends createZodDto(
+  z.strictObject({ email: z.string().trim().min(3).max(200), password: z.string().min(1).max(200) }),
+) {}
+
+@ApiTags('auth')
+@Controller('api/auth')
+export class AuthController {
+  constructor(
+    private readonly auth: AuthService,
+    @Inject(gatewayConfigToken) private readonly config: GatewayConfig,
+  ) {}
+
+  @Post('sign-in')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Staff sign-in: returns a session token and sets an HttpOnly session cookie' })
+  async signIn(@Body() body: SignInDto, @Res({ passthrough: true }) reply: FastifyReply) {
+    const { token, expiresAt, staff } = await this.auth.signIn(body.email, body.password);
+    void reply.setCookie(sessionCookie, token, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: this.config.secureCookies,
+      path: '/',
+      expires: expiresAt,
+    });
+    return {
+      token,
+      expiresAt: expiresAt.toISOString(),
+      staff: { id: staff.id, name: staff.name, email: staff.email, role: staff.role, businessId: staff.business_id, permissions: staff.permissions },
+    };
+  }
+
+  @Post('sign-out')
+  @RequireSignIn()
+  @HttpCode(204)
+  @ApiBearerAuth()
+  async signOut(@Req() request: AuthenticatedRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+    const token = tokenOf(request);
+    if (token !== null) await this.auth.signOut(token);
+    void reply.clearCookie(sessionCookie, { path: '/' });
+  }
+
+  @Get('me')
+  @RequireSignIn()
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Who is signed in, of which business, with which permissions' })
+  me(@CurrentPrincipal() principal: Principal) {
+    return principal;
+  }
+}

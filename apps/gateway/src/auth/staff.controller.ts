@@ -1,0 +1,81 @@
+import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
+import { ApiError } from '../http/api-error';
+import { AuthRepository, type ApiKeyRow } from './auth.repository';
+import { AuthService } from './auth.service';
+import { permissions, RequirePermission, rolePermissions } from './permissions';
+import { CurrentPrincipal, type Principal } from './principal';
+
+const permissionList = z.array(z.enum(permissions)).max(permissions.length);
+
+class CreateStaffDto extends createZodDto(
+  z.strictObject({
+    email: z.email().max(200),
+    name: z.string().trim().min(1).max(200),
+    password: z.string().min(1).max(200),
+    role: z.enum(Object.keys(rolePermissions) as [string, ...string[]]),
+    permissions: permissionList.optional(),
+  }),
+) {}
+
+class CreateApiKeyDto extends createZodDto(z.strictObject({ name: z.string().trim().min(1).max(100), permissions: permissionList.min(1) })) {}
+
+function apiKeyView(key: ApiKeyRow) {
+  return {
+    id: key.id,
+    name: key.name,
+    permissions: key.permissions,
+    createdBy: key.created_by,
+    createdAt: key.created_at,
+    revokedAt: key.revoked_at,
+  };
+}
+
+@ApiTags('staff and API keys')
+@ApiBearerAuth()
+@Controller('api')
+export class StaffController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly repository: AuthRepository,
+  ) {}
+
+  @Get('staff')
+  @RequirePermission('staff.manage')
+  async listStaff(@CurrentPrincipal() principal: Principal) {
+    const staff = await this.repository.listStaff(principal.businessId);
+    return { items: staff.map((s) => ({ id: s.id, email: s.email, name: s.name, role: s.role, permissions: s.permissions, active: s.active })) };
+  }
+
+  @Post('staff')
+  @RequirePermission('staff.manage')
+  @ApiOperation({ summary: 'Add a staff member with a role (its permission preset) or an explicit permission list' })
+  async createStaff(@CurrentPrincipal() principal: Principal, @Body() body: CreateStaffDto) {
+    const staff = await this.auth.createStaff(principal.businessId, body);
+    return { id: staff.id, email: staff.email, name: staff.name, role: staff.role, permissions: staff.permissions };
+  }
+
+  @Get('api-keys')
+  @RequirePermission('staff.manage')
+  async listApiKeys(@CurrentPrincipal() principal: Principal) {
+    return { items: (await this.repository.listApiKeys(principal.businessId)).map(apiKeyView) };
+  }
+
+  @Post('api-keys')
+  @RequirePermission('staff.manage')
+  @ApiOperation({ summary: 'Create a scoped API key for a service; the key is shown once, only its hash is stored' })
+  async createApiKey(@CurrentPrincipal() principal: Principal, @Body() body: CreateApiKeyDto) {
+    const { key, id } = await this.auth.createApiKey(principal, body.name, body.permissions);
+    return { id, key, name: body.name, permissions: body.permissions };
+  }
+
+  @Delete('api-keys/:id')
+  @RequirePermission('staff.manage')
+  async revokeApiKey(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string) {
+    const key = await this.repository.revokeApiKey(principal.businessId, id);
+    if (!key) throw new ApiError('not_found', undefined, 'API key not found');
+    return apiKeyView(key);
+  }
+}

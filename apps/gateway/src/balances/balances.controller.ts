@@ -1,0 +1,142 @@
+import { Body, Controller, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { buildCommand, entryTypes, formatAmount, isSupportedCurrency, referenceTypes } from '@storecredit/contracts';
+import type { FastifyReply } from 'fastify';
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
+import { RequirePermission } from '../auth/permissions';
+import { actorOf, CurrentPrincipal, type Principal } from '../auth/principal';
+import { ClientsRepository } from '../clients/clients.repository';
+import { CommandSubmitter } from '../commands/command-submitter';
+import { ApiError } from '../http/api-error';
+import { pageSizeDefault, pageSizeMax } from '../http/pagination';
+import { BalancesRepository } from './balances.repository';
+
+export const currencySchema = z
+  .string()
+  .refine((code) => isSupportedCurrency(code), 'must be an ISO 4217 currency code such as AED');
+export const amountSchema = z.string({ error: 'must be a decimal string such as "25.50"' }).max(40);
+
+class BalanceChangeDto extends createZodDto(
+  z.strictObject({
+    amount: amountSchema,
+    currency: currencySchema,
+    note: z.string().max(500).optional(),
+    referenceType: z.enum(referenceTypes).default('manual'),
+    referenceId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/).optional(),
+  }),
+) {}
+
+class HistoryQueryDto extends createZodDto(
+  z.strictObject({
+    currency: currencySchema.optional(),
+    type: z
+      .union([z.enum(entryTypes), z.array(z.enum(entryTypes))])
+      .optional()
+      .transform((value) => (value === undefined ? undefined : Array.isArray(value) ? value : [value])),
+    from: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
+    cursor: z.string().max(500).optional(),
+    limit: z.coerce.number().int().min(1).max(pageSizeMax).default(pageSizeDefault),
+  }),
+) {}
+
+@ApiTags('balances')
+@ApiBearerAuth()
+@Controller('api/clients/:clientId')
+export class BalancesController {
+  constructor(
+    private readonly balances: BalancesRepository,
+    private readonly clients: ClientsRepository,
+    private readonly submitter: CommandSubmitter,
+  ) {}
+
+  @Get('balances')
+  @RequirePermission('balance.view')
+  @ApiOperation({ summary: 'The client’s balance in every currency, with has-balance' })
+  async all(@CurrentPrincipal() principal: Principal, @Param('clientId') clientId: string) {
+    await this.requireClient(principal, clientId);
+    return { clientId, items: await this.balances.balances(principal.businessId, clientId) };
+  }
+
+  @Get('balances/:currency')
+  @RequirePermission('balance.view')
+  async one(@CurrentPrincipal() principal: Principal, @Param('clientId') clientId: string, @Param('currency') currency: string) {
+    await this.requireClient(principal, clientId);
+    if (!isSupportedCurrency(currency)) throw new ApiError('invalid_request', { currency }, 'Unknown currency');
+    const [wallet] = await this.balances.balances(principal.businessId, clientId, currency);
+    return wallet ?? { walletId: null, currency, balance: formatAmount(0, currency), hasBalance: false, updatedAt: null };
+  }
+
+  @Get('transactions')
+  @RequirePermission('balance.view')
+  @ApiOperation({ summary: 'The client’s ledger entries, newest first, keyset-paginated, filtered by type and date' })
+  async history(@CurrentPrincipal() principal: Principal, @Param('clientId') clientId: string, @Query() query: HistoryQueryDto) {
+    await this.requireClient(principal, clientId);
+    const filter = {
+      currency: query.currency,
+      types: query.type,
+      from: query.from === undefined ? undefined : new Date(query.from),
+      to: query.to === undefined ? undefined : new Date(query.to),
+    };
+    return this.balances.history(principal.businessId, clientId, filter, query.cursor, query.limit);
+  }
+
+  @Post('balance/add')
+  @RequirePermission('balance.add')
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiOperation({ summary: 'Add balance (entry balance_added)' })
+  add(
+    @CurrentPrincipal() principal: Principal,
+    @Param('clientId') clientId: string,
+    @Body() body: BalanceChangeDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return this.change('balance.add', principal, clientId, body, idempotencyKey, reply);
+  }
+
+  @Post('balance/deduct')
+  @RequirePermission('balance.deduct')
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiOperation({ summary: 'Deduct balance (entry balance_deducted); never below zero' })
+  deduct(
+    @CurrentPrincipal() principal: Principal,
+    @Param('clientId') clientId: string,
+    @Body() body: BalanceChangeDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return this.change('balance.deduct', principal, clientId, body, idempotencyKey, reply);
+  }
+
+  private async change(
+    type: 'balance.add' | 'balance.deduct',
+    principal: Principal,
+    clientId: string,
+    body: BalanceChangeDto,
+    idempotencyKey: string | undefined,
+    reply: FastifyReply,
+  ) {
+    const command = buildCommand({
+      type,
+      commandId: this.submitter.commandIdFor(principal, idempotencyKey),
+      businessId: principal.businessId,
+      clientId,
+      currency: body.currency,
+      actor: actorOf(principal),
+      amount: body.amount,
+      ...(body.note === undefined ? {} : { note: body.note }),
+      reference: body.referenceId === undefined ? { type: body.referenceType } : { type: body.referenceType, id: body.referenceId },
+    });
+    await this.requireClient(principal, clientId);
+    const submitted = await this.submitter.submit(principal, command);
+    void reply.status(submitted.httpStatus);
+    return submitted.body;
+  }
+
+  private async requireClient(principal: Principal, clientId: string): Promise<void> {
+    if (!(await this.clients.exists(principal.businessId, clientId))) throw new ApiError('not_found', undefined, 'Client not found');
+  }
+}
+

@@ -1,0 +1,94 @@
+import { Body, Controller, Headers, Post, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { buildCommand } from '@storecredit/contracts';
+import type { FastifyReply } from 'fastify';
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
+import { RequirePermission } from '../auth/permissions';
+import { actorOf, CurrentPrincipal, type Principal } from '../auth/principal';
+import { amountSchema, currencySchema } from '../balances/balances.controller';
+import { ClientsRepository } from '../clients/clients.repository';
+import { CommandSubmitter } from '../commands/command-submitter';
+import { ApiError } from '../http/api-error';
+
+const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/, 'must be 1 to 128 letters, digits or . _ : @ -');
+
+class PayDto extends createZodDto(
+  z.strictObject({
+    clientId: id,
+    currency: currencySchema,
+    saleId: id,
+    amountOwed: amountSchema,
+    amountRequested: amountSchema.optional(),
+    note: z.string().max(500).optional(),
+  }),
+) {}
+
+class RefundDto extends createZodDto(
+  z.strictObject({
+    clientId: id,
+    currency: currencySchema,
+    refundId: id,
+    amount: amountSchema,
+    paymentCommandId: id.optional(),
+    saleId: id.optional(),
+    note: z.string().max(500).optional(),
+  }),
+) {}
+
+@ApiTags('checkout and refunds')
+@ApiBearerAuth()
+@Controller('api')
+export class CheckoutController {
+  constructor(
+    private readonly clients: ClientsRepository,
+    private readonly submitter: CommandSubmitter,
+  ) {}
+
+  @Post('checkout/payments')
+  @RequirePermission('checkout.pay')
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiOperation({ summary: 'Pay part or all of a sale with balance: applies min(balance, owed, requested)' })
+  async pay(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: PayDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const command = buildCommand({
+      type: 'balance.pay',
+      commandId: this.submitter.commandIdFor(principal, idempotencyKey),
+      businessId: principal.businessId,
+      actor: actorOf(principal),
+      ...body,
+    });
+    return this.submit(principal, command, body.clientId, reply);
+  }
+
+  @Post('refunds')
+  @RequirePermission('refund.credit')
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiOperation({ summary: 'Credit a refund to balance: of a balance payment (capped by it) or of a sale paid otherwise' })
+  async refund(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: RefundDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const command = buildCommand({
+      type: 'balance.refund',
+      commandId: this.submitter.commandIdFor(principal, idempotencyKey),
+      businessId: principal.businessId,
+      actor: actorOf(principal),
+      ...body,
+    });
+    return this.submit(principal, command, body.clientId, reply);
+  }
+
+  private async submit(principal: Principal, command: Parameters<CommandSubmitter['submit']>[1], clientId: string, reply: FastifyReply) {
+    if (!(await this.clients.exists(principal.businessId, clientId))) throw new ApiError('not_found', undefined, 'Client not found');
+    const submitted = await this.submitter.submit(principal, command);
+    void reply.status(submitted.httpStatus);
+    return submitted.body;
+  }
+}

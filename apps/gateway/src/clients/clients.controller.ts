@@ -1,0 +1,61 @@
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { createZodDto } from 'nestjs-zod';
+import { v7 as uuidv7 } from 'uuid';
+import { z } from 'zod';
+import { RequirePermission } from '../auth/permissions';
+import { CurrentPrincipal, type Principal } from '../auth/principal';
+import { ApiError } from '../http/api-error';
+import { pageSizeDefault, pageSizeMax } from '../http/pagination';
+import { clientView, ClientsRepository } from './clients.repository';
+
+const clientId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/, 'must be 1 to 128 letters, digits or . _ : @ -');
+
+class CreateClientDto extends createZodDto(
+  z.strictObject({
+    id: clientId.optional(),
+    name: z.string().trim().min(1).max(200),
+    phone: z.string().trim().min(3).max(40).optional(),
+    email: z.email().max(200).optional(),
+    externalId: z.string().trim().min(1).max(128).optional(),
+  }),
+) {}
+
+class SearchClientsDto extends createZodDto(
+  z.strictObject({
+    q: z.string().max(200).optional(),
+    cursor: z.string().max(500).optional(),
+    limit: z.coerce.number().int().min(1).max(pageSizeMax).default(pageSizeDefault),
+  }),
+) {}
+
+@ApiTags('clients')
+@ApiBearerAuth()
+@Controller('api/clients')
+export class ClientsController {
+  constructor(private readonly clients: ClientsRepository) {}
+
+  @Get()
+  @RequirePermission('balance.view')
+  @ApiOperation({ summary: 'Search the business’s clients by name, phone, email or external id' })
+  search(@CurrentPrincipal() principal: Principal, @Query() query: SearchClientsDto) {
+    return this.clients.search(principal.businessId, query.q, query.cursor, query.limit);
+  }
+
+  @Post()
+  @RequirePermission('balance.add')
+  @ApiOperation({ summary: 'Add a client to the directory (the id may be the host system’s own)' })
+  async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateClientDto) {
+    const created = await this.clients.create(principal.businessId, { ...body, id: body.id ?? uuidv7() });
+    if (!created) throw new ApiError('invalid_request', { field: 'id' }, 'A client with this id or external id already exists');
+    return clientView(created);
+  }
+
+  @Get(':clientId')
+  @RequirePermission('balance.view')
+  async get(@CurrentPrincipal() principal: Principal, @Param('clientId') id: string) {
+    const client = await this.clients.find(principal.businessId, id);
+    if (!client) throw new ApiError('not_found', undefined, 'Client not found');
+    return clientView(client);
+  }
+}

@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import { Database } from '../database';
+import { decodeCursor, encodeCursor } from '../http/pagination';
+
+export interface ClientRow {
+  id: string;
+  name: string;
+  phone: string | null;
+  email: string | null;
+  external_id: string | null;
+  created_at: Date;
+}
+
+export interface ClientView {
+  id: string;
+  name: string;
+  phone: string | null;
+  email: string | null;
+  externalId: string | null;
+  createdAt: string;
+}
+
+export function clientView(row: ClientRow): ClientView {
+  return { id: row.id, name: row.name, phone: row.phone, email: row.email, externalId: row.external_id, createdAt: new Date(row.created_at).toISOString() };
+}
+
+@Injectable()
+export class ClientsRepository {
+  constructor(private readonly db: Database) {}
+
+  find(businessId: string, id: string): Promise<ClientRow | null> {
+    return this.db.one<ClientRow>('select * from client where business_id = ? and id = ?', [businessId, id]);
+  }
+
+  async exists(businessId: string, id: string): Promise<boolean> {
+    return (await this.db.one('select 1 from client where business_id = ? and id = ?', [businessId, id])) !== null;
+  }
+
+  async create(businessId: string, client: { id: string; name: string; phone?: string; email?: string; externalId?: string }): Promise<ClientRow | null> {
+    const rows = await this.db.query<ClientRow>(
+      `insert into client (business_id, id, name, phone, email, external_id) values (?, ?, ?, ?, ?, ?)
+       on conflict do nothing returning *`,
+      [businessId, client.id, client.name, client.phone ?? null, client.email ?? null, client.externalId ?? null],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Search by name, phone or email, ordered by name; keyset-paginated on (lower(name), id). */
+  async search(businessId: string, query: string | undefined, cursor: string | undefined, limit: number) {
+    const after = decodeCursor(cursor, 2);
+    const conditions = ['business_id = ?'];
+    const params: unknown[] = [businessId];
+    if (query !== undefined && query.trim() !== '') {
+      const like = `%${query.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      conditions.push(`(lower(name) like ? or lower(coalesce(email, '')) like ? or coalesce(phone, '') like ? or lower(coalesce(external_id, '')) like ?)`);
+      params.push(like, like, like, like);
+    }
+    if (after) {
+      conditions.push('(lower(name), id) > (?, ?)');
+      params.push(after[0], after[1]);
+    }
+    const rows = await this.db.query<ClientRow>(
+      `select * from client where ${conditions.join(' and ')} order by lower(name), id limit ?`,
+      [...params, limit + 1],
+    );
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return { items: page.map(clientView), nextCursor: rows.length > limit && last ? encodeCursor([last.name.toLowerCase(), last.id]) : null };
+  }
+}

@@ -1,0 +1,82 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { commandKey, headerNames, replySchema, type Command, type Reply } from '@storecredit/contracts';
+import { createKafka, ensureTopics } from '@storecredit/messaging';
+import { Partitioners, type Consumer, type Producer } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import { gatewayConfigToken, type GatewayConfig } from '../gateway.config';
+import { CommandTransport } from './command-transport';
+
+export const pendingRequestsMax = 10_000;
+
+/**
+ * Request-reply over Kafka: the command goes to the gateway command topic with a correlation id; every
+ * gateway instance reads the reply topic in a consumer group of its own and resolves its own requests.
+ */
+@Injectable()
+export class KafkaCommandTransport extends CommandTransport implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(KafkaCommandTransport.name);
+  private readonly producer: Producer;
+  private readonly consumer: Consumer;
+  private readonly pending = new Map<string, (reply: Reply) => void>();
+  private readonly kafka;
+
+  constructor(@Inject(gatewayConfigToken) private readonly config: GatewayConfig) {
+    super();
+    if (config.kafkaBrokers === null) throw new Error('KafkaCommandTransport needs KAFKA_BROKERS');
+    this.kafka = createKafka(config.kafkaBrokers, 'storecredit-gateway');
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+    this.consumer = this.kafka.consumer({ groupId: `${config.topics.replies}.gateway-${randomUUID()}` });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { topics } = this.config;
+    await ensureTopics(this.kafka, [topics.commands.gateway, topics.replies], 4);
+    await this.producer.connect();
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: topics.replies, fromBeginning: false });
+    const joined = new Promise<void>((resolve) => this.consumer.on(this.consumer.events.GROUP_JOIN, () => resolve()));
+    await this.consumer.run({
+      eachMessage: async ({ message }) => {
+        const correlationId = message.headers?.[headerNames.correlationId]?.toString();
+        const resolve = correlationId === undefined ? undefined : this.pending.get(correlationId);
+        if (!resolve || !message.value) return;
+        const parsed = replySchema.safeParse(JSON.parse(message.value.toString('utf8')));
+        if (parsed.success) resolve(parsed.data);
+        else this.logger.error(`reply ${correlationId} does not match the reply schema`);
+      },
+    });
+    await joined;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.consumer.disconnect();
+    await this.producer.disconnect();
+  }
+
+  async send(command: Command, timeoutMs: number): Promise<Reply | null> {
+    if (this.pending.size >= pendingRequestsMax) return null;
+    const correlationId = randomUUID();
+    const reply = new Promise<Reply | null>((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(correlationId);
+        resolve(null);
+      }, timeoutMs);
+      this.pending.set(correlationId, (value) => {
+        clearTimeout(timer);
+        this.pending.delete(correlationId);
+        resolve(value);
+      });
+    });
+    try {
+      await this.producer.send({
+        topic: this.config.topics.commands.gateway,
+        acks: -1,
+        messages: [{ key: commandKey(command), value: JSON.stringify(command), headers: { [headerNames.correlationId]: correlationId } }],
+      });
+    } catch (error) {
+      this.pending.delete(correlationId);
+      throw error;
+    }
+    return reply;
+  }
+}

@@ -1,0 +1,53 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Clock } from '@storecredit/ledger';
+import { cleanupOpenApiDoc } from 'nestjs-zod';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { GatewayConfig } from './gateway.config';
+import { GatewayModule, type GatewayDatabase } from './gateway.module';
+
+export const bodyBytesMax = 16 * 1024;
+
+/** Builds the gateway application (not yet listening), so tests drive it exactly as main.ts does. */
+export async function createGatewayApp(config: GatewayConfig, database: GatewayDatabase, clock?: Clock): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: bodyBytesMax, trustProxy: false });
+  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config, database, clock), adapter, {
+    logger: ['error', 'warn', 'log'],
+  });
+  await app.register(fastifyCookie);
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('storecredit gateway')
+      .setDescription('Store-credit balances, history, gift cards, checkout and refunds. Errors: { error: { code, message, details } }.')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, cleanupOpenApiDoc(document), { jsonDocumentUrl: 'api/openapi.json' });
+  await serveWebApp(app, config);
+  await app.init();
+  return app;
+}
+
+/** The staff web app's static build, with every non-API path answered by its index.html (client-side routes). */
+async function serveWebApp(app: NestFastifyApplication, config: GatewayConfig): Promise<void> {
+  const root = resolve(config.webDir);
+  if (!existsSync(resolve(root, 'index.html'))) {
+    new Logger('Gateway').warn(`no web app build at ${root}; the API is served without it`);
+    return;
+  }
+  await app.register(fastifyStatic, { root, wildcard: false });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .setNotFoundHandler((request, reply) => {
+      if (request.method === 'GET' && !request.url.startsWith('/api/')) return reply.sendFile('index.html');
+      return reply.status(404).send({ error: { code: 'not_found', message: 'No such route' } });
+    });
+}

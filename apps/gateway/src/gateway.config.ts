@@ -1,0 +1,52 @@
+import { defaultTopicPrefix, topicNames, type TopicNames } from '@storecredit/contracts';
+
+export const defaultPort = 3000;
+export const defaultReplyTimeoutMs = 5_000;
+export const defaultDataDir = './data';
+
+export interface GatewayConfig {
+  host: string;
+  port: number;
+  /** Null in embedded mode: PGlite under dataDir. */
+  databaseUrl: string | null;
+  /** Null in embedded mode: commands go to the handlers in this process. */
+  kafkaBrokers: string | null;
+  dataDir: string;
+  topics: TopicNames;
+  /** How long a write waits for the worker's reply before it answers 202 with a status URL. */
+  replyTimeoutMs: number;
+  /** Run the ledger worker in this process too (always in embedded mode). */
+  runWorker: boolean;
+  webDir: string;
+  secureCookies: boolean;
+}
+
+export const gatewayConfigToken = Symbol('GatewayConfig');
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number.parseInt(raw, 10);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const databaseUrl = env.DATABASE_URL || null;
+  const kafkaBrokers = env.KAFKA_BROKERS || null;
+  if ((databaseUrl === null) !== (kafkaBrokers === null)) {
+    throw new Error('set both DATABASE_URL and KAFKA_BROKERS (production) or neither (embedded)');
+  }
+  return {
+    host: env.HOST ?? '127.0.0.1',
+    port: positiveInt(env, 'PORT', defaultPort),
+    databaseUrl,
+    kafkaBrokers,
+    dataDir: env.DATA_DIR ?? defaultDataDir,
+    topics: topicNames(env.KAFKA_TOPIC_PREFIX ?? defaultTopicPrefix),
+    replyTimeoutMs: positiveInt(env, 'GATEWAY_REPLY_TIMEOUT_MS', defaultReplyTimeoutMs),
+    runWorker: kafkaBrokers === null || env.RUN_WORKER !== 'false',
+    webDir: env.WEB_DIR ?? 'apps/web/dist',
+    secureCookies: env.SECURE_COOKIES === 'true',
+  };
+}

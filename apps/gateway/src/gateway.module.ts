@@ -1,0 +1,86 @@
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { LedgerModule, type Clock } from '@storecredit/ledger';
+import { ZodValidationPipe } from 'nestjs-zod';
+import { DiscardingEventSink, EventSink } from '../../ledger-worker/src/outbox/event-sink';
+import { OutboxRelay, relayOptionsToken } from '../../ledger-worker/src/outbox/outbox-relay';
+import { AuthController } from './auth/auth.controller';
+import { AuthGuard } from './auth/auth.guard';
+import { AuthRepository } from './auth/auth.repository';
+import { AuthService } from './auth/auth.service';
+import { StaffController } from './auth/staff.controller';
+import { BalancesController } from './balances/balances.controller';
+import { BalancesRepository } from './balances/balances.repository';
+import { CheckoutController } from './checkout/checkout.controller';
+import { ClientsController } from './clients/clients.controller';
+import { ClientsRepository } from './clients/clients.repository';
+import { CommandSubmitter } from './commands/command-submitter';
+import { CommandTransport } from './commands/command-transport';
+import { CommandsController } from './commands/commands.controller';
+import { InProcessCommandTransport } from './commands/in-process-command-transport';
+import { KafkaCommandTransport } from './commands/kafka-command-transport';
+import { Database } from './database';
+import { gatewayConfigToken, type GatewayConfig } from './gateway.config';
+import { GiftCardsController } from './gift-cards/gift-cards.controller';
+import { GiftCardsRepository } from './gift-cards/gift-cards.repository';
+import { RedemptionThrottle } from './gift-cards/redemption-throttle';
+import { HealthController } from './health.controller';
+import { ApiExceptionFilter } from './http/api-exception.filter';
+
+export interface GatewayDatabase {
+  url: string;
+  poolMax?: number;
+  /**
+   * The embedded PGlite database: no broker reads the outbox, so this process drains it. Never set for a
+   * shared database, where the worker's relay must publish the events.
+   */
+  embedded?: boolean;
+}
+
+/**
+ * The HTTP gateway. With Kafka it sends commands to the worker and waits for replies; embedded, it applies
+ * them with the same handlers in-process and drains the outbox itself.
+ */
+@Module({})
+export class GatewayModule {
+  static forRoot(config: GatewayConfig, database: GatewayDatabase, clock?: Clock): DynamicModule {
+    const transport: Provider = {
+      provide: CommandTransport,
+      useClass: config.kafkaBrokers === null ? InProcessCommandTransport : KafkaCommandTransport,
+    };
+    const embeddedRelay: Provider[] = database.embedded
+      ? [{ provide: EventSink, useClass: DiscardingEventSink }, { provide: relayOptionsToken, useValue: { enabled: true } }, OutboxRelay]
+      : [];
+    return {
+      module: GatewayModule,
+      imports: [LedgerModule.forRoot({ databaseUrl: database.url, poolMax: database.poolMax, clock })],
+      controllers: [
+        HealthController,
+        AuthController,
+        StaffController,
+        ClientsController,
+        BalancesController,
+        GiftCardsController,
+        CheckoutController,
+        CommandsController,
+      ],
+      providers: [
+        { provide: gatewayConfigToken, useValue: config },
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
+        { provide: APP_PIPE, useClass: ZodValidationPipe },
+        Database,
+        AuthRepository,
+        AuthService,
+        ClientsRepository,
+        BalancesRepository,
+        GiftCardsRepository,
+        RedemptionThrottle,
+        CommandSubmitter,
+        transport,
+        ...embeddedRelay,
+      ],
+      exports: [Database, AuthService, AuthRepository, ClientsRepository, CommandTransport],
+    };
+  }
+}

@@ -1,0 +1,151 @@
+import { Body, Controller, Get, Headers, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { buildCommand, type ErrorCode } from '@storecredit/contracts';
+import type { FastifyReply } from 'fastify';
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
+import { RequirePermission } from '../auth/permissions';
+import { actorOf, CurrentPrincipal, type Principal } from '../auth/principal';
+import { amountSchema, currencySchema } from '../balances/balances.controller';
+import { ClientsRepository } from '../clients/clients.repository';
+import { CommandSubmitter } from '../commands/command-submitter';
+import { ApiError } from '../http/api-error';
+import { pageSizeDefault, pageSizeMax } from '../http/pagination';
+import { generateGiftCardCode } from './gift-card-codes';
+import { GiftCardsRepository } from './gift-cards.repository';
+import { RedemptionThrottle } from './redemption-throttle';
+
+export const cardsPerIssueMax = 50;
+/** Rejections that count as a failed guess for throttling. */
+const guessFailures: readonly string[] = ['gift_card_not_found', 'gift_card_expired', 'gift_card_already_redeemed', 'gift_card_voided'] satisfies ErrorCode[];
+
+class IssueGiftCardsDto extends createZodDto(
+  z.strictObject({
+    amount: amountSchema,
+    currency: currencySchema,
+    expiresAt: z.iso.datetime({ offset: true }).optional(),
+    count: z.number().int().min(1).max(cardsPerIssueMax).default(1),
+  }),
+) {}
+
+class ListGiftCardsDto extends createZodDto(
+  z.strictObject({
+    status: z.enum(['active', 'redeemed', 'expired', 'void']).optional(),
+    last4: z.string().regex(/^[0-9A-Za-z]{4}$/).optional(),
+    cursor: z.string().max(500).optional(),
+    limit: z.coerce.number().int().min(1).max(pageSizeMax).default(pageSizeDefault),
+  }),
+) {}
+
+class RedeemDto extends createZodDto(z.strictObject({ code: z.string().min(1).max(64), note: z.string().max(500).optional() })) {}
+
+@ApiTags('gift cards')
+@ApiBearerAuth()
+@Controller('api')
+export class GiftCardsController {
+  constructor(
+    private readonly giftCards: GiftCardsRepository,
+    private readonly clients: ClientsRepository,
+    private readonly submitter: CommandSubmitter,
+    private readonly throttle: RedemptionThrottle,
+  ) {}
+
+  @Post('gift-cards')
+  @RequirePermission('giftcard.manage')
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiOperation({ summary: 'Issue one or more gift cards; each code is shown in this answer only' })
+  async issue(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: IssueGiftCardsDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    if (idempotencyKey !== undefined) {
+      throw new ApiError('invalid_request', { header: 'Idempotency-Key' }, 'Issuing gift cards makes new codes each time; retry by listing cards instead');
+    }
+    const cards: Record<string, unknown>[] = [];
+    for (let i = 0; i < body.count; i++) {
+      const code = generateGiftCardCode();
+      const command = buildCommand({
+        type: 'giftcard.issue',
+        commandId: this.submitter.commandIdFor(principal, undefined),
+        businessId: principal.businessId,
+        actor: actorOf(principal),
+        code,
+        amount: body.amount,
+        currency: body.currency,
+        ...(body.expiresAt === undefined ? {} : { expiresAt: body.expiresAt }),
+      });
+      const submitted = await this.submitter.submit(principal, command);
+      cards.push({ code, ...submitted.body });
+    }
+    void reply.status(cards.every((card) => card.status === 'applied') ? 201 : 202);
+    return { items: cards };
+  }
+
+  @Get('gift-cards')
+  @RequirePermission('giftcard.manage')
+  @ApiOperation({ summary: 'Gift cards with their status (active, redeemed, expired, void); search by last four characters' })
+  list(@CurrentPrincipal() principal: Principal, @Query() query: ListGiftCardsDto) {
+    return this.giftCards.list(principal.businessId, { status: query.status, last4: query.last4 }, query.cursor, query.limit);
+  }
+
+  @Post('gift-cards/:id/void')
+  @RequirePermission('giftcard.manage')
+  async void(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const command = buildCommand({
+      type: 'giftcard.void',
+      commandId: this.submitter.commandIdFor(principal, idempotencyKey),
+      businessId: principal.businessId,
+      actor: actorOf(principal),
+      giftCardId: id,
+    });
+    const submitted = await this.submitter.submit(principal, command);
+    void reply.status(submitted.httpStatus);
+    return submitted.body;
+  }
+
+  @Post('clients/:clientId/gift-card-redemptions')
+  @RequirePermission('giftcard.redeem')
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiOperation({ summary: 'Redeem a gift card into the client’s balance; repeated failures are throttled (429)' })
+  async redeem(
+    @CurrentPrincipal() principal: Principal,
+    @Param('clientId') clientId: string,
+    @Body() body: RedeemDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const principalId = `${principal.kind}:${principal.id}`;
+    if (!(await this.clients.exists(principal.businessId, clientId))) throw new ApiError('not_found', undefined, 'Client not found');
+    await this.throttle.assertAllowed(principal.businessId, principalId);
+    const card = await this.giftCards.findCurrencyByCode(principal.businessId, body.code);
+    if (!card) {
+      await this.throttle.recordFailure(principal.businessId, principalId);
+      throw new ApiError('gift_card_not_found');
+    }
+    const command = buildCommand({
+      type: 'giftcard.redeem',
+      commandId: this.submitter.commandIdFor(principal, idempotencyKey),
+      businessId: principal.businessId,
+      clientId,
+      currency: card.currency,
+      actor: actorOf(principal),
+      code: body.code,
+      ...(body.note === undefined ? {} : { note: body.note }),
+    });
+    try {
+      const submitted = await this.submitter.submit(principal, command);
+      void reply.status(submitted.httpStatus);
+      return submitted.body;
+    } catch (error) {
+      if (error instanceof ApiError && guessFailures.includes(error.code)) await this.throttle.recordFailure(principal.businessId, principalId);
+      throw error;
+    }
+  }
+}

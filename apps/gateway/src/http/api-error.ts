@@ -1,0 +1,69 @@
+import { errorMessages, type ErrorBody, type ErrorCode } from '@storecredit/contracts';
+
+/** Codes of the HTTP edge, beside the ledger's own (DESIGN.md). */
+export const httpErrorMessages = {
+  ...errorMessages,
+  unauthenticated: 'Sign in first',
+  invalid_credentials: 'Email or password is incorrect',
+  invalid_request: 'The request is not valid',
+  malformed_json: 'The request body is not valid JSON',
+  payload_too_large: 'The request body is too large',
+  too_many_requests: 'Too many failed attempts; try again later',
+  internal_error: 'Something went wrong on our side',
+} as const;
+
+export type HttpErrorCode = keyof typeof httpErrorMessages;
+
+/** HTTP status per error code: a user's mistake is always a 4xx. */
+export const statusByCode: Record<HttpErrorCode, number> = {
+  insufficient_balance: 422,
+  gift_card_not_found: 404,
+  gift_card_expired: 422,
+  gift_card_already_redeemed: 409,
+  gift_card_voided: 422,
+  gift_card_exists: 409,
+  currency_mismatch: 422,
+  invalid_amount: 400,
+  forbidden: 403,
+  not_found: 404,
+  idempotency_conflict: 409,
+  refund_exceeds_payment: 422,
+  unauthenticated: 401,
+  invalid_credentials: 401,
+  invalid_request: 400,
+  malformed_json: 400,
+  payload_too_large: 413,
+  too_many_requests: 429,
+  internal_error: 500,
+};
+
+export interface ApiErrorBody {
+  code: HttpErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+/** Thrown by controllers and guards; the exception filter turns it into `{ error: { code, message, details } }`. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: HttpErrorCode,
+    readonly details?: Record<string, unknown>,
+    message: string = httpErrorMessages[code],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+
+  get status(): number {
+    return statusByCode[this.code];
+  }
+
+  body(): ApiErrorBody {
+    return this.details === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, details: this.details };
+  }
+
+  static fromLedger(error: Pick<ErrorBody, 'message' | 'details'> & { code: string }): ApiError {
+    const code = (error.code in statusByCode ? error.code : 'internal_error') as ErrorCode;
+    return new ApiError(code, error.details, error.message);
+  }
+}

@@ -1,0 +1,50 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { LedgerEvent } from '@storecredit/contracts';
+import { WorkerProducer } from '../kafka.providers';
+import { workerConfigToken, type WorkerConfig } from '../worker.config';
+
+export interface OutgoingEvent {
+  key: string;
+  event: LedgerEvent;
+}
+
+/** Where the outbox relay delivers events: the Kafka event topic, or nowhere in the embedded mode. */
+export abstract class EventSink {
+  abstract connect(): Promise<void>;
+  /** Delivers the events in the given order, or throws; the relay deletes the rows only after it returns. */
+  abstract publish(events: OutgoingEvent[]): Promise<void>;
+}
+
+@Injectable()
+export class KafkaEventSink extends EventSink {
+  constructor(
+    private readonly output: WorkerProducer,
+    @Inject(workerConfigToken) private readonly config: WorkerConfig,
+  ) {
+    super();
+  }
+
+  connect(): Promise<void> {
+    return this.output.connect();
+  }
+
+  async publish(events: OutgoingEvent[]): Promise<void> {
+    await this.output.producer.send({
+      topic: this.config.topics.events,
+      acks: -1,
+      messages: events.map(({ key, event }) => ({ key, value: JSON.stringify(event), headers: { 'event-type': event.type } })),
+    });
+  }
+}
+
+/** The embedded mode has no broker and no reporting consumers: events are logged at debug level and dropped. */
+@Injectable()
+export class DiscardingEventSink extends EventSink {
+  private readonly logger = new Logger(DiscardingEventSink.name);
+
+  async connect(): Promise<void> {}
+
+  async publish(events: OutgoingEvent[]): Promise<void> {
+    this.logger.debug(`${events.length} events (no event topic in the embedded mode)`);
+  }
+}
