@@ -123,29 +123,30 @@ export class GiftCardsController {
   ) {
     const principalId = `${principal.kind}:${principal.id}`;
     if (!(await this.clients.exists(principal.businessId, clientId))) throw new ApiError('not_found', undefined, 'Client not found');
-    await this.throttle.assertAllowed(principal.businessId, principalId);
-    const card = await this.giftCards.findCurrencyByCode(principal.businessId, body.code);
-    if (!card) {
-      await this.throttle.recordFailure(principal.businessId, principalId);
-      throw new ApiError('gift_card_not_found');
-    }
-    const command = buildCommand({
-      type: 'giftcard.redeem',
-      commandId: this.submitter.commandIdFor(principal, idempotencyKey),
-      businessId: principal.businessId,
-      clientId,
-      currency: card.currency,
-      actor: actorOf(principal),
-      code: body.code,
-      ...(body.note === undefined ? {} : { note: body.note }),
-    });
+    await this.throttle.reserveAttempt(principal.businessId, principalId);
+    let guessFailed = true;
     try {
+      const card = await this.giftCards.findCurrencyByCode(principal.businessId, body.code);
+      if (!card) throw new ApiError('gift_card_not_found');
+      const command = buildCommand({
+        type: 'giftcard.redeem',
+        commandId: this.submitter.commandIdFor(principal, idempotencyKey),
+        businessId: principal.businessId,
+        clientId,
+        currency: card.currency,
+        actor: actorOf(principal),
+        code: body.code,
+        ...(body.note === undefined ? {} : { note: body.note }),
+      });
       const submitted = await this.submitter.submit(principal, command);
+      guessFailed = false;
       void reply.status(submitted.httpStatus);
       return submitted.body;
     } catch (error) {
-      if (error instanceof ApiError && guessFailures.includes(error.code)) await this.throttle.recordFailure(principal.businessId, principalId);
+      guessFailed = error instanceof ApiError && guessFailures.includes(error.code);
       throw error;
+    } finally {
+      if (!guessFailed) await this.throttle.forgiveAttempt(principal.businessId, principalId);
     }
   }
 }

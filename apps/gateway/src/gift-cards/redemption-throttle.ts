@@ -14,21 +14,29 @@ interface Bucket {
 
 /**
  * Slows down guessing: with 80-bit codes and a handful of failures allowed per 15 minutes, guessing a code
- * would take longer than the universe has existed. Counts live in PostgreSQL so every gateway replica shares them.
+ * would take longer than the universe has existed. Each attempt is counted as a failure before it runs and
+ * forgiven when it succeeds, so a burst of parallel guesses cannot slip past the check together. Counts live
+ * in PostgreSQL so every gateway replica shares them.
  */
 @Injectable()
 export class RedemptionThrottle {
   constructor(private readonly db: Database) {}
 
-  async assertAllowed(businessId: string, principalId: string): Promise<void> {
+  /** Counts an attempt against every bucket; throws 429 when any bucket is already full. */
+  async reserveAttempt(businessId: string, principalId: string): Promise<void> {
     for (const bucket of this.buckets(principalId)) {
-      const row = await this.db.one<{ failures: number; window_started_at: Date }>(
-        'select failures, window_started_at from rate_limit where business_id = ? and bucket = ?',
-        [businessId, bucket.key],
+      const [row] = await this.db.query<{ failures: number; window_started_at: Date }>(
+        `insert into rate_limit (business_id, bucket, window_started_at, failures) values (?, ?, now(), 1)
+         on conflict (business_id, bucket) do update set
+           failures = case when rate_limit.window_started_at < now() - make_interval(secs => ?) then 1
+                           else least(rate_limit.failures + 1, ?) end,
+           window_started_at = case when rate_limit.window_started_at < now() - make_interval(secs => ?) then now()
+                                    else rate_limit.window_started_at end
+         returning failures, window_started_at`,
+        [businessId, bucket.key, throttleWindowMs / 1000, bucket.max + 1, throttleWindowMs / 1000],
       );
-      if (!row) continue;
-      const windowEndsAt = new Date(row.window_started_at).getTime() + throttleWindowMs;
-      if (row.failures >= bucket.max && windowEndsAt > Date.now()) {
+      if (row.failures > bucket.max) {
+        const windowEndsAt = new Date(row.window_started_at).getTime() + throttleWindowMs;
         const retryAfterSeconds = Math.max(1, Math.ceil((windowEndsAt - Date.now()) / 1000));
         throw new ApiError(
           'too_many_requests',
@@ -40,15 +48,13 @@ export class RedemptionThrottle {
     }
   }
 
-  async recordFailure(businessId: string, principalId: string): Promise<void> {
+  /** A successful redemption (or one refused for another reason than the code) is not a failed guess. */
+  async forgiveAttempt(businessId: string, principalId: string): Promise<void> {
     for (const bucket of this.buckets(principalId)) {
-      await this.db.query(
-        `insert into rate_limit (business_id, bucket, window_started_at, failures) values (?, ?, now(), 1)
-         on conflict (business_id, bucket) do update set
-           failures = case when rate_limit.window_started_at < now() - make_interval(secs => ?) then 1 else rate_limit.failures + 1 end,
-           window_started_at = case when rate_limit.window_started_at < now() - make_interval(secs => ?) then now() else rate_limit.window_started_at end`,
-        [businessId, bucket.key, throttleWindowMs / 1000, throttleWindowMs / 1000],
-      );
+      await this.db.query('update rate_limit set failures = greatest(failures - 1, 0) where business_id = ? and bucket = ?', [
+        businessId,
+        bucket.key,
+      ]);
     }
   }
 
