@@ -35,19 +35,14 @@ export async function createGatewayApp(config: GatewayConfig, database: GatewayD
   return app;
 }
 
-/** The staff web app's static build, with every non-API path answered by its index.html (client-side routes). */
+/** The staff web app's static build, served at `/`. */
 async function serveWebApp(app: NestFastifyApplication, config: GatewayConfig): Promise<void> {
   const root = resolve(config.webDir);
   if (!existsSync(resolve(root, 'index.html'))) {
     new Logger('Gateway').warn(`no web app build at ${root}; the API is served without it`);
     return;
   }
+  // Files are routed one by one; any other GET outside /api falls through to the 404 of ApiExceptionFilter,
+  // which answers index.html so the web app's own routes (/clients/42) load on refresh.
   await app.register(fastifyStatic, { root, wildcard: false });
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .setNotFoundHandler((request, reply) => {
-      if (request.method === 'GET' && !request.url.startsWith('/api/')) return reply.sendFile('index.html');
-      return reply.status(404).send({ error: { code: 'not_found', message: 'No such route' } });
-    });
 }

@@ -1,6 +1,6 @@
-import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, HttpException, Logger, NotFoundException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { InvalidCommandError } from '@storecredit/contracts';
-import { errorCodes as fastifyErrors, type FastifyReply } from 'fastify';
+import { errorCodes as fastifyErrors, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ZodValidationException } from 'nestjs-zod';
 import type { ZodError } from 'zod';
 import { ApiError } from './api-error';
@@ -12,6 +12,11 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    if (exception instanceof NotFoundException && isWebAppRoute(request, reply)) {
+      void reply.type('text/html').sendFile('index.html');
+      return;
+    }
     const error = this.toApiError(exception);
     if (error.status >= 500) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     void reply.status(error.status).headers(error.headers).send({ error: error.body() });
@@ -61,4 +66,10 @@ function fromHttpException(exception: HttpException): ApiError {
   if (status === 403) return new ApiError('forbidden');
   if (status >= 400 && status < 500) return new ApiError('invalid_request', undefined, exception.message);
   return new ApiError('internal_error');
+}
+
+/** A page of the web app (served when its build is present): any GET outside /api that matched no file. */
+function isWebAppRoute(request: FastifyRequest, reply: FastifyReply): boolean {
+  const canSendFile = typeof (reply as FastifyReply & { sendFile?: unknown }).sendFile === 'function';
+  return canSendFile && request.method === 'GET' && !request.url.startsWith('/api');
 }
