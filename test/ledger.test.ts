@@ -3,7 +3,18 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { MikroORM, OptimisticLockError } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Command, StoredReply, WalletResult } from '@storecredit/contracts';
-import { LedgerCommands, LedgerModule, LedgerVerifier, Wallet, type CommandOutcome } from '@storecredit/ledger';
+import {
+  CommandExecutor,
+  LedgerBatches,
+  LedgerCommands,
+  LedgerModule,
+  LedgerVerifier,
+  LostRaceInBatch,
+  Wallet,
+  WalletLedger,
+  type CommandOutcome,
+} from '@storecredit/ledger';
+import { Decimal } from '@storecredit/contracts';
 import { command, createTestDatabase, giftCardCode, TestClock, uniqueId, type TestDatabase } from '@storecredit/testing';
 
 /** Every command and every error code, applied through the command bus against real PostgreSQL. */
@@ -353,6 +364,67 @@ describe('ledger on PostgreSQL', () => {
 
     async function issue(code: string) {
       return apply(command('giftcard.issue', { businessId, code, amount: '10.00', currency: 'AED' }));
+    }
+  });
+
+  describe(LedgerBatches.name, () => {
+    it('applies a group of commands in one transaction: rejections and duplicates answered as singly', async () => {
+      const clientId = newClient();
+      const topUp = command('balance.add', { businessId, clientId, currency: 'AED', amount: '10.00' });
+      const overdraft = command('balance.deduct', { businessId, clientId, currency: 'AED', amount: '50.00' });
+      const spend = command('balance.debit', { businessId, clientId, currency: 'AED', amount: '4.00' });
+      const outcomes = await app.get(LedgerBatches).run(async () => {
+        const results: CommandOutcome[] = [];
+        for (const cmd of [topUp, overdraft, spend, topUp, overdraft]) results.push(await apply(cmd));
+        return results;
+      });
+      expect(outcomes.map((o) => [o.reply.status, o.replayed])).toEqual([
+        ['applied', false],
+        ['rejected', false],
+        ['applied', false],
+        ['applied', true],
+        ['rejected', true],
+      ]);
+      expect(outcomes[1].reply.error?.code).toBe('insufficient_balance');
+      expect(await entriesOf(clientId)).toEqual([
+        { type: 'balance_added', amount: '10.00', balance_after: '10.00', sequence: 1 },
+        { type: 'balance_debit', amount: '-4.00', balance_after: '6.00', sequence: 2 },
+      ]);
+    });
+
+    it('rolls the whole group back when a command in it loses a race to another writer', async () => {
+      const clientId = newClient();
+      await add(clientId, '10.00');
+      const inBatch = command('balance.debit', { businessId, clientId, currency: 'AED', amount: '1.00' });
+      const otherClientId = newClient();
+      // Another wallet's command earlier in the same group: it must be rolled back with the group.
+      const before = command('balance.add', { businessId, clientId: otherClientId, currency: 'AED', amount: '2.00' });
+      const outside = command('balance.debit', { businessId, clientId, currency: 'AED', amount: '3.00' });
+      const walletLedger = app.get(WalletLedger);
+      const run = app.get(LedgerBatches).run(async () => {
+        await apply(before);
+        return app.get(CommandExecutor).execute(inBatch, async (tx, now) => {
+          const wallet = await walletLedger.findWallet(tx, inBatch);
+          // Another worker commits a change to the same wallet between this command's read and its write.
+          await new Promise<void>((resolve, reject) => setImmediate(() => ledgerOutsideBatch(outside).then(() => resolve(), reject)));
+          const posted = walletLedger.post(tx, wallet, inBatch, { type: 'balance_debit', amount: new Decimal(-1), referenceType: 'manual', referenceId: null }, now);
+          return { walletId: posted.wallet.id, clientId, currency: 'AED', entryId: posted.entry.id, entryType: posted.entry.type, amount: '1.00', balanceAfter: posted.wallet.balance };
+        });
+      });
+      await expect(run).rejects.toBeInstanceOf(LostRaceInBatch);
+      expect((await entriesOf(clientId)).map((e) => e.amount)).toEqual(['10.00', '-3.00']);
+      expect(await entriesOf(otherClientId)).toEqual([]);
+      expect(await db.query('select 1 from idempotency_record where command_id = any($1)', [[before.commandId, inBatch.commandId]])).toEqual([]);
+    });
+
+    /** Runs a command in a transaction of its own, outside the caller's batch context. */
+    function ledgerOutsideBatch(cmd: Command): Promise<CommandOutcome> {
+      return new Promise((resolve, reject) => {
+        // A fresh async context: AsyncLocalStorage.exit leaves the batch for this call only.
+        require('node:async_hooks').AsyncLocalStorage.prototype.exit.call((app.get(LedgerBatches) as unknown as { storage: object }).storage, () =>
+          apply(cmd).then(resolve, reject),
+        );
+      });
     }
   });
 

@@ -186,6 +186,13 @@ describe(buildCommand.name, () => {
     expect(buildError({ ...validInputs['balance.add'], note: 'n'.repeat(501) })).toBe('schema_violation');
   });
 
+  it('refuses a note the database could not store (NUL, an unpaired surrogate), and keeps other text', () => {
+    expect(buildError({ ...validInputs['balance.add'], note: 'before\u0000after' })).toBe('schema_violation');
+    expect(buildError({ ...validInputs['balance.add'], note: 'broken \ud800 text' })).toBe('schema_violation');
+    expect(buildError({ ...validInputs['balance.add'], note: 'broken \udc00 text' })).toBe('schema_violation');
+    expect(buildError({ ...validInputs['balance.add'], note: 'refund 💸, line\nbreak, \u202eRTL' })).toBe('built');
+  });
+
   it('refuses a gift card void whose id is not a UUID', () => {
     expect(buildError({ ...validInputs['giftcard.void'], giftCardId: 'card-1' })).toBe('schema_violation');
   });

@@ -21,13 +21,23 @@ const amount = z.string().max(40);
 const actor = z.strictObject({ kind: z.enum(['staff', 'service']), id });
 const reference = z.strictObject({ type: z.enum(referenceTypes), id: id.optional() });
 const giftCardCode = z.string().min(8).max(64);
+/** Half of a UTF-16 surrogate pair: JSON and PostgreSQL cannot store it. */
+const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/**
+ * A note is free text, but PostgreSQL text and jsonb cannot hold NUL or a lone surrogate: such a command could
+ * never be stored, so it is refused here (and dead-lettered) instead of failing its transaction on every delivery.
+ */
+const note = z
+  .string()
+  .max(noteLengthMax)
+  .refine((text) => !text.includes('\u0000') && !loneSurrogate.test(text), 'must be text without NUL characters or unpaired surrogates');
 
 const base = {
   schemaVersion: z.literal(commandSchemaVersion),
   commandId: id,
   businessId: id,
   actor,
-  note: z.string().max(noteLengthMax).optional(),
+  note: note.optional(),
 };
 const walletBase = { ...base, clientId: id, currency };
 

@@ -1,5 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { MikroORM, OptimisticLockError, UniqueConstraintViolationException } from '@mikro-orm/core';
+import {
+  DeadlockException,
+  LockWaitTimeoutException,
+  MikroORM,
+  OptimisticLockError,
+  UniqueConstraintViolationException,
+} from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   errorMessages,
@@ -13,6 +19,7 @@ import { canonicalJson, sha256Hex } from './canonical-json';
 import { Clock } from './clock';
 import { IdempotencyRecord } from './entities';
 import { LedgerRejection } from './errors';
+import { LedgerBatches, LostRaceInBatch } from './ledger-batches';
 
 /** Attempts at one command when another writer changed the same rows first (optimistic lock, unique race). */
 export const applyAttemptsMax = 8;
@@ -38,15 +45,18 @@ export class CommandExecutor {
   constructor(
     private readonly orm: MikroORM,
     private readonly clock: Clock,
+    private readonly batches: LedgerBatches,
   ) {}
 
   async execute(command: Command, apply: ApplyFn): Promise<CommandOutcome> {
     const payloadHash = sha256Hex(canonicalJson(command));
+    const batch = this.batches.current();
+    if (batch) return this.executeInBatch(batch, command, payloadHash, apply);
     for (let attempt = 1; attempt <= applyAttemptsMax; attempt++) {
       try {
-        return await this.attempt(command, payloadHash, apply);
+        return await this.attempt(this.orm.em.fork() as EntityManager, command, payloadHash, apply);
       } catch (error) {
-        if (error instanceof LedgerRejection) return this.storeRejection(command, payloadHash, error);
+        if (error instanceof LedgerRejection) return this.storeRejection(this.orm.em.fork() as EntityManager, command, payloadHash, error);
         if (!isLostRace(error) || attempt === applyAttemptsMax) throw error;
         this.logger.debug(`command ${command.commandId} lost a race (attempt ${attempt}); retrying`);
         await sleep(Math.random() * retryJitterMs * attempt);
@@ -55,8 +65,19 @@ export class CommandExecutor {
     throw new Error('unreachable: the loop returns or throws');
   }
 
-  private attempt(command: Command, payloadHash: string, apply: ApplyFn): Promise<CommandOutcome> {
-    const em = this.orm.em.fork() as EntityManager;
+  /** Inside a group commit: a savepoint per command; a lost race hands the whole batch back to be retried singly. */
+  private async executeInBatch(batch: EntityManager, command: Command, payloadHash: string, apply: ApplyFn): Promise<CommandOutcome> {
+    try {
+      return await this.attempt(batch, command, payloadHash, apply);
+    } catch (error) {
+      if (error instanceof LedgerRejection) return this.storeRejection(batch, command, payloadHash, error);
+      if (isLostRace(error)) throw new LostRaceInBatch(command.commandId);
+      throw error;
+    }
+  }
+
+  /** One transaction, or a savepoint when em is already inside the batch's transaction. */
+  private attempt(em: EntityManager, command: Command, payloadHash: string, apply: ApplyFn): Promise<CommandOutcome> {
     return em.transactional(async (tx) => {
       const existing = await tx.findOne(IdempotencyRecord, { businessId: command.businessId, commandId: command.commandId });
       if (existing) return replayOf(command, payloadHash, existing);
@@ -68,12 +89,12 @@ export class CommandExecutor {
     });
   }
 
-  private async storeRejection(command: Command, payloadHash: string, rejection: LedgerRejection): Promise<CommandOutcome> {
+  private async storeRejection(em: EntityManager, command: Command, payloadHash: string, rejection: LedgerRejection): Promise<CommandOutcome> {
     const now = this.clock.now();
     const reply = replyOf(command, now, { status: 'rejected', error: rejection.toBody() });
-    const em = this.orm.em.fork() as EntityManager;
     try {
-      await em.insert(IdempotencyRecord, recordOf(command, payloadHash, reply, now));
+      // A transaction of its own, or a savepoint inside a batch: a duplicate key must not abort the batch.
+      await em.transactional((tx) => tx.insert(IdempotencyRecord, recordOf(command, payloadHash, reply, now)));
       return { reply, replayed: false };
     } catch (error) {
       if (!(error instanceof UniqueConstraintViolationException)) throw error;
@@ -122,8 +143,14 @@ function recordOf(command: Command, payloadHash: string, reply: StoredReply, now
   };
 }
 
+/** Another writer got there first: a version check failed, a key was taken, or two transactions deadlocked. */
 function isLostRace(error: unknown): boolean {
-  return error instanceof OptimisticLockError || error instanceof UniqueConstraintViolationException;
+  return (
+    error instanceof OptimisticLockError ||
+    error instanceof UniqueConstraintViolationException ||
+    error instanceof DeadlockException ||
+    error instanceof LockWaitTimeoutException
+  );
 }
 
 function sleep(ms: number): Promise<void> {

@@ -6,6 +6,7 @@ export * from './embedded/embedded-postgres';
 export * from './entities';
 export * from './errors';
 export * from './gift-cards';
+export * from './ledger-batches';
 export * from './ledger.module';
 export * from './orm.config';
 export * from './verify/ledger-verifier';

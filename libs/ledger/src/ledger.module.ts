@@ -7,6 +7,7 @@ import { CommandExecutor, type CommandOutcome } from './command-executor';
 import { commandHandlers, toCqrsCommand } from './commands';
 import { GiftCards } from './gift-cards';
 import { ledgerOrmConfig } from './orm.config';
+import { LedgerBatches } from './ledger-batches';
 import { LedgerVerifier } from './verify/ledger-verifier';
 import { WalletLedger } from './wallet-ledger';
 
@@ -46,6 +47,7 @@ export class LedgerModule {
         { provide: MikroORM, useFactory: () => MikroORM.init(ledgerOrmConfig(options.databaseUrl, { poolMax: options.poolMax })) },
         { provide: Clock, useValue: options.clock ?? new SystemClock() },
         OrmShutdown,
+        LedgerBatches,
         CommandExecutor,
         WalletLedger,
         GiftCards,
@@ -53,7 +55,7 @@ export class LedgerModule {
         LedgerVerifier,
         ...commandHandlers,
       ],
-      exports: [MikroORM, Clock, LedgerCommands, LedgerVerifier],
+      exports: [MikroORM, Clock, LedgerCommands, LedgerBatches, LedgerVerifier],
     };
   }
 }

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { headerNames, producers } from '@storecredit/contracts';
+import { LedgerBatches, LostRaceInBatch } from '@storecredit/ledger';
 import { ensureTopics } from '@storecredit/messaging';
-import { Kafka, type Consumer, type EachBatchPayload, type Message } from 'kafkajs';
+import { Kafka, type Consumer, type EachBatchPayload, type KafkaMessage, type Message } from 'kafkajs';
 import { WorkerProducer } from '../kafka.providers';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { workerConfigToken, type WorkerConfig } from '../worker.config';
@@ -10,11 +11,14 @@ import { CommandProcessor, type Outgoing } from './command-processor';
 export const consumerSessionTimeoutMs = 30_000;
 export const consumerHeartbeatIntervalMs = 3_000;
 export const fetchBytesPerPartitionMax = 1024 * 1024;
+/** Commands of one partition applied in one database transaction (group commit). */
+export const groupCommitMax = 100;
 
 /**
- * Consumes the command topics. Each message is applied in its own database transaction; the batch's
- * replies and dead letters are then published, and only after that is the offset committed. A crash at
- * any point redelivers the batch, and idempotent apply makes the replay change nothing.
+ * Consumes the command topics. The messages of a fetch are applied in groups of up to groupCommitMax, one
+ * database transaction per group (each command in a savepoint of its own); the group's replies and dead
+ * letters are then published, and only after that is the offset committed. A crash at any point redelivers
+ * the group, and idempotent apply makes the replay change nothing.
  */
 @Injectable()
 export class CommandConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -26,6 +30,7 @@ export class CommandConsumer implements OnApplicationBootstrap, OnApplicationShu
     private readonly processor: CommandProcessor,
     private readonly output: WorkerProducer,
     private readonly relay: OutboxRelay,
+    private readonly batches: LedgerBatches,
     @Inject(workerConfigToken) private readonly config: WorkerConfig,
   ) {
     this.consumer = kafka.consumer({
@@ -60,20 +65,33 @@ export class CommandConsumer implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    const outgoing: Outgoing[] = [];
-    let lastOffset: string | undefined;
-    for (const message of batch.messages) {
-      if (!isRunning() || isStale()) break;
-      outgoing.push(await this.processor.process(batch.topic, batch.partition, message));
-      lastOffset = message.offset;
+    for (let start = 0; start < batch.messages.length; start += groupCommitMax) {
+      if (!isRunning() || isStale()) return;
+      const group = batch.messages.slice(start, start + groupCommitMax);
+      const outgoing = await this.applyGroup(batch.topic, batch.partition, group);
+      this.relay.wake();
+      await this.publish(outgoing);
+      const last = group[group.length - 1].offset;
+      await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+      resolveOffset(last);
       await heartbeat();
     }
-    if (lastOffset === undefined) return;
-    this.relay.wake();
-    await this.publish(outgoing);
-    const next = (BigInt(lastOffset) + 1n).toString();
-    await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
-    resolveOffset(lastOffset);
+  }
+
+  /** One transaction for the group; if a command in it lost a race, the group is applied again one by one. */
+  private async applyGroup(topic: string, partition: number, messages: KafkaMessage[]): Promise<Outgoing[]> {
+    const applyAll = async () => {
+      const outgoing: Outgoing[] = [];
+      for (const message of messages) outgoing.push(await this.processor.process(topic, partition, message));
+      return outgoing;
+    };
+    try {
+      return await this.batches.run(applyAll);
+    } catch (error) {
+      if (!(error instanceof LostRaceInBatch)) throw error;
+      this.logger.warn(`${error.message}; applying ${topic}[${partition}] ${messages.length} messages one by one`);
+      return applyAll();
+    }
   }
 
   private async publish(outgoing: Outgoing[]): Promise<void> {

@@ -1,0 +1,133 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { ApiError, get, post, setSignedOutListener, type Me } from './api';
+import { ErrorNotice, Loading } from './components/Notice';
+import { useOnline } from './hooks';
+import { Link, match, navigate, useLocation } from './router';
+import { Checkout } from './screens/Checkout';
+import { ClientProfile } from './screens/ClientProfile';
+import { Clients } from './screens/Clients';
+import { GiftCards } from './screens/GiftCards';
+import { History } from './screens/History';
+import { SignIn } from './screens/SignIn';
+import { SessionContext, sessionOf, type Session } from './session';
+
+type Auth = { state: 'checking' } | { state: 'signed-out'; reason?: string } | { state: 'signed-in'; me: Me } | { state: 'failed'; error: unknown };
+
+export function App() {
+  const [auth, setAuth] = useState<Auth>({ state: 'checking' });
+
+  const check = useCallback(() => {
+    setAuth({ state: 'checking' });
+    get<Me>('/api/auth/me').then(
+      (me) => setAuth({ state: 'signed-in', me }),
+      (error: unknown) =>
+        setAuth(error instanceof ApiError && error.status === 401 ? { state: 'signed-out' } : { state: 'failed', error }),
+    );
+  }, []);
+
+  useEffect(check, [check]);
+  useEffect(() => setSignedOutListener(() => setAuth({ state: 'signed-out', reason: 'Your session has ended. Sign in again.' })), []);
+
+  if (auth.state === 'checking') return <main className="page"><Loading /></main>;
+  if (auth.state === 'failed') {
+    return (
+      <main className="page">
+        <h1>Store credit</h1>
+        <ErrorNotice error={auth.error} onRetry={check} />
+      </main>
+    );
+  }
+  if (auth.state === 'signed-out') return <SignIn reason={auth.reason} onSignedIn={(me) => setAuth({ state: 'signed-in', me })} />;
+  return <SignedIn me={auth.me} onSignedOut={() => setAuth({ state: 'signed-out' })} />;
+}
+
+function SignedIn({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
+  const session = useMemo<Session>(() => sessionOf(me), [me]);
+  const location = useLocation();
+  const online = useOnline();
+  const mainRef = useRef<HTMLElement>(null);
+
+  // A new screen moves focus to its heading, so a screen reader announces where the person now is.
+  const firstPath = useRef(location.path);
+  useEffect(() => {
+    if (location.path === firstPath.current) return;
+    firstPath.current = '';
+    mainRef.current?.querySelector<HTMLElement>('h1')?.focus();
+  }, [location.path]);
+
+  const signOut = async () => {
+    await post('/api/auth/sign-out').catch(() => undefined);
+    onSignedOut();
+    navigate('/', { replace: true });
+  };
+
+  return (
+    <SessionContext.Provider value={session}>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="top-bar">
+        <div className="top-bar-inner">
+          <Link href="/clients" className="brand">
+            Store credit
+          </Link>
+          <nav aria-label="Main" className="main-nav">
+            <NavLink href="/clients" current={location.path === '/' || location.path.startsWith('/clients')}>
+              Clients
+            </NavLink>
+            {session.can('checkout.pay') ? (
+              <NavLink href="/checkout" current={location.path === '/checkout'}>
+                Checkout
+              </NavLink>
+            ) : null}
+            {session.can('giftcard.manage') ? (
+              <NavLink href="/gift-cards" current={location.path === '/gift-cards'}>
+                Gift cards
+              </NavLink>
+            ) : null}
+          </nav>
+          <div className="who">
+            <span className="who-name">{me.name}</span>
+            <button type="button" className="button button-quiet" onClick={signOut}>
+              Sign out
+            </button>
+          </div>
+        </div>
+      </header>
+      {online ? null : (
+        <div className="offline-bar" role="status">
+          You are offline. Changes cannot be saved until the connection is back.
+        </div>
+      )}
+      <main id="main" className="page" ref={mainRef}>
+        <Screen path={location.path} />
+      </main>
+    </SessionContext.Provider>
+  );
+}
+
+function NavLink({ href, current, children }: { href: string; current: boolean; children: string }) {
+  return (
+    <Link href={href} className="nav-link" aria-current={current ? 'page' : undefined}>
+      {children}
+    </Link>
+  );
+}
+
+function Screen({ path }: { path: string }) {
+  if (path === '/' || path === '/clients') return <Clients />;
+  const history = match('/clients/:id/history', path);
+  if (history) return <History clientId={history.id} />;
+  const profile = match('/clients/:id', path);
+  if (profile) return <ClientProfile clientId={profile.id} />;
+  if (path === '/checkout') return <Checkout />;
+  if (path === '/gift-cards') return <GiftCards />;
+  return (
+    <>
+      <h1 tabIndex={-1}>Page not found</h1>
+      <p>
+        <Link href="/clients">Go to the client list</Link>
+      </p>
+    </>
+  );
+}

@@ -1,0 +1,226 @@
+/**
+ * The gateway's JSON API. Errors come back as `{ error: { code, message, details } }` and are thrown as
+ * ApiError with the server's own message; a request that never reached the server is a NetworkError.
+ */
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+    readonly retryAfterSeconds: number | null = null,
+  ) {
+    super(message);
+  }
+}
+
+export class NetworkError extends Error {
+  constructor() {
+    super('Cannot reach the server. Check the connection and try again.');
+  }
+}
+
+/** A write the ledger has not answered yet, still pending when we stopped polling. */
+export class StillPendingError extends Error {
+  constructor(readonly commandId: string) {
+    super('The ledger has not confirmed this yet. It will be applied once; check the history before trying again.');
+  }
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+type Listener = () => void;
+let onSignedOut: Listener = () => undefined;
+
+/** Called when the server says the session is gone, so the app can show the sign-in screen. */
+export function setSignedOutListener(listener: Listener): void {
+  onSignedOut = listener;
+}
+
+interface RequestOptions {
+  idempotencyKey?: string;
+  signal?: AbortSignal;
+}
+
+export interface Answer<T> {
+  status: number;
+  body: T;
+}
+
+async function send<T>(method: 'GET' | 'POST', path: string, body: unknown, options: RequestOptions): Promise<Answer<T>> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: options.signal,
+    });
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') throw error;
+    throw new NetworkError();
+  }
+  const text = await response.text();
+  let parsed: unknown = null;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    parsed = null;
+  }
+  if (!response.ok) throw toApiError(response, parsed, path);
+  return { status: response.status, body: parsed as T };
+}
+
+function toApiError(response: Response, parsed: unknown, path: string): ApiError {
+  const error = (parsed as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null)?.error;
+  const retryAfter = Number.parseInt(response.headers.get('retry-after') ?? '', 10);
+  const apiError = error?.message
+    ? new ApiError(response.status, error.code ?? 'error', error.message, error.details ?? {}, Number.isFinite(retryAfter) ? retryAfter : null)
+    : new ApiError(response.status, 'http_error', `The server answered ${response.status} ${response.statusText}`.trim());
+  if (apiError.code === 'unauthenticated' && !path.startsWith('/api/auth/')) onSignedOut();
+  return apiError;
+}
+
+export async function get<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  return (await send<T>('GET', path, undefined, options)).body;
+}
+
+export function post<T>(path: string, body: unknown = {}, options: RequestOptions = {}): Promise<Answer<T>> {
+  return send<T>('POST', path, body, options);
+}
+
+export function query(params: Record<string, string | readonly string[] | undefined | null>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined || value === null || value === '') continue;
+    for (const one of Array.isArray(value) ? value : [value]) search.append(key, one as string);
+  }
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
+/** A v4 UUID; crypto.randomUUID needs a secure context, which a tablet on the salon's LAN may not have. */
+export function newIdempotencyKey(): string {
+  if (typeof crypto.randomUUID === 'function' && window.isSecureContext) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+interface CommandAnswer<R> {
+  commandId: string;
+  status: 'applied' | 'pending' | 'rejected';
+  statusUrl?: string;
+  result?: R;
+  error?: { code: string; message: string; details?: Record<string, unknown> };
+}
+
+export const pollIntervalMs = 1_000;
+export const pollIntervalMaxMs = 5_000;
+export const pollDurationMaxMs = 120_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Sends a write and returns the ledger's result. A 202 means the ledger has not answered in time: the
+ * caller is told (onPending) and the status URL is polled until the command is applied or rejected.
+ */
+export async function submitCommand<R>(
+  path: string,
+  body: unknown,
+  idempotencyKey: string,
+  onPending: (commandId: string) => void = () => undefined,
+): Promise<R> {
+  const answer = await post<CommandAnswer<R>>(path, body, { idempotencyKey });
+  if (answer.status !== 202) return answer.body.result as R;
+  onPending(answer.body.commandId);
+  return waitForCommand<R>(answer.body.statusUrl ?? `/api/commands/${encodeURIComponent(answer.body.commandId)}`, answer.body.commandId);
+}
+
+export async function waitForCommand<R>(statusUrl: string, commandId: string): Promise<R> {
+  const started = Date.now();
+  let interval = pollIntervalMs;
+  while (Date.now() - started < pollDurationMaxMs) {
+    await sleep(interval);
+    interval = Math.min(interval * 1.5, pollIntervalMaxMs);
+    let status: CommandAnswer<R>;
+    try {
+      status = await get<CommandAnswer<R>>(statusUrl);
+    } catch (error) {
+      if (error instanceof NetworkError) continue;
+      throw error;
+    }
+    if (status.status === 'applied') return status.result as R;
+    if (status.status === 'rejected') {
+      throw new ApiError(422, status.error?.code ?? 'rejected', status.error?.message ?? 'The ledger refused this', status.error?.details ?? {});
+    }
+  }
+  throw new StillPendingError(commandId);
+}
+
+export interface Me {
+  kind: 'staff' | 'service';
+  id: string;
+  name: string;
+  businessId: string;
+  permissions: string[];
+}
+
+export interface Client {
+  id: string;
+  name: string;
+  phone: string | null;
+  email: string | null;
+  externalId: string | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface Wallet {
+  currency: string;
+  balance: string;
+  hasBalance: boolean;
+}
+
+export interface Entry {
+  id: string;
+  occurredAt: string;
+  type: string;
+  currency: string;
+  amount: string;
+  balanceAfter: string;
+  reference: { type: string; id: string | null };
+  note: string | null;
+  actor: string;
+  /** The staff member's or API key's name, when the actor is one of this business's. */
+  actorName?: string | null;
+}
+
+export interface WalletResult {
+  currency: string;
+  amount: string;
+  balanceAfter: string;
+  amountStillOwed?: string;
+}
+
+export interface GiftCard {
+  id: string;
+  last4: string;
+  amount: string;
+  currency: string;
+  status: 'active' | 'redeemed' | 'expired' | 'void';
+  expiresAt: string | null;
+  issuedAt: string;
+}

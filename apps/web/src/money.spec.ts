@@ -1,0 +1,49 @@
+import { checkAmount, currencyScale, formatMoney, paymentCap, subtract } from './money';
+
+describe('web money', () => {
+  it('formats each currency with its own decimals and the code beside the amount', () => {
+    expect(formatMoney('1234.5', 'AED')).toBe('AED 1,234.50');
+    expect(formatMoney('5000', 'JPY')).toBe('JPY 5,000');
+    expect(formatMoney('12.5', 'KWD')).toBe('KWD 12.500');
+    expect(formatMoney('0', 'AED')).toBe('AED 0.00');
+  });
+
+  it('signs history amounts with a plus or a true minus, never rounding', () => {
+    expect(formatMoney('25.50', 'AED', { signed: true })).toBe('+AED 25.50');
+    expect(formatMoney('-5.5', 'AED', { signed: true })).toBe('−AED 5.50');
+    expect(formatMoney('0.001', 'AED')).toBe('AED 0.001');
+  });
+
+  it('knows the ISO 4217 minor units of the product’s currencies', () => {
+    expect([currencyScale('AED'), currencyScale('JPY'), currencyScale('KWD'), currencyScale('BHD'), currencyScale('OMR')]).toEqual([2, 0, 3, 3, 3]);
+  });
+
+  it('accepts a positive amount within the currency’s decimals and scales it for the wire', () => {
+    expect(checkAmount('25.5', 'AED')).toEqual({ ok: true, value: '25.50' });
+    expect(checkAmount(' 1,000 ', 'JPY')).toEqual({ ok: true, value: '1000' });
+    expect(checkAmount('.125', 'KWD')).toEqual({ ok: true, value: '0.125' });
+  });
+
+  it.each([
+    ['', 'AED', 'Enter an amount'],
+    ['abc', 'AED', 'Use digits and a decimal point only'],
+    ['-5', 'AED', 'Use digits and a decimal point only'],
+    ['1e3', 'AED', 'Use digits and a decimal point only'],
+    ['12.', 'AED', 'Add the digits after the decimal point'],
+    ['0', 'AED', 'Amount must be more than zero'],
+    ['0.00', 'AED', 'Amount must be more than zero'],
+    ['10.555', 'AED', 'AED allows at most 2 decimals'],
+    ['1.5', 'JPY', 'JPY amounts have no decimals'],
+    ['1.2345', 'KWD', 'KWD allows at most 3 decimals'],
+    ['1234567890123', 'AED', 'Amount is too large'],
+  ])('refuses %j in %s: %s', (input, currency, message) => {
+    expect(checkAmount(input, currency)).toEqual({ ok: false, message });
+  });
+
+  it('caps a checkout payment at the smaller of the balance and the amount owed', () => {
+    expect(paymentCap('40.00', '100.00')).toBe('40');
+    expect(paymentCap('150.00', '30.00')).toBe('30');
+    expect(paymentCap('0.00', '30.00')).toBe('0');
+    expect(subtract('150.00', '30', 'AED')).toBe('120.00');
+  });
+});

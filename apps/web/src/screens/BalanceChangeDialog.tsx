@@ -1,0 +1,124 @@
+import { useId, useMemo, useState, type FormEvent } from 'react';
+import { NetworkError, type Wallet, type WalletResult } from '../api';
+import { useCommand } from '../command';
+import { Dialog } from '../components/Dialog';
+import { ErrorNotice, PendingNotice } from '../components/Notice';
+import { referenceTypeLabels, referenceTypes, type ReferenceType } from '../labels';
+import { checkAmount, currencyChoices, defaultCurrency, formatMoney } from '../money';
+
+export const noteLengthMax = 500;
+
+interface Props {
+  mode: 'add' | 'deduct';
+  clientId: string;
+  wallets: Wallet[];
+  onClose: () => void;
+  onApplied: (result: WalletResult) => void;
+}
+
+/** Currencies offered: a deduction only from a wallet with balance; an addition to any wallet or a new one. */
+function currenciesFor(mode: Props['mode'], wallets: Wallet[]): string[] {
+  if (mode === 'deduct') return wallets.filter((w) => w.hasBalance).map((w) => w.currency);
+  return [...new Set([...wallets.map((w) => w.currency), ...currencyChoices])];
+}
+
+export function BalanceChangeDialog({ mode, clientId, wallets, onClose, onApplied }: Props) {
+  const currencies = useMemo(() => currenciesFor(mode, wallets), [mode, wallets]);
+  const [currency, setCurrency] = useState(wallets.find((w) => w.hasBalance)?.currency ?? currencies[0] ?? defaultCurrency);
+  const [amount, setAmount] = useState('');
+  const [touched, setTouched] = useState(false);
+  const [note, setNote] = useState('');
+  const [referenceType, setReferenceType] = useState<ReferenceType>('manual');
+  const command = useCommand<WalletResult>();
+  const ids = { amount: useId(), amountHelp: useId(), note: useId(), currency: useId(), reference: useId() };
+
+  const check = checkAmount(amount, currency);
+  const showProblem = touched && !check.ok;
+  const wallet = wallets.find((w) => w.currency === currency);
+  const title = mode === 'add' ? 'Add Balance' : 'Deduct Balance';
+
+  const change = <T,>(set: (value: T) => void) => (value: T) => {
+    set(value);
+    command.formChanged();
+  };
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void apply();
+  };
+
+  const apply = async () => {
+    setTouched(true);
+    if (!check.ok || command.busy) return;
+    const body = { amount: check.value, currency, referenceType, ...(note.trim() ? { note: note.trim() } : {}) };
+    const result = await command.run(`/api/clients/${encodeURIComponent(clientId)}/balance/${mode}`, body);
+    if (result) onApplied(result);
+  };
+
+  return (
+    <Dialog title={title} onClose={onClose} busy={command.busy}>
+      <form onSubmit={submit} noValidate className="dialog-form">
+        {mode === 'deduct' && wallet ? (
+          <p className="muted">
+            Available: <strong>{formatMoney(wallet.balance, wallet.currency)}</strong>
+          </p>
+        ) : null}
+        <div className="field-row">
+          <div className="field field-amount">
+            <label htmlFor={ids.amount}>Amount</label>
+            <input
+              id={ids.amount}
+              data-autofocus
+              inputMode="decimal"
+              autoComplete="off"
+              value={amount}
+              onChange={(e) => {
+                change(setAmount)(e.target.value);
+                setTouched(true);
+              }}
+              aria-invalid={showProblem}
+              aria-describedby={ids.amountHelp}
+            />
+            <p id={ids.amountHelp} className={showProblem ? 'field-error' : 'field-help'} aria-live="polite">
+              {showProblem && !check.ok ? check.message : `More than zero, in ${currency}`}
+            </p>
+          </div>
+          <div className="field field-currency">
+            <label htmlFor={ids.currency}>Currency</label>
+            <select id={ids.currency} value={currency} onChange={(e) => change(setCurrency)(e.target.value)}>
+              {currencies.map((code) => (
+                <option key={code}>{code}</option>
+              ))}
+            </select>
+          </div>
+        </div>
+        <div className="field">
+          <label htmlFor={ids.reference}>Reference type</label>
+          <select id={ids.reference} value={referenceType} onChange={(e) => change(setReferenceType)(e.target.value as ReferenceType)}>
+            {referenceTypes.map((type) => (
+              <option key={type} value={type}>
+                {referenceTypeLabels[type]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={ids.note}>
+            Note <span className="muted">(optional)</span>
+          </label>
+          <textarea id={ids.note} rows={2} maxLength={noteLengthMax} value={note} onChange={(e) => change(setNote)(e.target.value)} />
+        </div>
+        <PendingNotice commandId={command.pendingId} />
+        <ErrorNotice error={command.error} onRetry={command.error instanceof NetworkError ? apply : undefined} />
+        <div className="dialog-actions">
+          <button type="button" className="button" onClick={onClose} disabled={command.busy}>
+            Cancel
+          </button>
+          <button type="submit" className={`button ${mode === 'add' ? 'button-primary' : 'button-danger'}`} disabled={command.busy || (touched && !check.ok)}>
+            {command.busy ? 'Saving…' : check.ok ? `${mode === 'add' ? 'Add' : 'Deduct'} ${formatMoney(check.value, currency)}` : title}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,290 @@
+import { useEffect, useId, useState } from 'react';
+import { NetworkError, type Client, type Wallet, type WalletResult } from '../api';
+import { useCommand } from '../command';
+import { ErrorNotice, Loading, PendingNotice } from '../components/Notice';
+import { useDebounced, useLoad } from '../hooks';
+import { checkAmount, currencyChoices, defaultCurrency, formatMoney, greaterThan, paymentCap, subtract, toScale } from '../money';
+import { useSession } from '../session';
+import { searchClients } from './Clients';
+import { loadBalances } from './ClientProfile';
+
+export const clientMatchesShownMax = 6;
+
+function newSaleId(): string {
+  return `demo-sale-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+interface Paid {
+  result: WalletResult;
+  owed: string;
+}
+
+/** A demo sale: pick a client and a total; the Customer Balance tile pays part or all of it from store credit. */
+export function Checkout() {
+  const { can } = useSession();
+  const [client, setClient] = useState<Client | null>(null);
+  const [total, setTotal] = useState('');
+  const [currency, setCurrency] = useState(defaultCurrency);
+  const [saleId, setSaleId] = useState(newSaleId);
+  const [paid, setPaid] = useState<Paid | null>(null);
+  const ids = { total: useId(), totalHelp: useId(), currency: useId() };
+  const totalCheck = checkAmount(total, currency);
+
+  const newSale = () => {
+    setClient(null);
+    setTotal('');
+    setPaid(null);
+    setSaleId(newSaleId());
+  };
+
+  if (!can('balance.view')) {
+    return (
+      <>
+        <h1 tabIndex={-1}>Checkout</h1>
+        <p>Your account cannot look up clients or balances, so it cannot take payment from a balance.</p>
+      </>
+    );
+  }
+
+  return (
+    <>
+      <h1 tabIndex={-1}>Checkout</h1>
+      <p className="muted">Demo sale {saleId}: take part or all of it from the client’s store credit.</p>
+      <div className="checkout">
+        <section className="card" aria-labelledby="sale-title">
+          <h2 id="sale-title">Sale</h2>
+          <ClientPicker client={client} onPick={setClient} disabled={paid !== null} />
+          <div className="field-row">
+            <div className="field field-amount">
+              <label htmlFor={ids.total}>Sale total</label>
+              <input
+                id={ids.total}
+                inputMode="decimal"
+                autoComplete="off"
+                value={total}
+                disabled={paid !== null}
+                onChange={(e) => setTotal(e.target.value)}
+                aria-invalid={total !== '' && !totalCheck.ok}
+                aria-describedby={ids.totalHelp}
+              />
+              <p id={ids.totalHelp} className={total !== '' && !totalCheck.ok ? 'field-error' : 'field-help'} aria-live="polite">
+                {total !== '' && !totalCheck.ok ? totalCheck.message : 'What the client owes for this sale'}
+              </p>
+            </div>
+            <div className="field field-currency">
+              <label htmlFor={ids.currency}>Currency</label>
+              <select id={ids.currency} value={currency} disabled={paid !== null} onChange={(e) => setCurrency(e.target.value)}>
+                {currencyChoices.map((code) => (
+                  <option key={code}>{code}</option>
+                ))}
+              </select>
+            </div>
+          </div>
+        </section>
+        {paid ? (
+          <Receipt paid={paid} onNewSale={newSale} />
+        ) : client && totalCheck.ok ? (
+          <BalancePayment key={client.id} client={client} currency={currency} owed={totalCheck.value} saleId={saleId} onPaid={setPaid} />
+        ) : null}
+      </div>
+    </>
+  );
+}
+
+function ClientPicker({ client, onPick, disabled }: { client: Client | null; onPick: (client: Client | null) => void; disabled: boolean }) {
+  const [text, setText] = useState('');
+  const q = useDebounced(text.trim(), 250);
+  const matches = useLoad(() => (q === '' ? Promise.resolve(null) : searchClients(q)), [q]);
+  if (client) {
+    return (
+      <div className="picked-client">
+        <span>
+          Client: <strong>{client.name}</strong>
+        </span>
+        {disabled ? null : (
+          <button type="button" className="button button-quiet" onClick={() => onPick(null)}>
+            Change client
+          </button>
+        )}
+      </div>
+    );
+  }
+  const found = matches.data?.items.slice(0, clientMatchesShownMax) ?? [];
+  return (
+    <div className="field">
+      <label htmlFor="checkout-client">Client</label>
+      <input id="checkout-client" type="search" placeholder="Search by name, phone or email" autoComplete="off" value={text} onChange={(e) => setText(e.target.value)} />
+      <ErrorNotice error={matches.error} onRetry={matches.reload} />
+      {q !== '' && matches.data && found.length === 0 ? <p className="muted">No clients match.</p> : null}
+      {found.length > 0 ? (
+        <ul className="picker-list" aria-label="Matching clients">
+          {found.map((match) => (
+            <li key={match.id}>
+              <button
+                type="button"
+                className="picker-option"
+                onClick={() => {
+                  setText('');
+                  onPick(match);
+                }}
+              >
+                <span className="client-name">{match.name}</span>
+                <span className="client-contact">{[match.phone, match.email].filter(Boolean).join(' · ')}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
+interface PaymentProps {
+  client: Client;
+  currency: string;
+  owed: string;
+  saleId: string;
+  onPaid: (paid: Paid) => void;
+}
+
+function BalancePayment({ client, currency, owed, saleId, onPaid }: PaymentProps) {
+  const wallets = useLoad(() => loadBalances(client.id), [client.id]);
+  if (wallets.error) return <ErrorNotice error={wallets.error} onRetry={wallets.reload} />;
+  if (!wallets.data) return <Loading label="Checking the client’s balance…" />;
+  const wallet = wallets.data.find((w) => w.currency === currency && w.hasBalance);
+  if (!wallet) {
+    return (
+      <p className="notice notice-info" role="status">
+        {client.name} has no {currency} store credit. Amount due: {formatMoney(owed, currency)}.
+      </p>
+    );
+  }
+  return <BalanceTile wallet={wallet} client={client} owed={owed} saleId={saleId} onPaid={onPaid} />;
+}
+
+function capReason(available: string, owed: string): string {
+  if (available === owed) return 'Capped at the available balance, which is what is owed';
+  return greaterThan(owed, available) ? 'Capped at the available balance' : 'Capped at the amount owed';
+}
+
+function BalanceTile({ wallet, client, owed, saleId, onPaid }: { wallet: Wallet; client: Client; owed: string; saleId: string; onPaid: (paid: Paid) => void }) {
+  const { can } = useSession();
+  const currency = wallet.currency;
+  const available = toScale(wallet.balance, currency);
+  const cap = toScale(paymentCap(available, owed), currency);
+  const [applied, setApplied] = useState(cap);
+  const [edited, setEdited] = useState(false);
+  const [hint, setHint] = useState<string | null>(null);
+  const command = useCommand<WalletResult>();
+  const ids = { applied: useId(), help: useId() };
+
+  // A new total moves the amount with it until the person types their own; theirs is still capped.
+  useEffect(() => {
+    setApplied((current) => {
+      const check = checkAmount(current, currency);
+      if (!edited || (check.ok && greaterThan(check.value, cap))) return cap;
+      return current;
+    });
+    command.formChanged();
+  }, [cap]);
+
+  const check = checkAmount(applied, currency);
+  const amount = check.ok ? check.value : null;
+
+  const edit = (value: string) => {
+    setEdited(true);
+    command.formChanged();
+    const typed = checkAmount(value, currency);
+    if (typed.ok && greaterThan(typed.value, cap)) {
+      setApplied(cap);
+      setHint(capReason(available, owed));
+    } else {
+      setApplied(value);
+      setHint(null);
+    }
+  };
+
+  const pay = async () => {
+    if (amount === null || command.busy) return;
+    const result = await command.run('/api/checkout/payments', { clientId: client.id, currency, saleId, amountOwed: owed, amountRequested: amount });
+    if (result) onPaid({ result, owed });
+  };
+
+  return (
+    <section className="card balance-tile" aria-labelledby="tile-title">
+      <h2 id="tile-title">Customer Balance</h2>
+      <dl className="tile-figures">
+        <div>
+          <dt>Available balance</dt>
+          <dd className="amount-in">{formatMoney(available, currency)}</dd>
+        </div>
+        <div>
+          <dt>Amount owed</dt>
+          <dd>{formatMoney(owed, currency)}</dd>
+        </div>
+      </dl>
+      <div className="field">
+        <label htmlFor={ids.applied}>Amount to apply ({currency})</label>
+        <input
+          id={ids.applied}
+          inputMode="decimal"
+          autoComplete="off"
+          value={applied}
+          onChange={(e) => edit(e.target.value)}
+          aria-invalid={!check.ok}
+          aria-describedby={ids.help}
+        />
+        <p id={ids.help} className={!check.ok ? 'field-error' : 'field-help'} aria-live="polite">
+          {!check.ok ? check.message : hint ?? `At most ${formatMoney(cap, currency)}`}
+        </p>
+      </div>
+      <dl className="tile-figures">
+        <div>
+          <dt>Balance afterwards</dt>
+          <dd>{formatMoney(amount === null ? available : subtract(available, amount, currency), currency)}</dd>
+        </div>
+        <div>
+          <dt>Still to pay</dt>
+          <dd>{formatMoney(amount === null ? owed : subtract(owed, amount, currency), currency)}</dd>
+        </div>
+      </dl>
+      <PendingNotice commandId={command.pendingId} />
+      <ErrorNotice error={command.error} onRetry={command.error instanceof NetworkError ? pay : undefined} />
+      {can('checkout.pay') ? (
+        <button type="button" className="button button-primary button-block" onClick={pay} disabled={amount === null || command.busy}>
+          {command.busy ? 'Paying…' : amount === null ? 'Pay with balance' : `Pay ${formatMoney(amount, currency)} with balance`}
+        </button>
+      ) : (
+        <p className="muted">Your account cannot take payments.</p>
+      )}
+    </section>
+  );
+}
+
+function Receipt({ paid, onNewSale }: { paid: Paid; onNewSale: () => void }) {
+  const { result } = paid;
+  const stillOwed = result.amountStillOwed ?? subtract(paid.owed, result.amount, result.currency);
+  return (
+    <section className="card receipt" aria-labelledby="receipt-title">
+      <h2 id="receipt-title" tabIndex={-1}>
+        Payment taken
+      </h2>
+      <p role="status">
+        Paid <strong>{formatMoney(result.amount, result.currency)}</strong> from the balance.
+      </p>
+      <dl className="tile-figures">
+        <div>
+          <dt>Remaining due</dt>
+          <dd className="remaining-due">{formatMoney(stillOwed, result.currency)}</dd>
+        </div>
+        <div>
+          <dt>Balance now</dt>
+          <dd>{formatMoney(result.balanceAfter, result.currency)}</dd>
+        </div>
+      </dl>
+      <button type="button" className="button" onClick={onNewSale}>
+        New sale
+      </button>
+    </section>
+  );
+}

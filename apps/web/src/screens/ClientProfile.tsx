@@ -1,0 +1,176 @@
+import { useState } from 'react';
+import { get, query, type Client, type Entry, type Page, type Wallet, type WalletResult } from '../api';
+import { ErrorNotice, Loading } from '../components/Notice';
+import { useLoad, type Loaded } from '../hooks';
+import { entryTypeLabel, formatDateTime } from '../labels';
+import { defaultCurrency, formatMoney, formatNumber, isPositive } from '../money';
+import { Link } from '../router';
+import { actorLabel, useSession } from '../session';
+import { BalanceChangeDialog } from './BalanceChangeDialog';
+import { RedeemDialog } from './RedeemDialog';
+
+export const recentEntriesMax = 5;
+
+export function loadBalances(clientId: string): Promise<Wallet[]> {
+  return get<{ items: Wallet[] }>(`/api/clients/${encodeURIComponent(clientId)}/balances`).then((page) => page.items);
+}
+
+export function ClientHeader({ clientId, current }: { clientId: string; current: 'balance' | 'history' }) {
+  const client = useLoad(() => get<Client>(`/api/clients/${encodeURIComponent(clientId)}`), [clientId]);
+  const base = `/clients/${encodeURIComponent(clientId)}`;
+  return (
+    <>
+      <p className="breadcrumb">
+        <Link href="/clients">← Clients</Link>
+      </p>
+      <ErrorNotice error={client.error} onRetry={client.reload} />
+      <h1 tabIndex={-1}>{client.data?.name ?? (client.loading ? 'Client' : clientId)}</h1>
+      {client.data ? <p className="muted contact">{[client.data.phone, client.data.email].filter(Boolean).join(' · ')}</p> : null}
+      <nav className="tabs" aria-label="Client">
+        <Link href={base} className="tab" aria-current={current === 'balance' ? 'page' : undefined}>
+          Balance
+        </Link>
+        <Link href={`${base}/history`} className="tab" aria-current={current === 'history' ? 'page' : undefined}>
+          History
+        </Link>
+      </nav>
+    </>
+  );
+}
+
+type Open = null | 'add' | 'deduct' | 'redeem';
+
+export function ClientProfile({ clientId }: { clientId: string }) {
+  const session = useSession();
+  const wallets = useLoad(() => loadBalances(clientId), [clientId]);
+  const recent = useLoad(
+    () => get<Page<Entry>>(`/api/clients/${encodeURIComponent(clientId)}/transactions${query({ limit: String(recentEntriesMax) })}`),
+    [clientId],
+  );
+  const [open, setOpen] = useState<Open>(null);
+  const [done, setDone] = useState<string | null>(null);
+
+  const refresh = () => {
+    wallets.reload();
+    recent.reload();
+  };
+  const applied = (message: string) => {
+    setDone(message);
+    refresh();
+  };
+
+  if (!session.can('balance.view')) {
+    return <p>Your account cannot view client balances.</p>;
+  }
+  const list = wallets.data ?? [];
+  const shown: Wallet[] = list.length > 0 ? list : [{ currency: defaultCurrency, balance: '0', hasBalance: false }];
+  const canDeduct = list.some((w) => w.hasBalance);
+
+  return (
+    <>
+      <ClientHeader clientId={clientId} current="balance" />
+      <section aria-labelledby="balance-title" className="balance-section">
+        <h2 id="balance-title" className="visually-hidden">
+          Balance
+        </h2>
+        <ErrorNotice error={wallets.error} onRetry={wallets.reload} />
+        {wallets.loading && !wallets.data ? <Loading label="Loading balance…" /> : null}
+        {wallets.data ? (
+          <ul className="balance-cards" aria-busy={wallets.loading}>
+            {shown.map((wallet) => (
+              <BalanceCard key={wallet.currency} wallet={wallet} />
+            ))}
+          </ul>
+        ) : null}
+        <div className="actions" role="group" aria-label="Balance actions">
+          {session.can('balance.add') ? (
+            <button type="button" className="button button-primary" onClick={() => setOpen('add')} disabled={!wallets.data}>
+              Add Balance
+            </button>
+          ) : null}
+          {session.can('balance.deduct') ? (
+            <button
+              type="button"
+              className="button"
+              onClick={() => setOpen('deduct')}
+              disabled={!canDeduct}
+              title={canDeduct ? undefined : 'There is no balance to deduct'}
+            >
+              Deduct Balance
+            </button>
+          ) : null}
+          {session.can('giftcard.redeem') ? (
+            <button type="button" className="button" onClick={() => setOpen('redeem')}>
+              Redeem Gift Card
+            </button>
+          ) : null}
+        </div>
+        {done ? (
+          <p className="notice notice-success" role="status">
+            {done}
+          </p>
+        ) : null}
+      </section>
+      <RecentEntries clientId={clientId} recent={recent} />
+      {open === 'add' || open === 'deduct' ? (
+        <BalanceChangeDialog
+          mode={open}
+          clientId={clientId}
+          wallets={list}
+          onClose={() => setOpen(null)}
+          onApplied={(result: WalletResult) => {
+            setOpen(null);
+            const verb = open === 'add' ? 'Added' : 'Deducted';
+            applied(`${verb} ${formatMoney(result.amount, result.currency)}. Balance now ${formatMoney(result.balanceAfter, result.currency)}.`);
+          }}
+        />
+      ) : null}
+      {open === 'redeem' ? <RedeemDialog clientId={clientId} onClose={() => setOpen(null)} onRedeemed={refresh} /> : null}
+    </>
+  );
+}
+
+function BalanceCard({ wallet }: { wallet: Wallet }) {
+  const positive = isPositive(wallet.balance);
+  return (
+    <li className={`balance-card ${positive ? 'is-positive' : 'is-empty'}`} data-currency={wallet.currency}>
+      <span className="balance-amount">
+        <span className="balance-currency">{wallet.currency}</span> {formatNumber(wallet.balance, wallet.currency)}
+      </span>
+      <span className={`badge ${positive ? 'badge-positive' : 'badge-neutral'}`}>{positive ? 'Has Balance' : 'No Balance'}</span>
+    </li>
+  );
+}
+
+function RecentEntries({ clientId, recent }: { clientId: string; recent: Loaded<Page<Entry>> }) {
+  const { me } = useSession();
+  const entries = recent.data?.items ?? [];
+  return (
+    <section aria-labelledby="recent-title" className="recent">
+      <div className="section-head">
+        <h2 id="recent-title">Recent transactions</h2>
+        <Link href={`/clients/${encodeURIComponent(clientId)}/history`}>View full history</Link>
+      </div>
+      <ErrorNotice error={recent.error} onRetry={recent.reload} />
+      {recent.data && entries.length === 0 ? <p className="empty">No transactions yet.</p> : null}
+      {entries.length > 0 ? (
+        <ul className="entry-list">
+          {entries.map((entry) => (
+            <li key={entry.id} className="entry-row">
+              <span className="entry-main">
+                <span className="entry-type">{entryTypeLabel(entry.type)}</span>
+                <span className="muted">
+                  <time dateTime={entry.occurredAt}>{formatDateTime(entry.occurredAt)}</time> · {actorLabel(entry, me)}
+                  {entry.note ? ` · ${entry.note}` : ''}
+                </span>
+              </span>
+              <span className={`entry-amount ${isPositive(entry.amount) ? 'amount-in' : 'amount-out'}`}>
+                {formatMoney(entry.amount, entry.currency, { signed: true })}
+              </span>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,122 @@
+import { useId, useState, type FormEvent } from 'react';
+import { NetworkError, type WalletResult } from '../api';
+import { useCommand } from '../command';
+import { Dialog } from '../components/Dialog';
+import { ErrorNotice, PendingNotice } from '../components/Notice';
+import { formatMoney } from '../money';
+import { noteLengthMax } from './BalanceChangeDialog';
+
+/** Gift card codes: 16 to 32 letters and digits once spaces and dashes are dropped (the contract's rule). */
+export function normaliseCode(input: string): string {
+  return input.replace(/[\s-]/g, '').toUpperCase();
+}
+
+function codeProblem(input: string): string | null {
+  const code = normaliseCode(input);
+  if (code === '') return 'Enter the gift card code';
+  if (!/^[A-Z0-9]+$/.test(code)) return 'A code has only letters, digits and dashes';
+  if (code.length < 16 || code.length > 32) return 'That is not a whole code: check every group was entered';
+  return null;
+}
+
+export function RedeemDialog({ clientId, onClose, onRedeemed }: { clientId: string; onClose: () => void; onRedeemed: () => void }) {
+  const [code, setCode] = useState('');
+  const [note, setNote] = useState('');
+  const [touched, setTouched] = useState(false);
+  const [redeemed, setRedeemed] = useState<WalletResult | null>(null);
+  const command = useCommand<WalletResult>();
+  const ids = { code: useId(), codeHelp: useId(), note: useId() };
+  const problem = codeProblem(code);
+
+  const apply = async () => {
+    setTouched(true);
+    if (problem !== null || command.busy) return;
+    const result = await command.run(`/api/clients/${encodeURIComponent(clientId)}/gift-card-redemptions`, {
+      code: normaliseCode(code),
+      ...(note.trim() ? { note: note.trim() } : {}),
+    });
+    if (result) {
+      setRedeemed(result);
+      onRedeemed();
+    }
+  };
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void apply();
+  };
+
+  if (redeemed) {
+    return (
+      <Dialog key="redeemed" title="Gift card redeemed" onClose={onClose}>
+        <div className="dialog-form">
+          <div className="notice notice-success" role="status">
+            <p>
+              <strong>{formatMoney(redeemed.amount, redeemed.currency)}</strong> added to the balance. Balance now{' '}
+              {formatMoney(redeemed.balanceAfter, redeemed.currency)}.
+            </p>
+          </div>
+          <div className="dialog-actions">
+            <button type="button" className="button button-primary" onClick={onClose} data-autofocus>
+              Done
+            </button>
+          </div>
+        </div>
+      </Dialog>
+    );
+  }
+
+  return (
+    <Dialog key="form" title="Redeem Gift Card" onClose={onClose} busy={command.busy}>
+      <form onSubmit={submit} noValidate className="dialog-form">
+        <div className="field">
+          <label htmlFor={ids.code}>Gift card code</label>
+          <input
+            id={ids.code}
+            data-autofocus
+            className="code-input"
+            autoComplete="off"
+            autoCapitalize="characters"
+            spellCheck={false}
+            value={code}
+            onChange={(e) => {
+              setCode(e.target.value);
+              command.formChanged();
+            }}
+            onBlur={() => setTouched(code !== '')}
+            aria-invalid={touched && problem !== null}
+            aria-describedby={ids.codeHelp}
+          />
+          <p id={ids.codeHelp} className={touched && problem ? 'field-error' : 'field-help'} aria-live="polite">
+            {touched && problem ? problem : 'Type or paste it; case, spaces and dashes do not matter.'}
+          </p>
+        </div>
+        <div className="field">
+          <label htmlFor={ids.note}>
+            Note <span className="muted">(optional)</span>
+          </label>
+          <textarea
+            id={ids.note}
+            rows={2}
+            maxLength={noteLengthMax}
+            value={note}
+            onChange={(e) => {
+              setNote(e.target.value);
+              command.formChanged();
+            }}
+          />
+        </div>
+        <PendingNotice commandId={command.pendingId} />
+        <ErrorNotice error={command.error} onRetry={command.error instanceof NetworkError ? apply : undefined} />
+        <div className="dialog-actions">
+          <button type="button" className="button" onClick={onClose} disabled={command.busy}>
+            Cancel
+          </button>
+          <button type="submit" className="button button-primary" disabled={command.busy}>
+            {command.busy ? 'Redeeming…' : 'Redeem'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
