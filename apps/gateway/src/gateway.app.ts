@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Clock } from '@storecredit/ledger';
+import { AppLogger } from '@storecredit/messaging';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -17,7 +18,7 @@ export const bodyBytesMax = 16 * 1024;
 export async function createGatewayApp(config: GatewayConfig, database: GatewayDatabase, clock?: Clock): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: bodyBytesMax, trustProxy: false });
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config, database, clock), adapter, {
-    logger: ['error', 'warn', 'log'],
+    logger: new AppLogger(),
   });
   await app.register(fastifyCookie);
   const document = SwaggerModule.createDocument(

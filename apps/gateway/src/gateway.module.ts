@@ -26,6 +26,7 @@ import { GiftCardsRepository } from './gift-cards/gift-cards.repository';
 import { RedemptionThrottle } from './gift-cards/redemption-throttle';
 import { HealthController } from './health.controller';
 import { ApiExceptionFilter } from './http/api-exception.filter';
+import { TextSafetyPipe } from './http/text-safety.pipe';
 
 export interface GatewayDatabase {
   url: string;
@@ -68,6 +69,7 @@ export class GatewayModule {
         { provide: gatewayConfigToken, useValue: config },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
+        { provide: APP_PIPE, useClass: TextSafetyPipe },
         { provide: APP_PIPE, useClass: ZodValidationPipe },
         Database,
         AuthRepository,

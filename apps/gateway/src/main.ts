@@ -3,6 +3,7 @@ import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { MikroORM } from '@mikro-orm/core';
 import { ledgerOrmConfig, startEmbeddedPostgres, type EmbeddedPostgres } from '@storecredit/ledger';
+import { AppLogger } from '@storecredit/messaging';
 import { LedgerWorkerModule } from '../../ledger-worker/src/ledger-worker.module';
 import { workerConfigFromEnv } from '../../ledger-worker/src/worker.config';
 import { demoBusinessId, demoLogins, seedDemo } from './embedded/demo-seed';
@@ -40,7 +41,7 @@ async function bootstrap(): Promise<void> {
   const app = await createGatewayApp(config, database);
   let worker: INestApplicationContext | null = null;
   if (config.kafkaBrokers !== null && config.runWorker) {
-    worker = await NestFactory.createApplicationContext(LedgerWorkerModule.forRoot(workerConfigFromEnv()));
+    worker = await NestFactory.createApplicationContext(LedgerWorkerModule.forRoot(workerConfigFromEnv()), { logger: new AppLogger() });
   }
   const seed = embedded ? await seedDemo(app) : null;
   await app.listen(config.port, config.host);

@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { AppLogger } from '@storecredit/messaging';
 import { LedgerWorkerModule } from './ledger-worker.module';
 import { workerConfigFromEnv } from './worker.config';
 
 async function bootstrap(): Promise<void> {
   const config = workerConfigFromEnv();
-  const app = await NestFactory.createApplicationContext(LedgerWorkerModule.forRoot(config), { bufferLogs: false });
+  const app = await NestFactory.createApplicationContext(LedgerWorkerModule.forRoot(config), { logger: new AppLogger() });
   app.enableShutdownHooks();
   Logger.log(`ledger worker started (brokers ${config.kafkaBrokers}, topic prefix ${config.topics.events.split('.')[0]})`, 'Main');
 }
