@@ -4,6 +4,7 @@ import { createKafka, ensureTopics } from '@storecredit/messaging';
 import { Partitioners, type Consumer, type Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { gatewayConfigToken, type GatewayConfig } from '../gateway.config';
+import { ApiError } from '../http/api-error';
 import { CommandTransport } from './command-transport';
 
 export const pendingRequestsMax = 10_000;
@@ -75,7 +76,9 @@ export class KafkaCommandTransport extends CommandTransport implements OnApplica
       });
     } catch (error) {
       this.pending.delete(correlationId);
-      throw error;
+      // Whether the broker kept the command is unknown: the caller retries with the same key, which is safe.
+      this.logger.error(`could not send ${command.type} ${command.commandId}: ${(error as Error).message}`);
+      throw new ApiError('ledger_unavailable', { commandId: command.commandId }, undefined, { 'retry-after': '5' });
     }
     return reply;
   }
