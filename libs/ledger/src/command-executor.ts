@@ -73,10 +73,17 @@ export class CommandExecutor {
       if (error instanceof LedgerRejection) return this.storeRejection(batch, command, payloadHash, error);
       if (isLostRace(error)) throw new LostRaceInBatch(command.commandId);
       throw error;
+    } finally {
+      // Each command reads what it needs inside the transaction; keeping the group's entities would make every
+      // later command's fork copy, scan and merge them all (quadratic in the group's size).
+      batch.clear();
     }
   }
 
-  /** One transaction, or a savepoint when em is already inside the batch's transaction. */
+  /**
+   * One transaction, or a savepoint when em is already inside the batch's transaction. The fork starts empty
+   * (clear), so it reads rows as the transaction sees them now rather than copies held by the batch.
+   */
   private attempt(em: EntityManager, command: Command, payloadHash: string, apply: ApplyFn): Promise<CommandOutcome> {
     return em.transactional(async (tx) => {
       const existing = await tx.findOne(IdempotencyRecord, { businessId: command.businessId, commandId: command.commandId });
@@ -86,7 +93,7 @@ export class CommandExecutor {
       const reply = replyOf(command, now, { status: 'applied', result });
       tx.create(IdempotencyRecord, recordOf(command, payloadHash, reply, now));
       return { reply, replayed: false };
-    });
+    }, { clear: true });
   }
 
   private async storeRejection(em: EntityManager, command: Command, payloadHash: string, rejection: LedgerRejection): Promise<CommandOutcome> {
