@@ -160,3 +160,11 @@ describe(minAmount.name, () => {
     expect(minAmount(d('100'), d('20.5')).toFixed()).toBe('20.5');
   });
 });
+
+describe('Decimal arithmetic on balances', () => {
+  it('keeps the cents of a balance beyond 20 significant digits', () => {
+    const balance = new Decimal('1000000000000000000.00');
+    expect(formatAmount(balance.plus('0.01'), 'AED')).toBe('1000000000000000000.01');
+    expect(formatAmount(new Decimal('99999999999999999999999.99').minus('0.01'), 'AED')).toBe('99999999999999999999999.98');
+  });
+});

@@ -1,6 +1,13 @@
 import Decimal from 'decimal.js';
 import { currencyScale, isSupportedCurrency } from './currency';
 
+/**
+ * decimal.js rounds every result to 20 significant digits by default, so a balance past 1e18 would silently lose
+ * its cents. Amounts have at most 15 integer digits: with 60 digits no reachable balance is ever rounded.
+ */
+export const decimalPrecisionDigits = 60;
+Decimal.set({ precision: decimalPrecisionDigits });
+
 /** Money never touches a JavaScript number: amounts are decimal strings on the wire and Decimal in code. */
 export const amountIntegerDigitsMax = 15;
 const amountPattern = /^(0|[1-9][0-9]*)(\.[0-9]+)?$/;

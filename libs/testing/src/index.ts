@@ -3,3 +3,7 @@ export * from './database';
 export * from './kafka';
 export * from './clock';
 export * from './gateway';
+export * from './faults';
+export * from './ledger-snapshot';
+export * from './reply-tracker';
+export * from './worker-process';

@@ -40,6 +40,13 @@ export class CommandConsumer implements OnApplicationBootstrap, OnApplicationShu
       maxBytesPerPartition: fetchBytesPerPartitionMax,
       allowAutoTopicCreation: false,
     });
+    // A consumer that kafkajs will not restart leaves a live process that consumes nothing: crash loudly instead,
+    // so the supervisor restarts the worker (a restart anywhere is safe: the batch is redelivered and replayed).
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart) return;
+      this.logger.error(`the Kafka consumer stopped for good: ${payload.error.message}; exiting so that the worker is restarted`);
+      process.exit(1);
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -72,9 +79,22 @@ export class CommandConsumer implements OnApplicationBootstrap, OnApplicationShu
       this.relay.wake();
       await this.publish(outgoing);
       const last = group[group.length - 1].offset;
-      await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+      await this.commit(batch.topic, batch.partition, (BigInt(last) + 1n).toString());
       resolveOffset(last);
       await heartbeat();
+    }
+  }
+
+  /**
+   * kafkajs wraps a commit refused because this member left the group (frozen past its session timeout, a broker
+   * restart) in a non-retriable error, which stops the consumer for good. Rethrown unwrapped, it makes kafkajs join
+   * the group again; the uncommitted group is redelivered to whoever owns the partition, and replayed.
+   */
+  private async commit(topic: string, partition: number, offset: string): Promise<void> {
+    try {
+      await this.consumer.commitOffsets([{ topic, partition, offset }]);
+    } catch (error) {
+      throw groupMembershipError(error) ?? error;
     }
   }
 
@@ -115,6 +135,16 @@ export class CommandConsumer implements OnApplicationBootstrap, OnApplicationShu
     ].filter((entry) => entry.messages.length > 0);
     if (topicMessages.length > 0) await this.output.producer.sendBatch({ topicMessages, acks: -1 });
   }
+}
+
+const groupMembershipErrorTypes = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP']);
+
+/** The Kafka protocol error, anywhere in the cause chain, that says this consumer must join its group again. */
+function groupMembershipError(error: unknown): Error | undefined {
+  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+    if (groupMembershipErrorTypes.has((current as Error & { type?: string }).type ?? '')) return current;
+  }
+  return undefined;
 }
 
 function deadLetterOf(item: Extract<Outgoing, { kind: 'dead-letter' }>): Message {

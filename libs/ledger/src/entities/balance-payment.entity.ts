@@ -1,4 +1,5 @@
 import { Entity, PrimaryKey, PrimaryKeyProp, Property } from '@mikro-orm/core';
+import { ExactDecimalType } from './exact-decimal.type';
 
 /** A payment made with balance, so that refunds of it can never return more than it applied. */
 @Entity({ tableName: 'balance_payment' })
@@ -23,10 +24,10 @@ export class BalancePayment {
   @Property({ type: 'text' })
   saleId!: string;
 
-  @Property({ type: 'decimal', columnType: 'numeric' })
+  @Property({ type: ExactDecimalType, columnType: 'numeric' })
   amountApplied!: string;
 
-  @Property({ type: 'decimal', columnType: 'numeric' })
+  @Property({ type: ExactDecimalType, columnType: 'numeric' })
   amountRefunded!: string;
 
   @Property({ type: 'integer', version: true })

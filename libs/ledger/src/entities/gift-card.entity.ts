@@ -1,4 +1,5 @@
 import { Entity, PrimaryKey, PrimaryKeyProp, Property, Unique } from '@mikro-orm/core';
+import { ExactDecimalType } from './exact-decimal.type';
 
 export type GiftCardStatus = 'active' | 'redeemed' | 'void';
 
@@ -20,7 +21,7 @@ export class GiftCard {
   @Property({ type: 'text' })
   last4!: string;
 
-  @Property({ type: 'decimal', columnType: 'numeric' })
+  @Property({ type: ExactDecimalType, columnType: 'numeric' })
   amount!: string;
 
   @Property({ type: 'text' })

@@ -1,4 +1,5 @@
 import { Entity, PrimaryKey, PrimaryKeyProp, Property } from '@mikro-orm/core';
+import { ExactDecimalType } from './exact-decimal.type';
 import type { EntryType } from '@storecredit/contracts';
 
 /** Append-only: the database refuses an update or a delete of an entry. */
@@ -28,10 +29,10 @@ export class LedgerEntry {
   type!: EntryType;
 
   /** Signed: credits positive, debits negative. */
-  @Property({ type: 'decimal', columnType: 'numeric' })
+  @Property({ type: ExactDecimalType, columnType: 'numeric' })
   amount!: string;
 
-  @Property({ type: 'decimal', columnType: 'numeric' })
+  @Property({ type: ExactDecimalType, columnType: 'numeric' })
   balanceAfter!: string;
 
   @Property({ type: 'text' })

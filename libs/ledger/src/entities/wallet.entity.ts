@@ -1,4 +1,5 @@
 import { Entity, PrimaryKey, PrimaryKeyProp, Property, Unique } from '@mikro-orm/core';
+import { ExactDecimalType } from './exact-decimal.type';
 
 /** One business, one client, one currency. The balance is the sum of its entries and never below zero. */
 @Entity({ tableName: 'wallet' })
@@ -18,7 +19,7 @@ export class Wallet {
   @Property({ type: 'text' })
   currency!: string;
 
-  @Property({ type: 'decimal', columnType: 'numeric' })
+  @Property({ type: ExactDecimalType, columnType: 'numeric' })
   balance!: string;
 
   /** The sequence of the wallet's last entry: entries count 1, 2, 3... without gaps. */
