@@ -1,24 +1,17 @@
-import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
-  createTestDatabase,
   GatewayClient,
   giftCardCode,
   seedBusiness,
-  testBrokers,
   uniqueId,
-  uniqueTopicPrefix,
   type HttpAnswer,
   type SeededBusiness,
   type TestDatabase,
+  startLedgerStack,
+  type LedgerStack,
 } from '@storecredit/testing';
 import { permissions } from '../apps/gateway/src/auth/permissions';
-import { createGatewayApp } from '../apps/gateway/src/gateway.app';
-import { gatewayConfigFromEnv } from '../apps/gateway/src/gateway.config';
 import { failuresPerBusinessMax, failuresPerPrincipalMax, throttleWindowMs } from '../apps/gateway/src/gift-cards/redemption-throttle';
-import { LedgerWorkerModule } from '../apps/ledger-worker/src/ledger-worker.module';
-import { workerConfigFromEnv } from '../apps/ledger-worker/src/worker.config';
 
 type Body = Record<string, unknown>;
 type Items<T = Body> = { items: T[]; nextCursor?: string | null };
@@ -73,27 +66,23 @@ async function snapshot(db: TestDatabase): Promise<Body> {
 
 /** Every error a user can meet over HTTP, with its status, and proof that a refused request changed nothing. */
 describe('gateway errors', () => {
+  let stack: LedgerStack;
   let db: TestDatabase;
   let app: NestFastifyApplication;
-  let worker: INestApplicationContext;
   let http: GatewayClient;
   let biz: SeededBusiness;
   let owner: GatewayClient;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const env = { ...process.env, DATABASE_URL: db.url, KAFKA_BROKERS: testBrokers, KAFKA_TOPIC_PREFIX: uniqueTopicPrefix(), GATEWAY_REPLY_TIMEOUT_MS: '15000' };
-    worker = await NestFactory.createApplicationContext(LedgerWorkerModule.forRoot(workerConfigFromEnv(env)), { logger: ['error'] });
-    app = await createGatewayApp(gatewayConfigFromEnv(env), { url: db.url });
+    stack = await startLedgerStack();
+    ({ db, app } = stack);
     http = new GatewayClient(app);
     biz = await seedBusiness(app, permissions);
     owner = http.as(biz.ownerToken);
   });
 
   afterAll(async () => {
-    await app?.close();
-    await worker?.close();
-    await db?.drop();
+    await stack?.stop();
   });
 
   async function newClient(topUp?: string, currency = 'AED'): Promise<string> {

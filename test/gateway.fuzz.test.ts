@@ -1,13 +1,7 @@
-import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createTestDatabase, GatewayClient, seedBusiness, testBrokers, uniqueTopicPrefix, type SeededBusiness, type TestDatabase } from '@storecredit/testing';
+import { GatewayClient, seedBusiness, type SeededBusiness, type TestDatabase, startLedgerStack, type LedgerStack } from '@storecredit/testing';
 import fc from 'fast-check';
 import { permissions } from '../apps/gateway/src/auth/permissions';
-import { createGatewayApp } from '../apps/gateway/src/gateway.app';
-import { gatewayConfigFromEnv } from '../apps/gateway/src/gateway.config';
-import { LedgerWorkerModule } from '../apps/ledger-worker/src/ledger-worker.module';
-import { workerConfigFromEnv } from '../apps/ledger-worker/src/worker.config';
 
 /** Generated requests per run; `FUZZ_REQUESTS` raises it for a deeper run. */
 const requestsTotal = Number.parseInt(process.env.FUZZ_REQUESTS ?? '10000', 10);
@@ -89,25 +83,21 @@ function encodeSegment(text: string): string {
 }
 
 describe('gateway under generated requests', () => {
+  let stack: LedgerStack;
   let db: TestDatabase;
   let app: NestFastifyApplication;
-  let worker: INestApplicationContext;
   let biz: SeededBusiness;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const env = { ...process.env, DATABASE_URL: db.url, KAFKA_BROKERS: testBrokers, KAFKA_TOPIC_PREFIX: uniqueTopicPrefix(), GATEWAY_REPLY_TIMEOUT_MS: '15000' };
-    worker = await NestFactory.createApplicationContext(LedgerWorkerModule.forRoot(workerConfigFromEnv(env)), { logger: ['error'] });
-    app = await createGatewayApp(gatewayConfigFromEnv(env), { url: db.url });
+    stack = await startLedgerStack();
+    ({ db, app } = stack);
     biz = await seedBusiness(app, permissions);
     const owner = new GatewayClient(app, biz.ownerToken);
     expect((await owner.post(`/api/clients/${biz.clientId}/balance/add`, { amount: '100.00', currency: 'AED' })).status).toBe(200);
   });
 
   afterAll(async () => {
-    await app?.close();
-    await worker?.close();
-    await db?.drop();
+    await stack?.stop();
   });
 
   /** What a refused request must not change: money, cards, clients, staff and keys. */

@@ -1,17 +1,14 @@
-import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { normalizeGiftCardCode, type Reply } from '@storecredit/contracts';
 import {
   command,
-  createTestDatabase,
   GatewayClient,
   giftCardCode,
   KafkaTestClient,
   seedBusiness,
-  testBrokers,
+  startLedgerStack,
   uniqueId,
-  uniqueTopicPrefix,
+  type LedgerStack,
   type SeededBusiness,
   type TestDatabase,
 } from '@storecredit/testing';
@@ -20,19 +17,15 @@ import { promisify } from 'node:util';
 import { AuthService } from '../apps/gateway/src/auth/auth.service';
 import { permissions } from '../apps/gateway/src/auth/permissions';
 import { ClientsRepository } from '../apps/gateway/src/clients/clients.repository';
-import { createGatewayApp } from '../apps/gateway/src/gateway.app';
-import { gatewayConfigFromEnv } from '../apps/gateway/src/gateway.config';
 import { failuresPerBusinessMax, failuresPerPrincipalMax } from '../apps/gateway/src/gift-cards/redemption-throttle';
-import { LedgerWorkerModule } from '../apps/ledger-worker/src/ledger-worker.module';
-import { workerConfigFromEnv } from '../apps/ledger-worker/src/worker.config';
 
 const run = promisify(execFile);
 
 /** Attacks on gift cards: racing redemptions, guessing, reading the database, spending dead cards. */
 describe('gift card attacks', () => {
+  let stack: LedgerStack;
   let db: TestDatabase;
   let app: NestFastifyApplication;
-  let worker: INestApplicationContext;
   let kafka: KafkaTestClient;
   let biz: SeededBusiness;
   let owner: GatewayClient;
@@ -40,12 +33,9 @@ describe('gift card attacks', () => {
   const summary: string[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const prefix = uniqueTopicPrefix();
-    const env = { ...process.env, DATABASE_URL: db.url, KAFKA_BROKERS: testBrokers, KAFKA_TOPIC_PREFIX: prefix, GATEWAY_REPLY_TIMEOUT_MS: '20000' };
-    worker = await NestFactory.createApplicationContext(LedgerWorkerModule.forRoot(workerConfigFromEnv(env)), { logger: ['error'] });
-    app = await createGatewayApp(gatewayConfigFromEnv(env), { url: db.url });
-    kafka = new KafkaTestClient(prefix);
+    stack = await startLedgerStack({ GATEWAY_REPLY_TIMEOUT_MS: '20000' });
+    ({ db, app } = stack);
+    kafka = new KafkaTestClient(stack.prefix);
     await kafka.start();
     biz = await seedBusiness(app, permissions);
     owner = new GatewayClient(app, biz.ownerToken);
@@ -54,9 +44,7 @@ describe('gift card attacks', () => {
   afterAll(async () => {
     process.stdout.write(`\nGift card attacks\n${summary.map((line) => `  ${line}`).join('\n')}\n  violations found: 0\n`);
     await kafka?.stop();
-    await app?.close();
-    await worker?.close();
-    await db?.drop();
+    await stack?.stop();
   });
 
   async function issue(body: Record<string, unknown> = {}): Promise<{ code: string; id: string }> {

@@ -1,35 +1,22 @@
-import type { INestApplicationContext } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { NestFactory } from '@nestjs/core';
-import { createTestDatabase, GatewayClient, giftCardCode, seedBusiness, testBrokers, uniqueTopicPrefix, type SeededBusiness, type TestDatabase } from '@storecredit/testing';
+import { GatewayClient, giftCardCode, seedBusiness, startLedgerStack, type LedgerStack, type SeededBusiness } from '@storecredit/testing';
 import { permissions } from '../apps/gateway/src/auth/permissions';
-import { createGatewayApp } from '../apps/gateway/src/gateway.app';
-import { gatewayConfigFromEnv } from '../apps/gateway/src/gateway.config';
-import { LedgerWorkerModule } from '../apps/ledger-worker/src/ledger-worker.module';
-import { workerConfigFromEnv } from '../apps/ledger-worker/src/worker.config';
 
 /** The gateway against real PostgreSQL and the real Kafka broker, with the worker applying its commands. */
 describe('gateway over Kafka', () => {
-  let db: TestDatabase;
+  let stack: LedgerStack;
   let app: NestFastifyApplication;
-  let worker: INestApplicationContext;
   let http: GatewayClient;
   let biz: SeededBusiness;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const env = { ...process.env, DATABASE_URL: db.url, KAFKA_BROKERS: testBrokers, KAFKA_TOPIC_PREFIX: uniqueTopicPrefix(), GATEWAY_REPLY_TIMEOUT_MS: '15000' };
-    worker = await NestFactory.createApplicationContext(LedgerWorkerModule.forRoot(workerConfigFromEnv(env)), { logger: ['error'] });
-    const config = gatewayConfigFromEnv(env);
-    app = await createGatewayApp(config, { url: db.url });
-    http = new GatewayClient(app);
+    stack = await startLedgerStack();
+    ({ app, http } = stack);
     biz = await seedBusiness(app, permissions);
   });
 
   afterAll(async () => {
-    await app?.close();
-    await worker?.close();
-    await db?.drop();
+    await stack?.stop();
   });
 
   it('adds, deducts and reads a balance and its history', async () => {

@@ -1,24 +1,17 @@
-import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
-  createTestDatabase,
   GatewayClient,
   giftCardCode,
   seedBusiness,
-  testBrokers,
   uniqueId,
-  uniqueTopicPrefix,
   type HttpAnswer,
   type SeededBusiness,
   type TestDatabase,
+  startLedgerStack,
+  type LedgerStack,
 } from '@storecredit/testing';
 import { randomUUID } from 'node:crypto';
 import { permissions, type Permission } from '../apps/gateway/src/auth/permissions';
-import { createGatewayApp } from '../apps/gateway/src/gateway.app';
-import { gatewayConfigFromEnv } from '../apps/gateway/src/gateway.config';
-import { LedgerWorkerModule } from '../apps/ledger-worker/src/ledger-worker.module';
-import { workerConfigFromEnv } from '../apps/ledger-worker/src/worker.config';
 
 type Body = Record<string, unknown>;
 type Items<T = Body> = { items: T[] };
@@ -164,19 +157,17 @@ async function snapshot(db: TestDatabase): Promise<Body> {
 
 /** The gateway's permissions and tenancy, route by route, against real PostgreSQL and Kafka. */
 describe('gateway permissions', () => {
+  let stack: LedgerStack;
   let db: TestDatabase;
   let app: NestFastifyApplication;
-  let worker: INestApplicationContext;
   let http: GatewayClient;
   let a: SeededBusiness;
   let b: SeededBusiness;
   const fx = {} as Fixtures;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const env = { ...process.env, DATABASE_URL: db.url, KAFKA_BROKERS: testBrokers, KAFKA_TOPIC_PREFIX: uniqueTopicPrefix(), GATEWAY_REPLY_TIMEOUT_MS: '15000' };
-    worker = await NestFactory.createApplicationContext(LedgerWorkerModule.forRoot(workerConfigFromEnv(env)), { logger: ['error'] });
-    app = await createGatewayApp(gatewayConfigFromEnv(env), { url: db.url });
+    stack = await startLedgerStack();
+    ({ db, app } = stack);
     http = new GatewayClient(app);
     a = await seedBusiness(app, permissions);
     b = await seedBusiness(app, permissions);
@@ -198,9 +189,7 @@ describe('gateway permissions', () => {
   });
 
   afterAll(async () => {
-    await app?.close();
-    await worker?.close();
-    await db?.drop();
+    await stack?.stop();
   });
 
   describe('the permission matrix', () => {

@@ -7,3 +7,4 @@ export * from './faults';
 export * from './ledger-snapshot';
 export * from './reply-tracker';
 export * from './worker-process';
+export * from './stack';

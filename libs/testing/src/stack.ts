@@ -1,0 +1,54 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createGatewayApp } from '../../../apps/gateway/src/gateway.app';
+import { gatewayConfigFromEnv } from '../../../apps/gateway/src/gateway.config';
+import { LedgerWorkerModule } from '../../../apps/ledger-worker/src/ledger-worker.module';
+import { workerConfigFromEnv } from '../../../apps/ledger-worker/src/worker.config';
+import { createTestDatabase, type TestDatabase } from './database';
+import { GatewayClient } from './gateway';
+import { testBrokers, uniqueTopicPrefix } from './kafka';
+
+/** Generous, so a loaded machine answers late rather than 202. */
+export const stackReplyTimeoutMs = 15_000;
+
+export interface LedgerStack {
+  db: TestDatabase;
+  /** The topic prefix of this stack's own topics. */
+  prefix: string;
+  worker: INestApplicationContext;
+  app: NestFastifyApplication;
+  http: GatewayClient;
+  stop(): Promise<void>;
+}
+
+/**
+ * The production shape in one test process: a fresh PostgreSQL database, topics of its own on the real broker,
+ * the ledger worker, and the gateway sending it commands over Kafka.
+ */
+export async function startLedgerStack(env: Record<string, string> = {}): Promise<LedgerStack> {
+  const db = await createTestDatabase();
+  const prefix = uniqueTopicPrefix();
+  const fullEnv = {
+    ...process.env,
+    DATABASE_URL: db.url,
+    KAFKA_BROKERS: testBrokers,
+    KAFKA_TOPIC_PREFIX: prefix,
+    GATEWAY_REPLY_TIMEOUT_MS: String(stackReplyTimeoutMs),
+    ...env,
+  };
+  const worker = await NestFactory.createApplicationContext(LedgerWorkerModule.forRoot(workerConfigFromEnv(fullEnv)), { logger: ['error'] });
+  const app = await createGatewayApp(gatewayConfigFromEnv(fullEnv), { url: db.url });
+  return {
+    db,
+    prefix,
+    worker,
+    app,
+    http: new GatewayClient(app),
+    stop: async () => {
+      await app.close();
+      await worker.close();
+      await db.drop();
+    },
+  };
+}
