@@ -12,7 +12,7 @@ export class LedgerWorkerModule {
   static forRoot(config: WorkerConfig, clock?: Clock): DynamicModule {
     return {
       module: LedgerWorkerModule,
-      imports: [LedgerModule.forRoot({ databaseUrl: config.databaseUrl, clock })],
+      imports: [LedgerModule.forRoot({ databaseUrl: config.databaseUrl, clock, groupCommit: config.groupCommit })],
       providers: [
         { provide: workerConfigToken, useValue: config },
         kafkaProvider,

@@ -7,29 +7,18 @@ import {
   UniqueConstraintViolationException,
 } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import {
-  errorMessages,
-  replySchemaVersion,
-  type Command,
-  type GiftCardResult,
-  type StoredReply,
-  type WalletResult,
-} from '@storecredit/contracts';
-import { canonicalJson, sha256Hex } from './canonical-json';
+import type { Command, GiftCardResult, WalletResult } from '@storecredit/contracts';
 import { Clock } from './clock';
+import { payloadHashOf, recordOf, replayOf, replyOf, type CommandOutcome } from './command-outcomes';
 import { IdempotencyRecord } from './entities';
 import { LedgerRejection } from './errors';
 import { LedgerBatches, LostRaceInBatch } from './ledger-batches';
 
+export type { CommandOutcome } from './command-outcomes';
+
 /** Attempts at one command when another writer changed the same rows first (optimistic lock, unique race). */
 export const applyAttemptsMax = 8;
 const retryJitterMs = 5;
-
-export interface CommandOutcome {
-  reply: StoredReply;
-  /** The stored outcome of an earlier delivery was returned; nothing was applied now. */
-  replayed: boolean;
-}
 
 export type CommandResult = WalletResult | GiftCardResult;
 export type ApplyFn = (tx: EntityManager, now: Date) => Promise<CommandResult>;
@@ -49,7 +38,7 @@ export class CommandExecutor {
   ) {}
 
   async execute(command: Command, apply: ApplyFn): Promise<CommandOutcome> {
-    const payloadHash = sha256Hex(canonicalJson(command));
+    const payloadHash = payloadHashOf(command);
     const batch = this.batches.current();
     if (batch) return this.executeInBatch(batch, command, payloadHash, apply);
     for (let attempt = 1; attempt <= applyAttemptsMax; attempt++) {
@@ -109,45 +98,6 @@ export class CommandExecutor {
       return replayOf(command, payloadHash, existing);
     }
   }
-}
-
-function replayOf(command: Command, payloadHash: string, record: IdempotencyRecord): CommandOutcome {
-  if (record.payloadHash === payloadHash) return { reply: record.reply, replayed: true };
-  const conflict = replyOf(command, new Date(), {
-    status: 'rejected',
-    error: {
-      code: 'idempotency_conflict',
-      message: errorMessages.idempotency_conflict,
-      details: { commandId: command.commandId, firstCommandType: record.commandType },
-    },
-  });
-  return { reply: conflict, replayed: false };
-}
-
-function replyOf(
-  command: Command,
-  now: Date,
-  outcome: Pick<StoredReply, 'status' | 'result' | 'error'>,
-): StoredReply {
-  return {
-    schemaVersion: replySchemaVersion,
-    commandId: command.commandId,
-    commandType: command.type,
-    businessId: command.businessId,
-    ...outcome,
-    processedAt: now.toISOString(),
-  };
-}
-
-function recordOf(command: Command, payloadHash: string, reply: StoredReply, now: Date): IdempotencyRecord {
-  return {
-    businessId: command.businessId,
-    commandId: command.commandId,
-    commandType: command.type,
-    payloadHash,
-    reply,
-    createdAt: now,
-  };
 }
 
 /** Another writer got there first: a version check failed, a key was taken, or two transactions deadlocked. */

@@ -7,14 +7,19 @@ import { Migration20261125010000_gateway } from './migrations/Migration202611250
 export const defaultDatabaseUrl = 'postgres://postgres@127.0.0.1:5432/storecredit';
 export const poolSizeMax = 10;
 
+/** The database the ledger uses: the given URL, else DATABASE_URL, else the local default. */
+export function ledgerDatabaseUrl(databaseUrl?: string): string {
+  return databaseUrl ?? process.env.DATABASE_URL ?? defaultDatabaseUrl;
+}
+
 /** Migrations are listed in code so they ship inside the build; they run as a step, never on worker boot. */
 export function ledgerOrmConfig(
-  databaseUrl: string = process.env.DATABASE_URL ?? defaultDatabaseUrl,
+  databaseUrl?: string,
   { poolMax = poolSizeMax }: { poolMax?: number } = {},
 ): Options {
   return defineConfig({
     driver: PostgreSqlDriver,
-    clientUrl: databaseUrl,
+    clientUrl: ledgerDatabaseUrl(databaseUrl),
     entities: ledgerEntities,
     discovery: { disableDynamicFileAccess: true, requireEntitiesArray: true },
     extensions: [Migrator],

@@ -12,7 +12,7 @@ import {
 } from '@storecredit/contracts';
 import { v7 as uuidv7 } from 'uuid';
 import { LedgerEntry, OutboxMessage, Wallet } from './entities';
-import { LedgerRejection } from './errors';
+import { balanceAfterPosting } from './wallet-rules';
 
 export interface Posting {
   type: EntryType;
@@ -48,16 +48,8 @@ export class WalletLedger {
   }
 
   post(tx: EntityManager, wallet: Wallet | null, command: WalletCommand, posting: Posting, now: Date): Posted {
-    if (posting.amount.isZero()) throw new Error('a ledger entry must move a non-zero amount');
     const target = wallet ?? this.openWallet(tx, command, now);
-    const balanceAfter = new Decimal(target.balance).plus(posting.amount);
-    if (balanceAfter.isNegative()) {
-      throw new LedgerRejection('insufficient_balance', {
-        balance: formatAmount(target.balance, target.currency),
-        currency: target.currency,
-      });
-    }
-    target.balance = formatAmount(balanceAfter, target.currency);
+    target.balance = balanceAfterPosting(target.balance, posting.amount, target.currency);
     target.lastSequence += 1;
     target.updatedAt = now;
     const entry = tx.create(LedgerEntry, {

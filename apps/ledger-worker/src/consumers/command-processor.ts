@@ -5,6 +5,7 @@ import {
   decodeCommand,
   headerNames,
   producers,
+  type Command,
   type Producer,
   type RejectionCode,
   type Reply,
@@ -13,13 +14,14 @@ import { LedgerCommands } from '@storecredit/ledger';
 import type { KafkaMessage } from 'kafkajs';
 import { workerConfigToken, type WorkerConfig } from '../worker.config';
 
-export type Outgoing =
-  | { kind: 'reply'; reply: Reply }
-  | { kind: 'dead-letter'; code: RejectionCode | 'wrong_key'; reason: string; message: KafkaMessage; topic: string; partition: number };
+export type DeadLetter = { kind: 'dead-letter'; code: RejectionCode | 'wrong_key'; reason: string; message: KafkaMessage; topic: string; partition: number };
+export type Outgoing = { kind: 'reply'; reply: Reply } | DeadLetter;
+/** A message that carries a command this topic may carry, under the right key: it goes to the ledger. */
+export type Accepted = { kind: 'command'; command: Command; correlationId: string };
 
 /**
- * Turns one Kafka message into its outcome: a reply when it is a command this topic may carry, or a
- * dead letter with the reason when it can never be applied. No rule of money lives here.
+ * Turns Kafka messages into their outcomes: a reply for each command this topic may carry, or a dead letter with
+ * the reason for a message that can never be applied. No rule of money lives here.
  */
 @Injectable()
 export class CommandProcessor {
@@ -32,8 +34,23 @@ export class CommandProcessor {
     this.producerByTopic = new Map(producers.map((producer) => [config.topics.commands[producer], producer]));
   }
 
-  async process(topic: string, partition: number, message: KafkaMessage): Promise<Outgoing> {
-    const deadLetter = (code: RejectionCode | 'wrong_key', reason: string): Outgoing => ({
+  /** Applies the commands of a group together (group commit) and answers every message in order. */
+  async processGroup(topic: string, partition: number, messages: readonly KafkaMessage[]): Promise<Outgoing[]> {
+    const checked = messages.map((message) => this.check(topic, partition, message));
+    const accepted = checked.filter((item): item is Accepted => item.kind === 'command');
+    const outcomes = await this.ledger.applyGroup(accepted.map((item) => item.command));
+    if (outcomes.length !== accepted.length) throw new Error(`${accepted.length} commands applied, ${outcomes.length} outcomes returned`);
+    let next = 0;
+    return checked.map((item) => {
+      if (item.kind === 'dead-letter') return item;
+      const outcome = outcomes[next++];
+      return { kind: 'reply', reply: { ...outcome.reply, correlationId: item.correlationId, replayed: outcome.replayed } };
+    });
+  }
+
+  /** Decodes one message and checks that its topic may carry it and that its key is the command's. */
+  check(topic: string, partition: number, message: KafkaMessage): Accepted | DeadLetter {
+    const deadLetter = (code: RejectionCode | 'wrong_key', reason: string): DeadLetter => ({
       kind: 'dead-letter',
       code,
       reason,
@@ -54,9 +71,7 @@ export class CommandProcessor {
     if (key !== expectedKey) {
       return deadLetter('wrong_key', `message key must be ${JSON.stringify(expectedKey)}, got ${JSON.stringify(key ?? null)}`);
     }
-    const outcome = await this.ledger.apply(command);
-    const correlationId = headerText(message, headerNames.correlationId) ?? command.commandId;
-    return { kind: 'reply', reply: { ...outcome.reply, correlationId, replayed: outcome.replayed } };
+    return { kind: 'command', command, correlationId: headerText(message, headerNames.correlationId) ?? command.commandId };
   }
 }
 

@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { headerNames, producers } from '@storecredit/contracts';
-import { LedgerBatches, LostRaceInBatch } from '@storecredit/ledger';
 import { ensureTopics } from '@storecredit/messaging';
-import { Kafka, type Consumer, type EachBatchPayload, type KafkaMessage, type Message } from 'kafkajs';
+import { Kafka, type Consumer, type EachBatchPayload, type Message } from 'kafkajs';
 import { WorkerProducer } from '../kafka.providers';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { workerConfigToken, type WorkerConfig } from '../worker.config';
@@ -16,7 +15,7 @@ export const groupCommitMax = 100;
 
 /**
  * Consumes the command topics. The messages of a fetch are applied in groups of up to groupCommitMax, one
- * database transaction per group (each command in a savepoint of its own); the group's replies and dead
+ * database transaction per group (LedgerCommands.applyGroup: as sets, or in savepoints); the group's replies and dead
  * letters are then published, and only after that is the offset committed. A crash at any point redelivers
  * the group, and idempotent apply makes the replay change nothing.
  */
@@ -30,7 +29,6 @@ export class CommandConsumer implements OnApplicationBootstrap, OnApplicationShu
     private readonly processor: CommandProcessor,
     private readonly output: WorkerProducer,
     private readonly relay: OutboxRelay,
-    private readonly batches: LedgerBatches,
     @Inject(workerConfigToken) private readonly config: WorkerConfig,
   ) {
     this.consumer = kafka.consumer({
@@ -75,7 +73,7 @@ export class CommandConsumer implements OnApplicationBootstrap, OnApplicationShu
     for (let start = 0; start < batch.messages.length; start += groupCommitMax) {
       if (!isRunning() || isStale()) return;
       const group = batch.messages.slice(start, start + groupCommitMax);
-      const outgoing = await this.applyGroup(batch.topic, batch.partition, group);
+      const outgoing = await this.processor.processGroup(batch.topic, batch.partition, group);
       this.relay.wake();
       await this.publish(outgoing);
       const last = group[group.length - 1].offset;
@@ -95,22 +93,6 @@ export class CommandConsumer implements OnApplicationBootstrap, OnApplicationShu
       await this.consumer.commitOffsets([{ topic, partition, offset }]);
     } catch (error) {
       throw groupMembershipError(error) ?? error;
-    }
-  }
-
-  /** One transaction for the group; if a command in it lost a race, the group is applied again one by one. */
-  private async applyGroup(topic: string, partition: number, messages: KafkaMessage[]): Promise<Outgoing[]> {
-    const applyAll = async () => {
-      const outgoing: Outgoing[] = [];
-      for (const message of messages) outgoing.push(await this.processor.process(topic, partition, message));
-      return outgoing;
-    };
-    try {
-      return await this.batches.run(applyAll);
-    } catch (error) {
-      if (!(error instanceof LostRaceInBatch)) throw error;
-      this.logger.warn(`${error.message}; applying ${topic}[${partition}] ${messages.length} messages one by one`);
-      return applyAll();
     }
   }
 

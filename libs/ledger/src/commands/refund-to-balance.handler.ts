@@ -1,9 +1,9 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Decimal, formatAmount, type CommandOf } from '@storecredit/contracts';
+import { Decimal, type CommandOf } from '@storecredit/contracts';
 import { CommandExecutor, type CommandOutcome } from '../command-executor';
 import { BalancePayment } from '../entities';
-import { LedgerRejection } from '../errors';
+import { refundedAfter } from '../wallet-rules';
 import { WalletLedger } from '../wallet-ledger';
 import { RefundToBalanceCommand } from './refund-to-balance.command';
 import { postedResult } from './wallet-result';
@@ -42,21 +42,8 @@ export class RefundToBalanceHandler implements ICommandHandler<RefundToBalanceCo
     paymentCommandId: string,
     amount: Decimal,
   ): Promise<void> {
-    const payment = await tx.findOne(BalancePayment, { businessId: payload.businessId, commandId: paymentCommandId });
-    if (!payment || payment.clientId !== payload.clientId) {
-      throw new LedgerRejection('not_found', { paymentCommandId }, 'Balance payment not found');
-    }
-    if (payment.currency !== payload.currency) {
-      throw new LedgerRejection('currency_mismatch', { paymentCurrency: payment.currency, currency: payload.currency });
-    }
-    const refunded = new Decimal(payment.amountRefunded).plus(amount);
-    if (refunded.gt(payment.amountApplied)) {
-      throw new LedgerRejection('refund_exceeds_payment', {
-        amountApplied: payment.amountApplied,
-        amountRefunded: payment.amountRefunded,
-        refundable: formatAmount(new Decimal(payment.amountApplied).minus(payment.amountRefunded), payment.currency),
-      });
-    }
-    payment.amountRefunded = formatAmount(refunded, payment.currency);
+    const found = await tx.findOne(BalancePayment, { businessId: payload.businessId, commandId: paymentCommandId });
+    const { payment, refunded } = refundedAfter(found, payload, paymentCommandId, amount);
+    payment.amountRefunded = refunded;
   }
 }

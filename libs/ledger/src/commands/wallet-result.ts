@@ -1,9 +1,13 @@
 import type { WalletResult } from '@storecredit/contracts';
-import type { Wallet } from '../entities';
-import type { Posted } from '../wallet-ledger';
+import type { LedgerEntry, Wallet } from '../entities';
 
 /** The reply body of a command that posted an entry. */
-export function postedResult(posted: Posted, extra: Partial<WalletResult> = {}): WalletResult {
+export interface PostedView {
+  wallet: Pick<Wallet, 'id' | 'clientId' | 'currency' | 'balance'>;
+  entry: Pick<LedgerEntry, 'id' | 'type' | 'amount'>;
+}
+
+export function postedResult(posted: PostedView, extra: Partial<WalletResult> = {}): WalletResult {
   return {
     walletId: posted.wallet.id,
     clientId: posted.wallet.clientId,
@@ -18,7 +22,7 @@ export function postedResult(posted: Posted, extra: Partial<WalletResult> = {}):
 
 /** The reply body of a command that changed nothing (a payment from an empty wallet). */
 export function unchangedResult(
-  wallet: Wallet | null,
+  wallet: Pick<Wallet, 'id' | 'balance'> | null,
   key: { clientId: string; currency: string },
   zero: string,
   extra: Partial<WalletResult> = {},

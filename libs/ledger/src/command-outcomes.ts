@@ -1,0 +1,60 @@
+import {
+  errorMessages,
+  replySchemaVersion,
+  type Command,
+  type StoredReply,
+} from '@storecredit/contracts';
+import { canonicalJson, sha256Hex } from './canonical-json';
+import type { IdempotencyRecord } from './entities';
+
+/** What applying one command came to: the reply, and whether it was an earlier delivery's stored outcome. */
+export interface CommandOutcome {
+  reply: StoredReply;
+  /** The stored outcome of an earlier delivery was returned; nothing was applied now. */
+  replayed: boolean;
+}
+
+/** The same command id with another payload is a conflict; this hash is how the ledger tells. */
+export function payloadHashOf(command: Command): string {
+  return sha256Hex(canonicalJson(command));
+}
+
+/** A later delivery of a stored command: its first outcome again, or a conflict when the payload differs. */
+export function replayOf(command: Command, payloadHash: string, record: IdempotencyRecord): CommandOutcome {
+  if (record.payloadHash === payloadHash) return { reply: record.reply, replayed: true };
+  const conflict = replyOf(command, new Date(), {
+    status: 'rejected',
+    error: {
+      code: 'idempotency_conflict',
+      message: errorMessages.idempotency_conflict,
+      details: { commandId: command.commandId, firstCommandType: record.commandType },
+    },
+  });
+  return { reply: conflict, replayed: false };
+}
+
+export function replyOf(
+  command: Command,
+  now: Date,
+  outcome: Pick<StoredReply, 'status' | 'result' | 'error'>,
+): StoredReply {
+  return {
+    schemaVersion: replySchemaVersion,
+    commandId: command.commandId,
+    commandType: command.type,
+    businessId: command.businessId,
+    ...outcome,
+    processedAt: now.toISOString(),
+  };
+}
+
+export function recordOf(command: Command, payloadHash: string, reply: StoredReply, now: Date): IdempotencyRecord {
+  return {
+    businessId: command.businessId,
+    commandId: command.commandId,
+    commandType: command.type,
+    payloadHash,
+    reply,
+    createdAt: now,
+  };
+}

@@ -1,0 +1,64 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Pool } from 'pg';
+import { Clock } from '../clock';
+import type { CommandOutcome } from '../command-outcomes';
+import { planGroup, type SetCommand } from './group-planner';
+import { loadGroupState, writeGroup } from './group-store';
+
+export interface SetGroupCommitOptions {
+  databaseUrl: string;
+  poolMax: number;
+}
+export const setGroupCommitOptionsToken = Symbol('SetGroupCommitOptions');
+
+/**
+ * Group commit as sets: one transaction reads the group's idempotency records, wallets and payments (one query
+ * each), decides every command in memory (GroupPlanner), and writes each table with one statement. It uses a pool
+ * of plain `pg` connections of its own, opened on first use, because the ORM's unit of work costs more CPU per
+ * command than the database does. Any failure rolls the whole group back and is thrown; the caller then applies
+ * the group the one-by-one way, where every race has its answer.
+ */
+@Injectable()
+export class SetGroupCommit implements OnApplicationShutdown {
+  private readonly logger = new Logger(SetGroupCommit.name);
+  private pool?: Pool;
+
+  constructor(
+    @Inject(setGroupCommitOptionsToken) private readonly options: SetGroupCommitOptions,
+    private readonly clock: Clock,
+  ) {}
+
+  async apply(commands: readonly SetCommand[]): Promise<CommandOutcome[]> {
+    const client = await this.connections().connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('begin');
+      const state = await loadGroupState(client, commands);
+      const plan = planGroup(commands, state, () => this.clock.now());
+      await writeGroup(client, plan.writes);
+      await client.query('commit');
+      return plan.outcomes;
+    } catch (error) {
+      await client.query('rollback').catch((rollbackError: Error) => {
+        broken = rollbackError;
+      });
+      throw error;
+    } finally {
+      // A connection that could not even roll back is closed rather than handed to the next group.
+      client.release(broken);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool?.end();
+  }
+
+  private connections(): Pool {
+    if (!this.pool) {
+      this.pool = new Pool({ connectionString: this.options.databaseUrl, max: this.options.poolMax });
+      // An idle connection the server closed (restart, network cut) must not crash the worker; the next group reconnects.
+      this.pool.on('error', (error) => this.logger.warn(`an idle database connection failed: ${error.message}`));
+    }
+    return this.pool;
+  }
+}

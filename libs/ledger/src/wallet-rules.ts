@@ -1,0 +1,52 @@
+import { Decimal, formatAmount, type CommandOf } from '@storecredit/contracts';
+import { LedgerRejection } from './errors';
+
+/**
+ * The rules of money that decide a balance change, as pure functions: the one-command path (WalletLedger,
+ * the handlers) and the set-based group commit (GroupPlanner) both decide through them, so the two cannot drift.
+ */
+
+/** The balance after a posting; refuses one that would take the balance below zero. */
+export function balanceAfterPosting(balance: string, amount: Decimal, currency: string): string {
+  if (amount.isZero()) throw new Error('a ledger entry must move a non-zero amount');
+  const after = new Decimal(balance).plus(amount);
+  if (after.isNegative()) {
+    throw new LedgerRejection('insufficient_balance', { balance: formatAmount(balance, currency), currency });
+  }
+  return formatAmount(after, currency);
+}
+
+export interface RefundablePayment {
+  clientId: string;
+  currency: string;
+  amountApplied: string;
+  amountRefunded: string;
+}
+
+/**
+ * The payment's refunded total after a refund of it; refuses a refund of a payment that is not this client's,
+ * is in another currency, or would return more in total than the payment applied.
+ */
+export function refundedAfter<P extends RefundablePayment>(
+  found: P | null | undefined,
+  command: Pick<CommandOf<'balance.refund'>, 'clientId' | 'currency'>,
+  paymentCommandId: string,
+  amount: Decimal,
+): { payment: P; refunded: string } {
+  const payment = found ?? undefined;
+  if (!payment || payment.clientId !== command.clientId) {
+    throw new LedgerRejection('not_found', { paymentCommandId }, 'Balance payment not found');
+  }
+  if (payment.currency !== command.currency) {
+    throw new LedgerRejection('currency_mismatch', { paymentCurrency: payment.currency, currency: command.currency });
+  }
+  const refunded = new Decimal(payment.amountRefunded).plus(amount);
+  if (refunded.gt(payment.amountApplied)) {
+    throw new LedgerRejection('refund_exceeds_payment', {
+      amountApplied: payment.amountApplied,
+      amountRefunded: payment.amountRefunded,
+      refundable: formatAmount(new Decimal(payment.amountApplied).minus(payment.amountRefunded), payment.currency),
+    });
+  }
+  return { payment, refunded: formatAmount(refunded, payment.currency) };
+}

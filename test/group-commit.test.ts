@@ -1,0 +1,227 @@
+import { Test } from '@nestjs/testing';
+import { Logger, type INestApplicationContext } from '@nestjs/common';
+import fc from 'fast-check';
+import { Pool } from 'pg';
+import type { Command, Reply, StoredReply } from '@storecredit/contracts';
+import {
+  GroupWriteConflict,
+  LedgerCommands,
+  LedgerModule,
+  LedgerVerifier,
+  loadGroupState,
+  planGroup,
+  writeGroup,
+  type GroupCommitMode,
+  type SetCommand,
+} from '@storecredit/ledger';
+import { command, createTestDatabase, uniqueId, type TestDatabase } from '@storecredit/testing';
+
+const businessId = 'salon-1';
+const setsFailed = /could not be committed as sets/;
+
+async function ledgerApp(db: TestDatabase, groupCommit: GroupCommitMode): Promise<INestApplicationContext> {
+  const moduleRef = await Test.createTestingModule({ imports: [LedgerModule.forRoot({ databaseUrl: db.url, groupCommit })] }).compile();
+  return moduleRef.init();
+}
+
+/** A reply without what differs between two runs of the same commands: generated ids and times. */
+function comparable({ reply, replayed }: { reply: StoredReply | Reply; replayed: boolean }) {
+  const { processedAt: _at, result, ...rest } = reply;
+  if (!result) return { ...rest, replayed };
+  const { walletId: _wallet, entryId, ...kept } = result as Record<string, unknown>;
+  return { ...rest, result: { ...kept, posted: entryId !== null }, replayed };
+}
+
+/** The ledger's rows, keyed by what the commands decide (not by generated ids). */
+async function ledgerRows(db: TestDatabase, clientPrefix: string, commandIds: string[]) {
+  const like = `${clientPrefix}%`;
+  return {
+    wallets: await db.query(
+      'select client_id, currency, balance::text, last_sequence from wallet where client_id like $1 order by client_id, currency',
+      [like],
+    ),
+    entries: await db.query(
+      `select client_id, currency, sequence, type, amount::text, balance_after::text, reference_type, reference_id, note, actor, command_id
+       from ledger_entry where client_id like $1 order by client_id, currency, sequence`,
+      [like],
+    ),
+    payments: await db.query(
+      'select command_id, client_id, sale_id, amount_applied::text, amount_refunded::text from balance_payment where client_id like $1 order by command_id',
+      [like],
+    ),
+    records: await db.query('select command_id, command_type, payload_hash from idempotency_record where command_id = any($1) order by command_id', [
+      commandIds,
+    ]),
+  };
+}
+
+type Step =
+  | { kind: 'add' | 'credit' | 'deduct' | 'debit' | 'pay' | 'refund-sale'; client: number; cents: number }
+  | { kind: 'refund-payment'; client: number; cents: number; payment: number }
+  | { kind: 'repeat' | 'conflict'; earlier: number };
+
+const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
+  fc.record({
+    kind: fc.constantFrom('add', 'credit', 'deduct', 'debit', 'pay', 'pay', 'refund-sale' as const),
+    client: fc.integer({ min: 0, max: 3 }),
+    cents: fc.integer({ min: 1, max: 4_000 }),
+  }),
+  fc.record({ kind: fc.constant('refund-payment' as const), client: fc.integer({ min: 0, max: 3 }), cents: fc.integer({ min: 1, max: 2_000 }), payment: fc.nat() }),
+  fc.record({ kind: fc.constantFrom('repeat', 'conflict' as const), earlier: fc.nat() }),
+);
+
+/** Turns generated steps into commands: payments refunded by later steps, deliveries repeated, ids reused with another payload. */
+function commandsOf(steps: Step[], clientPrefix: string): Command[] {
+  const commands: Command[] = [];
+  const payments: Command[] = [];
+  const amount = (cents: number) => (cents / 100).toFixed(2);
+  for (const step of steps) {
+    if ('earlier' in step) {
+      if (commands.length === 0) continue;
+      const earlier = commands[step.earlier % commands.length];
+      commands.push(step.kind === 'repeat' ? earlier : ({ ...earlier, note: 'same id, another payload' } as Command));
+      continue;
+    }
+    const wallet = { businessId, clientId: `${clientPrefix}${step.client}`, currency: 'AED' };
+    let next: Command;
+    if (step.kind === 'pay') next = command('balance.pay', { ...wallet, saleId: uniqueId('sale'), amountOwed: amount(step.cents) });
+    else if (step.kind === 'refund-sale') next = command('balance.refund', { ...wallet, refundId: uniqueId('r'), saleId: 'sale-x', amount: amount(step.cents) });
+    else if (step.kind === 'refund-payment') {
+      const paymentCommandId = payments.length === 0 ? 'no-such-payment' : payments[step.payment % payments.length].commandId;
+      next = command('balance.refund', { ...wallet, refundId: uniqueId('r'), paymentCommandId, amount: amount(step.cents) });
+    } else next = command(`balance.${step.kind}`, { ...wallet, amount: amount(step.cents), note: `${step.kind} ${step.cents}` });
+    if (next.type === 'balance.pay') payments.push(next);
+    commands.push(next);
+  }
+  return commands;
+}
+
+describe('group commit as sets', () => {
+  let setsDb: TestDatabase;
+  let referenceDb: TestDatabase;
+  let sets: INestApplicationContext;
+  let reference: INestApplicationContext;
+
+  beforeAll(async () => {
+    [setsDb, referenceDb] = await Promise.all([createTestDatabase(), createTestDatabase()]);
+    [sets, reference] = await Promise.all([ledgerApp(setsDb, 'sets'), ledgerApp(referenceDb, 'savepoints')]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([sets?.close(), reference?.close()]);
+    await Promise.all([setsDb?.drop(), referenceDb?.drop()]);
+  });
+
+  afterEach(async () => {
+    expect((await sets.get(LedgerVerifier).verify()).problems).toEqual([]);
+  });
+
+  it('decides every command as applying them one transaction each would: replies, balances, entries, payments', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn');
+    const totals = { commands: 0, applied: 0, rejected: 0 };
+    await fc.assert(
+      fc.asyncProperty(fc.array(stepArbitrary, { minLength: 20, maxLength: 160, size: 'max' }), fc.array(fc.integer({ min: 1, max: 100 }), { minLength: 1, maxLength: 8 }), async (steps, groupSizes) => {
+        const clientPrefix = uniqueId('client');
+        const commands = commandsOf(steps, clientPrefix);
+        const expected = [];
+        for (const next of commands) expected.push(comparable(await reference.get(LedgerCommands).apply(next)));
+        const actual = [];
+        for (let start = 0, round = 0; start < commands.length; round++) {
+          const group = commands.slice(start, start + groupSizes[round % groupSizes.length]);
+          actual.push(...(await sets.get(LedgerCommands).applyGroup(group)).map(comparable));
+          start += group.length;
+        }
+        expect(actual).toEqual(expected);
+        totals.commands += commands.length;
+        totals.applied += actual.filter((outcome) => outcome.status === 'applied' && !outcome.replayed).length;
+        totals.rejected += actual.filter((outcome) => outcome.status === 'rejected').length;
+        const commandIds = commands.map((next) => next.commandId);
+        expect(await ledgerRows(setsDb, clientPrefix, commandIds)).toEqual(await ledgerRows(referenceDb, clientPrefix, commandIds));
+      }),
+      { numRuns: 12 },
+    );
+    // The runs were not trivial: they applied, refused and replayed; and no group had to leave the fast path.
+    expect(totals.applied).toBeGreaterThan(totals.commands / 5);
+    expect(totals.rejected).toBeGreaterThan(0);
+    expect(warn.mock.calls.filter(([message]) => setsFailed.test(String(message)))).toEqual([]);
+    warn.mockRestore();
+  });
+
+  it('applies a mixed group in order: wallet commands as sets, gift cards in savepoints', async () => {
+    const clientId = uniqueId('client');
+    const code = 'AAAA-BBBB-CCCC-DDDD';
+    const outcomes = await sets.get(LedgerCommands).applyGroup([
+      command('balance.add', { businessId, clientId, currency: 'AED', amount: '5' }),
+      command('giftcard.issue', { businessId, code, amount: '20', currency: 'AED' }),
+      command('giftcard.redeem', { businessId, clientId, currency: 'AED', code }),
+      command('balance.deduct', { businessId, clientId, currency: 'AED', amount: '25' }),
+      command('balance.deduct', { businessId, clientId, currency: 'AED', amount: '0.01' }),
+    ]);
+    expect(outcomes.map(({ reply }) => reply.error?.code ?? reply.status)).toEqual(['applied', 'applied', 'applied', 'applied', 'insufficient_balance']);
+    const [wallet] = await setsDb.query<{ balance: string; last_sequence: number }>(
+      'select balance::text, last_sequence from wallet where client_id = $1',
+      [clientId],
+    );
+    expect(wallet).toEqual({ balance: '0.00', last_sequence: 3 });
+  });
+
+  it('refuses to write a group when another writer changed one of its wallets after the group read it', async () => {
+    const clientId = uniqueId('client');
+    await sets.get(LedgerCommands).apply(command('balance.add', { businessId, clientId, currency: 'AED', amount: '10' }));
+    const group: SetCommand[] = [command('balance.deduct', { businessId, clientId, currency: 'AED', amount: '10' })];
+    const pool = new Pool({ connectionString: setsDb.url, max: 1 });
+    const client = await pool.connect();
+    try {
+      await client.query('begin');
+      const plan = planGroup(group, await loadGroupState(client, group), () => new Date());
+      await setsDb.query('update wallet set balance = 1.00, last_sequence = 2, version = version + 1 where client_id = $1', [clientId]);
+      await setsDb.query(
+        `insert into ledger_entry (business_id, id, wallet_id, client_id, currency, sequence, type, amount, balance_after, reference_type, actor, command_id, created_at)
+         select business_id, gen_random_uuid(), id, client_id, currency, 2, 'balance_deducted', -9, 1, 'manual', 'test', 'outside', now() from wallet where client_id = $1`,
+        [clientId],
+      );
+      await expect(writeGroup(client, plan.writes)).rejects.toBeInstanceOf(GroupWriteConflict);
+    } finally {
+      await client.query('rollback');
+      client.release();
+      await pool.end();
+    }
+    const [wallet] = await setsDb.query<{ balance: string }>('select balance::text from wallet where client_id = $1', [clientId]);
+    expect(wallet.balance).toBe('1.00');
+  });
+
+  it('keeps two workers racing on the same wallets exact: every debit once, never below zero', async () => {
+    const clientIds = [uniqueId('client'), uniqueId('client')];
+    const second = await ledgerApp(setsDb, 'sets');
+    try {
+      for (const clientId of clientIds) {
+        await sets.get(LedgerCommands).apply(command('balance.add', { businessId, clientId, currency: 'AED', amount: '100' }));
+      }
+      const debits = Array.from({ length: 300 }, (_, index) =>
+        command('balance.debit', { businessId, clientId: clientIds[index % 2], currency: 'AED', amount: '1' }),
+      );
+      // Each worker sees every debit (as during a rebalance), in groups of different sizes.
+      const deliver = (app: INestApplicationContext, size: number) => async () => {
+        for (let start = 0; start < debits.length; start += size) await app.get(LedgerCommands).applyGroup(debits.slice(start, start + size));
+      };
+      await Promise.all([deliver(sets, 40)(), deliver(second, 25)()]);
+      const wallets = await setsDb.query<{ balance: string }>('select balance::text from wallet where client_id = any($1) order by client_id', [clientIds]);
+      expect(wallets).toEqual([{ balance: '0.00' }, { balance: '0.00' }]);
+      const applied = await setsDb.query<{ n: string }>(
+        `select count(*)::text as n from ledger_entry where client_id = any($1) and type = 'balance_debit'`,
+        [clientIds],
+      );
+      expect(applied[0].n).toBe('200');
+      const outcomes = await setsDb.query<{ status: string; n: string }>(
+        `select reply->>'status' as status, count(*)::text as n from idempotency_record where command_id = any($1) group by 1 order by 1`,
+        [debits.map((debit) => debit.commandId)],
+      );
+      expect(outcomes).toEqual([
+        { status: 'applied', n: '200' },
+        { status: 'rejected', n: '100' },
+      ]);
+    } finally {
+      await second.close();
+    }
+  });
+});
