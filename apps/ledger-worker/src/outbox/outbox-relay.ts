@@ -33,6 +33,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private running = false;
   private loop?: Promise<void>;
   private wakeUp?: () => void;
+  /** Set by a wake that came while the relay was busy, so the next idle does not wait for rows already committed. */
+  private woken = false;
 
   constructor(
     private readonly orm: MikroORM,
@@ -55,6 +57,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** Called after commands commit so their events go out without waiting for the next poll. */
   wake(): void {
+    this.woken = true;
     this.wakeUp?.();
   }
 
@@ -78,17 +81,20 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async run(): Promise<void> {
     while (this.running) {
+      this.woken = false;
       try {
         const published = await this.publishBatch();
         if (published < relayBatchMax) await this.idle(relayIdleMs);
       } catch (error) {
         this.logger.error(`outbox relay failed; retrying in ${relayErrorBackoffMs} ms: ${(error as Error).message}`);
-        await this.idle(relayErrorBackoffMs);
+        await this.idle(relayErrorBackoffMs, true);
       }
     }
   }
 
-  private idle(ms: number): Promise<void> {
+  /** Waits ms, or until woken; after a failure (backingOff) an earlier wake does not cut the wait short. */
+  private idle(ms: number, backingOff = false): Promise<void> {
+    if (this.woken && !backingOff) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       function done(): void {
