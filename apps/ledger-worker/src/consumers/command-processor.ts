@@ -17,6 +17,12 @@ import { workerConfigToken, type WorkerConfig } from '../worker.config';
 export type DeadLetter = { kind: 'dead-letter'; code: RejectionCode | 'wrong_key'; reason: string; message: KafkaMessage; topic: string; partition: number };
 export type Outgoing = { kind: 'reply'; reply: Reply } | DeadLetter;
 /** A message that carries a command this topic may carry, under the right key: it goes to the ledger. */
+/** Messages of one partition, in offset order. */
+export interface PartitionSlice {
+  topic: string;
+  partition: number;
+  messages: readonly KafkaMessage[];
+}
 export type Accepted = { kind: 'command'; command: Command; correlationId: string };
 
 /**
@@ -34,9 +40,9 @@ export class CommandProcessor {
     this.producerByTopic = new Map(producers.map((producer) => [config.topics.commands[producer], producer]));
   }
 
-  /** Applies the commands of a group together (group commit) and answers every message in order. */
-  async processGroup(topic: string, partition: number, messages: readonly KafkaMessage[]): Promise<Outgoing[]> {
-    const checked = messages.map((message) => this.check(topic, partition, message));
+  /** Applies the commands of the slices together (group commit) and answers every message, in order. */
+  async processGroup(slices: readonly PartitionSlice[]): Promise<Outgoing[]> {
+    const checked = slices.flatMap(({ topic, partition, messages }) => messages.map((message) => this.check(topic, partition, message)));
     const accepted = checked.filter((item): item is Accepted => item.kind === 'command');
     const outcomes = await this.ledger.applyGroup(accepted.map((item) => item.command));
     if (outcomes.length !== accepted.length) throw new Error(`${accepted.length} commands applied, ${outcomes.length} outcomes returned`);

@@ -5,24 +5,33 @@ import { Kafka, type Consumer, type EachBatchPayload, type Message } from 'kafka
 import { WorkerProducer } from '../kafka.providers';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { workerConfigToken, type WorkerConfig } from '../worker.config';
-import { CommandProcessor, type Outgoing } from './command-processor';
+import { CommandProcessor, type Outgoing, type PartitionSlice } from './command-processor';
+import { GroupCommitter } from './group-committer';
 
 export const consumerSessionTimeoutMs = 30_000;
 export const consumerHeartbeatIntervalMs = 3_000;
 export const fetchBytesPerPartitionMax = 1024 * 1024;
-/** Commands of one partition applied in one database transaction (group commit). */
-export const groupCommitMax = 100;
+/** Messages of one partition handed over at a time; a transaction may join several partitions' slices. */
+export const sliceMessagesMax = 200;
 
 /**
- * Consumes the command topics. The messages of a fetch are applied in groups of up to groupCommitMax, one
- * database transaction per group (LedgerCommands.applyGroup: as sets, or in savepoints); the group's replies and dead
- * letters are then published, and only after that is the offset committed. A crash at any point redelivers
- * the group, and idempotent apply makes the replay change nothing.
+ * Consumes the command topics. Each partition hands its messages over in slices of up to sliceMessagesMax; the
+ * GroupCommitter applies the slices that wait in one database transaction (LedgerCommands.applyGroup: as sets, or
+ * in savepoints); their replies and dead letters are then published, and only after that are their offsets
+ * committed. A crash at any point redelivers the slices, and idempotent apply makes the replay change nothing.
  */
 @Injectable()
 export class CommandConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(CommandConsumer.name);
   private readonly consumer: Consumer;
+  private readonly committer = new GroupCommitter<Outgoing[]>({
+    apply: (slices) => this.processor.processGroup(slices),
+    deliver: async (slices, outgoing) => {
+      this.relay.wake();
+      await this.publish(outgoing);
+      await this.commit(slices);
+    },
+  });
 
   constructor(
     private readonly kafka: Kafka,
@@ -70,15 +79,11 @@ export class CommandConsumer implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    for (let start = 0; start < batch.messages.length; start += groupCommitMax) {
+    for (let start = 0; start < batch.messages.length; start += sliceMessagesMax) {
       if (!isRunning() || isStale()) return;
-      const group = batch.messages.slice(start, start + groupCommitMax);
-      const outgoing = await this.processor.processGroup(batch.topic, batch.partition, group);
-      this.relay.wake();
-      await this.publish(outgoing);
-      const last = group[group.length - 1].offset;
-      await this.commit(batch.topic, batch.partition, (BigInt(last) + 1n).toString());
-      resolveOffset(last);
+      const messages = batch.messages.slice(start, start + sliceMessagesMax);
+      await this.committer.submit({ topic: batch.topic, partition: batch.partition, messages });
+      resolveOffset(messages[messages.length - 1].offset);
       await heartbeat();
     }
   }
@@ -88,9 +93,14 @@ export class CommandConsumer implements OnApplicationBootstrap, OnApplicationShu
    * restart) in a non-retriable error, which stops the consumer for good. Rethrown unwrapped, it makes kafkajs join
    * the group again; the uncommitted group is redelivered to whoever owns the partition, and replayed.
    */
-  private async commit(topic: string, partition: number, offset: string): Promise<void> {
+  private async commit(slices: readonly PartitionSlice[]): Promise<void> {
+    const offsets = slices.map(({ topic, partition, messages }) => ({
+      topic,
+      partition,
+      offset: (BigInt(messages[messages.length - 1].offset) + 1n).toString(),
+    }));
     try {
-      await this.consumer.commitOffsets([{ topic, partition, offset }]);
+      await this.consumer.commitOffsets(offsets);
     } catch (error) {
       throw groupMembershipError(error) ?? error;
     }

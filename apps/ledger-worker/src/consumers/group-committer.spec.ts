@@ -1,0 +1,104 @@
+import type { KafkaMessage } from 'kafkajs';
+import type { PartitionSlice } from './command-processor';
+import { GroupCommitter } from './group-committer';
+
+function slice(partition: number, size: number): PartitionSlice {
+  const messages = Array.from({ length: size }, (_, offset) => ({ offset: String(offset) }) as KafkaMessage);
+  return { topic: 'commands', partition, messages };
+}
+
+function deferred() {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<void>((ok, fail) => {
+    resolve = ok;
+    reject = fail;
+  });
+  return { promise, resolve, reject };
+}
+
+const partitionsOf = (slices: PartitionSlice[]) => slices.map((each) => each.partition);
+
+describe(GroupCommitter.name, () => {
+  it('applies the slices that arrive while a transaction runs together, in the order they arrived', async () => {
+    const transactions: number[][] = [];
+    const firstApply = deferred();
+    const committer = new GroupCommitter<void>({
+      apply: async (slices) => {
+        transactions.push(partitionsOf(slices));
+        if (transactions.length === 1) await firstApply.promise;
+      },
+      deliver: async () => undefined,
+    });
+    const first = committer.submit(slice(0, 5));
+    await new Promise((resolve) => setImmediate(resolve));
+    const later = [1, 2, 3].map((partition) => committer.submit(slice(partition, 5)));
+    firstApply.resolve();
+    await Promise.all([first, ...later]);
+    expect(transactions).toEqual([[0], [1, 2, 3]]);
+  });
+
+  it('puts no more than the limit of messages in one transaction, but always at least one slice', async () => {
+    const sizes: number[] = [];
+    const committer = new GroupCommitter<void>(
+      { apply: async (slices) => void sizes.push(slices.reduce((sum, each) => sum + each.messages.length, 0)), deliver: async () => undefined },
+      10,
+    );
+    await Promise.all([slice(0, 4), slice(1, 4), slice(2, 4), slice(3, 25)].map((each) => committer.submit(each)));
+    expect(sizes).toEqual([8, 4, 25]);
+  });
+
+  it('runs one transaction at a time, and delivers one while the next is applied', async () => {
+    const events: string[] = [];
+    let applying = 0;
+    const firstDelivery = deferred();
+    const committer = new GroupCommitter<number[]>({
+      apply: async (slices) => {
+        applying++;
+        expect(applying).toBe(1);
+        events.push(`apply ${partitionsOf(slices)}`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        applying--;
+        return partitionsOf(slices);
+      },
+      deliver: async (_slices, applied) => {
+        events.push(`deliver ${applied}`);
+        if (applied[0] === 0) await firstDelivery.promise;
+        events.push(`delivered ${applied}`);
+      },
+    });
+    const first = committer.submit(slice(0, 1));
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    const second = committer.submit(slice(1, 1));
+    await second;
+    firstDelivery.resolve();
+    await first;
+    expect(events).toEqual(['apply 0', 'deliver 0', 'apply 1', 'deliver 1', 'delivered 1', 'delivered 0']);
+  });
+
+  it('fails only the slices of a transaction that failed, and goes on with the next', async () => {
+    const failing = new Error('database unavailable');
+    let calls = 0;
+    const committer = new GroupCommitter<void>({
+      apply: async () => {
+        calls++;
+        if (calls === 1) throw failing;
+      },
+      deliver: async () => undefined,
+    });
+    const first = committer.submit(slice(0, 1));
+    await expect(first).rejects.toBe(failing);
+    await expect(committer.submit(slice(0, 1))).resolves.toBeUndefined();
+  });
+
+  it('fails the slices whose delivery failed, so their offsets are not committed', async () => {
+    const refused = new Error('commit refused: rebalance in progress');
+    const committer = new GroupCommitter<void>({
+      apply: async () => undefined,
+      deliver: async () => {
+        throw refused;
+      },
+    });
+    await expect(committer.submit(slice(0, 3))).rejects.toBe(refused);
+  });
+});
