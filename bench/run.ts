@@ -62,7 +62,7 @@ async function main(config: BenchConfig): Promise<number> {
     notes: [
       sharedMachineNote,
       'the bench process (producer, observer consumer, autocannon) runs on the same cores as the workers, PostgreSQL and the broker.',
-      `workers run as separate processes (${config.workerRuntime === 'dist' ? 'node dist/' : 'node -r ts-node/register/transpile-only'}), ${config.partitions} partitions, WORKER_PARTITIONS_CONCURRENTLY=${process.env.WORKER_PARTITIONS_CONCURRENTLY ?? '4 (default)'}.`,
+      `workers run as separate processes (${config.workerRuntime === 'dist' ? 'node dist/' : 'node -r ts-node/register/transpile-only'}), ${config.partitions} partitions, WORKER_PARTITIONS_CONCURRENTLY=${process.env.WORKER_PARTITIONS_CONCURRENTLY ?? '16 (default)'}.`,
     ],
     floors: { kafka: null, pg: null },
     e2e: { spread: null, hot: null },

@@ -174,20 +174,19 @@ describe('group commit as sets', () => {
     try {
       await client.query('begin');
       const plan = planGroup(group, await loadGroupState(client, group), () => new Date());
-      await setsDb.query('update wallet set balance = 1.00, last_sequence = 2, version = version + 1 where client_id = $1', [clientId]);
-      await setsDb.query(
-        `insert into ledger_entry (business_id, id, wallet_id, client_id, currency, sequence, type, amount, balance_after, reference_type, actor, command_id, created_at)
-         select business_id, gen_random_uuid(), id, client_id, currency, 2, 'balance_deducted', -9, 1, 'manual', 'test', 'outside', now() from wallet where client_id = $1`,
-        [clientId],
-      );
+      // Another writer (a second worker, say) moved the wallet on after the group read it.
+      await setsDb.query('update wallet set version = version + 1 where client_id = $1', [clientId]);
       await expect(writeGroup(client, plan.writes)).rejects.toBeInstanceOf(GroupWriteConflict);
     } finally {
       await client.query('rollback');
       client.release();
       await pool.end();
     }
-    const [wallet] = await setsDb.query<{ balance: string }>('select balance::text from wallet where client_id = $1', [clientId]);
-    expect(wallet.balance).toBe('1.00');
+    const [wallet] = await setsDb.query<{ balance: string; entries: string }>(
+      'select balance::text, (select count(*)::text from ledger_entry e where e.client_id = w.client_id) as entries from wallet w where client_id = $1',
+      [clientId],
+    );
+    expect(wallet).toEqual({ balance: '10.00', entries: '1' });
   });
 
   it('keeps two workers racing on the same wallets exact: every debit once, never below zero', async () => {

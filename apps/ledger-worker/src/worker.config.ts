@@ -3,7 +3,8 @@ import { defaultDatabaseUrl, groupCommitModes, type GroupCommitMode } from '@sto
 import { defaultKafkaBrokers } from '@storecredit/messaging';
 
 export const defaultPartitions = 4;
-export const defaultPartitionsConsumedConcurrently = 4;
+/** Partitions whose fetched messages one worker hands to the group committer at once (they share its transactions). */
+export const defaultPartitionsConsumedConcurrently = 16;
 
 export interface WorkerConfig {
   databaseUrl: string;
