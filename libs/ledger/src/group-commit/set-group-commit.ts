@@ -31,6 +31,13 @@ export class SetGroupCommit implements OnApplicationShutdown {
   async apply(commands: readonly SetCommand[]): Promise<CommandOutcome[]> {
     const client = await this.connections().connect();
     let broken: Error | undefined;
+    // A connection cut while checked out but between queries is reported here, not to the pool; unheard, it would
+    // crash the worker. The next query on it fails, and the group is retried.
+    const onError = (error: Error) => {
+      broken = error;
+      this.logger.warn(`a database connection failed: ${error.message}`);
+    };
+    client.on('error', onError);
     try {
       await client.query('begin');
       const state = await loadGroupState(client, commands);
@@ -44,7 +51,8 @@ export class SetGroupCommit implements OnApplicationShutdown {
       });
       throw error;
     } finally {
-      // A connection that could not even roll back is closed rather than handed to the next group.
+      client.off('error', onError);
+      // A connection that failed, or could not even roll back, is closed rather than handed to the next group.
       client.release(broken);
     }
   }
