@@ -55,16 +55,18 @@ export class BalancesController {
   @RequirePermission('balance.view')
   @ApiOperation({ summary: 'The client’s balance in every currency, with has-balance' })
   async all(@CurrentPrincipal() principal: Principal, @Param('clientId') clientId: string) {
-    await this.requireClient(principal, clientId);
-    return { clientId, items: await this.balances.balances(principal.businessId, clientId) };
+    const items = await this.balances.balances(principal.businessId, clientId);
+    if (items === null) throw clientNotFound();
+    return { clientId, items };
   }
 
   @Get('balances/:currency')
   @RequirePermission('balance.view')
   async one(@CurrentPrincipal() principal: Principal, @Param('clientId') clientId: string, @Param('currency') currency: string) {
-    await this.requireClient(principal, clientId);
     if (!isSupportedCurrency(currency)) throw new ApiError('invalid_request', { currency }, 'Unknown currency');
-    const [wallet] = await this.balances.balances(principal.businessId, clientId, currency);
+    const wallets = await this.balances.balances(principal.businessId, clientId, currency);
+    if (wallets === null) throw clientNotFound();
+    const [wallet] = wallets;
     return wallet ?? { walletId: null, currency, balance: formatAmount(0, currency), hasBalance: false, updatedAt: null };
   }
 
@@ -72,14 +74,15 @@ export class BalancesController {
   @RequirePermission('balance.view')
   @ApiOperation({ summary: 'The client’s ledger entries, newest first, keyset-paginated, filtered by type and date' })
   async history(@CurrentPrincipal() principal: Principal, @Param('clientId') clientId: string, @Query() query: HistoryQueryDto) {
-    await this.requireClient(principal, clientId);
     const filter = {
       currency: query.currency,
       types: query.type,
       from: query.from === undefined ? undefined : new Date(query.from),
       to: query.to === undefined ? undefined : new Date(query.to),
     };
-    return this.balances.history(principal.businessId, clientId, filter, query.cursor, query.limit);
+    const page = await this.balances.history(principal.businessId, clientId, filter, query.cursor, query.limit);
+    if (page === null) throw clientNotFound();
+    return page;
   }
 
   @Post('balance/add')
@@ -136,7 +139,10 @@ export class BalancesController {
   }
 
   private async requireClient(principal: Principal, clientId: string): Promise<void> {
-    if (!(await this.clients.exists(principal.businessId, clientId))) throw new ApiError('not_found', undefined, 'Client not found');
+    if (!(await this.clients.exists(principal.businessId, clientId))) throw clientNotFound();
   }
 }
 
+function clientNotFound(): ApiError {
+  return new ApiError('not_found', undefined, 'Client not found');
+}

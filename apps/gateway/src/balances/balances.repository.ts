@@ -11,7 +11,8 @@ export interface HistoryFilter {
 }
 
 interface EntryRow {
-  id: string;
+  /** Null on the one row that says the client exists but has no entry on this page. */
+  id: string | null;
   created_at: Date;
   type: EntryType;
   currency: string;
@@ -31,13 +32,17 @@ interface EntryRow {
 export class BalancesRepository {
   constructor(private readonly db: Database) {}
 
+  /** The client's wallets, or null when the business has no such client (one query answers both). */
   async balances(businessId: string, clientId: string, currency?: string) {
-    const rows = await this.db.query<{ wallet_id: string; currency: string; balance: string; updated_at: Date }>(
-      `select id as wallet_id, currency, balance::text as balance, updated_at from wallet
-       where business_id = ? and client_id = ? ${currency === undefined ? '' : 'and currency = ?'} order by currency`,
-      currency === undefined ? [businessId, clientId] : [businessId, clientId, currency],
+    const rows = await this.db.query<{ wallet_id: string | null; currency: string; balance: string; updated_at: Date }>(
+      `select w.id as wallet_id, w.currency, w.balance::text as balance, w.updated_at
+       from client c left join wallet w on w.business_id = c.business_id and w.client_id = c.id
+         ${currency === undefined ? '' : 'and w.currency = ?'}
+       where c.business_id = ? and c.id = ? order by w.currency`,
+      currency === undefined ? [businessId, clientId] : [currency, businessId, clientId],
     );
-    return rows.map((row) => ({
+    if (rows.length === 0) return null;
+    return rows.flatMap((row) => (row.wallet_id === null ? [] : [row])).map((row) => ({
       walletId: row.wallet_id,
       currency: row.currency,
       balance: row.balance,
@@ -46,40 +51,46 @@ export class BalancesRepository {
     }));
   }
 
+  /** A page of the client's entries, or null when the business has no such client (one query answers both). */
   async history(businessId: string, clientId: string, filter: HistoryFilter, cursor: string | undefined, limit: number) {
     const after = decodeCursor(cursor, 2);
-    const conditions = ['business_id = ?', 'client_id = ?'];
-    const params: unknown[] = [businessId, clientId];
+    const conditions = ['e.business_id = c.business_id', 'e.client_id = c.id'];
+    const params: unknown[] = [];
     if (filter.currency !== undefined) {
-      conditions.push('currency = ?');
+      conditions.push('e.currency = ?');
       params.push(filter.currency);
     }
     if (filter.types !== undefined && filter.types.length > 0) {
-      conditions.push(`type in (${filter.types.map(() => '?').join(', ')})`);
+      conditions.push(`e.type in (${filter.types.map(() => '?').join(', ')})`);
       params.push(...filter.types);
     }
     if (filter.from !== undefined) {
-      conditions.push('created_at >= ?');
+      conditions.push('e.created_at >= ?');
       params.push(filter.from);
     }
     if (filter.to !== undefined) {
-      conditions.push('created_at < ?');
+      conditions.push('e.created_at < ?');
       params.push(filter.to);
     }
     if (after) {
-      conditions.push('(created_at, id) < (?::timestamptz, ?::uuid)');
+      conditions.push('(e.created_at, e.id) < (?::timestamptz, ?::uuid)');
       params.push(after[0], after[1]);
     }
-    const rows = await this.db.query<EntryRow>(
-      `select id, created_at, type, currency, amount::text as amount, balance_after::text as balance_after, reference_type,
-              reference_id, note, actor, command_id, sequence,
-              coalesce(
-                (select s.name from staff s where s.business_id = e.business_id and 'staff:' || s.id::text = e.actor),
-                (select k.name from api_key k where k.business_id = e.business_id and 'service:api-key:' || k.id::text = e.actor)
-              ) as actor_name
-       from ledger_entry e where ${conditions.join(' and ')} order by created_at desc, id desc limit ?`,
-      [...params, limit + 1],
+    const found = await this.db.query<EntryRow>(
+      `select e.* from client c left join lateral (
+         select e.id, e.created_at, e.type, e.currency, e.amount::text as amount, e.balance_after::text as balance_after,
+                e.reference_type, e.reference_id, e.note, e.actor, e.command_id, e.sequence,
+                coalesce(
+                  (select s.name from staff s where s.business_id = e.business_id and 'staff:' || s.id::text = e.actor),
+                  (select k.name from api_key k where k.business_id = e.business_id and 'service:api-key:' || k.id::text = e.actor)
+                ) as actor_name
+         from ledger_entry e where ${conditions.join(' and ')} order by e.created_at desc, e.id desc limit ?
+       ) e on true
+       where c.business_id = ? and c.id = ?`,
+      [...params, limit + 1, businessId, clientId],
     );
+    if (found.length === 0) return null;
+    const rows = found.filter((row): row is EntryRow & { id: string } => row.id !== null);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
