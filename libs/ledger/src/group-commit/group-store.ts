@@ -11,8 +11,8 @@ export class GroupWriteConflict extends Error {
 
 /**
  * The SQL of a set-based group commit: one statement reads everything the group depends on, one writes everything
- * it decided, whatever the group's size. Rows travel as parallel arrays (unnest); both are named prepared
- * statements, so PostgreSQL plans them once per connection. Amounts are read as text: a JSON number would lose digits.
+ * it decided, whatever the group's size. Both are named prepared statements, so PostgreSQL plans them once per
+ * connection. Keys travel as parallel arrays (unnest); amounts are read as text, as a JSON number would lose digits.
  */
 const readStatement = `
   select
@@ -34,50 +34,57 @@ const readStatement = `
       join balance_payment p on p.business_id = k.business_id and p.command_id = k.command_id) as payments`;
 
 /**
- * Every write of a group in one statement. Its parts run on one snapshot and touch different rows; an update whose
- * row changed since the read (version) matches nothing, which the counts show; a key taken meanwhile fails the
- * statement. The ledger entries' foreign key to their wallet is checked at commit.
+ * Every write of a group in one statement. Each table's rows travel as one JSON array (json_to_recordset), which
+ * costs one JSON.stringify instead of escaping every value into a PostgreSQL array. The parts run on one snapshot
+ * and touch different rows; an update whose row changed since the read (version) matches nothing, which the counts
+ * show; a key taken meanwhile fails the statement. The entries' foreign key to their wallet is checked at commit.
  */
 const writeStatement = `
   with
     new_wallets as (
       insert into wallet (business_id, id, client_id, currency, balance, last_sequence, version, created_at, updated_at)
-      select * from unnest($1::text[], $2::uuid[], $3::text[], $4::bpchar[], $5::numeric[], $6::int[], $7::int[],
-        $8::timestamptz[], $9::timestamptz[])
+      select "businessId", id, "clientId", currency, balance, "lastSequence", version, "createdAt", "updatedAt"
+      from json_to_recordset($1::json) as v("businessId" text, id uuid, "clientId" text, currency bpchar, balance numeric,
+        "lastSequence" int, version int, "createdAt" timestamptz, "updatedAt" timestamptz)
       returning 1),
     changed_wallets as (
-      update wallet w set balance = v.balance, last_sequence = v.last_sequence, version = w.version + 1, updated_at = v.updated_at
-      from unnest($10::text[], $11::uuid[], $12::numeric[], $13::int[], $14::int[], $15::timestamptz[])
-        as v(business_id, id, balance, last_sequence, version, updated_at)
-      where w.business_id = v.business_id and w.id = v.id and w.version = v.version
+      update wallet w set balance = v.balance, last_sequence = v."lastSequence", version = w.version + 1, updated_at = v."updatedAt"
+      from json_to_recordset($2::json) as v("businessId" text, id uuid, balance numeric, "lastSequence" int, version int,
+        "updatedAt" timestamptz)
+      where w.business_id = v."businessId" and w.id = v.id and w.version = v.version
       returning 1),
     entries as (
       insert into ledger_entry (business_id, id, wallet_id, client_id, currency, sequence, type, amount, balance_after,
         reference_type, reference_id, note, actor, command_id, created_at)
-      select * from unnest($16::text[], $17::uuid[], $18::uuid[], $19::text[], $20::bpchar[], $21::int[], $22::text[],
-        $23::numeric[], $24::numeric[], $25::text[], $26::text[], $27::text[], $28::text[], $29::text[], $30::timestamptz[])
+      select "businessId", id, "walletId", "clientId", currency, sequence, type, amount, "balanceAfter", "referenceType",
+        "referenceId", note, actor, "commandId", "createdAt"
+      from json_to_recordset($3::json) as v("businessId" text, id uuid, "walletId" uuid, "clientId" text, currency bpchar,
+        sequence int, type text, amount numeric, "balanceAfter" numeric, "referenceType" text, "referenceId" text,
+        note text, actor text, "commandId" text, "createdAt" timestamptz)
       returning 1),
     new_payments as (
       insert into balance_payment (business_id, command_id, wallet_id, client_id, currency, sale_id, amount_applied,
         amount_refunded, version, created_at)
-      select * from unnest($31::text[], $32::text[], $33::uuid[], $34::text[], $35::bpchar[], $36::text[], $37::numeric[],
-        $38::numeric[], $39::int[], $40::timestamptz[])
+      select "businessId", "commandId", "walletId", "clientId", currency, "saleId", "amountApplied", "amountRefunded",
+        version, "createdAt"
+      from json_to_recordset($4::json) as v("businessId" text, "commandId" text, "walletId" uuid, "clientId" text,
+        currency bpchar, "saleId" text, "amountApplied" numeric, "amountRefunded" numeric, version int, "createdAt" timestamptz)
       returning 1),
     changed_payments as (
-      update balance_payment p set amount_refunded = v.amount_refunded, version = p.version + 1
-      from unnest($41::text[], $42::text[], $43::numeric[], $44::int[]) as v(business_id, command_id, amount_refunded, version)
-      where p.business_id = v.business_id and p.command_id = v.command_id and p.version = v.version
+      update balance_payment p set amount_refunded = v."amountRefunded", version = p.version + 1
+      from json_to_recordset($5::json) as v("businessId" text, "commandId" text, "amountRefunded" numeric, version int)
+      where p.business_id = v."businessId" and p.command_id = v."commandId" and p.version = v.version
       returning 1),
     records as (
       insert into idempotency_record (business_id, command_id, command_type, payload_hash, reply, created_at)
-      select business_id, command_id, command_type, payload_hash, reply::jsonb, created_at
-      from unnest($45::text[], $46::text[], $47::text[], $48::text[], $49::text[], $50::timestamptz[])
-        as v(business_id, command_id, command_type, payload_hash, reply, created_at)
+      select "businessId", "commandId", "commandType", "payloadHash", reply, "createdAt"
+      from json_to_recordset($6::json) as v("businessId" text, "commandId" text, "commandType" text, "payloadHash" text,
+        reply jsonb, "createdAt" timestamptz)
       returning 1),
     outbox as (
       insert into outbox_message (id, business_id, message_key, sequence, payload)
-      select id, business_id, message_key, sequence, payload::jsonb
-      from unnest($51::uuid[], $52::text[], $53::text[], $54::int[], $55::text[]) as v(id, business_id, message_key, sequence, payload)
+      select id, "businessId", "messageKey", sequence, payload
+      from json_to_recordset($7::json) as v(id uuid, "businessId" text, "messageKey" text, sequence int, payload jsonb)
       returning 1)
   select
     (select count(*) from new_wallets)::int as "newWallets",
@@ -113,67 +120,13 @@ export async function loadGroupState(client: PoolClient, commands: readonly SetC
 
 /** Writes a planned group in one statement, and checks that every part touched every row it was given. */
 export async function writeGroup(client: PoolClient, writes: GroupWrites): Promise<void> {
-  const { newWallets, changedWallets, entries, newPayments, changedPayments, records, outbox } = writes;
-  const values = [
-    newWallets.map((w) => w.businessId),
-    newWallets.map((w) => w.id),
-    newWallets.map((w) => w.clientId),
-    newWallets.map((w) => w.currency),
-    newWallets.map((w) => w.balance),
-    newWallets.map((w) => w.lastSequence),
-    newWallets.map((w) => w.version),
-    newWallets.map((w) => w.createdAt.toISOString()),
-    newWallets.map((w) => w.updatedAt.toISOString()),
-    changedWallets.map((w) => w.businessId),
-    changedWallets.map((w) => w.id),
-    changedWallets.map((w) => w.balance),
-    changedWallets.map((w) => w.lastSequence),
-    changedWallets.map((w) => w.version),
-    changedWallets.map((w) => w.updatedAt.toISOString()),
-    entries.map((e) => e.businessId),
-    entries.map((e) => e.id),
-    entries.map((e) => e.walletId),
-    entries.map((e) => e.clientId),
-    entries.map((e) => e.currency),
-    entries.map((e) => e.sequence),
-    entries.map((e) => e.type),
-    entries.map((e) => e.amount),
-    entries.map((e) => e.balanceAfter),
-    entries.map((e) => e.referenceType),
-    entries.map((e) => e.referenceId),
-    entries.map((e) => e.note),
-    entries.map((e) => e.actor),
-    entries.map((e) => e.commandId),
-    entries.map((e) => e.createdAt.toISOString()),
-    newPayments.map((p) => p.businessId),
-    newPayments.map((p) => p.commandId),
-    newPayments.map((p) => p.walletId),
-    newPayments.map((p) => p.clientId),
-    newPayments.map((p) => p.currency),
-    newPayments.map((p) => p.saleId),
-    newPayments.map((p) => p.amountApplied),
-    newPayments.map((p) => p.amountRefunded),
-    newPayments.map((p) => p.version),
-    newPayments.map((p) => p.createdAt.toISOString()),
-    changedPayments.map((p) => p.businessId),
-    changedPayments.map((p) => p.commandId),
-    changedPayments.map((p) => p.amountRefunded),
-    changedPayments.map((p) => p.version),
-    records.map((r) => r.businessId),
-    records.map((r) => r.commandId),
-    records.map((r) => r.commandType),
-    records.map((r) => r.payloadHash),
-    records.map((r) => JSON.stringify(r.reply)),
-    records.map((r) => r.createdAt.toISOString()),
-    outbox.map((o) => o.id),
-    outbox.map((o) => o.businessId),
-    outbox.map((o) => o.messageKey),
-    outbox.map((o) => o.sequence),
-    outbox.map((o) => JSON.stringify(o.payload)),
-  ];
+  const parts = Object.keys(writes) as (keyof GroupWrites)[];
+  const values = [writes.newWallets, writes.changedWallets, writes.entries, writes.newPayments, writes.changedPayments, writes.records, writes.outbox].map(
+    (rows) => JSON.stringify(rows),
+  );
   const { rows } = await client.query<WriteCounts>({ name: 'group_write', text: writeStatement, values });
   const [written] = rows;
-  for (const part of Object.keys(writes) as (keyof GroupWrites)[]) {
+  for (const part of parts) {
     if (written[part] !== writes[part].length) throw new GroupWriteConflict(part, writes[part].length, written[part]);
   }
 }
