@@ -10,6 +10,7 @@ import {
   type ReferenceType,
   type WalletCommand,
 } from '@storecredit/contracts';
+import type { PrimaryKeyProp } from '@mikro-orm/core';
 import { v7 as uuidv7 } from 'uuid';
 import { LedgerEntry, OutboxMessage, Wallet } from './entities';
 import { balanceAfterPosting } from './wallet-rules';
@@ -52,30 +53,8 @@ export class WalletLedger {
     target.balance = balanceAfterPosting(target.balance, posting.amount, target.currency);
     target.lastSequence += 1;
     target.updatedAt = now;
-    const entry = tx.create(LedgerEntry, {
-      businessId: target.businessId,
-      id: uuidv7(),
-      walletId: target.id,
-      clientId: target.clientId,
-      currency: target.currency,
-      sequence: target.lastSequence,
-      type: posting.type,
-      amount: formatAmount(posting.amount, target.currency),
-      balanceAfter: target.balance,
-      referenceType: posting.referenceType,
-      referenceId: posting.referenceId,
-      note: command.note ?? null,
-      actor: actorLabel(command.actor),
-      commandId: command.commandId,
-      createdAt: now,
-    });
-    tx.create(OutboxMessage, {
-      id: uuidv7(),
-      businessId: target.businessId,
-      messageKey: walletKey(target.businessId, target.clientId, target.currency),
-      sequence: entry.sequence,
-      payload: entryRecordedEvent(entry),
-    });
+    const entry = tx.create(LedgerEntry, entryOf(target, command, posting, now));
+    tx.create(OutboxMessage, outboxOf(entry));
     return { wallet: target, entry };
   }
 
@@ -94,7 +73,43 @@ export class WalletLedger {
   }
 }
 
-export function entryRecordedEvent(entry: LedgerEntry): EntryRecorded {
+/** The fields of a posted wallet: its balance and last sequence already include the posting. */
+export type PostedWallet = Pick<Wallet, 'businessId' | 'id' | 'clientId' | 'currency' | 'balance' | 'lastSequence'>;
+export type EntryFields = Omit<LedgerEntry, typeof PrimaryKeyProp>;
+
+/** The ledger entry of a posting: both the one-command path and the set-based group commit write exactly this. */
+export function entryOf(wallet: PostedWallet, command: WalletCommand, posting: Posting, now: Date): EntryFields {
+  return {
+    businessId: wallet.businessId,
+    id: uuidv7(),
+    walletId: wallet.id,
+    clientId: wallet.clientId,
+    currency: wallet.currency,
+    sequence: wallet.lastSequence,
+    type: posting.type,
+    amount: formatAmount(posting.amount, wallet.currency),
+    balanceAfter: wallet.balance,
+    referenceType: posting.referenceType,
+    referenceId: posting.referenceId,
+    note: command.note ?? null,
+    actor: actorLabel(command.actor),
+    commandId: command.commandId,
+    createdAt: now,
+  };
+}
+
+/** The outbox row that publishes an entry, keyed by its wallet so its events stay in sequence order. */
+export function outboxOf(entry: EntryFields): { id: string; businessId: string; messageKey: string; sequence: number; payload: EntryRecorded } {
+  return {
+    id: uuidv7(),
+    businessId: entry.businessId,
+    messageKey: walletKey(entry.businessId, entry.clientId, entry.currency),
+    sequence: entry.sequence,
+    payload: entryRecordedEvent(entry),
+  };
+}
+
+export function entryRecordedEvent(entry: EntryFields): EntryRecorded {
   return {
     schemaVersion: 1,
     type: 'wallet.entry_recorded',

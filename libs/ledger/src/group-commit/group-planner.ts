@@ -15,7 +15,7 @@ import { paymentToApply } from '../commands/payment-cap';
 import { postedResult, unchangedResult } from '../commands/wallet-result';
 import type { CommandResult } from '../command-executor';
 import { LedgerRejection } from '../errors';
-import { actorLabel, entryRecordedEvent, type Posting } from '../wallet-ledger';
+import { entryOf, outboxOf, type EntryFields, type Posting } from '../wallet-ledger';
 import { balanceAfterPosting, refundedAfter } from '../wallet-rules';
 
 /** The commands a group commit decides as sets: those that touch only wallets and balance payments. */
@@ -84,35 +84,13 @@ export interface WalletWrite extends WalletRow {
   updatedAt: Date;
 }
 
-export interface EntryWrite {
-  businessId: string;
-  id: string;
-  walletId: string;
-  clientId: string;
-  currency: string;
-  sequence: number;
-  type: EntryType;
-  amount: string;
-  balanceAfter: string;
-  referenceType: string;
-  referenceId: string | null;
-  note: string | null;
-  actor: string;
-  commandId: string;
-  createdAt: Date;
-}
+export type EntryWrite = EntryFields;
 
 export interface PaymentWrite extends PaymentRow {
   createdAt: Date;
 }
 
-export interface OutboxWrite {
-  id: string;
-  businessId: string;
-  messageKey: string;
-  sequence: number;
-  payload: object;
-}
+export type OutboxWrite = ReturnType<typeof outboxOf>;
 
 /**
  * Every row the group writes, one list per statement. Updates carry the version they read: a row another writer
@@ -284,31 +262,9 @@ class GroupPlanner {
     wallet.changed = true;
     wallet.lastSequence += 1;
     wallet.updatedAt = now;
-    const entry: EntryWrite = {
-      businessId: wallet.businessId,
-      id: uuidv7(),
-      walletId: wallet.id,
-      clientId: wallet.clientId,
-      currency: wallet.currency,
-      sequence: wallet.lastSequence,
-      type: posting.type,
-      amount: formatAmount(posting.amount, wallet.currency),
-      balanceAfter: balance,
-      referenceType: posting.referenceType,
-      referenceId: posting.referenceId,
-      note: command.note ?? null,
-      actor: actorLabel(command.actor),
-      commandId: command.commandId,
-      createdAt: now,
-    };
+    const entry = entryOf(wallet, command, posting, now);
     this.entries.push(entry);
-    this.outbox.push({
-      id: uuidv7(),
-      businessId: wallet.businessId,
-      messageKey: walletKey(wallet.businessId, wallet.clientId, wallet.currency),
-      sequence: entry.sequence,
-      payload: entryRecordedEvent(entry),
-    });
+    this.outbox.push(outboxOf(entry));
     return { wallet, entry };
   }
 
