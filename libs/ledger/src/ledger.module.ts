@@ -7,6 +7,7 @@ import { CommandExecutor, type CommandOutcome } from './command-executor';
 import { commandHandlers, toCqrsCommand } from './commands';
 import { GiftCards } from './gift-cards';
 import { isSetCommand, type SetCommand } from './group-commit/group-planner';
+import { GroupWriteConflict } from './group-commit/group-store';
 import { SetGroupCommit, setGroupCommitOptionsToken } from './group-commit/set-group-commit';
 import { ledgerDatabaseUrl, ledgerOrmConfig, poolSizeMax } from './orm.config';
 import { LedgerBatches, LostRaceInBatch } from './ledger-batches';
@@ -58,12 +59,18 @@ export class LedgerCommands {
     return outcomes;
   }
 
-  /** A group that failed as sets (another writer got there first, the database refused) is applied the slow way. */
+  /**
+   * A group that failed as sets is applied the slow way. Another writer getting there first or the database going
+   * away is expected; anything else is a defect of the fast path, logged as an error with its stack, and the group
+   * is still answered by the one-by-one path, which decides every command by the same rules.
+   */
   private async applySets(commands: SetCommand[]): Promise<CommandOutcome[]> {
     try {
       return await this.sets.apply(commands);
     } catch (error) {
-      this.logger.warn(`a group of ${commands.length} commands could not be committed as sets (${(error as Error).message}); applying it in savepoints`);
+      const message = `a group of ${commands.length} commands could not be committed as sets (${(error as Error).message}); applying it in savepoints`;
+      if (isExpectedGroupFailure(error)) this.logger.warn(message);
+      else this.logger.error(message, (error as Error).stack);
       return this.applyInSavepoints(commands);
     }
   }
@@ -83,6 +90,13 @@ export class LedgerCommands {
       return applyAll();
     }
   }
+}
+
+/** A lost race (a row count short, a key taken, a deadlock) or a database error (a PostgreSQL SQLSTATE, a cut connection). */
+function isExpectedGroupFailure(error: unknown): boolean {
+  if (error instanceof GroupWriteConflict) return true;
+  if (!(error instanceof Error)) return false;
+  return typeof (error as Error & { code?: unknown }).code === 'string' || /connection|terminated|ECONN/i.test(error.message);
 }
 
 /** Splits commands into maximal runs that commit the same way, keeping their order. */
