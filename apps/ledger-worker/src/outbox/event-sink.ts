@@ -3,9 +3,11 @@ import type { LedgerEvent } from '@storecredit/contracts';
 import { WorkerProducer } from '../kafka.providers';
 import { workerConfigToken, type WorkerConfig } from '../worker.config';
 
+/** An event as the outbox holds it: its JSON is published as stored, without parsing and printing it again. */
 export interface OutgoingEvent {
   key: string;
-  event: LedgerEvent;
+  type: LedgerEvent['type'];
+  json: string;
 }
 
 /** Where the outbox relay delivers events: the Kafka event topic, or nowhere in the embedded mode. */
@@ -32,7 +34,7 @@ export class KafkaEventSink extends EventSink {
     await this.output.producer.send({
       topic: this.config.topics.events,
       acks: -1,
-      messages: events.map(({ key, event }) => ({ key, value: JSON.stringify(event), headers: { 'event-type': event.type } })),
+      messages: events.map(({ key, type, json }) => ({ key, value: json, headers: { 'event-type': type } })),
     });
   }
 }

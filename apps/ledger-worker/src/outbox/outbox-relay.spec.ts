@@ -1,10 +1,9 @@
-import type { LedgerEvent } from '@storecredit/contracts';
 import { inWalletOrder } from './outbox-relay';
 
 type Row = Parameters<typeof inWalletOrder>[0][number];
 
 function row(key: string, sequence: number, id = `${key}#${sequence}`): Row {
-  return { id, message_key: key, sequence, payload: { type: 'test' } as unknown as LedgerEvent };
+  return { id, message_key: key, sequence, event_type: 'wallet.entry_recorded', payload: '{}' };
 }
 
 const ids = (rows: Row[]): string[] => rows.map((r) => r.id);

@@ -19,7 +19,8 @@ interface OutboxRow {
   id: string;
   message_key: string;
   sequence: number;
-  payload: LedgerEvent;
+  event_type: LedgerEvent['type'];
+  payload: string;
 }
 
 /**
@@ -68,11 +69,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       const [lock] = await tx.execute<{ locked: boolean }[]>('select pg_try_advisory_xact_lock(?) as locked', [relayLockKey]);
       if (!lock.locked) return 0;
       const rows = await tx.execute<OutboxRow[]>(
-        'select id, message_key, sequence, payload from outbox_message order by created_at, id limit ? for update',
+        "select id, message_key, sequence, payload->>'type' as event_type, payload::text as payload from outbox_message order by created_at, id limit ? for update",
         [relayBatchMax],
       );
       if (rows.length === 0) return 0;
-      const events: OutgoingEvent[] = inWalletOrder(rows).map((row) => ({ key: row.message_key, event: row.payload }));
+      const events: OutgoingEvent[] = inWalletOrder(rows).map((row) => ({ key: row.message_key, type: row.event_type, json: row.payload }));
       await this.sink.publish(events);
       await tx.execute('delete from outbox_message where id in (?)', [rows.map((row) => row.id)]);
       return rows.length;
