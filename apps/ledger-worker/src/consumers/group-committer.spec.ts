@@ -2,8 +2,9 @@ import type { KafkaMessage } from 'kafkajs';
 import type { PartitionSlice } from './command-processor';
 import { GroupCommitter } from './group-committer';
 
-function slice(partition: number, size: number): PartitionSlice {
-  const messages = Array.from({ length: size }, (_, offset) => ({ offset: String(offset) }) as KafkaMessage);
+/** Messages without a key all share the key '': such slices never run at the same time. */
+function slice(partition: number, size: number, key?: string): PartitionSlice {
+  const messages = Array.from({ length: size }, (_, offset) => ({ offset: String(offset), key: key === undefined ? null : Buffer.from(key) }) as KafkaMessage);
   return { topic: 'commands', partition, messages };
 }
 
@@ -17,6 +18,7 @@ function deferred() {
   return { promise, resolve, reject };
 }
 
+const tick = () => new Promise((resolve) => setImmediate(resolve));
 const partitionsOf = (slices: PartitionSlice[]) => slices.map((each) => each.partition);
 
 describe(GroupCommitter.name, () => {
@@ -31,7 +33,7 @@ describe(GroupCommitter.name, () => {
       deliver: async () => undefined,
     });
     const first = committer.submit(slice(0, 5));
-    await new Promise((resolve) => setImmediate(resolve));
+    await tick();
     const later = [1, 2, 3].map((partition) => committer.submit(slice(partition, 5)));
     firstApply.resolve();
     await Promise.all([first, ...later]);
@@ -48,7 +50,7 @@ describe(GroupCommitter.name, () => {
     expect(sizes).toEqual([8, 4, 25]);
   });
 
-  it('runs one transaction at a time, and delivers one while the next is applied', async () => {
+  it('runs transactions that share a message key one at a time, and delivers one while the next is applied', async () => {
     const events: string[] = [];
     let applying = 0;
     const firstDelivery = deferred();
@@ -100,5 +102,35 @@ describe(GroupCommitter.name, () => {
       },
     });
     await expect(committer.submit(slice(0, 3))).rejects.toBe(refused);
+  });
+
+  it('runs transactions on different wallets at the same time, and one on a wallet in use after the one using it', async () => {
+    const events: string[] = [];
+    const releases = new Map<string, () => void>();
+    const committer = new GroupCommitter<void>({
+      apply: async (slices) => {
+        const name = slices.map((each) => each.messages[0].key?.toString()).join('+');
+        events.push(`start ${name}`);
+        await new Promise<void>((resolve) => releases.set(name, resolve));
+        events.push(`end ${name}`);
+      },
+      deliver: async () => undefined,
+    });
+    const ana = committer.submit(slice(0, 1, 'salon/ana/AED'));
+    await tick();
+    const ben = committer.submit(slice(1, 1, 'salon/ben/AED'));
+    const anaAgain = committer.submit(slice(2, 1, 'salon/ana/AED'));
+    await tick();
+    await tick();
+    expect(events).toEqual(['start salon/ana/AED', 'start salon/ben/AED']);
+    releases.get('salon/ben/AED')!();
+    await ben;
+    expect(events).toEqual(['start salon/ana/AED', 'start salon/ben/AED', 'end salon/ben/AED']);
+    releases.get('salon/ana/AED')!();
+    await ana;
+    await tick();
+    expect(events.slice(3)).toEqual(['end salon/ana/AED', 'start salon/ana/AED']);
+    releases.get('salon/ana/AED')!();
+    await anaAgain;
   });
 });

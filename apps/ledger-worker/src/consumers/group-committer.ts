@@ -2,6 +2,8 @@ import type { PartitionSlice } from './command-processor';
 
 /** Messages one database transaction applies at most, whatever the number of partitions that wait. */
 export const transactionMessagesMax = 1_000;
+/** Transactions one worker runs at the same time (on slices that share no message key). */
+export const transactionLanesMax = 2;
 
 export interface GroupStages<T> {
   /** Applies the slices in one database transaction; slices of one partition keep their order. */
@@ -12,44 +14,61 @@ export interface GroupStages<T> {
 
 interface Waiting {
   slice: PartitionSlice;
+  /** The message keys (wallets) of the slice: transactions that run at the same time never share one. */
+  keys: Set<string>;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
 
 /**
- * Group commit across partitions (natural batching, no timer): the slices that partitions hand over while a
- * transaction is running wait, and the next transaction applies all of them at once, up to transactionMessagesMax
- * messages. Idle, a slice is applied at once; busy, the transactions grow with the load, so one worker pays one
- * commit for many partitions' messages. Transactions run one at a time (the next one sees what the last one
- * committed); delivering one overlaps applying the next. A partition hands over its next slice only after its
- * last one was delivered, so its offsets are committed in order.
+ * Group commit across partitions (natural batching, no timer): the slices that partitions hand over while
+ * transactions are running wait, and the next transaction applies all of them at once, up to
+ * transactionMessagesMax messages. Idle, a slice is applied at once; busy, the transactions grow with the load, so
+ * one worker pays one commit for many partitions' messages. Up to lanesMax transactions run at the same time, so
+ * that one is decided in memory while PostgreSQL writes another; they never share a message key, so no two
+ * transactions at once touch the same wallet (were they to, the database's checks would refuse one, which is then
+ * applied again the slow way). A partition hands over its next slice only after its last one was delivered, so
+ * its messages are applied, answered and committed in order.
  */
 export class GroupCommitter<T> {
   private readonly waiting: Waiting[] = [];
-  private applying = false;
+  /** Message keys of the transactions being applied, with how many of them hold each. */
+  private readonly busyKeys = new Map<string, number>();
+  private running = 0;
+  private scheduled = false;
 
   constructor(
     private readonly stages: GroupStages<T>,
     private readonly messagesMax: number = transactionMessagesMax,
+    private readonly lanesMax: number = transactionLanesMax,
   ) {}
 
   /** Resolves once the slice is applied and delivered; rejects with the error of the stage that failed. */
   submit(slice: PartitionSlice): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ slice, resolve, reject });
-      this.startNext();
+      const keys = new Set(slice.messages.map((message) => message.key?.toString('utf8') ?? ''));
+      this.waiting.push({ slice, keys, resolve, reject });
+      this.schedule();
     });
   }
 
-  private startNext(): void {
-    if (this.applying || this.waiting.length === 0) return;
-    this.applying = true;
-    // Partitions of one fetch hand over their slices in the same turn of the event loop: let them all join.
-    setImmediate(() => void this.applyNext());
+  /** Partitions of one fetch hand over their slices in the same turn of the event loop: let them all join. */
+  private schedule(): void {
+    if (this.scheduled || this.running >= this.lanesMax || this.waiting.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      while (this.running < this.lanesMax) {
+        const taken = this.take();
+        if (taken.length === 0) return;
+        void this.run(taken);
+      }
+    });
   }
 
-  private async applyNext(): Promise<void> {
-    const taken = this.take();
+  private async run(taken: Waiting[]): Promise<void> {
+    this.running++;
+    this.hold(taken, 1);
     const slices = taken.map((waiting) => waiting.slice);
     let applied: T;
     try {
@@ -58,8 +77,9 @@ export class GroupCommitter<T> {
       for (const waiting of taken) waiting.reject(error);
       return;
     } finally {
-      this.applying = false;
-      this.startNext();
+      this.hold(taken, -1);
+      this.running--;
+      this.schedule();
     }
     try {
       await this.stages.deliver(slices, applied);
@@ -69,16 +89,35 @@ export class GroupCommitter<T> {
     }
   }
 
-  /** The waiting slices, oldest first, up to messagesMax messages (always at least one slice). */
+  /**
+   * The waiting slices that share no key with a running transaction, oldest first, up to messagesMax messages
+   * (always at least one slice when any is free).
+   */
   private take(): Waiting[] {
+    const taken: Waiting[] = [];
     let messages = 0;
-    let count = 0;
-    while (count < this.waiting.length) {
-      const size = this.waiting[count].slice.messages.length;
-      if (count > 0 && messages + size > this.messagesMax) break;
+    for (let index = 0; index < this.waiting.length; ) {
+      const candidate = this.waiting[index];
+      const size = candidate.slice.messages.length;
+      if (taken.length > 0 && messages + size > this.messagesMax) break;
+      if ([...candidate.keys].some((key) => this.busyKeys.has(key))) {
+        index++;
+        continue;
+      }
+      taken.push(candidate);
       messages += size;
-      count++;
+      this.waiting.splice(index, 1);
     }
-    return this.waiting.splice(0, count);
+    return taken;
+  }
+
+  private hold(taken: readonly Waiting[], delta: 1 | -1): void {
+    for (const waiting of taken) {
+      for (const key of waiting.keys) {
+        const count = (this.busyKeys.get(key) ?? 0) + delta;
+        if (count === 0) this.busyKeys.delete(key);
+        else this.busyKeys.set(key, count);
+      }
+    }
   }
 }
