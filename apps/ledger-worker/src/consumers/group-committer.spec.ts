@@ -53,12 +53,14 @@ describe(GroupCommitter.name, () => {
   it('runs transactions that share a message key one at a time, and delivers one while the next is applied', async () => {
     const events: string[] = [];
     let applying = 0;
+    const firstApplyStarted = deferred();
     const firstDelivery = deferred();
     const committer = new GroupCommitter<number[]>({
       apply: async (slices) => {
         applying++;
         expect(applying).toBe(1);
         events.push(`apply ${partitionsOf(slices)}`);
+        if (slices[0].partition === 0) firstApplyStarted.resolve();
         await new Promise((resolve) => setTimeout(resolve, 5));
         applying--;
         return partitionsOf(slices);
@@ -70,7 +72,8 @@ describe(GroupCommitter.name, () => {
       },
     });
     const first = committer.submit(slice(0, 1));
-    await new Promise((resolve) => setTimeout(resolve, 1));
+    // The second slice comes while the first one's transaction runs, however slow the machine is.
+    await firstApplyStarted.promise;
     const second = committer.submit(slice(1, 1));
     await second;
     firstDelivery.resolve();
