@@ -42,7 +42,7 @@ export class BalancesRepository {
       currency === undefined ? [businessId, clientId] : [currency, businessId, clientId],
     );
     if (rows.length === 0) return null;
-    return rows.flatMap((row) => (row.wallet_id === null ? [] : [row])).map((row) => ({
+    return rows.filter((row): row is typeof row & { wallet_id: string } => row.wallet_id !== null).map((row) => ({
       walletId: row.wallet_id,
       currency: row.currency,
       balance: row.balance,

@@ -16,13 +16,13 @@ import { workerConfigToken, type WorkerConfig } from '../worker.config';
 
 export type DeadLetter = { kind: 'dead-letter'; code: RejectionCode | 'wrong_key'; reason: string; message: KafkaMessage; topic: string; partition: number };
 export type Outgoing = { kind: 'reply'; reply: Reply } | DeadLetter;
-/** A message that carries a command this topic may carry, under the right key: it goes to the ledger. */
 /** Messages of one partition, in offset order. */
 export interface PartitionSlice {
   topic: string;
   partition: number;
   messages: readonly KafkaMessage[];
 }
+/** A message that carries a command this topic may carry, under the right key: it goes to the ledger. */
 export type Accepted = { kind: 'command'; command: Command; correlationId: string };
 
 /**

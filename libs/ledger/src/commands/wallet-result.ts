@@ -1,12 +1,13 @@
 import type { WalletResult } from '@storecredit/contracts';
 import type { LedgerEntry, Wallet } from '../entities';
 
-/** The reply body of a command that posted an entry. */
+/** What a reply needs of a posting, whichever path made it (an entity or a planned row). */
 export interface PostedView {
   wallet: Pick<Wallet, 'id' | 'clientId' | 'currency' | 'balance'>;
   entry: Pick<LedgerEntry, 'id' | 'type' | 'amount'>;
 }
 
+/** The reply body of a command that posted an entry. */
 export function postedResult(posted: PostedView, extra: Partial<WalletResult> = {}): WalletResult {
   return {
     walletId: posted.wallet.id,
