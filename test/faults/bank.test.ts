@@ -3,29 +3,27 @@ import {
   brokerRestartEnabled,
   command,
   commandTopics,
-  createTestDatabase,
-  deleteSuiteTopics,
   eventStreamViolations,
   faultsDurationMs,
-  KafkaTestClient,
-  killAllWorkers,
   ledgerRuleViolations,
   pauseDatabase,
   printSummary,
   readLedgerSnapshot,
-  ReplyTracker,
   restartKafkaBroker,
   sameOutcome,
   sleep,
+  startFaultRig,
   uniqueId,
-  uniqueTopicPrefix,
   verifyLedger,
   waitForZeroLag,
   waitUntil,
   WorkerProcess,
   type CrashPoint,
   type EventStreamCheck,
+  type FaultRig,
+  type KafkaTestClient,
   type LedgerSnapshot,
+  type ReplyTracker,
   type TestDatabase,
 } from '@storecredit/testing';
 
@@ -94,6 +92,7 @@ describe('bank test with crashes', () => {
   const durationMs = faultsDurationMs();
   const killCount = Math.max(killsMin, Math.round((killsPerMinute * durationMs) / 60_000));
   const clientIds = Array.from({ length: walletCount }, (_, i) => `wallet-${i}`);
+  let rig: FaultRig;
   let db: TestDatabase;
   let prefix: string;
   let kafka: KafkaTestClient;
@@ -125,21 +124,14 @@ describe('bank test with crashes', () => {
   };
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    prefix = uniqueTopicPrefix();
-    kafka = new KafkaTestClient(prefix);
-    await kafka.start();
-    replies = new ReplyTracker(kafka);
+    rig = await startFaultRig();
+    ({ db, prefix, kafka, replies } = rig);
     worker = new WorkerProcess({ name: 'bank', databaseUrl: db.url, topicPrefix: prefix, sessionTimeoutMs });
     await worker.start();
   });
 
   afterAll(async () => {
-    replies?.stop();
-    await killAllWorkers();
-    await kafka?.stop();
-    await db?.drop();
-    await deleteSuiteTopics(prefix, [`${prefix}.ledger-worker`, `${prefix}.observer`]);
+    await rig?.stop();
   });
 
   const wallet = (clientId: string) => ({ businessId, clientId, currency: 'AED' });

@@ -3,23 +3,21 @@ import {
   command,
   commandTopics,
   consumerLag,
-  createTestDatabase,
-  deleteSuiteTopics,
   faultsDurationMs,
   giftCardCode,
-  KafkaTestClient,
-  killAllWorkers,
   printSummary,
   readLedgerSnapshot,
-  ReplyTracker,
   sameOutcome,
   sleep,
+  startFaultRig,
   uniqueId,
-  uniqueTopicPrefix,
   verifyLedger,
   waitForZeroLag,
   waitUntil,
   WorkerProcess,
+  type FaultRig,
+  type KafkaTestClient,
+  type ReplyTracker,
   type TestDatabase,
 } from '@storecredit/testing';
 
@@ -44,6 +42,7 @@ interface Sent {
 describe('idempotent apply', () => {
   const businessId = 'idem-biz';
   const durationMs = faultsDurationMs();
+  let rig: FaultRig;
   let db: TestDatabase;
   let prefix: string;
   let kafka: KafkaTestClient;
@@ -54,21 +53,14 @@ describe('idempotent apply', () => {
   const figures = { sends: 0, duplicates: 0, conflicts: 0, stormCommands: 0, replayedMessages: 0 };
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    prefix = uniqueTopicPrefix();
-    kafka = new KafkaTestClient(prefix);
-    await kafka.start();
-    replies = new ReplyTracker(kafka);
+    rig = await startFaultRig();
+    ({ db, prefix, kafka, replies } = rig);
     worker = new WorkerProcess({ name: 'idempotency', databaseUrl: db.url, topicPrefix: prefix });
     await worker.start();
   });
 
   afterAll(async () => {
-    replies?.stop();
-    await killAllWorkers();
-    await kafka?.stop();
-    await db?.drop();
-    await deleteSuiteTopics(prefix, [`${prefix}.ledger-worker`, `${prefix}.replay`, `${prefix}.observer`]);
+    await rig?.stop(['replay']);
   });
 
   const wallet = (clientId: string) => ({ businessId, clientId, currency: 'AED' });

@@ -1,19 +1,17 @@
 import { commandKey, type Command, type Producer, type Reply } from '@storecredit/contracts';
 import {
   command,
-  createTestDatabase,
-  deleteSuiteTopics,
   faultsDurationMs,
-  KafkaTestClient,
-  killAllWorkers,
   printSummary,
-  ReplyTracker,
+  startFaultRig,
   uniqueId,
-  uniqueTopicPrefix,
   verifyLedger,
   waitUntil,
   WorkerProcess,
+  type FaultRig,
+  type KafkaTestClient,
   type Received,
+  type ReplyTracker,
   type TestDatabase,
 } from '@storecredit/testing';
 import { randomBytes } from 'node:crypto';
@@ -42,6 +40,7 @@ interface Poison {
 describe('poison and malformed commands', () => {
   const businessId = 'poison-biz';
   const durationMs = faultsDurationMs();
+  let rig: FaultRig;
   let db: TestDatabase;
   let prefix: string;
   let kafka: KafkaTestClient;
@@ -52,21 +51,14 @@ describe('poison and malformed commands', () => {
   const violations: string[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    prefix = uniqueTopicPrefix();
-    kafka = new KafkaTestClient(prefix);
-    await kafka.start();
-    replies = new ReplyTracker(kafka);
+    rig = await startFaultRig();
+    ({ db, prefix, kafka, replies } = rig);
     worker = new WorkerProcess({ name: 'poison', databaseUrl: db.url, topicPrefix: prefix });
     await worker.start();
   });
 
   afterAll(async () => {
-    replies?.stop();
-    await killAllWorkers();
-    await kafka?.stop();
-    await db?.drop();
-    await deleteSuiteTopics(prefix, [`${prefix}.ledger-worker`, `${prefix}.observer`]);
+    await rig?.stop();
   });
 
   const deadLetterFor = (trace: string) => kafka.deadLetters.find((letter) => letter.headers['correlation-id'] === trace);

@@ -4,26 +4,24 @@ import {
   commandTopics,
   connectedAdmin,
   consumerLag,
-  createTestDatabase,
-  deleteSuiteTopics,
   eventStreamViolations,
   faultsDurationMs,
-  KafkaTestClient,
-  killAllWorkers,
   ledgerRuleViolations,
   printSummary,
   readLedgerSnapshot,
-  ReplyTracker,
   sameOutcome,
   sleep,
+  startFaultRig,
   uniqueId,
-  uniqueTopicPrefix,
   verifyLedger,
   waitForZeroLag,
   waitUntil,
   WorkerProcess,
   type EventStreamCheck,
+  type FaultRig,
+  type KafkaTestClient,
   type LedgerSnapshot,
+  type ReplyTracker,
   type TestDatabase,
 } from '@storecredit/testing';
 import type { Admin } from 'kafkajs';
@@ -52,6 +50,7 @@ describe('consumer group rebalances', () => {
   const businessId = 'rebalance-biz';
   const durationMs = faultsDurationMs();
   const changeCount = Math.max(minChanges, Math.round((changesPerMinute * durationMs) / 60_000));
+  let rig: FaultRig;
   let db: TestDatabase;
   let prefix: string;
   let kafka: KafkaTestClient;
@@ -64,11 +63,8 @@ describe('consumer group rebalances', () => {
   let maxLag = 0;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    prefix = uniqueTopicPrefix();
-    kafka = new KafkaTestClient(prefix);
-    await kafka.start();
-    replies = new ReplyTracker(kafka);
+    rig = await startFaultRig();
+    ({ db, prefix, kafka, replies } = rig);
     admin = await connectedAdmin();
     workers = Array.from(
       { length: workerCount },
@@ -78,12 +74,8 @@ describe('consumer group rebalances', () => {
   });
 
   afterAll(async () => {
-    replies?.stop();
-    await killAllWorkers();
     await admin?.disconnect();
-    await kafka?.stop();
-    await db?.drop();
-    await deleteSuiteTopics(prefix, [`${prefix}.ledger-worker`, `${prefix}.observer`]);
+    await rig?.stop();
   });
 
   const clientIds = Array.from({ length: walletCount }, (_, i) => `client-${i}`);

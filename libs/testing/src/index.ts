@@ -4,6 +4,7 @@ export * from './kafka';
 export * from './clock';
 export * from './gateway';
 export * from './faults';
+export * from './fault-rig';
 export * from './ledger-snapshot';
 export * from './reply-tracker';
 export * from './worker-process';
