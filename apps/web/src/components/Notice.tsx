@@ -1,4 +1,5 @@
 import { ApiError, NetworkError, StillPendingError } from '../api';
+import type { CommandState } from '../command';
 
 /** A server error in words, never JSON; a lost connection says so and offers to try again. */
 export function ErrorNotice({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
@@ -36,6 +37,19 @@ export function PendingNotice({ commandId }: { commandId: string | null }) {
         <span className="spinner" aria-hidden="true" /> Pending: the ledger has this and has not confirmed it yet. Waiting…
       </p>
     </div>
+  );
+}
+
+/**
+ * What a form's command is waiting for or failed with. "Try again" is offered only for a lost connection: the command
+ * keeps its Idempotency-Key then, so a retry cannot apply it twice; a refusal needs the form changed instead.
+ */
+export function CommandNotices({ command, onRetry }: { command: Pick<CommandState, 'pendingId' | 'error'>; onRetry: () => void }) {
+  return (
+    <>
+      <PendingNotice commandId={command.pendingId} />
+      <ErrorNotice error={command.error} onRetry={command.error instanceof NetworkError ? onRetry : undefined} />
+    </>
   );
 }
 

@@ -1,8 +1,8 @@
 import { useId, useMemo, useState, type FormEvent } from 'react';
-import { NetworkError, type Wallet, type WalletResult } from '../api';
+import type { Wallet, WalletResult } from '../api';
 import { useCommand } from '../command';
 import { Dialog } from '../components/Dialog';
-import { ErrorNotice, PendingNotice } from '../components/Notice';
+import { CommandNotices } from '../components/Notice';
 import { referenceTypeLabels, referenceTypes, type ReferenceType } from '../labels';
 import { checkAmount, currencyChoices, defaultCurrency, formatMoney } from '../money';
 
@@ -108,8 +108,7 @@ export function BalanceChangeDialog({ mode, clientId, wallets, onClose, onApplie
           </label>
           <textarea id={ids.note} rows={2} maxLength={noteLengthMax} value={note} onChange={(e) => change(setNote)(e.target.value)} />
         </div>
-        <PendingNotice commandId={command.pendingId} />
-        <ErrorNotice error={command.error} onRetry={command.error instanceof NetworkError ? apply : undefined} />
+        <CommandNotices command={command} onRetry={apply} />
         <div className="dialog-actions">
           <button type="button" className="button" onClick={onClose} disabled={command.busy}>
             Cancel

@@ -1,7 +1,7 @@
 import { useEffect, useId, useState } from 'react';
-import { NetworkError, type Client, type Wallet, type WalletResult } from '../api';
+import type { Client, Wallet, WalletResult } from '../api';
 import { useCommand } from '../command';
-import { ErrorNotice, Loading, PendingNotice } from '../components/Notice';
+import { CommandNotices, ErrorNotice, Loading } from '../components/Notice';
 import { useDebounced, useLoad } from '../hooks';
 import { checkAmount, currencyChoices, defaultCurrency, formatMoney, greaterThan, paymentCap, subtract, toScale } from '../money';
 import { useSession } from '../session';
@@ -248,8 +248,7 @@ function BalanceTile({ wallet, client, owed, saleId, onPaid }: { wallet: Wallet;
           <dd>{formatMoney(amount === null ? owed : subtract(owed, amount, currency), currency)}</dd>
         </div>
       </dl>
-      <PendingNotice commandId={command.pendingId} />
-      <ErrorNotice error={command.error} onRetry={command.error instanceof NetworkError ? pay : undefined} />
+      <CommandNotices command={command} onRetry={pay} />
       {can('checkout.pay') ? (
         <button type="button" className="button button-primary button-block" onClick={pay} disabled={amount === null || command.busy}>
           {command.busy ? 'Paying…' : amount === null ? 'Pay with balance' : `Pay ${formatMoney(amount, currency)} with balance`}

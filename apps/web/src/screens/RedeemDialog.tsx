@@ -1,8 +1,8 @@
 import { useId, useState, type FormEvent } from 'react';
-import { NetworkError, type WalletResult } from '../api';
+import type { WalletResult } from '../api';
 import { useCommand } from '../command';
 import { Dialog } from '../components/Dialog';
-import { ErrorNotice, PendingNotice } from '../components/Notice';
+import { CommandNotices } from '../components/Notice';
 import { formatMoney } from '../money';
 import { noteLengthMax } from './BalanceChangeDialog';
 
@@ -106,8 +106,7 @@ export function RedeemDialog({ clientId, onClose, onRedeemed }: { clientId: stri
             }}
           />
         </div>
-        <PendingNotice commandId={command.pendingId} />
-        <ErrorNotice error={command.error} onRetry={command.error instanceof NetworkError ? apply : undefined} />
+        <CommandNotices command={command} onRetry={apply} />
         <div className="dialog-actions">
           <button type="button" className="button" onClick={onClose} disabled={command.busy}>
             Cancel
