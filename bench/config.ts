@@ -33,6 +33,8 @@ export interface BenchConfig {
   warmupCommands: number;
   /** How long the paced producer runs at half the measured maximum rate. */
   pacedSeconds: number;
+  /** A fixed rate for the paced run instead of half the measured maximum (to see latency at other loads). */
+  pacedRate: number | null;
   scaleWorkers: number[];
   scaleCommands: number | null;
   /** Messages in the Kafka floor; by default as many as the spread run produced. */
@@ -114,6 +116,7 @@ export function benchConfigFromEnv(env: NodeJS.ProcessEnv = process.env): BenchC
     hotCommands: optionalInt(env, 'BENCH_HOT_COMMANDS'),
     warmupCommands: positiveInt(env, 'BENCH_WARMUP_COMMANDS', pick(500, 200)),
     pacedSeconds: positiveInt(env, 'BENCH_PACED_SECONDS', pick(10, 4)),
+    pacedRate: optionalInt(env, 'BENCH_PACED_RATE'),
     scaleWorkers: intList(env, 'BENCH_SCALE_WORKERS', quick ? [1, 2] : [1, 2, 4]),
     scaleCommands: optionalInt(env, 'BENCH_SCALE_COMMANDS') ?? spreadCommands,
     kafkaFloorMessages: optionalInt(env, 'BENCH_KAFKA_MESSAGES'),

@@ -266,7 +266,7 @@ export async function runScenario(config: BenchConfig, runTag: string, options: 
     let paced: RunResult | null = null;
     let pacedCount = 0;
     if (options.paced) {
-      const rate = Math.max(1, Math.min(saturatedRun.events.sustainedPerSec, saturatedRun.replies.sustainedPerSec) / 2);
+      const rate = config.pacedRate ?? Math.max(1, Math.min(saturatedRun.events.sustainedPerSec, saturatedRun.replies.sustainedPerSec) / 2);
       pacedCount = Math.max(10, Math.round(rate * config.pacedSeconds));
       const pacedCommands = buildCommands(config.commandKind, `${runTag}-${options.label}-paced`, benchBusinessId, clientIds, pacedCount, 3);
       await load.producePaced(pacedCommands, rate);

@@ -15,6 +15,21 @@ export interface RelayOptions {
 }
 export const relayOptionsToken = Symbol('RelayOptions');
 
+/**
+ * One round trip: take the relay lock (none when another relay holds it) and delete the oldest rows, returned in
+ * commit order. The delete holds until the transaction commits, after the events are published.
+ */
+const takeBatchStatement = `
+  with relay_lock as materialized (select pg_try_advisory_xact_lock(?) as locked),
+  taken as (
+    select o.id from outbox_message o, relay_lock where relay_lock.locked order by o.created_at, o.id limit ?
+  ),
+  deleted as (
+    delete from outbox_message o using taken where o.id = taken.id
+    returning o.id, o.created_at, o.message_key, o.sequence, o.payload
+  )
+  select id, message_key, sequence, payload->>'type' as event_type, payload::text as payload from deleted order by created_at, id`;
+
 interface OutboxRow {
   id: string;
   message_key: string;
@@ -24,9 +39,9 @@ interface OutboxRow {
 }
 
 /**
- * Publishes outbox rows to the event sink (the event topic) and deletes them in the same transaction that holds them
- * locked. A crash after publishing and before commit publishes them again: events are at-least-once,
- * and a consumer drops a repeat by its eventId or wallet sequence.
+ * Publishes outbox rows to the event sink (the event topic): one transaction deletes a batch of them, publishes
+ * it, and commits only once the sink has taken it. A crash after publishing and before commit publishes them
+ * again: events are at-least-once, and a consumer drops a repeat by its eventId or wallet sequence.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -66,16 +81,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   async publishBatch(): Promise<number> {
     const em = this.orm.em.fork() as EntityManager;
     return em.transactional(async (tx) => {
-      const [lock] = await tx.execute<{ locked: boolean }[]>('select pg_try_advisory_xact_lock(?) as locked', [relayLockKey]);
-      if (!lock.locked) return 0;
-      const rows = await tx.execute<OutboxRow[]>(
-        "select id, message_key, sequence, payload->>'type' as event_type, payload::text as payload from outbox_message order by created_at, id limit ? for update",
-        [relayBatchMax],
-      );
+      const rows = await tx.execute<OutboxRow[]>(takeBatchStatement, [relayLockKey, relayBatchMax]);
       if (rows.length === 0) return 0;
       const events: OutgoingEvent[] = inWalletOrder(rows).map((row) => ({ key: row.message_key, type: row.event_type, json: row.payload }));
+      // The rows come back only if this publish succeeds: a failure rolls the delete back.
       await this.sink.publish(events);
-      await tx.execute('delete from outbox_message where id in (?)', [rows.map((row) => row.id)]);
       return rows.length;
     });
   }
