@@ -1,6 +1,6 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { PartitionSlice } from './command-processor';
-import { GroupCommitter } from './group-committer';
+import { GroupCommitter, splitMessagesMin } from './group-committer';
 
 /** Messages without a key all share the key '': such slices never run at the same time. */
 function slice(partition: number, size: number, key?: string): PartitionSlice {
@@ -135,5 +135,35 @@ describe(GroupCommitter.name, () => {
     expect(events.slice(3)).toEqual(['end salon/ana/AED', 'start salon/ana/AED']);
     releases.get('salon/ana/AED')!();
     await anaAgain;
+  });
+
+  it('shares many waiting messages out between the free lanes, and keeps few in one transaction', async () => {
+    const started: number[][] = [];
+    const releases: (() => void)[] = [];
+    const committer = new GroupCommitter<void>({
+      apply: async (slices) => {
+        started.push(partitionsOf(slices));
+        await new Promise<void>((resolve) => releases.push(resolve));
+      },
+      deliver: async () => undefined,
+    });
+    const perSlice = splitMessagesMin / 2;
+    // Eight partitions of one fetch hand over their slices in the same turn: 4 × splitMessagesMin messages wait.
+    const many = Array.from({ length: 8 }, (_, partition) => committer.submit(slice(partition, perSlice, `wallet-${partition}`)));
+    await tick();
+    expect(started).toEqual([
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+    ]);
+    releases.splice(0).forEach((release) => release());
+    await Promise.all(many);
+
+    started.length = 0;
+    // Fewer than twice splitMessagesMin: one transaction takes them all.
+    const few = Array.from({ length: 3 }, (_, partition) => committer.submit(slice(partition, perSlice, `wallet-${partition}`)));
+    await tick();
+    expect(started).toEqual([[0, 1, 2]]);
+    releases.splice(0).forEach((release) => release());
+    await Promise.all(few);
   });
 });

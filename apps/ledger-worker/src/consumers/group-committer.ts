@@ -4,6 +4,12 @@ import type { PartitionSlice } from './command-processor';
 export const transactionMessagesMax = 1_000;
 /** Transactions one worker runs at the same time (on slices that share no message key). */
 export const transactionLanesMax = 2;
+/**
+ * With more than twice this many messages waiting and more than one lane free, the waiting slices are shared out
+ * between the free lanes, so that PostgreSQL writes them on two connections (two cores) at once instead of one
+ * after the other. Fewer go to one transaction: below this a second commit costs more than it saves.
+ */
+export const splitMessagesMin = 32;
 
 export interface GroupStages<T> {
   /** Applies the slices in one database transaction; slices of one partition keep their order. */
@@ -25,7 +31,8 @@ interface Waiting {
  * transactions are running wait, and the next transaction applies all of them at once, up to
  * transactionMessagesMax messages. Idle, a slice is applied at once; busy, the transactions grow with the load, so
  * one worker pays one commit for many partitions' messages. Up to lanesMax transactions run at the same time, so
- * that one is decided in memory while PostgreSQL writes another; they never share a message key, so no two
+ * that one is decided in memory while PostgreSQL writes another, and many waiting messages are shared out between
+ * the free lanes (PostgreSQL writes them on two connections at once); they never share a message key, so no two
  * transactions at once touch the same wallet (were they to, the database's checks would refuse one, which is then
  * applied again the slow way). A partition hands over its next slice only after its last one was delivered, so
  * its messages are applied, answered and committed in order.
@@ -59,7 +66,7 @@ export class GroupCommitter<T> {
     setImmediate(() => {
       this.scheduled = false;
       while (this.running < this.lanesMax) {
-        const taken = this.take();
+        const taken = this.take(this.share());
         if (taken.length === 0) return;
         void this.run(taken);
       }
@@ -89,17 +96,25 @@ export class GroupCommitter<T> {
     }
   }
 
+  /** How many waiting messages the next transaction takes: all (up to messagesMax), or a free lane's share. */
+  private share(): number {
+    const freeLanes = this.lanesMax - this.running;
+    const waitingMessages = this.waiting.reduce((sum, waiting) => sum + waiting.slice.messages.length, 0);
+    if (freeLanes < 2 || waitingMessages < 2 * splitMessagesMin) return this.messagesMax;
+    return Math.min(this.messagesMax, Math.ceil(waitingMessages / freeLanes));
+  }
+
   /**
-   * The waiting slices that share no key with a running transaction, oldest first, up to messagesMax messages
+   * The waiting slices that share no key with a running transaction, oldest first, up to `budget` messages
    * (always at least one slice when any is free).
    */
-  private take(): Waiting[] {
+  private take(budget: number): Waiting[] {
     const taken: Waiting[] = [];
     let messages = 0;
     for (let index = 0; index < this.waiting.length; ) {
       const candidate = this.waiting[index];
       const size = candidate.slice.messages.length;
-      if (taken.length > 0 && messages + size > this.messagesMax) break;
+      if (taken.length > 0 && messages + size > budget) break;
       if ([...candidate.keys].some((key) => this.busyKeys.has(key))) {
         index++;
         continue;
