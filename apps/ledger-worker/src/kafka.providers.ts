@@ -4,30 +4,35 @@ import { Kafka, Partitioners, type Producer } from 'kafkajs';
 import { workerConfigToken, type WorkerConfig } from './worker.config';
 
 /**
- * One idempotent producer per worker for replies, dead letters and events. One request in flight keeps
- * a wallet's events in order even when a send is retried.
+ * The worker's two idempotent producers: one for replies and dead letters, one for events. One request in flight
+ * per producer keeps a wallet's events in order even when a send is retried (kafkajs keeps order under retries
+ * only so); with a producer each, a batch's replies do not wait behind the relay's events, nor the other way round.
  */
 @Injectable()
 export class WorkerProducer implements OnApplicationShutdown {
-  readonly producer: Producer;
+  readonly replies: Producer;
+  readonly events: Producer;
   private connected?: Promise<void>;
 
   constructor(kafka: Kafka) {
-    this.producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    const create = () =>
+      kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+    this.replies = create();
+    this.events = create();
   }
 
   connect(): Promise<void> {
-    this.connected ??= this.producer.connect();
+    this.connected ??= Promise.all([this.replies.connect(), this.events.connect()]).then(() => undefined);
     return this.connected;
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.connected) await this.producer.disconnect();
+    if (this.connected) await Promise.all([this.replies.disconnect(), this.events.disconnect()]);
   }
 }
 

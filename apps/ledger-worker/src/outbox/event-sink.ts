@@ -31,7 +31,7 @@ export class KafkaEventSink extends EventSink {
   }
 
   async publish(events: OutgoingEvent[]): Promise<void> {
-    await this.output.producer.send({
+    await this.output.events.send({
       topic: this.config.topics.events,
       acks: -1,
       messages: events.map(({ key, type, json }) => ({ key, value: json, headers: { 'event-type': type } })),
