@@ -111,8 +111,8 @@ const sql = {
                                     reference_type, reference_id, note, actor, command_id, created_at)
           values ($1, $2, $3, $4, $5, $6, 'used_for_payment', $7::numeric, $8::numeric, 'payment', $9, null, 'service:checkout', $10, $11)`,
   idempotency: `insert into idempotency_record (business_id, command_id, command_type, payload_hash, reply, created_at)
-                values ($1, $2, 'balance.pay', $3, $4::jsonb, $5)`,
-  outbox: `insert into outbox_message (id, business_id, message_key, sequence, payload) values ($1, $2, $3, $4, $5::jsonb)`,
+                values ($1, $2, 'balance.pay', $3, $4::json, $5)`,
+  outbox: `insert into outbox_message (id, business_id, message_key, sequence, payload) values ($1, $2, $3, $4, $5::json)`,
   payment: `insert into balance_payment (business_id, command_id, wallet_id, client_id, currency, sale_id, amount_applied,
                                          amount_refunded, version, created_at)
             values ($1, $2, $3, $4, $5, $6, $7::numeric, 0, 1, $8)`,
@@ -128,16 +128,16 @@ const sql = {
                    as v(id, wallet_id, client_id, sequence, balance_after, sale_id, command_id)`,
   idempotencyMany: `insert into idempotency_record (business_id, command_id, command_type, payload_hash, reply, created_at)
                     select $1, v.command_id, 'balance.pay', v.hash, v.reply, $2
-                    from unnest($3::text[], $4::text[], $5::jsonb[]) as v(command_id, hash, reply)`,
+                    from unnest($3::text[], $4::text[], $5::json[]) as v(command_id, hash, reply)`,
   outboxMany: `insert into outbox_message (id, business_id, message_key, sequence, payload)
-               select v.id, $1, v.message_key, v.sequence, v.payload from unnest($2::uuid[], $3::text[], $4::int[], $5::jsonb[]) as v(id, message_key, sequence, payload)`,
+               select v.id, $1, v.message_key, v.sequence, v.payload from unnest($2::uuid[], $3::text[], $4::int[], $5::json[]) as v(id, message_key, sequence, payload)`,
   paymentMany: `insert into balance_payment (business_id, command_id, wallet_id, client_id, currency, sale_id, amount_applied,
                                              amount_refunded, version, created_at)
                 select $1, v.command_id, v.wallet_id, v.client_id, $2, v.sale_id, $3::numeric, 0, 1, $4
                 from unnest($5::text[], $6::uuid[], $7::text[], $8::text[]) as v(command_id, wallet_id, client_id, sale_id)`,
 };
 
-/** Reply and event bodies the size of the real ones, so jsonb and WAL volume match what the worker writes. */
+/** Reply and event bodies the size of the real ones, so the JSON and WAL volume match what the worker writes. */
 function replyJson(change: Change, now: Date): string {
   return JSON.stringify({
     schemaVersion: 1,

@@ -51,7 +51,7 @@ describe('outbox relay (PostgreSQL)', () => {
       rowNumber++;
       await db.query(
         `insert into outbox_message (id, business_id, message_key, sequence, payload)
-         values (gen_random_uuid(), 'salon-1', $1, $2, $3::jsonb)`,
+         values (gen_random_uuid(), 'salon-1', $1, $2, $3::json)`,
         [key, sequence, JSON.stringify({ type, eventId: `event-${rowNumber}`, sequence })],
       );
     }
@@ -120,7 +120,7 @@ describe('outbox relay (PostgreSQL)', () => {
     const rows = Array.from({ length: relayBatchMax + 20 }, (_, index) => ({ key: 'w1', sequence: index + 1 }));
     await db.query(
       `insert into outbox_message (id, business_id, message_key, sequence, payload, created_at)
-       select gen_random_uuid(), 'salon-1', 'w1', s, jsonb_build_object('type', 'wallet.entry_recorded', 'sequence', s),
+       select gen_random_uuid(), 'salon-1', 'w1', s, json_build_object('type', 'wallet.entry_recorded', 'sequence', s),
               timestamptz '2026-01-01' + s * interval '1 millisecond'
        from generate_series(1, $1::int) s`,
       [rows.length],

@@ -3,6 +3,7 @@ import { defineConfig, PostgreSqlDriver, type Options } from '@mikro-orm/postgre
 import { ledgerEntities } from './entities';
 import { Migration20261125000000_ledger } from './migrations/Migration20261125000000_ledger';
 import { Migration20261125010000_gateway } from './migrations/Migration20261125010000_gateway';
+import { Migration20261125020000_json_bodies } from './migrations/Migration20261125020000_json_bodies';
 
 export const defaultDatabaseUrl = 'postgres://postgres@127.0.0.1:5432/storecredit';
 export const poolSizeMax = 10;
@@ -27,6 +28,7 @@ export function ledgerOrmConfig(
       migrationsList: [
         { name: 'Migration20261125000000_ledger', class: Migration20261125000000_ledger },
         { name: 'Migration20261125010000_gateway', class: Migration20261125010000_gateway },
+        { name: 'Migration20261125020000_json_bodies', class: Migration20261125020000_json_bodies },
       ],
       transactional: true,
       silent: true,

@@ -84,7 +84,7 @@ export function outcomeOf(reply: Reply): Omit<Reply, 'replayed' | 'correlationId
   return outcome;
 }
 
-/** JSON with object keys sorted: a stored reply comes back from jsonb with its keys in another order. */
+/** JSON with object keys sorted, so two replies compare equal whatever order their keys were written in. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {

@@ -79,12 +79,12 @@ const writeStatement = `
       insert into idempotency_record (business_id, command_id, command_type, payload_hash, reply, created_at)
       select "businessId", "commandId", "commandType", "payloadHash", reply, "createdAt"
       from json_to_recordset($6::json) as v("businessId" text, "commandId" text, "commandType" text, "payloadHash" text,
-        reply jsonb, "createdAt" timestamptz)
+        reply json, "createdAt" timestamptz)
       returning 1),
     outbox as (
       insert into outbox_message (id, business_id, message_key, sequence, payload)
       select id, "businessId", "messageKey", sequence, payload
-      from json_to_recordset($7::json) as v(id uuid, "businessId" text, "messageKey" text, sequence int, payload jsonb)
+      from json_to_recordset($7::json) as v(id uuid, "businessId" text, "messageKey" text, sequence int, payload json)
       returning 1)
   select
     (select count(*) from new_wallets)::int as "newWallets",
