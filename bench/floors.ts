@@ -1,6 +1,5 @@
 import { Decimal } from '@storecredit/contracts';
-import { ensureTopics } from '@storecredit/messaging';
-import { Partitioners } from 'kafkajs';
+import { ensureTopics, KeyPartitioner } from '@storecredit/messaging';
 import type { PoolClient } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import type { BenchConfig, CommandKind } from './config';
@@ -28,7 +27,7 @@ export async function kafkaFloor(config: BenchConfig, prefix: string, messages: 
   const kafka = benchKafka(config.kafkaBrokers, `bench-floor-${prefix}`);
   const topic = `${prefix}.floor.v1`;
   await ensureTopics(kafka, [topic], config.partitions);
-  const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: KeyPartitioner });
   const consumer = kafka.consumer({ groupId: `${prefix}.floor-consumer`, allowAutoTopicCreation: false, maxWaitTimeInMs: 100 });
   let consumed = 0;
   let lastConsumedAt = 0;

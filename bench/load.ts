@@ -1,6 +1,6 @@
 import { buildCommand, commandKey, topicNames, type Command, type TopicNames } from '@storecredit/contracts';
-import { ensureTopics } from '@storecredit/messaging';
-import { Partitioners, type Consumer, type Kafka, type Producer } from 'kafkajs';
+import { ensureTopics, KeyPartitioner } from '@storecredit/messaging';
+import type { Consumer, Kafka, Producer } from 'kafkajs';
 import type { CommandKind } from './config';
 import { benchKafka, sleep, waitFor } from './infra';
 import { benchCurrency } from './seed';
@@ -129,7 +129,7 @@ export class CommandLoad {
   ) {
     this.topics = topicNames(prefix);
     this.kafka = benchKafka(brokers, `bench-load-${prefix}`);
-    this.producer = this.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+    this.producer = this.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: KeyPartitioner });
     this.observer = this.kafka.consumer({ groupId: `${prefix}.bench-observer`, allowAutoTopicCreation: false, maxWaitTimeInMs: 100 });
   }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown, type Provider } from '@nestjs/common';
-import { createKafka } from '@storecredit/messaging';
-import { Kafka, Partitioners, type Producer } from 'kafkajs';
+import { createKafka, KeyPartitioner } from '@storecredit/messaging';
+import { Kafka, type Producer } from 'kafkajs';
 import { workerConfigToken, type WorkerConfig } from './worker.config';
 
 /**
@@ -20,7 +20,7 @@ export class WorkerProducer implements OnApplicationShutdown {
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
-        createPartitioner: Partitioners.DefaultPartitioner,
+        createPartitioner: KeyPartitioner,
       });
     this.replies = create();
     this.events = create();

@@ -1,2 +1,3 @@
 export * from './kafka';
 export * from './app-logger';
+export * from './key-partitioner';

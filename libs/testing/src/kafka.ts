@@ -1,7 +1,7 @@
 import { commandKey, headerNames, topicNames, type Command, type Producer as CommandProducer, type TopicNames } from '@storecredit/contracts';
-import { createKafka, defaultKafkaBrokers, ensureTopics } from '@storecredit/messaging';
+import { createKafka, defaultKafkaBrokers, ensureTopics, KeyPartitioner } from '@storecredit/messaging';
 import { randomBytes } from 'node:crypto';
-import { Partitioners, type Consumer, type IHeaders, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
+import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 
 export const testBrokers = process.env.KAFKA_BROKERS ?? defaultKafkaBrokers;
 export const waitTimeoutMs = 60_000;
@@ -47,7 +47,7 @@ export class KafkaTestClient {
   constructor(readonly prefix: string) {
     this.topics = topicNames(prefix);
     this.kafka = createKafka(testBrokers, `test-client-${prefix}`);
-    this.producer = this.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+    this.producer = this.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: KeyPartitioner });
     this.consumer = this.kafka.consumer({ groupId: `${prefix}.observer`, allowAutoTopicCreation: false });
   }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { commandKey, headerNames, replySchema, type Command, type Reply } from '@storecredit/contracts';
-import { createKafka, ensureTopics } from '@storecredit/messaging';
-import { Partitioners, type Consumer, type Producer } from 'kafkajs';
+import { createKafka, ensureTopics, KeyPartitioner } from '@storecredit/messaging';
+import type { Consumer, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { gatewayConfigToken, type GatewayConfig } from '../gateway.config';
 import { ApiError } from '../http/api-error';
@@ -25,7 +25,7 @@ export class KafkaCommandTransport extends CommandTransport implements OnApplica
     super();
     if (config.kafkaBrokers === null) throw new Error('KafkaCommandTransport needs KAFKA_BROKERS');
     this.kafka = createKafka(config.kafkaBrokers, 'storecredit-gateway');
-    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: KeyPartitioner });
     this.consumer = this.kafka.consumer({ groupId: `${config.topics.replies}.gateway-${randomUUID()}` });
   }
 
