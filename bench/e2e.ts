@@ -17,7 +17,8 @@ import {
 import { buildCommands, CommandLoad, commandSource, type OutgoingCommand, type RunResult } from './load';
 import { summarizeProfile, type ProfileSummary } from './profile';
 import { seedWallets } from './seed';
-import { round } from './stats';
+import { latencySummary, round, type LatencySummary } from './stats';
+import type { ProbeSample } from './commit-probe';
 
 export const benchBusinessId = 'bench-salon';
 /**
@@ -31,6 +32,15 @@ const profileWriteTimeoutMs = 30_000;
 const profileSignal = 'SIGWINCH';
 
 export type WalletSpread = 'spread' | 'hot';
+
+/**
+ * The durable-commit floor beside a paced run (bench/commit-probe.ts): one single-row commit every 10 ms on a
+ * connection of its own, over the same window. `secondsMaxMs` lines up with the run's `secondsP99Ms`.
+ */
+export interface CommitProbeResult {
+  latency: LatencySummary;
+  secondsMaxMs: number[];
+}
 
 export interface ScenarioOptions {
   label: string;
@@ -77,7 +87,7 @@ export interface ScenarioResult {
   commandKind: string;
   workerStartSeconds: number;
   saturated: RunResult & { cpu: CpuPerCommand; db: DbActivity };
-  paced: RunResult | null;
+  paced: (RunResult & { commitProbe: CommitProbeResult }) | null;
   consistency: { entriesExpected: number; entriesFound: number; walletsNotSumOfEntries: number; ok: boolean };
   profile: ProfileSummary | null;
   workerLogs: string[];
@@ -263,15 +273,21 @@ export async function runScenario(config: BenchConfig, runTag: string, options: 
     if (profileFile) workers[0].signal(profileSignal);
     const saturatedRun = { ...load.summarize(options.label, measured, null), cpu: cpuPerCommand(cpu, measured.length) };
 
-    let paced: RunResult | null = null;
+    let paced: ScenarioResult['paced'] = null;
     let pacedCount = 0;
     if (options.paced) {
       const rate = config.pacedRate ?? Math.max(1, Math.min(saturatedRun.events.sustainedPerSec, saturatedRun.replies.sustainedPerSec) / 2);
       pacedCount = Math.max(10, Math.round(rate * config.pacedSeconds));
       const pacedCommands = buildCommands(config.commandKind, `${runTag}-${options.label}-paced`, benchBusinessId, clientIds, pacedCount, 3);
-      await load.producePaced(pacedCommands, rate);
-      await load.waitForAll(pacedCommands, config.phaseTimeoutMs);
-      paced = load.summarize(`${options.label} paced`, pacedCommands, rate);
+      const probe = await startCommitProbe(db, logDir);
+      try {
+        await load.producePaced(pacedCommands, rate);
+        await load.waitForAll(pacedCommands, config.phaseTimeoutMs);
+      } finally {
+        await probe.stop();
+      }
+      const run = load.summarize(`${options.label} paced`, pacedCommands, rate);
+      paced = { ...run, commitProbe: probeResult(probe.samples(), run.startedAtEpochMs, run.wallSeconds) };
     }
 
     let profile: ProfileSummary | null = null;
@@ -306,6 +322,33 @@ export async function runScenario(config: BenchConfig, runTag: string, options: 
     await db.close(!config.keep);
     if (!config.keep) await deleteKafkaPrefix(config.kafkaBrokers, prefix).catch(() => undefined);
   }
+}
+
+/** Starts bench/commit-probe.ts against the scenario's database; `samples()` reads what it wrote once stopped. */
+async function startCommitProbe(db: BenchDatabase, logDir: string): Promise<{ stop(): Promise<void>; samples(): ProbeSample[] }> {
+  const out = join(logDir, 'commit-probe.json');
+  const probe = await startService({
+    name: 'commit-probe',
+    args: tsNodeArgs('bench/commit-probe.ts'),
+    env: { ...process.env, PROBE_DATABASE_URL: db.url, PROBE_OUT: out },
+    logFile: join(logDir, 'commit-probe.log'),
+    readyPattern: /commit probe running/,
+  });
+  return {
+    stop: () => probe.stop(),
+    samples: () => (existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as ProbeSample[]) : []),
+  };
+}
+
+/** The probe's commits over the run's window (first command due to last event), whole and second by second. */
+function probeResult(samples: readonly ProbeSample[], fromEpochMs: number, seconds: number): CommitProbeResult {
+  const inWindow = samples.filter((sample) => sample.at >= fromEpochMs && sample.at <= fromEpochMs + seconds * 1000);
+  const secondsMaxMs: number[] = [];
+  for (const sample of inWindow) {
+    const second = Math.floor((sample.at - fromEpochMs) / 1000);
+    secondsMaxMs[second] = Math.max(secondsMaxMs[second] ?? 0, round(sample.ms));
+  }
+  return { latency: latencySummary(inWindow.map((sample) => sample.ms)), secondsMaxMs: Array.from(secondsMaxMs, (value) => value ?? 0) };
 }
 
 /** Every command applied exactly once, and every wallet still the sum of its entries. */

@@ -1,12 +1,13 @@
 import { Decimal } from '@storecredit/contracts';
 import { ensureTopics, KeyPartitioner } from '@storecredit/messaging';
+import type { Batch, Producer } from 'kafkajs';
 import type { PoolClient } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import type { BenchConfig, CommandKind } from './config';
 import { benchKafka, CpuMeter, createBenchDatabase, deleteKafkaPrefix, waitFor, type BenchDatabase, type CpuUse } from './infra';
-import type { OutgoingCommand } from './load';
+import { producePaced, type OutgoingCommand } from './load';
 import { benchCurrency, seedWallets } from './seed';
-import { round } from './stats';
+import { latencySummary, round, type LatencySummary } from './stats';
 
 const floorBusinessId = 'bench-floor';
 const changeAmount = new Decimal('1.00');
@@ -22,28 +23,47 @@ export interface KafkaFloor {
   cpu: CpuUse;
 }
 
-/** Kafka alone: the same number of messages, the same bytes and keys as the commands, produced and consumed. */
-export async function kafkaFloor(config: BenchConfig, prefix: string, messages: readonly OutgoingCommand[]): Promise<KafkaFloor> {
-  const kafka = benchKafka(config.kafkaBrokers, `bench-floor-${prefix}`);
-  const topic = `${prefix}.floor.v1`;
+/** A floor's topic, a producer to it and a consumer of it that hands every fetched batch to `onBatch`. */
+interface FloorClients {
+  topic: string;
+  producer: Producer;
+  close(): Promise<void>;
+}
+
+async function startFloorClients(config: BenchConfig, prefix: string, name: string, onBatch: (batch: Batch) => void): Promise<FloorClients> {
+  const kafka = benchKafka(config.kafkaBrokers, `bench-${name}-${prefix}`);
+  const topic = `${prefix}.${name}.v1`;
   await ensureTopics(kafka, [topic], config.partitions);
   const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: KeyPartitioner });
-  const consumer = kafka.consumer({ groupId: `${prefix}.floor-consumer`, allowAutoTopicCreation: false, maxWaitTimeInMs: 100 });
-  let consumed = 0;
-  let lastConsumedAt = 0;
+  const consumer = kafka.consumer({ groupId: `${prefix}.${name}-consumer`, allowAutoTopicCreation: false, maxWaitTimeInMs: 100 });
+  const close = async () => {
+    await consumer.disconnect().catch(() => undefined);
+    await producer.disconnect().catch(() => undefined);
+    if (!config.keep) await deleteKafkaPrefix(config.kafkaBrokers, prefix).catch(() => undefined);
+  };
   try {
     await producer.connect();
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-    await consumer.run({
-      partitionsConsumedConcurrently: config.partitions,
-      eachBatch: async ({ batch }) => {
-        consumed += batch.messages.length;
-        lastConsumedAt = performance.now();
-      },
-    });
+    await consumer.run({ partitionsConsumedConcurrently: config.partitions, eachBatch: async ({ batch }) => onBatch(batch) });
     await joined;
+    return { topic, producer, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** Kafka alone: the same number of messages, the same bytes and keys as the commands, produced and consumed. */
+export async function kafkaFloor(config: BenchConfig, prefix: string, messages: readonly OutgoingCommand[]): Promise<KafkaFloor> {
+  let consumed = 0;
+  let lastConsumedAt = 0;
+  const { topic, producer, close } = await startFloorClients(config, prefix, 'floor', (batch) => {
+    consumed += batch.messages.length;
+    lastConsumedAt = performance.now();
+  });
+  try {
     const meter = await CpuMeter.start(() => [], null);
     const start = performance.now();
     for (let from = 0; from < messages.length; from += config.produceChunkSize) {
@@ -63,9 +83,39 @@ export async function kafkaFloor(config: BenchConfig, prefix: string, messages: 
       cpu,
     };
   } finally {
-    await consumer.disconnect().catch(() => undefined);
-    await producer.disconnect().catch(() => undefined);
-    if (!config.keep) await deleteKafkaPrefix(config.kafkaBrokers, prefix).catch(() => undefined);
+    await close();
+  }
+}
+
+export interface KafkaLatencyFloor {
+  messages: number;
+  perSecond: number;
+  /** Scheduled send → consumed by a plain kafkajs consumer: one hop (the end-to-end path takes two, command and event). */
+  latency: LatencySummary;
+}
+
+const sequenceHeader = 'bench-sequence';
+
+/**
+ * Kafka's latency alone at a given rate: the same messages produced paced (as the paced runs produce them: same
+ * producer, acks=all, latency from each message's scheduled time) and consumed by a consumer that does nothing.
+ */
+export async function kafkaLatencyFloor(config: BenchConfig, prefix: string, messages: readonly OutgoingCommand[], perSecond: number): Promise<KafkaLatencyFloor> {
+  const dueAt = new Float64Array(messages.length);
+  const latencies: number[] = [];
+  const { topic, producer, close } = await startFloorClients(config, prefix, 'latency-floor', (batch) => {
+    const at = performance.now();
+    for (const message of batch.messages) latencies.push(at - dueAt[Number(message.headers?.[sequenceHeader]?.toString())]);
+  });
+  try {
+    const tagged = messages.map(({ key, value }, index) => ({ key, value, headers: { [sequenceHeader]: String(index) } }));
+    await producePaced(producer, topic, tagged, perSecond, (index, due) => {
+      dueAt[index] = due;
+    });
+    await waitFor(() => latencies.length >= messages.length, `${messages.length} latency floor messages consumed`, config.phaseTimeoutMs);
+    return { messages: messages.length, perSecond: round(perSecond), latency: latencySummary(latencies) };
+  } finally {
+    await close();
   }
 }
 

@@ -45,9 +45,39 @@ export interface RunResult {
   replies: { overallPerSec: number; sustainedPerSec: number; latency: LatencySummary };
   events: { overallPerSec: number; sustainedPerSec: number; latency: LatencySummary };
   statuses: Record<string, number>;
+  /** produce→event p99 of each second of the run (by scheduled send time): a stall shows as a few bad seconds. */
+  secondsP99Ms: number[];
+  /** When the first command was due, on the wall clock (Date.now()), to line the seconds up with the commit probe. */
+  startedAtEpochMs: number;
   duplicateReplies: number;
   duplicateEvents: number;
   deadLetters: number;
+}
+
+/**
+ * Produces messages at a fixed rate, each sent as soon as it is due (all that are due go in one request, acks=all).
+ * `onDue` gets each message's scheduled time before it is sent: latency measured from it counts a late send.
+ */
+export async function producePaced(
+  producer: Producer,
+  topic: string,
+  messages: readonly { key: string; value: Buffer; headers?: Record<string, string> }[],
+  perSecond: number,
+  onDue: (index: number, dueAt: number) => void,
+): Promise<void> {
+  const start = performance.now();
+  const intervalMs = 1000 / perSecond;
+  let sent = 0;
+  while (sent < messages.length) {
+    const due = Math.min(messages.length, Math.floor((performance.now() - start) / intervalMs) + 1);
+    if (due <= sent) {
+      await sleep(pacedTickMs);
+      continue;
+    }
+    for (let index = sent; index < due; index++) onDue(index, start + index * intervalMs);
+    await producer.send({ topic, acks: -1, messages: messages.slice(sent, due) });
+    sent = due;
+  }
 }
 
 /** A small seeded PRNG so the wallet choice is the same run after run. */
@@ -228,20 +258,9 @@ export class CommandLoad {
    * process got round to sending it, so a stall anywhere shows in the figures (no coordinated omission).
    */
   async producePaced(commands: readonly OutgoingCommand[], perSecond: number): Promise<void> {
-    const start = performance.now();
-    const intervalMs = 1000 / perSecond;
-    let sent = 0;
-    while (sent < commands.length) {
-      const due = Math.min(commands.length, Math.floor((performance.now() - start) / intervalMs) + 1);
-      if (due <= sent) {
-        await sleep(pacedTickMs);
-        continue;
-      }
-      const chunk = commands.slice(sent, due);
-      chunk.forEach((command, offset) => this.tracked.set(command.commandId, { sentAt: start + (sent + offset) * intervalMs }));
-      await this.producer.send({ topic: this.commandTopic, acks: -1, messages: chunk.map(({ key, value }) => ({ key, value })) });
-      sent = due;
-    }
+    await producePaced(this.producer, this.commandTopic, commands, perSecond, (index, dueAt) => {
+      this.tracked.set(commands[index].commandId, { sentAt: dueAt });
+    });
   }
 
   async waitForAll(commands: readonly OutgoingCommand[], timeoutMs: number): Promise<void> {
@@ -282,11 +301,24 @@ export class CommandLoad {
         latency: latencySummary(entries.flatMap((entry) => (entry.eventAt === undefined ? [] : [entry.eventAt - entry.sentAt]))),
       },
       statuses,
+      secondsP99Ms: secondsP99(entries, firstSent),
+      startedAtEpochMs: Math.round(firstSent + performance.timeOrigin),
       duplicateReplies: this.duplicateReplies,
       duplicateEvents: this.duplicateEvents,
       deadLetters: this.deadLetters,
     };
   }
+}
+
+/** The produce→event p99 of the commands due in each second from `origin` on (seconds with none are left out). */
+function secondsP99(entries: readonly Tracked[], origin: number): number[] {
+  const seconds: number[][] = [];
+  for (const entry of entries) {
+    if (entry.eventAt === undefined) continue;
+    const second = Math.floor((entry.sentAt - origin) / 1000);
+    (seconds[second] ??= []).push(entry.eventAt - entry.sentAt);
+  }
+  return seconds.filter((values) => values !== undefined).map((values) => latencySummary(values).p99Ms);
 }
 
 function minOf(values: readonly number[]): number {

@@ -5,7 +5,7 @@ import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { benchConfigFromEnv, type BenchConfig } from './config';
 import { benchBusinessId, runScenario, type ScenarioResult } from './e2e';
-import { kafkaFloor, pgFloor } from './floors';
+import { kafkaFloor, kafkaLatencyFloor, pgFloor } from './floors';
 import { gatewayBench } from './gateway';
 import { killChildrenOnExit, machineInfo, runId, setKafkaLogFile } from './infra';
 import { buildCommands } from './load';
@@ -14,6 +14,8 @@ import { renderReport, targetChecks, type BenchResults, type ScalePoint } from '
 /** The shared development machine is the one this runs on; every printed table says so. */
 const kafkaFloorMessagesMin = 5_000;
 const kafkaFloorMessagesDefault = 20_000;
+/** The Kafka latency floor's rate when no spread run was paced (BENCH_SECTIONS without e2e). */
+const kafkaLatencyFloorRateDefault = 2_000;
 const sharedMachineNote =
   'figures from a shared 2-core machine are noisy: other sessions\' tests may run at the same time (see "other" CPU and the load averages); compare runs on the same machine only, and only the full-size ones.';
 
@@ -64,7 +66,7 @@ async function main(config: BenchConfig): Promise<number> {
       'the bench process (producer, observer consumer, autocannon) runs on the same cores as the workers, PostgreSQL and the broker.',
       `workers run as separate processes (${config.workerRuntime === 'dist' ? 'node dist/' : 'node -r ts-node/register/transpile-only'}), ${config.partitions} partitions, WORKER_PARTITIONS_CONCURRENTLY=${process.env.WORKER_PARTITIONS_CONCURRENTLY ?? '16 (default)'}.`,
     ],
-    floors: { kafka: null, pg: null },
+    floors: { kafka: null, kafkaLatency: null, pg: null },
     e2e: { spread: null, hot: null },
     scale: { points: [], scenarios: [] },
     gateway: null,
@@ -90,6 +92,12 @@ async function main(config: BenchConfig): Promise<number> {
     const clientIds = Array.from({ length: config.spreadWallets }, (_, index) => `client-${index + 1}`);
     const messages = buildCommands(config.commandKind, `${tag}-floor`, benchBusinessId, clientIds, count, 2);
     results.floors.kafka = await section(results, `floor: Kafka alone, ${count} messages`, () => kafkaFloor(config, `bench-${tag}-kfloor`, messages));
+    // Kafka's latency alone at the spread run's paced rate, for as long as that run was paced.
+    const pacedRate = results.e2e.spread?.paced?.pacedRate ?? config.pacedRate ?? kafkaLatencyFloorRateDefault;
+    const latencyMessages = messages.slice(0, Math.max(10, Math.round(pacedRate * config.pacedSeconds)));
+    results.floors.kafkaLatency = await section(results, `floor: Kafka latency alone at ${Math.round(pacedRate)}/s`, () =>
+      kafkaLatencyFloor(config, `bench-${tag}-klat`, latencyMessages, pacedRate),
+    );
     results.floors.pg = await section(results, 'floor: PostgreSQL alone', () => pgFloor(config, tag));
   }
 
