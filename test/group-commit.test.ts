@@ -192,6 +192,41 @@ describe('group commit as sets', () => {
     expect(wallet).toEqual({ balance: '10.00', entries: '1' });
   });
 
+  it('writes nothing of a group whose wallet another writer changed, with no transaction around the write', async () => {
+    const clientId = uniqueId('client');
+    const otherClientId = uniqueId('client');
+    for (const id of [clientId, otherClientId]) {
+      await sets.get(LedgerCommands).apply(command('balance.add', { businessId, clientId: id, currency: 'AED', amount: '10' }));
+    }
+    // One wallet moved on after the read, one did not: the group's write must leave both, and every other table, as they were.
+    const group: SetCommand[] = [
+      command('balance.deduct', { businessId, clientId: otherClientId, currency: 'AED', amount: '4' }),
+      command('balance.deduct', { businessId, clientId, currency: 'AED', amount: '10' }),
+    ];
+    const pool = new Pool({ connectionString: setsDb.url, max: 1 });
+    const client = await pool.connect();
+    try {
+      const plan = planGroup(group, await loadGroupState(client, group), () => new Date());
+      await setsDb.query('update wallet set version = version + 1 where client_id = $1', [clientId]);
+      await expect(writeGroup(client, plan.writes)).rejects.toThrow(new GroupWriteConflict('changedWallets', 2, 1));
+    } finally {
+      client.release();
+      await pool.end();
+    }
+    const commandIds = group.map((item) => item.commandId);
+    const written = await setsDb.query<{ wallets: string; entries: string; records: string; outbox: string }>(
+      `select (select string_agg(balance::text, ',' order by client_id) from wallet where client_id = any($1)) as wallets,
+              (select count(*)::text from ledger_entry where command_id = any($2)) as entries,
+              (select count(*)::text from idempotency_record where command_id = any($2)) as records,
+              (select count(*)::text from outbox_message where payload->>'commandId' = any($2)) as outbox`,
+      [[clientId, otherClientId].sort(), commandIds],
+    );
+    expect(written).toEqual([{ wallets: '10.00,10.00', entries: '0', records: '0', outbox: '0' }]);
+    // The same commands through the worker's path are then applied the slow way, once each.
+    const outcomes = await sets.get(LedgerCommands).applyGroup(group);
+    expect(outcomes.map(({ reply }) => reply.status)).toEqual(['applied', 'applied']);
+  });
+
   it('keeps two workers racing on the same wallets exact: every debit once, never below zero', async () => {
     const clientIds = [uniqueId('client'), uniqueId('client')];
     const second = await ledgerApp(setsDb, 'sets');

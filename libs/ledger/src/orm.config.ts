@@ -4,6 +4,7 @@ import { ledgerEntities } from './entities';
 import { Migration20261125000000_ledger } from './migrations/Migration20261125000000_ledger';
 import { Migration20261125010000_gateway } from './migrations/Migration20261125010000_gateway';
 import { Migration20261125020000_json_bodies } from './migrations/Migration20261125020000_json_bodies';
+import { Migration20261201000000_group_write_rows } from './migrations/Migration20261201000000_group_write_rows';
 
 export const defaultDatabaseUrl = 'postgres://postgres@127.0.0.1:5432/storecredit';
 export const poolSizeMax = 10;
@@ -29,6 +30,7 @@ export function ledgerOrmConfig(
         { name: 'Migration20261125000000_ledger', class: Migration20261125000000_ledger },
         { name: 'Migration20261125010000_gateway', class: Migration20261125010000_gateway },
         { name: 'Migration20261125020000_json_bodies', class: Migration20261125020000_json_bodies },
+        { name: 'Migration20261201000000_group_write_rows', class: Migration20261201000000_group_write_rows },
       ],
       transactional: true,
       silent: true,

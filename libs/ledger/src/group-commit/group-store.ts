@@ -36,8 +36,10 @@ const readStatement = `
 /**
  * Every write of a group in one statement. Each table's rows travel as one JSON array (json_to_recordset), which
  * costs one JSON.stringify instead of escaping every value into a PostgreSQL array. The parts run on one snapshot
- * and touch different rows; an update whose row changed since the read (version) matches nothing, which the counts
- * show; a key taken meanwhile fails the statement. The entries' foreign key to their wallet is checked at commit.
+ * and touch different rows; an update whose row changed since the read (version) matches nothing, and
+ * ledger_expect_rows then fails the statement (SQLSTATE 40001); a key taken meanwhile fails it too. So the
+ * statement is all or nothing by itself and may run as its own transaction. The entries' foreign key to their
+ * wallet is checked at the end of the statement (or at commit, inside a transaction).
  */
 const writeStatement = `
   with
@@ -87,13 +89,13 @@ const writeStatement = `
       from json_to_recordset($7::json) as v(id uuid, "businessId" text, "messageKey" text, sequence int, payload json)
       returning 1)
   select
-    (select count(*) from new_wallets)::int as "newWallets",
-    (select count(*) from changed_wallets)::int as "changedWallets",
-    (select count(*) from entries)::int as entries,
-    (select count(*) from new_payments)::int as "newPayments",
-    (select count(*) from changed_payments)::int as "changedPayments",
-    (select count(*) from records)::int as records,
-    (select count(*) from outbox)::int as outbox`;
+    ledger_expect_rows('newWallets', $8, (select count(*) from new_wallets)::int) as "newWallets",
+    ledger_expect_rows('changedWallets', $9, (select count(*) from changed_wallets)::int) as "changedWallets",
+    ledger_expect_rows('entries', $10, (select count(*) from entries)::int) as entries,
+    ledger_expect_rows('newPayments', $11, (select count(*) from new_payments)::int) as "newPayments",
+    ledger_expect_rows('changedPayments', $12, (select count(*) from changed_payments)::int) as "changedPayments",
+    ledger_expect_rows('records', $13, (select count(*) from records)::int) as records,
+    ledger_expect_rows('outbox', $14, (select count(*) from outbox)::int) as outbox`;
 
 type WriteCounts = { [K in keyof GroupWrites]: number };
 
@@ -120,16 +122,29 @@ export async function loadGroupState(client: PoolClient, commands: readonly SetC
 
 /** Writes a planned group in one statement, and checks that every part touched every row it was given. */
 export async function writeGroup(client: PoolClient, writes: GroupWrites): Promise<void> {
-  const parts = Object.keys(writes) as (keyof GroupWrites)[];
-  const values = [writes.newWallets, writes.changedWallets, writes.entries, writes.newPayments, writes.changedPayments, writes.records, writes.outbox].map(
-    (rows) => JSON.stringify(rows),
-  );
-  const { rows } = await client.query<WriteCounts>({ name: 'group_write', text: writeStatement, values });
-  const [written] = rows;
-  for (const part of parts) {
-    if (written[part] !== writes[part].length) throw new GroupWriteConflict(part, writes[part].length, written[part]);
+  const parts = [writes.newWallets, writes.changedWallets, writes.entries, writes.newPayments, writes.changedPayments, writes.records, writes.outbox];
+  const values = [...parts.map((rows) => JSON.stringify(rows)), ...parts.map((rows) => rows.length)];
+  let written: WriteCounts;
+  try {
+    [written] = (await client.query<WriteCounts>({ name: 'group_write', text: writeStatement, values })).rows;
+  } catch (error) {
+    const conflict = rowCountConflict(error);
+    throw conflict ?? error;
+  }
+  // ledger_expect_rows has checked every count already; a difference here would be a defect of the statement.
+  for (const part of Object.keys(writes) as (keyof GroupWrites)[]) {
+    if (written[part] !== writes[part].length) throw new Error(`group write: ${part} touched ${written[part]} rows instead of ${writes[part].length}`);
   }
 }
+
+/** The error ledger_expect_rows raises, as the GroupWriteConflict it stands for (its message kept as it is). */
+function rowCountConflict(error: unknown): GroupWriteConflict | undefined {
+  if (!(error instanceof Error) || (error as Error & { code?: string }).code !== serializationFailure) return undefined;
+  const match = /^(\w+) touched (\d+) rows instead of (\d+)/.exec(error.message);
+  return match ? new GroupWriteConflict(match[1], Number(match[3]), Number(match[2])) : undefined;
+}
+
+const serializationFailure = '40001';
 
 /** Distinct key tuples, as one array per column (the shape unnest takes). */
 function columns(keys: string[][], width: number): string[][] {

@@ -12,11 +12,11 @@ export interface SetGroupCommitOptions {
 export const setGroupCommitOptionsToken = Symbol('SetGroupCommitOptions');
 
 /**
- * Group commit as sets: one transaction reads the group's idempotency records, wallets and payments (one query
- * each), decides every command in memory (GroupPlanner), and writes each table with one statement. It uses a pool
- * of plain `pg` connections of its own, opened on first use, because the ORM's unit of work costs more CPU per
- * command than the database does. Any failure rolls the whole group back and is thrown; the caller then applies
- * the group the one-by-one way, where every race has its answer.
+ * Group commit as sets: one statement reads the group's idempotency records, wallets and payments, every command is
+ * decided in memory (GroupPlanner), and one statement, its own transaction, writes everything the group decided.
+ * It uses a pool of plain `pg` connections of its own, opened on first use, because the ORM's unit of work costs
+ * more CPU per command than the database does. Any failure leaves nothing of the group written and is thrown; the caller then
+ * applies the group the one-by-one way, where every race has its answer.
  */
 @Injectable()
 export class SetGroupCommit implements OnApplicationShutdown {
@@ -39,20 +39,18 @@ export class SetGroupCommit implements OnApplicationShutdown {
     };
     client.on('error', onError);
     try {
-      await client.query('begin');
+      // No begin and commit: the read is one statement (one snapshot) and the write is one statement that is all or
+      // nothing by itself (writeGroup), so each runs as its own transaction. In READ COMMITTED a transaction around
+      // them would add no isolation (each statement takes a snapshot of its own), only two round trips; everything
+      // the plan took from the read is checked again by the write (versions, keys), which refuses itself if any
+      // of it changed meanwhile.
       const state = await loadGroupState(client, commands);
       const plan = planGroup(commands, state, () => this.clock.now());
       await writeGroup(client, plan.writes);
-      await client.query('commit');
       return plan.outcomes;
-    } catch (error) {
-      await client.query('rollback').catch((rollbackError: Error) => {
-        broken = rollbackError;
-      });
-      throw error;
     } finally {
       client.off('error', onError);
-      // A connection that failed, or could not even roll back, is closed rather than handed to the next group.
+      // A connection that failed is closed rather than handed to the next group.
       client.release(broken);
     }
   }
