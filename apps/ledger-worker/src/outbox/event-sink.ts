@@ -30,13 +30,42 @@ export class KafkaEventSink extends EventSink {
     return this.output.connect();
   }
 
+  /** One request after another, in order: the producer keeps one in flight, so a retry cannot reorder a wallet's events. */
   async publish(events: OutgoingEvent[]): Promise<void> {
-    await this.output.events.send({
-      topic: this.config.topics.events,
-      acks: -1,
-      messages: events.map(({ key, type, json }) => ({ key, value: json, headers: { 'event-type': type } })),
-    });
+    for (const chunk of requestChunks(events, eventsRequestBytesMax)) {
+      await this.output.events.send({
+        topic: this.config.topics.events,
+        acks: -1,
+        messages: chunk.map(({ key, type, json }) => ({ key, value: json, headers: { 'event-type': type } })),
+      });
+    }
   }
+}
+
+/**
+ * Event bytes one produce request carries at most. The broker refuses a record batch over its message.max.bytes
+ * (1 MiB by default), and every event of a request may go to one partition (one hot wallet): a relay batch sent
+ * whole could be refused for good and block the outbox.
+ */
+export const eventsRequestBytesMax = 512 * 1024;
+
+/** Splits events, in order, into runs of at most bytesMax of JSON each (an event larger than that goes alone). */
+export function requestChunks(events: readonly OutgoingEvent[], bytesMax: number): OutgoingEvent[][] {
+  const chunks: OutgoingEvent[][] = [];
+  let current: OutgoingEvent[] = [];
+  let bytes = 0;
+  for (const event of events) {
+    const size = Buffer.byteLength(event.json) + Buffer.byteLength(event.key);
+    if (current.length > 0 && bytes + size > bytesMax) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(event);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }
 
 /** The embedded mode has no broker and no reporting consumers: events are logged at debug level and dropped. */

@@ -4,7 +4,11 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { LedgerEvent } from '@storecredit/contracts';
 import { EventSink, type OutgoingEvent } from './event-sink';
 
-export const relayBatchMax = 500;
+/**
+ * Outbox rows one relay transaction takes at most. Large enough that a relay behind a saturated worker catches up
+ * (one transaction and one lock per 2,000 events); the event sink cuts them into produce requests of bounded size.
+ */
+export const relayBatchMax = 2_000;
 export const relayIdleMs = 200;
 export const relayErrorBackoffMs = 1_000;
 /** The advisory lock that lets one relay at a time publish, which keeps each wallet's events in order. */
