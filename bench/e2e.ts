@@ -87,7 +87,7 @@ export interface ScenarioResult {
   commandKind: string;
   workerStartSeconds: number;
   saturated: RunResult & { cpu: CpuPerCommand; db: DbActivity };
-  paced: (RunResult & { commitProbe: CommitProbeResult }) | null;
+  paced: (RunResult & { commitProbe: CommitProbeResult; cpu: CpuPerCommand }) | null;
   consistency: { entriesExpected: number; entriesFound: number; walletsNotSumOfEntries: number; ok: boolean };
   profile: ProfileSummary | null;
   workerLogs: string[];
@@ -280,14 +280,21 @@ export async function runScenario(config: BenchConfig, runTag: string, options: 
       pacedCount = Math.max(10, Math.round(rate * config.pacedSeconds));
       const pacedCommands = buildCommands(config.commandKind, `${runTag}-${options.label}-paced`, benchBusinessId, clientIds, pacedCount, 3);
       const probe = await startCommitProbe(db, logDir);
+      let pacedCpu: CpuUse;
       try {
+        const pacedMeter = await CpuMeter.start(() => workers, db);
         await load.producePaced(pacedCommands, rate);
         await load.waitForAll(pacedCommands, config.phaseTimeoutMs);
+        pacedCpu = await pacedMeter.stop();
       } finally {
         await probe.stop();
       }
       const run = load.summarize(`${options.label} paced`, pacedCommands, rate);
-      paced = { ...run, commitProbe: probeResult(probe.samples(), run.startedAtEpochMs, run.wallSeconds) };
+      paced = {
+        ...run,
+        commitProbe: probeResult(probe.samples(), run.startedAtEpochMs, run.wallSeconds),
+        cpu: cpuPerCommand(pacedCpu, pacedCommands.length),
+      };
     }
 
     let profile: ProfileSummary | null = null;

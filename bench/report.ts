@@ -115,13 +115,15 @@ const latencyTargetMs = 50;
 
 function pacedLatencyRow(scenario: ScenarioResult): string[] {
   const paced = scenario.paced;
-  if (!paced) return [scenario.label, 'n/a', 'n/a', 'n/a', 'n/a'];
+  if (!paced) return [scenario.label, 'n/a', 'n/a', 'n/a', 'n/a', 'n/a', 'n/a'];
   const seconds = paced.secondsP99Ms;
   const sorted = [...seconds].sort((a, b) => a - b);
   const worst = seconds.indexOf(sorted[sorted.length - 1]);
   const probe = paced.commitProbe;
   return [
     `${scenario.label} at ${formatNumber(paced.pacedRate)}/s`,
+    `${paced.cpu.machineBusyCores.toFixed(2)}`,
+    `${paced.cpu.workerMs.toFixed(2)} / ${paced.cpu.postgresMs.toFixed(2)}`,
     `${formatMs(sorted[Math.floor(sorted.length / 2)])} / ${formatMs(sorted[sorted.length - 1])}`,
     `${seconds.filter((value) => value > latencyTargetMs).length} of ${seconds.length}`,
     `${formatMs(probe.latency.p50Ms)} / ${formatMs(probe.latency.p99Ms)} / ${formatMs(probe.latency.maxMs)}`,
@@ -173,7 +175,7 @@ export function renderReport(results: BenchResults): string {
       parts.push(
         renderTable(
           'Latency at half the max rate, second by second, beside the floor of a durable commit (bench/commit-probe.ts)',
-          ['paced run', 'our p99: median second / worst', `seconds over ${latencyTargetMs} ms`, 'one-row commit p50 / p99 / max', 'commit max in our worst second'],
+          ['paced run', 'busy cores', 'worker / PG CPU ms/cmd', 'our p99: median second / worst', `seconds over ${latencyTargetMs} ms`, 'one-row commit p50 / p99 / max', 'commit max in our worst second'],
           paced.map(pacedLatencyRow),
         ),
         '  the probe commits one row every 10 ms on a connection of its own, through the same WAL, disk and cores, in the same window: a second where even it',
