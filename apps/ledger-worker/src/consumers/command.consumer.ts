@@ -125,7 +125,7 @@ export class CommandConsumer implements OnApplicationBootstrap, OnApplicationShu
       { topic: this.config.topics.replies, messages: replies },
       { topic: this.config.topics.deadLetter, messages: deadLetters },
     ].filter((entry) => entry.messages.length > 0);
-    if (topicMessages.length > 0) await this.output.replies.sendBatch({ topicMessages, acks: -1 });
+    if (topicMessages.length > 0) await this.output.send('replies', (producer) => producer.sendBatch({ topicMessages, acks: -1 }));
   }
 }
 

@@ -33,11 +33,13 @@ export class KafkaEventSink extends EventSink {
   /** One request after another, in order: the producer keeps one in flight, so a retry cannot reorder a wallet's events. */
   async publish(events: OutgoingEvent[]): Promise<void> {
     for (const chunk of requestChunks(events, eventsRequestBytesMax)) {
-      await this.output.events.send({
-        topic: this.config.topics.events,
-        acks: -1,
-        messages: chunk.map(({ key, type, json }) => ({ key, value: json, headers: { 'event-type': type } })),
-      });
+      await this.output.send('events', (producer) =>
+        producer.send({
+          topic: this.config.topics.events,
+          acks: -1,
+          messages: chunk.map(({ key, type, json }) => ({ key, value: json, headers: { 'event-type': type } })),
+        }),
+      );
     }
   }
 }
