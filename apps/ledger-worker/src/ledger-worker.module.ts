@@ -5,6 +5,7 @@ import { CommandProcessor } from './consumers/command-processor';
 import { kafkaProvider, WorkerProducer } from './kafka.providers';
 import { EventSink, KafkaEventSink } from './outbox/event-sink';
 import { OutboxRelay, relayOptionsToken } from './outbox/outbox-relay';
+import { SchemaCheck } from './schema-check';
 import { workerConfigToken, type WorkerConfig } from './worker.config';
 
 @Module({})
@@ -15,6 +16,7 @@ export class LedgerWorkerModule {
       imports: [LedgerModule.forRoot({ databaseUrl: config.databaseUrl, clock, groupCommit: config.groupCommit })],
       providers: [
         { provide: workerConfigToken, useValue: config },
+        SchemaCheck,
         kafkaProvider,
         WorkerProducer,
         CommandProcessor,

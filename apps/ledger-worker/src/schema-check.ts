@@ -1,0 +1,20 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/core';
+import { Migrator } from '@mikro-orm/migrations';
+
+/**
+ * Refuses to start a worker on a database whose schema is behind it (migrations run as a step of their own, never
+ * on worker boot). Before any consumer starts: a worker whose SQL needs a newer schema would otherwise fail every
+ * group it applies, or take the slow path for every one of them.
+ */
+@Injectable()
+export class SchemaCheck implements OnModuleInit {
+  constructor(private readonly orm: MikroORM) {}
+
+  async onModuleInit(): Promise<void> {
+    const pending = await this.orm.getMigrator<Migrator>().getPendingMigrations();
+    if (pending.length === 0) return;
+    const names = pending.map((migration) => migration.name).join(', ');
+    throw new Error(`the database schema is behind this worker: ${pending.length} migration(s) pending (${names}); run \`npm run migrate\` first`);
+  }
+}
