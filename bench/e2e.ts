@@ -17,7 +17,7 @@ import {
 import { buildCommands, CommandLoad, commandSource, type OutgoingCommand, type RunResult } from './load';
 import { summarizeProfile, type ProfileSummary } from './profile';
 import { seedWallets } from './seed';
-import { latencySummary, round, type LatencySummary } from './stats';
+import { bySecond, latencySummary, round, type LatencySummary } from './stats';
 import type { ProbeSample } from './commit-probe';
 
 export const benchBusinessId = 'bench-salon';
@@ -350,12 +350,10 @@ async function startCommitProbe(db: BenchDatabase, logDir: string): Promise<{ st
 /** The probe's commits over the run's window (first command due to last event), whole and second by second. */
 function probeResult(samples: readonly ProbeSample[], fromEpochMs: number, seconds: number): CommitProbeResult {
   const inWindow = samples.filter((sample) => sample.at >= fromEpochMs && sample.at <= fromEpochMs + seconds * 1000);
-  const secondsMaxMs: number[] = [];
-  for (const sample of inWindow) {
-    const second = Math.floor((sample.at - fromEpochMs) / 1000);
-    secondsMaxMs[second] = Math.max(secondsMaxMs[second] ?? 0, round(sample.ms));
-  }
-  return { latency: latencySummary(inWindow.map((sample) => sample.ms)), secondsMaxMs: Array.from(secondsMaxMs, (value) => value ?? 0) };
+  const secondsMaxMs = bySecond(inWindow, fromEpochMs, (sample) => sample.at, (sample) => sample.ms).map((values) =>
+    values.length === 0 ? Number.NaN : round(Math.max(...values)),
+  );
+  return { latency: latencySummary(inWindow.map((sample) => sample.ms)), secondsMaxMs };
 }
 
 /** Every command applied exactly once, and every wallet still the sum of its entries. */

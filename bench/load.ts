@@ -4,7 +4,7 @@ import type { Consumer, Kafka, Producer } from 'kafkajs';
 import type { CommandKind } from './config';
 import { benchKafka, sleep, waitFor } from './infra';
 import { benchCurrency } from './seed';
-import { latencySummary, round, sustainedRate, type LatencySummary } from './stats';
+import { bySecond, latencySummary, round, sustainedRate, type LatencySummary } from './stats';
 
 /** How often the paced producer looks at the clock. */
 export const pacedTickMs = 2;
@@ -310,15 +310,12 @@ export class CommandLoad {
   }
 }
 
-/** The produce→event p99 of the commands due in each second from `origin` on (seconds with none are left out). */
+/** The produce→event p99 of the commands due in each second from `origin` on (NaN for a second with none). */
 function secondsP99(entries: readonly Tracked[], origin: number): number[] {
-  const seconds: number[][] = [];
-  for (const entry of entries) {
-    if (entry.eventAt === undefined) continue;
-    const second = Math.floor((entry.sentAt - origin) / 1000);
-    (seconds[second] ??= []).push(entry.eventAt - entry.sentAt);
-  }
-  return seconds.filter((values) => values !== undefined).map((values) => latencySummary(values).p99Ms);
+  const answered = entries.filter((entry): entry is Tracked & { eventAt: number } => entry.eventAt !== undefined);
+  return bySecond(answered, origin, (entry) => entry.sentAt, (entry) => entry.eventAt - entry.sentAt).map((values) =>
+    values.length === 0 ? Number.NaN : latencySummary(values).p99Ms,
+  );
 }
 
 function minOf(values: readonly number[]): number {

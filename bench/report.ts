@@ -116,9 +116,10 @@ const latencyTargetMs = 50;
 function pacedLatencyRow(scenario: ScenarioResult): string[] {
   const paced = scenario.paced;
   if (!paced) return [scenario.label, 'n/a', 'n/a', 'n/a', 'n/a', 'n/a', 'n/a'];
-  const seconds = paced.secondsP99Ms;
+  const seconds = paced.secondsP99Ms.filter(Number.isFinite);
   const sorted = [...seconds].sort((a, b) => a - b);
-  const worst = seconds.indexOf(sorted[sorted.length - 1]);
+  // Both series are bucketed from the run's first due time, so the worst second's index is the probe's too.
+  const worst = paced.secondsP99Ms.indexOf(sorted[sorted.length - 1]);
   const probe = paced.commitProbe;
   return [
     `${scenario.label} at ${formatNumber(paced.pacedRate)}/s`,

@@ -37,6 +37,19 @@ export function sustainedRate(completionTimesMs: readonly number[]): number {
   return to > from ? (count * 1000) / (to - from) : Number.NaN;
 }
 
+/**
+ * Values grouped by the second (from `origin`, in ms) they belong to; a second with none is an empty list, so the
+ * lists of two series bucketed from the same origin line up index by index.
+ */
+export function bySecond<T>(items: readonly T[], origin: number, at: (item: T) => number, value: (item: T) => number): number[][] {
+  const seconds: number[][] = [];
+  for (const item of items) {
+    const second = Math.floor((at(item) - origin) / 1000);
+    if (second >= 0) (seconds[second] ??= []).push(value(item));
+  }
+  return Array.from(seconds, (values) => values ?? []);
+}
+
 export function round(value: number, digits = 1): number {
   if (!Number.isFinite(value)) return value;
   const factor = 10 ** digits;
