@@ -7,6 +7,8 @@ import { SchemaCheck } from '../apps/ledger-worker/src/schema-check';
 import { workerConfigFromEnv } from '../apps/ledger-worker/src/worker.config';
 
 const run = promisify(execFile);
+/** How execFile rejects when the process exits with a status other than 0. */
+type ExitError = Error & { code?: number; stdout?: string; stderr?: string };
 
 /** Migrations are a step of their own: a worker on a database behind its schema must not start at all. */
 describe(SchemaCheck.name, () => {
@@ -30,10 +32,10 @@ describe(SchemaCheck.name, () => {
       env: workerEnv(),
       timeout: 60_000,
     });
-    const failure = (await started.then(
+    const failure = await started.then(
       () => null,
-      (error: Error & { code?: number; stdout?: string; stderr?: string }) => error,
-    )) as (Error & { code?: number; stdout?: string; stderr?: string }) | null;
+      (error: ExitError) => error,
+    );
     expect(failure?.code).toBe(1);
     expect(`${failure?.stdout}${failure?.stderr}`).toContain(`1 migration(s) pending (${latest.name}); run \`npm run migrate\` first`);
 

@@ -5,7 +5,6 @@ import { WorkerProducer } from './kafka.providers';
 class FakeProducer {
   connects = 0;
   disconnects = 0;
-  sends = 0;
   failNext = 0;
 
   constructor(readonly id: number) {}
@@ -19,7 +18,6 @@ class FakeProducer {
   }
 
   async send(): Promise<number> {
-    this.sends++;
     // As kafkajs does: a producer that never connected refuses to send.
     if (this.connects === this.disconnects) throw new Error(`producer ${this.id} is disconnected`);
     if (this.failNext > 0) {

@@ -15,8 +15,8 @@ export const setGroupCommitOptionsToken = Symbol('SetGroupCommitOptions');
  * Group commit as sets: one statement reads the group's idempotency records, wallets and payments, every command is
  * decided in memory (GroupPlanner), and one statement, its own transaction, writes everything the group decided.
  * It uses a pool of plain `pg` connections of its own, opened on first use, because the ORM's unit of work costs
- * more CPU per command than the database does. Any failure leaves nothing of the group written and is thrown; the caller then
- * applies the group the one-by-one way, where every race has its answer.
+ * more CPU per command than the database does. Any failure leaves nothing of the group written and is thrown; the
+ * caller then applies the group the one-by-one way, where every race has its answer.
  */
 @Injectable()
 export class SetGroupCommit implements OnApplicationShutdown {
