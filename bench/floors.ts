@@ -92,6 +92,9 @@ export interface KafkaLatencyFloor {
   perSecond: number;
   /** Scheduled send → consumed by a plain kafkajs consumer: one hop (the end-to-end path takes two, command and event). */
   latency: LatencySummary;
+  /** What moving the messages alone costs at this rate: the producer and consumer (bench) and the broker. */
+  cpu: CpuUse;
+  produceRequests: number;
 }
 
 const sequenceHeader = 'bench-sequence';
@@ -109,11 +112,13 @@ export async function kafkaLatencyFloor(config: BenchConfig, prefix: string, mes
   });
   try {
     const tagged = messages.map(({ key, value }, index) => ({ key, value, headers: { [sequenceHeader]: String(index) } }));
-    await producePaced(producer, topic, tagged, perSecond, (index, due) => {
+    const meter = await CpuMeter.start(() => [], null);
+    const produceRequests = await producePaced(producer, topic, tagged, perSecond, (index, due) => {
       dueAt[index] = due;
     });
     await waitFor(() => latencies.length >= messages.length, `${messages.length} latency floor messages consumed`, config.phaseTimeoutMs);
-    return { messages: messages.length, perSecond: round(perSecond), latency: latencySummary(latencies) };
+    const cpu = await meter.stop();
+    return { messages: messages.length, perSecond: round(perSecond), latency: latencySummary(latencies), cpu, produceRequests };
   } finally {
     await close();
   }

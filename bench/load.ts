@@ -57,6 +57,7 @@ export interface RunResult {
 /**
  * Produces messages at a fixed rate, each sent as soon as it is due (all that are due go in one request, acks=all).
  * `onDue` gets each message's scheduled time before it is sent: latency measured from it counts a late send.
+ * Returns the number of produce requests.
  */
 export async function producePaced(
   producer: Producer,
@@ -64,10 +65,11 @@ export async function producePaced(
   messages: readonly { key: string; value: Buffer; headers?: Record<string, string> }[],
   perSecond: number,
   onDue: (index: number, dueAt: number) => void,
-): Promise<void> {
+): Promise<number> {
   const start = performance.now();
   const intervalMs = 1000 / perSecond;
   let sent = 0;
+  let requests = 0;
   while (sent < messages.length) {
     const due = Math.min(messages.length, Math.floor((performance.now() - start) / intervalMs) + 1);
     if (due <= sent) {
@@ -76,8 +78,10 @@ export async function producePaced(
     }
     for (let index = sent; index < due; index++) onDue(index, start + index * intervalMs);
     await producer.send({ topic, acks: -1, messages: messages.slice(sent, due) });
+    requests++;
     sent = due;
   }
+  return requests;
 }
 
 /** A small seeded PRNG so the wallet choice is the same run after run. */

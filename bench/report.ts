@@ -188,6 +188,11 @@ export function renderReport(results: BenchResults): string {
       parts.push(
         `  Kafka alone at ${formatNumber(kafkaLatency.perSecond)}/s (the same producer and messages, a consumer doing nothing; one hop, where ours takes two: command and event): p50 ${formatMs(kafkaLatency.latency.p50Ms)}, p99 ${formatMs(kafkaLatency.latency.p99Ms)}, max ${formatMs(kafkaLatency.latency.maxMs)}`,
       );
+      const { cpu, produceRequests } = kafkaLatency;
+      const perRequestMs = (seconds: number) => formatMs((seconds * 1000) / Math.max(1, produceRequests));
+      parts.push(
+        `  and what moving them alone costs at that rate: ${(cpu.machineBusySeconds / cpu.wallSeconds).toFixed(2)} busy cores (broker ${(cpu.kafka / cpu.wallSeconds).toFixed(2)}, bench producer + consumer ${(cpu.bench / cpu.wallSeconds).toFixed(2)}); ${formatNumber(produceRequests)} produce requests, ${perRequestMs(cpu.kafka)} of broker and ${perRequestMs(cpu.bench)} of client CPU per request (with the consumer's fetches)`,
+      );
     }
     for (const scenario of scenarios) {
       const c = scenario.consistency;
