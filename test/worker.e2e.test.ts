@@ -1,39 +1,27 @@
-import { Test } from '@nestjs/testing';
-import type { INestApplicationContext } from '@nestjs/common';
 import { Decimal, buildCommand, commandKey, type EntryRecorded, type Reply } from '@storecredit/contracts';
-import { command, createTestDatabase, giftCardCode, KafkaTestClient, uniqueId, uniqueTopicPrefix, waitUntil, type TestDatabase } from '@storecredit/testing';
+import { command, giftCardCode, startWorkerStack, uniqueId, waitUntil, type KafkaTestClient, type TestDatabase, type WorkerStack } from '@storecredit/testing';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { LedgerWorkerModule } from '../apps/ledger-worker/src/ledger-worker.module';
-import { workerConfigFromEnv } from '../apps/ledger-worker/src/worker.config';
 
 const run = promisify(execFile);
 
 /** The worker through the real Kafka broker and PostgreSQL, as checkout, refund and reporting see it. */
 describe('ledger worker end to end', () => {
+  let stack: WorkerStack;
   let db: TestDatabase;
-  let worker: INestApplicationContext;
   let kafka: KafkaTestClient;
   const businessId = 'salon-e2e';
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const prefix = uniqueTopicPrefix();
-    kafka = new KafkaTestClient(prefix);
-    await kafka.start();
-    const config = workerConfigFromEnv({ ...process.env, DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix });
-    const moduleRef = await Test.createTestingModule({ imports: [LedgerWorkerModule.forRoot(config)] }).compile();
-    worker = await moduleRef.init();
+    stack = await startWorkerStack();
+    ({ db, kafka } = stack);
   });
 
   afterAll(async () => {
-    await worker?.close();
-    await kafka?.stop();
-    await db?.drop();
+    await stack?.stop();
   });
 
-  const entryCount = async (clientId: string) =>
-    Number((await db.query<{ n: string }>('select count(*) as n from ledger_entry where client_id = $1', [clientId]))[0].n);
+  const entryCount = (clientId: string) => stack.entryCount(clientId);
   const eventsFor = (clientId: string) =>
     kafka.events.map((event) => event.json<EntryRecorded>()).filter((event) => event.clientId === clientId);
 

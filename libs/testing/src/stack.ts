@@ -1,13 +1,14 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Test } from '@nestjs/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createGatewayApp } from '../../../apps/gateway/src/gateway.app';
 import { gatewayConfigFromEnv } from '../../../apps/gateway/src/gateway.config';
 import { LedgerWorkerModule } from '../../../apps/ledger-worker/src/ledger-worker.module';
-import { workerConfigFromEnv } from '../../../apps/ledger-worker/src/worker.config';
+import { workerConfigFromEnv, type WorkerConfig } from '../../../apps/ledger-worker/src/worker.config';
 import { createTestDatabase, type TestDatabase } from './database';
 import { GatewayClient } from './gateway';
-import { testBrokers, uniqueTopicPrefix } from './kafka';
+import { KafkaTestClient, testBrokers, uniqueTopicPrefix } from './kafka';
 
 /** Generous, so a loaded machine answers late rather than 202. */
 export const stackReplyTimeoutMs = 15_000;
@@ -48,6 +49,44 @@ export async function startLedgerStack(env: Record<string, string> = {}): Promis
     stop: async () => {
       await app.close();
       await worker.close();
+      await db.drop();
+    },
+  };
+}
+
+export interface WorkerStack {
+  db: TestDatabase;
+  /** Sends commands on this stack's topics and records its replies, events and dead letters. */
+  kafka: KafkaTestClient;
+  worker: INestApplicationContext;
+  config: WorkerConfig;
+  /** Ledger entries of a client, counted in the database. */
+  entryCount(clientId: string): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The ledger worker in this test process, as checkout, refund and reporting see it: a fresh PostgreSQL database,
+ * topics of its own on the real broker, and a Kafka client observing them.
+ */
+export async function startWorkerStack(): Promise<WorkerStack> {
+  const db = await createTestDatabase();
+  const prefix = uniqueTopicPrefix();
+  const kafka = new KafkaTestClient(prefix);
+  await kafka.start();
+  const config = workerConfigFromEnv({ ...process.env, DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix });
+  const moduleRef = await Test.createTestingModule({ imports: [LedgerWorkerModule.forRoot(config)] }).compile();
+  const worker = await moduleRef.init();
+  return {
+    db,
+    kafka,
+    worker,
+    config,
+    entryCount: async (clientId) =>
+      Number((await db.query<{ n: string }>('select count(*) as n from ledger_entry where client_id = $1', [clientId]))[0].n),
+    stop: async () => {
+      await worker.close();
+      await kafka.stop();
       await db.drop();
     },
   };
