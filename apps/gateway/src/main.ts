@@ -11,6 +11,7 @@ import { createGatewayApp } from './gateway.app';
 import { gatewayConfigFromEnv } from './gateway.config';
 import type { GatewayDatabase } from './gateway.module';
 
+Logger.overrideLogger(new AppLogger());
 const logger = new Logger('Main');
 
 async function migrate(url: string, poolMax: number | undefined): Promise<void> {
@@ -29,6 +30,7 @@ async function migrate(url: string, poolMax: number | undefined): Promise<void> 
  */
 async function bootstrap(): Promise<void> {
   const config = gatewayConfigFromEnv();
+  logger.log(`starting on Node ${process.version}`);
   let embedded: EmbeddedPostgres | null = null;
   let database: GatewayDatabase = { url: config.databaseUrl ?? '' };
   if (config.databaseUrl === null) {
