@@ -380,7 +380,7 @@ describe('gateway errors', () => {
           () => owner.post(`/api/clients/${clientId}/balance/deduct`, { amount, currency }),
           () => owner.post('/api/checkout/payments', { clientId, currency, saleId: 'sale-1', amountOwed: amount }),
           () => owner.post('/api/checkout/payments', { clientId, currency, saleId: 'sale-1', amountOwed: validOwed[currency], amountRequested: amount }),
-          () => owner.post('/api/refunds', { clientId, currency, refundId: 'refund-1', amount, saleId: 'sale-1' }),
+          () => owner.post('/api/refunds', { clientId, currency, refundId: 'refund-1', amount, saleId: 'sale-1', saleAmount: validOwed[currency] }),
           () => owner.post('/api/gift-cards', { amount, currency }),
         ],
         400,

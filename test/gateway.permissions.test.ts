@@ -123,7 +123,7 @@ const routes: Route[] = [
     permission: 'refund.credit',
     allowedStatus: 200,
     call: (h, b) =>
-      h.post('/api/refunds', { clientId: b.clientId, currency: 'AED', refundId: uniqueId('refund'), amount: '1.00', saleId: uniqueId('sale') }),
+      h.post('/api/refunds', { clientId: b.clientId, currency: 'AED', refundId: uniqueId('refund'), amount: '1.00', saleId: uniqueId('sale'), saleAmount: '100.00' }),
   },
 ];
 
@@ -313,7 +313,7 @@ describe('gateway permissions', () => {
       expect(deducted.status).toBe(403);
       expect(deducted.body).toMatchObject({ error: { code: 'forbidden', details: { permission: 'balance.deduct' } } });
       for (const url of ['/api/staff', '/api/api-keys', '/api/gift-cards']) expect((await desk.get(url)).status).toBe(403);
-      expect((await desk.post('/api/refunds', { clientId: a.clientId, currency: 'AED', refundId: 'r-1', amount: '1.00', saleId: 's-1' })).status).toBe(403);
+      expect((await desk.post('/api/refunds', { clientId: a.clientId, currency: 'AED', refundId: 'r-1', amount: '1.00', saleId: 's-1', saleAmount: '100.00' })).status).toBe(403);
       expect(await db.query('select count(*)::int as n from ledger_entry')).toEqual(entries);
       expect((await desk.get(`/api/clients/${a.clientId}/balances/AED`)).body).toMatchObject({ balance: '133.00' });
     });
@@ -335,7 +335,7 @@ describe('gateway permissions', () => {
       },
       {
         name: 'refund',
-        call: (h, ids) => h.post('/api/refunds', { clientId: ids.clientId, currency: 'AED', refundId: 'refund-x', amount: '1.00', saleId: 'sale-x' }),
+        call: (h, ids) => h.post('/api/refunds', { clientId: ids.clientId, currency: 'AED', refundId: 'refund-x', amount: '1.00', saleId: 'sale-x', saleAmount: '100.00' }),
       },
       { name: 'void gift card', call: (h, ids) => h.post(`/api/gift-cards/${ids.cardId}/void`) },
       { name: 'command status', call: (h, ids) => h.get(`/api/commands/${ids.commandId}`) },

@@ -49,6 +49,14 @@ async function ledgerRows(db: TestDatabase, clientPrefix: string, commandIds: st
       'select command_id, client_id, sale_id, amount_applied::text, amount_refunded::text from balance_payment where client_id like $1 order by command_id',
       [like],
     ),
+    sales: await db.query(
+      'select sale_id, client_id, amount::text, paid_with_balance::text, refunded::text from sale where sale_id like $1 order by sale_id',
+      [like],
+    ),
+    refunds: await db.query(
+      'select refund_id, command_id, content_hash, sale_id, amount::text from balance_refund where refund_id like $1 order by refund_id',
+      [like],
+    ),
     records: await db.query('select command_id, command_type, payload_hash from idempotency_record where command_id = any($1) order by command_id', [
       commandIds,
     ]),
@@ -56,41 +64,60 @@ async function ledgerRows(db: TestDatabase, clientPrefix: string, commandIds: st
 }
 
 type Step =
-  | { kind: 'add' | 'credit' | 'deduct' | 'debit' | 'pay' | 'refund-sale'; client: number; cents: number }
-  | { kind: 'refund-payment'; client: number; cents: number; payment: number }
-  | { kind: 'repeat' | 'conflict'; earlier: number };
+  | { kind: 'add' | 'credit' | 'deduct' | 'debit'; client: number; cents: number }
+  | { kind: 'pay'; client: number; cents: number; sale: number; saleCents: number | null }
+  | { kind: 'refund-sale'; client: number; cents: number; sale: number; saleCents: number; refund: number }
+  | { kind: 'refund-payment'; client: number; cents: number; payment: number; refund: number }
+  | { kind: 'repeat' | 'conflict' | 'refund-again'; earlier: number };
 
+const client = fc.integer({ min: 0, max: 3 });
+/** A few sales, amounts and refund ids, so that payments and refunds name the same sale and refund id often. */
+const sale = fc.integer({ min: 0, max: 3 });
+const saleCents = fc.constantFrom(2_000, 4_000, 8_000);
+const refund = fc.integer({ min: 0, max: 5 });
 const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
-  fc.record({
-    kind: fc.constantFrom('add', 'credit', 'deduct', 'debit', 'pay', 'pay', 'refund-sale' as const),
-    client: fc.integer({ min: 0, max: 3 }),
-    cents: fc.integer({ min: 1, max: 4_000 }),
-  }),
-  fc.record({ kind: fc.constant('refund-payment' as const), client: fc.integer({ min: 0, max: 3 }), cents: fc.integer({ min: 1, max: 2_000 }), payment: fc.nat() }),
-  fc.record({ kind: fc.constantFrom('repeat', 'conflict' as const), earlier: fc.nat() }),
+  fc.record({ kind: fc.constantFrom('add', 'credit', 'deduct', 'debit' as const), client, cents: fc.integer({ min: 1, max: 4_000 }) }),
+  fc.record({ kind: fc.constant('pay' as const), client, cents: fc.integer({ min: 1, max: 4_000 }), sale, saleCents: fc.option(saleCents) }),
+  fc.record({ kind: fc.constant('refund-sale' as const), client, cents: fc.integer({ min: 1, max: 4_000 }), sale, saleCents, refund }),
+  fc.record({ kind: fc.constant('refund-payment' as const), client, cents: fc.integer({ min: 1, max: 2_000 }), payment: fc.nat(), refund }),
+  fc.record({ kind: fc.constantFrom('repeat', 'conflict', 'refund-again' as const), earlier: fc.nat() }),
 );
 
-/** Turns generated steps into commands: payments refunded by later steps, deliveries repeated, ids reused with another payload. */
+/**
+ * Turns generated steps into commands: sales paid several times and by other clients, sales edited, payments and
+ * sales refunded by later steps, refund ids reused (the same refund again, or another), deliveries repeated, command
+ * ids reused with another payload.
+ */
 function commandsOf(steps: Step[], clientPrefix: string): Command[] {
   const commands: Command[] = [];
   const payments: Command[] = [];
+  const refunds: Command[] = [];
   const amount = (cents: number) => (cents / 100).toFixed(2);
   for (const step of steps) {
     if ('earlier' in step) {
-      if (commands.length === 0) continue;
-      const earlier = commands[step.earlier % commands.length];
-      commands.push(step.kind === 'repeat' ? earlier : ({ ...earlier, note: 'same id, another payload' } as Command));
+      const pool = step.kind === 'refund-again' ? refunds : commands;
+      if (pool.length === 0) continue;
+      const earlier = pool[step.earlier % pool.length];
+      if (step.kind === 'repeat') commands.push(earlier);
+      else if (step.kind === 'conflict') commands.push({ ...earlier, note: 'same id, another payload' } as Command);
+      else commands.push({ ...earlier, commandId: uniqueId('again') });
       continue;
     }
     const wallet = { businessId, clientId: `${clientPrefix}${step.client}`, currency: 'AED' };
+    const saleId = 'sale' in step ? `${clientPrefix}-sale-${step.sale}` : '';
+    const refundId = 'refund' in step ? `${clientPrefix}-r${step.refund}` : '';
     let next: Command;
-    if (step.kind === 'pay') next = command('balance.pay', { ...wallet, saleId: uniqueId('sale'), amountOwed: amount(step.cents) });
-    else if (step.kind === 'refund-sale') next = command('balance.refund', { ...wallet, refundId: uniqueId('r'), saleId: 'sale-x', amount: amount(step.cents) });
-    else if (step.kind === 'refund-payment') {
+    if (step.kind === 'pay') {
+      const saleAmount = step.saleCents === null ? {} : { saleAmount: amount(step.saleCents) };
+      next = command('balance.pay', { ...wallet, saleId, amountOwed: amount(step.cents), ...saleAmount });
+    } else if (step.kind === 'refund-sale') {
+      next = command('balance.refund', { ...wallet, refundId, saleId, saleAmount: amount(step.saleCents), amount: amount(step.cents) });
+    } else if (step.kind === 'refund-payment') {
       const paymentCommandId = payments.length === 0 ? 'no-such-payment' : payments[step.payment % payments.length].commandId;
-      next = command('balance.refund', { ...wallet, refundId: uniqueId('r'), paymentCommandId, amount: amount(step.cents) });
+      next = command('balance.refund', { ...wallet, refundId, paymentCommandId, amount: amount(step.cents) });
     } else next = command(`balance.${step.kind}`, { ...wallet, amount: amount(step.cents), note: `${step.kind} ${step.cents}` });
     if (next.type === 'balance.pay') payments.push(next);
+    if (next.type === 'balance.refund') refunds.push(next);
     commands.push(next);
   }
   return commands;
@@ -120,6 +147,7 @@ describe('group commit as sets', () => {
     const warn = jest.spyOn(Logger.prototype, 'warn');
     const error = jest.spyOn(Logger.prototype, 'error');
     const totals = { commands: 0, applied: 0, rejected: 0 };
+    const codes = new Set<string>();
     await fc.assert(
       fc.asyncProperty(fc.array(stepArbitrary, { minLength: 20, maxLength: 160, size: 'max' }), fc.array(fc.integer({ min: 1, max: 100 }), { minLength: 1, maxLength: 8 }), async (steps, groupSizes) => {
         const clientPrefix = uniqueId('client');
@@ -136,6 +164,7 @@ describe('group commit as sets', () => {
         totals.commands += commands.length;
         totals.applied += actual.filter((outcome) => outcome.status === 'applied' && !outcome.replayed).length;
         totals.rejected += actual.filter((outcome) => outcome.status === 'rejected').length;
+        for (const outcome of actual) if (outcome.error) codes.add(outcome.error.code);
         const commandIds = commands.map((next) => next.commandId);
         expect(await ledgerRows(setsDb, clientPrefix, commandIds)).toEqual(await ledgerRows(referenceDb, clientPrefix, commandIds));
       }),
@@ -144,6 +173,8 @@ describe('group commit as sets', () => {
     // The runs were not trivial: they applied, refused and replayed; and no group had to leave the fast path.
     expect(totals.applied).toBeGreaterThan(totals.commands / 5);
     expect(totals.rejected).toBeGreaterThan(0);
+    // The bounds per sale and per refund id were reached, on both paths alike.
+    expect([...codes]).toEqual(expect.arrayContaining(['insufficient_balance', 'refund_exceeds_sale', 'sale_mismatch', 'refund_conflict']));
     const fellBack = [...warn.mock.calls, ...error.mock.calls].filter(([message]) => setsFailed.test(String(message)));
     expect(fellBack).toEqual([]);
     warn.mockRestore();

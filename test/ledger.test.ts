@@ -55,6 +55,9 @@ describe('ledger on PostgreSQL', () => {
       [businessId, clientId],
     );
 
+  const balanceOf = async (clientId: string, currency = 'AED') =>
+    (await db.query<{ balance: string }>('select balance::text from wallet where client_id = $1 and currency = $2', [clientId, currency]))[0]?.balance;
+
   describe('balance changes', () => {
     it('adds balance and records a balance_added entry with the balance after it', async () => {
       const clientId = newClient();
@@ -208,7 +211,8 @@ describe('ledger on PostgreSQL', () => {
           businessId,
           clientId,
           currency: 'AED',
-          saleId,
+          // Sale ids are unique per business: each client's sales get their own.
+          saleId: `${clientId}-${saleId}`,
           amountOwed,
           ...(amountRequested === undefined ? {} : { amountRequested }),
           actor: { kind: 'service', id: 'checkout' },
@@ -246,7 +250,7 @@ describe('ledger on PostgreSQL', () => {
     it('refunds a balance payment up to what it applied, and no further', async () => {
       const clientId = newClient();
       await add(clientId, '50.00');
-      const payment = command('balance.pay', { businessId, clientId, currency: 'AED', saleId: 'sale-9', amountOwed: '30.00' });
+      const payment = command('balance.pay', { businessId, clientId, currency: 'AED', saleId: uniqueId('sale'), amountOwed: '30.00' });
       await apply(payment);
       const refund = (amount: string) =>
         apply(command('balance.refund', { businessId, clientId, currency: 'AED', refundId: uniqueId('refund'), amount, paymentCommandId: payment.commandId }));
@@ -260,7 +264,7 @@ describe('ledger on PostgreSQL', () => {
     it('refuses a refund of an unknown payment or in another currency', async () => {
       const clientId = newClient();
       await add(clientId, '50.00');
-      const payment = command('balance.pay', { businessId, clientId, currency: 'AED', saleId: 'sale-3', amountOwed: '30.00' });
+      const payment = command('balance.pay', { businessId, clientId, currency: 'AED', saleId: uniqueId('sale'), amountOwed: '30.00' });
       await apply(payment);
       const unknown = await apply(
         command('balance.refund', { businessId, clientId, currency: 'AED', refundId: 'r-1', amount: '1.00', paymentCommandId: 'nope' }),
@@ -275,11 +279,125 @@ describe('ledger on PostgreSQL', () => {
     it('credits a refund of a sale paid by other means', async () => {
       const clientId = newClient();
       const { reply } = await apply(
-        command('balance.refund', { businessId, clientId, currency: 'AED', refundId: 'r-9', amount: '12.00', saleId: 'sale-card-1' }),
+        command('balance.refund', { businessId, clientId, currency: 'AED', refundId: 'r-9', amount: '12.00', saleId: 'sale-card-1', saleAmount: '40.00' }),
       );
       expect(result(reply)).toMatchObject({ entryType: 'refund_credit', balanceAfter: '12.00' });
       const [entry] = await db.query('select reference_type, reference_id from ledger_entry where client_id = $1', [clientId]);
       expect(entry).toEqual({ reference_type: 'refund', reference_id: 'r-9' });
+    });
+  });
+
+  describe('bounds per sale and per refund', () => {
+    const checkout = { kind: 'service' as const, id: 'checkout' };
+    const payment = (clientId: string, saleId: string, amountOwed: string, extra: { saleAmount?: string; amountRequested?: string } = {}) =>
+      command('balance.pay', { businessId, clientId, currency: 'AED', saleId, amountOwed, actor: checkout, ...extra });
+    const saleRefund = (clientId: string, saleId: string, amount: string, saleAmount: string, refundId = uniqueId('refund')) =>
+      command('balance.refund', { businessId, clientId, currency: 'AED', refundId, amount, saleId, saleAmount });
+    const saleRow = async (saleId: string) =>
+      (await db.query('select amount::text, paid_with_balance::text, refunded::text from sale where sale_id = $1', [saleId]))[0];
+
+    it('never takes more for one sale than it owes, however many payment commands name it', async () => {
+      const clientId = newClient();
+      const saleId = uniqueId('sale');
+      await add(clientId, '100.00');
+      const first = await apply(payment(clientId, saleId, '20.00'));
+      // A till that retries with a fresh command id, or a second till on the same sale.
+      const second = await apply(payment(clientId, saleId, '20.00'));
+      expect(result(first.reply)).toMatchObject({ amount: '20.00', balanceAfter: '80.00', amountStillOwed: '0.00' });
+      expect(result(second.reply)).toMatchObject({ entryId: null, amount: '0.00', balanceAfter: '80.00', amountStillOwed: '0.00' });
+      expect(result(second.reply).sale).toEqual({ saleId, amount: '20.00', paidWithBalance: '20.00', refunded: '0.00' });
+      expect(await saleRow(saleId)).toEqual({ amount: '20.00', paid_with_balance: '20.00', refunded: '0.00' });
+    });
+
+    it('pays a split sale in parts up to its amount, and then nothing', async () => {
+      const clientId = newClient();
+      const saleId = uniqueId('sale');
+      await add(clientId, '500.00');
+      const parts = [
+        await apply(payment(clientId, saleId, '120.00', { saleAmount: '120.00', amountRequested: '50.00' })),
+        await apply(payment(clientId, saleId, '70.00', { saleAmount: '120.00' })),
+        await apply(payment(clientId, saleId, '70.00', { saleAmount: '120.00' })),
+      ];
+      expect(parts.map(({ reply }) => [result(reply).amount, result(reply).amountStillOwed])).toEqual([
+        ['50.00', '70.00'],
+        ['70.00', '0.00'],
+        ['0.00', '0.00'],
+      ]);
+    });
+
+    it('takes a sale edited at the till as its new amount, but never below what balance already paid', async () => {
+      const clientId = newClient();
+      const saleId = uniqueId('sale');
+      await add(clientId, '500.00');
+      await apply(payment(clientId, saleId, '20.00'));
+      const raised = await apply(payment(clientId, saleId, '15.00', { saleAmount: '35.00' }));
+      expect(result(raised.reply)).toMatchObject({ amount: '15.00', amountStillOwed: '0.00' });
+      const lowered = await apply(payment(clientId, saleId, '5.00', { saleAmount: '30.00' }));
+      expect(lowered.reply.error).toMatchObject({ code: 'sale_amount_below_settled', details: { paidWithBalance: '35.00' } });
+      expect(await saleRow(saleId)).toEqual({ amount: '35.00', paid_with_balance: '35.00', refunded: '0.00' });
+    });
+
+    it("refuses another client's or currency's payment of a recorded sale", async () => {
+      const [owner, other] = [newClient(), newClient()];
+      const saleId = uniqueId('sale');
+      await add(owner, '50.00');
+      await add(other, '50.00');
+      await add(owner, '50.00', 'USD');
+      await apply(payment(owner, saleId, '10.00'));
+      expect((await apply(payment(other, saleId, '10.00'))).reply.error?.code).toBe('sale_mismatch');
+      const inUsd = command('balance.pay', { businessId, clientId: owner, currency: 'USD', saleId, amountOwed: '10.00' });
+      expect((await apply(inUsd)).reply.error?.code).toBe('sale_mismatch');
+      expect(await balanceOf(other)).toBe('50.00');
+    });
+
+    it("never refunds more for one sale than the sale's amount, whatever paid it", async () => {
+      const clientId = newClient();
+      const saleId = uniqueId('sale');
+      await add(clientId, '70.00');
+      await apply(payment(clientId, saleId, '20.00'));
+      expect((await apply(saleRefund(clientId, saleId, '500.00', '20.00'))).reply.error?.code).toBe('refund_exceeds_sale');
+      expect((await apply(saleRefund(clientId, saleId, '500.00', '500.00'))).reply.error?.code).toBe('sale_mismatch');
+      expect(result((await apply(saleRefund(clientId, saleId, '15.00', '20.00'))).reply).balanceAfter).toBe('65.00');
+      const over = await apply(saleRefund(clientId, saleId, '5.01', '20.00'));
+      expect(over.reply.error).toMatchObject({ code: 'refund_exceeds_sale', details: { refundable: '5.00' } });
+      expect(await balanceOf(clientId)).toBe('65.00');
+    });
+
+    it("bounds a card-paid sale's refunds by the amount the first refund names", async () => {
+      const clientId = newClient();
+      const saleId = uniqueId('sale');
+      expect(result((await apply(saleRefund(clientId, saleId, '30.00', '50.00'))).reply).balanceAfter).toBe('30.00');
+      expect(result((await apply(saleRefund(clientId, saleId, '20.00', '50.00'))).reply).balanceAfter).toBe('50.00');
+      expect((await apply(saleRefund(clientId, saleId, '0.01', '50.00'))).reply.error?.code).toBe('refund_exceeds_sale');
+      expect(await saleRow(saleId)).toEqual({ amount: '50.00', paid_with_balance: '0.00', refunded: '50.00' });
+    });
+
+    it('counts refunds of a balance payment against its sale too', async () => {
+      const clientId = newClient();
+      const saleId = uniqueId('sale');
+      await add(clientId, '100.00');
+      const paid = payment(clientId, saleId, '40.00', { saleAmount: '60.00' });
+      await apply(paid);
+      const byPayment = command('balance.refund', {
+        businessId, clientId, currency: 'AED', refundId: uniqueId('refund'), amount: '40.00', paymentCommandId: paid.commandId,
+      });
+      expect(result((await apply(byPayment)).reply).sale).toEqual({ saleId, amount: '60.00', paidWithBalance: '40.00', refunded: '40.00' });
+      expect((await apply(saleRefund(clientId, saleId, '20.01', '60.00'))).reply.error?.code).toBe('refund_exceeds_sale');
+      expect((await apply(saleRefund(clientId, saleId, '20.00', '60.00'))).reply.status).toBe('applied');
+    });
+
+    it('applies a refund id once: the same refund again is a replay, another refund under it is refused', async () => {
+      const clientId = newClient();
+      const saleId = uniqueId('sale');
+      const refundId = uniqueId('refund');
+      const first = await apply(saleRefund(clientId, saleId, '10.00', '100.00', refundId));
+      const again = await apply(saleRefund(clientId, saleId, '10.00', '100.00', refundId));
+      expect(again.replayed).toBe(true);
+      expect(again.reply.result).toEqual(first.reply.result);
+      const other = await apply(saleRefund(clientId, saleId, '25.00', '100.00', refundId));
+      expect(other.reply.error).toMatchObject({ code: 'refund_conflict', details: { refundId, firstCommandId: first.reply.commandId } });
+      expect(await entriesOf(clientId)).toHaveLength(1);
+      expect(await balanceOf(clientId)).toBe('10.00');
     });
   });
 

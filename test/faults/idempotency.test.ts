@@ -342,7 +342,7 @@ function stormCommand(clients: string[], wallet: (clientId: string) => { busines
   }
   return {
     producer: 'refund',
-    command: command('balance.refund', { ...wallet(clientId), refundId: uniqueId('r'), amount, saleId: uniqueId('sale'), actor: { kind: 'service', id: 'refund' } }),
+    command: command('balance.refund', { ...wallet(clientId), refundId: uniqueId('r'), amount, saleId: uniqueId('sale'), saleAmount: '100000.00', actor: { kind: 'service', id: 'refund' } }),
     sends: 0,
   };
 }

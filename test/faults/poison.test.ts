@@ -94,7 +94,7 @@ describe('poison and malformed commands', () => {
   function catalogue(clientId: string): Poison[] {
     const add = command('balance.add', { ...wallet(clientId), amount: '5.00' });
     const pay = command('balance.pay', { ...wallet(clientId), saleId: 'sale-1', amountOwed: '10.00', actor: { kind: 'service', id: 'checkout' } });
-    const refund = command('balance.refund', { ...wallet(clientId), refundId: 'r-1', amount: '1.00', saleId: 'sale-9', actor: { kind: 'service', id: 'refund' } });
+    const refund = command('balance.refund', { ...wallet(clientId), refundId: 'r-1', amount: '1.00', saleId: 'sale-9', saleAmount: '100.00', actor: { kind: 'service', id: 'refund' } });
     const fresh = <T extends Command>(base: T, changes: Record<string, unknown>) => ({ ...base, commandId: uniqueId('poison'), ...changes });
     const without = (base: Command, field: string) => {
       const copy: Record<string, unknown> = { ...base, commandId: uniqueId('poison') };
@@ -305,7 +305,7 @@ function fuzzedMessage(wallet: { businessId: string; clientId: string; currency:
     () => ({ producer: 'gateway' as const, cmd: command('balance.debit', { ...wallet, amount: '0.50' }) }),
     () => ({ producer: 'gateway' as const, cmd: command('balance.deduct', { ...wallet, amount: '99999.00' }) }),
     () => ({ producer: 'checkout' as const, cmd: command('balance.pay', { ...wallet, saleId: uniqueId('sale'), amountOwed: '2.00', actor: { kind: 'service', id: 'checkout' } }) }),
-    () => ({ producer: 'refund' as const, cmd: command('balance.refund', { ...wallet, refundId: uniqueId('r'), amount: '0.25', saleId: uniqueId('sale'), actor: { kind: 'service', id: 'refund' } }) }),
+    () => ({ producer: 'refund' as const, cmd: command('balance.refund', { ...wallet, refundId: uniqueId('r'), amount: '0.25', saleId: uniqueId('sale'), saleAmount: '100.00', actor: { kind: 'service', id: 'refund' } }) }),
   ];
   const { producer, cmd } = pick(kinds)();
   const record: Record<string, unknown> = { ...cmd };

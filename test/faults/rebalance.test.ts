@@ -95,7 +95,7 @@ describe('consumer group rebalances', () => {
     }
     return {
       producer: 'refund',
-      command: command('balance.refund', { ...wallet(clientId), refundId: uniqueId('r'), amount: amount(), saleId: uniqueId('sale'), actor: { kind: 'service', id: 'refund' } }),
+      command: command('balance.refund', { ...wallet(clientId), refundId: uniqueId('r'), amount: amount(), saleId: uniqueId('sale'), saleAmount: '100000.00', actor: { kind: 'service', id: 'refund' } }),
     };
   }
 

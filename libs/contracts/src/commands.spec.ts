@@ -33,6 +33,7 @@ const validInputs: Record<CommandType, Record<string, unknown>> = {
     refundId: 'r-1',
     amount: '20.00',
     saleId: 'sale-1',
+    saleAmount: '120.00',
   },
   'giftcard.issue': {
     type: 'giftcard.issue',
@@ -283,14 +284,22 @@ describe(decodeCommand.name, () => {
 });
 
 describe('refundToBalanceSchema', () => {
-  const refund = without(validInputs['balance.refund'], 'saleId');
+  const refund = without(without(validInputs['balance.refund'], 'saleId'), 'saleAmount');
 
   it('accepts a refund of an earlier balance payment', () => {
     expect(buildError({ ...refund, paymentCommandId: 'pay-1' })).toBe('built');
   });
 
-  it('accepts a refund of a sale paid by other means', () => {
-    expect(buildError({ ...refund, saleId: 'sale-1' })).toBe('built');
+  it('accepts a refund of a sale paid by other means, with the sale amount that bounds its refunds', () => {
+    expect(buildError({ ...refund, saleId: 'sale-1', saleAmount: '120.00' })).toBe('built');
+  });
+
+  it('refuses a refund by sale without the sale amount', () => {
+    expect(buildError({ ...refund, saleId: 'sale-1' })).toBe('schema_violation');
+  });
+
+  it('refuses an over-precise sale amount', () => {
+    expect(buildError({ ...refund, saleId: 'sale-1', saleAmount: '120.001' })).toBe('invalid_amount');
   });
 
   it('refuses a refund that names both a payment and a sale', () => {

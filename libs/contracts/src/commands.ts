@@ -64,7 +64,12 @@ export const creditBalanceSchema = balanceChange('balance.credit');
 export const deductBalanceSchema = balanceChange('balance.deduct');
 export const debitBalanceSchema = balanceChange('balance.debit');
 
-/** Checkout pays min(balance, amountOwed, amountRequested) of a sale with balance. */
+/**
+ * Checkout pays min(balance, amountOwed, amountRequested) of a sale with balance, and never more in total for one
+ * saleId than the sale's amount: `saleAmount` (the sale's total, whatever pays it), or the first payment's amountOwed
+ * when the till does not send it. A later payment with another saleAmount is a sale edited at the till: it becomes the
+ * sale's amount, unless it is below what balance already paid or refunds already returned (sale_amount_below_settled).
+ */
 export const payWithBalanceSchema = z
   .strictObject({
     ...walletBase,
@@ -72,12 +77,15 @@ export const payWithBalanceSchema = z
     saleId: id,
     amountOwed: amount,
     amountRequested: amount.optional(),
+    saleAmount: amount.optional(),
   })
-  .superRefine(amountsFitCurrency(['amountOwed', 'amountRequested']));
+  .superRefine(amountsFitCurrency(['amountOwed', 'amountRequested', 'saleAmount']));
 
 /**
- * A refund credited to balance: of an earlier balance payment (paymentCommandId, capped by what it applied)
- * or of a sale paid by other means (saleId).
+ * A refund credited to balance: of an earlier balance payment (paymentCommandId, capped by what it applied) or of a
+ * sale paid by any means (saleId with saleAmount, the sale's total). Refunds of one sale never return more in total
+ * than its amount; a refundId is applied once (the same refund under another commandId is a replay, another refund
+ * under that refundId is refund_conflict).
  */
 export const refundToBalanceSchema = z
   .strictObject({
@@ -87,11 +95,15 @@ export const refundToBalanceSchema = z
     amount,
     paymentCommandId: id.optional(),
     saleId: id.optional(),
+    saleAmount: amount.optional(),
   })
-  .superRefine(amountsFitCurrency(['amount']))
+  .superRefine(amountsFitCurrency(['amount', 'saleAmount']))
   .superRefine((value, ctx) => {
     if ((value.paymentCommandId === undefined) === (value.saleId === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['paymentCommandId'], message: 'give exactly one of paymentCommandId or saleId' });
+    }
+    if (value.saleId !== undefined && value.saleAmount === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['saleAmount'], message: "required with saleId: the sale's total amount, which bounds its refunds" });
     }
   });
 

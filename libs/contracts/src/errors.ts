@@ -12,6 +12,10 @@ export const errorMessages = {
   not_found: 'Not found',
   idempotency_conflict: 'This command id was already used with a different payload',
   refund_exceeds_payment: 'Refund exceeds what was paid with balance',
+  refund_exceeds_sale: "Refunds would exceed the sale's amount",
+  refund_conflict: 'This refund id was already used for a different refund',
+  sale_mismatch: 'This sale belongs to another client, currency or amount',
+  sale_amount_below_settled: "The sale's amount cannot be lower than what balance already paid or refunds returned",
 } as const;
 
 export type ErrorCode = keyof typeof errorMessages;

@@ -16,6 +16,10 @@ const walletResult = z.strictObject({
   /** Payments only: what is still owed on the sale after this payment. */
   amountStillOwed: z.string().optional(),
   giftCardId: z.string().optional(),
+  /** Payments and refunds: the sale as the ledger now knows it (its amount, what balance paid, what was refunded). */
+  sale: z
+    .strictObject({ saleId: z.string(), amount: z.string(), paidWithBalance: z.string(), refunded: z.string() })
+    .optional(),
 });
 
 const giftCardResult = z.strictObject({

@@ -9,7 +9,7 @@ import {
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Command, GiftCardResult, WalletResult } from '@storecredit/contracts';
 import { Clock } from './clock';
-import { payloadHashOf, recordOf, replayOf, replyOf, type CommandOutcome } from './command-outcomes';
+import { EarlierResult, payloadHashOf, recordOf, replayOf, replyOf, type CommandOutcome } from './command-outcomes';
 import { IdempotencyRecord } from './entities';
 import { LedgerRejection } from './errors';
 import { LedgerBatches, LostRaceInBatch } from './ledger-batches';
@@ -21,7 +21,7 @@ export const applyAttemptsMax = 8;
 const retryJitterMs = 5;
 
 export type CommandResult = WalletResult | GiftCardResult;
-export type ApplyFn = (tx: EntityManager, now: Date) => Promise<CommandResult>;
+export type ApplyFn = (tx: EntityManager, now: Date) => Promise<CommandResult | EarlierResult>;
 
 /**
  * Runs one command exactly once: in one transaction it checks the idempotency record, applies the change,
@@ -79,9 +79,10 @@ export class CommandExecutor {
       if (existing) return replayOf(command, payloadHash, existing);
       const now = this.clock.now();
       const result = await apply(tx, now);
-      const reply = replyOf(command, now, { status: 'applied', result });
+      const earlier = result instanceof EarlierResult;
+      const reply = replyOf(command, now, { status: 'applied', result: earlier ? result.result : result });
       tx.create(IdempotencyRecord, recordOf(command, payloadHash, reply, now));
-      return { reply, replayed: false };
+      return { reply, replayed: earlier };
     }, { clear: true });
   }
 

@@ -2,7 +2,9 @@ import {
   errorMessages,
   replySchemaVersion,
   type Command,
+  type GiftCardResult,
   type StoredReply,
+  type WalletResult,
 } from '@storecredit/contracts';
 import { canonicalJson, sha256Hex } from './canonical-json';
 import type { IdempotencyRecord } from './entities';
@@ -12,6 +14,14 @@ export interface CommandOutcome {
   reply: StoredReply;
   /** The stored outcome of an earlier delivery was returned; nothing was applied now. */
   replayed: boolean;
+}
+
+/**
+ * What a command came to when an earlier command with another command id already had its effect (the same refund id
+ * and refund): that command's result, answered as a replay and applied no second time.
+ */
+export class EarlierResult {
+  constructor(readonly result: WalletResult | GiftCardResult) {}
 }
 
 /** The same command id with another payload is a conflict; this hash is how the ledger tells. */

@@ -13,6 +13,7 @@ export * from './group-commit/set-group-commit';
 export * from './ledger-batches';
 export * from './ledger.module';
 export * from './orm.config';
+export * from './sale-rules';
 export * from './verify/ledger-verifier';
 export * from './wallet-ledger';
 export * from './wallet-rules';

@@ -20,6 +20,7 @@ class PayDto extends createZodDto(
     saleId: id,
     amountOwed: amountSchema,
     amountRequested: amountSchema.optional(),
+    saleAmount: amountSchema.optional(),
     note: z.string().max(500).optional(),
   }),
 ) {}
@@ -32,6 +33,7 @@ class RefundDto extends createZodDto(
     amount: amountSchema,
     paymentCommandId: id.optional(),
     saleId: id.optional(),
+    saleAmount: amountSchema.optional(),
     note: z.string().max(500).optional(),
   }),
 ) {}
@@ -48,7 +50,7 @@ export class CheckoutController {
   @Post('checkout/payments')
   @RequirePermission('checkout.pay')
   @ApiHeader({ name: 'Idempotency-Key', required: false })
-  @ApiOperation({ summary: 'Pay part or all of a sale with balance: applies min(balance, owed, requested)' })
+  @ApiOperation({ summary: "Pay part or all of a sale with balance: applies min(balance, owed, requested, what the sale's amount leaves)" })
   async pay(
     @CurrentPrincipal() principal: Principal,
     @Body() body: PayDto,
@@ -68,7 +70,7 @@ export class CheckoutController {
   @Post('refunds')
   @RequirePermission('refund.credit')
   @ApiHeader({ name: 'Idempotency-Key', required: false })
-  @ApiOperation({ summary: 'Credit a refund to balance: of a balance payment (capped by it) or of a sale paid otherwise' })
+  @ApiOperation({ summary: "Credit a refund to balance, once per refundId: of a balance payment (capped by it) or of a sale (saleId + saleAmount; refunds capped by the sale's amount)" })
   async refund(
     @CurrentPrincipal() principal: Principal,
     @Body() body: RefundDto,

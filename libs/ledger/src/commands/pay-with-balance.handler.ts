@@ -1,13 +1,17 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { Decimal, formatAmount } from '@storecredit/contracts';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { formatAmount } from '@storecredit/contracts';
 import { CommandExecutor, type CommandOutcome } from '../command-executor';
-import { BalancePayment } from '../entities';
+import { BalancePayment, Sale } from '../entities';
+import { paymentOfSale, saleSummary, type SaleState } from '../sale-rules';
 import { WalletLedger } from '../wallet-ledger';
 import { PayWithBalanceCommand } from './pay-with-balance.command';
-import { paymentToApply } from './payment-cap';
 import { postedResult, unchangedResult } from './wallet-result';
 
-/** Checkout pays part or all of a sale with balance, capped at min(balance, owed, requested); never over-applies. */
+/**
+ * Checkout pays part or all of a sale with balance, capped at min(balance, owed, requested, what the sale leaves);
+ * never over-applies, however many payment commands name the sale (sale-rules.ts decides).
+ */
 @CommandHandler(PayWithBalanceCommand)
 export class PayWithBalanceHandler implements ICommandHandler<PayWithBalanceCommand, CommandOutcome> {
   constructor(
@@ -18,18 +22,16 @@ export class PayWithBalanceHandler implements ICommandHandler<PayWithBalanceComm
   execute({ payload }: PayWithBalanceCommand): Promise<CommandOutcome> {
     return this.executor.execute(payload, async (tx, now) => {
       const wallet = await this.ledger.findWallet(tx, payload);
-      const owed = new Decimal(payload.amountOwed);
-      const requested = payload.amountRequested === undefined ? undefined : new Decimal(payload.amountRequested);
-      const applied = paymentToApply(this.ledger.balanceOf(wallet), owed, requested);
-      const stillOwed = formatAmount(owed.minus(applied), payload.currency);
-      if (applied.isZero()) {
-        return unchangedResult(wallet, payload, formatAmount(0, payload.currency), { amountStillOwed: stillOwed });
-      }
+      const found = await tx.findOne(Sale, { businessId: payload.businessId, saleId: payload.saleId });
+      const payment = paymentOfSale(found ?? undefined, payload, this.ledger.balanceOf(wallet));
+      storeSale(tx, found, payment.sale, now);
+      const extra = { amountStillOwed: payment.amountStillOwed, sale: saleSummary(payment.sale) };
+      if (payment.applied.isZero()) return unchangedResult(wallet, payload, formatAmount(0, payload.currency), extra);
       const posted = this.ledger.post(
         tx,
         wallet,
         payload,
-        { type: 'used_for_payment', amount: applied.negated(), referenceType: 'payment', referenceId: payload.saleId },
+        { type: 'used_for_payment', amount: payment.applied.negated(), referenceType: 'payment', referenceId: payload.saleId },
         now,
       );
       tx.create(BalancePayment, {
@@ -39,12 +41,25 @@ export class PayWithBalanceHandler implements ICommandHandler<PayWithBalanceComm
         clientId: payload.clientId,
         currency: payload.currency,
         saleId: payload.saleId,
-        amountApplied: formatAmount(applied, payload.currency),
+        amountApplied: formatAmount(payment.applied, payload.currency),
         amountRefunded: formatAmount(0, payload.currency),
         version: 1,
         createdAt: now,
       });
-      return postedResult(posted, { amountStillOwed: stillOwed });
+      return postedResult(posted, extra);
     });
   }
+}
+
+/** Records a sale as decided: a new row, or the found one changed (its version check serialises two writers). */
+export function storeSale(tx: EntityManager, found: Sale | null, decided: SaleState, now: Date): void {
+  if (!found) {
+    tx.create(Sale, { ...decided, version: 1, createdAt: now, updatedAt: now });
+    return;
+  }
+  if (found.amount === decided.amount && found.paidWithBalance === decided.paidWithBalance && found.refunded === decided.refunded) return;
+  found.amount = decided.amount;
+  found.paidWithBalance = decided.paidWithBalance;
+  found.refunded = decided.refunded;
+  found.updatedAt = now;
 }

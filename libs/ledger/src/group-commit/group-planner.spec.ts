@@ -6,7 +6,7 @@ import { planGroup, type GroupState, type SetCommand, type WalletRow } from './g
 const businessId = 'salon-1';
 const at = new Date('2026-11-25T10:00:00.000Z');
 const now = () => at;
-const empty: GroupState = { records: [], wallets: [], payments: [] };
+const empty: GroupState = { records: [], wallets: [], payments: [], sales: [], refunds: [] };
 
 function storedWallet(clientId: string, balance: string, version = 3, lastSequence = 2): WalletRow {
   return { businessId, id: `0193a000-0000-7000-8000-00000000000${version}`, clientId, currency: 'AED', balance, lastSequence, version };

@@ -10,11 +10,11 @@ import {
   type WalletCommand,
 } from '@storecredit/contracts';
 import { v7 as uuidv7 } from 'uuid';
-import { payloadHashOf, recordOf, replayOf, replyOf, type CommandOutcome } from '../command-outcomes';
-import { paymentToApply } from '../commands/payment-cap';
+import { EarlierResult, payloadHashOf, recordOf, replayOf, replyOf, type CommandOutcome } from '../command-outcomes';
 import { postedResult, unchangedResult } from '../commands/wallet-result';
 import type { CommandResult } from '../command-executor';
 import { LedgerRejection } from '../errors';
+import { earlierRefund, paymentOfSale, refundOfSale, refundStateOf, saleSummary, type RefundState, type SaleState } from '../sale-rules';
 import { entryOf, outboxOf, type EntryFields, type Posting } from '../wallet-ledger';
 import { balanceAfterPosting, refundedAfter } from '../wallet-rules';
 
@@ -63,6 +63,12 @@ export interface PaymentRow {
   version: number;
 }
 
+export interface SaleRow extends SaleState {
+  version: number;
+}
+
+export type RefundRow = RefundState;
+
 export interface RecordRow {
   businessId: string;
   commandId: string;
@@ -77,6 +83,8 @@ export interface GroupState {
   records: RecordRow[];
   wallets: WalletRow[];
   payments: PaymentRow[];
+  sales: SaleRow[];
+  refunds: RefundRow[];
 }
 
 export interface WalletWrite extends WalletRow {
@@ -87,6 +95,17 @@ export interface WalletWrite extends WalletRow {
 export type EntryWrite = EntryFields;
 
 export interface PaymentWrite extends PaymentRow {
+  createdAt: Date;
+}
+
+export interface SaleWrite extends SaleRow {
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface RefundWrite extends RefundRow {
+  saleId: string;
+  amount: string;
   createdAt: Date;
 }
 
@@ -102,6 +121,9 @@ export interface GroupWrites {
   entries: EntryWrite[];
   newPayments: PaymentWrite[];
   changedPayments: PaymentWrite[];
+  newSales: SaleWrite[];
+  changedSales: SaleWrite[];
+  newRefunds: RefundWrite[];
   records: RecordRow[];
   outbox: OutboxWrite[];
 }
@@ -123,6 +145,11 @@ interface PlannedPayment extends PaymentWrite {
   changed: boolean;
 }
 
+interface PlannedSale extends SaleWrite {
+  stored: boolean;
+  changed: boolean;
+}
+
 /**
  * Decides a group of commands in memory, in order, as the one-by-one path would decide them one transaction after
  * another: each sees the balances, sequences, payments and idempotency records the commands before it left. The
@@ -136,6 +163,9 @@ export function planGroup(commands: readonly SetCommand[], state: GroupState, no
 class GroupPlanner {
   private readonly wallets = new Map<string, PlannedWallet>();
   private readonly payments = new Map<string, PlannedPayment>();
+  private readonly sales = new Map<string, PlannedSale>();
+  private readonly refunds = new Map<string, RefundRow>();
+  private readonly newRefunds: RefundWrite[] = [];
   private readonly records = new Map<string, RecordRow>();
   private readonly newRecords: RecordRow[] = [];
   private readonly entries: EntryWrite[] = [];
@@ -152,6 +182,10 @@ class GroupPlanner {
     for (const row of state.payments) {
       this.payments.set(recordKey(row.businessId, row.commandId), { ...row, createdAt: new Date(0), stored: true, changed: false });
     }
+    for (const row of state.sales) {
+      this.sales.set(recordKey(row.businessId, row.saleId), { ...row, createdAt: new Date(0), updatedAt: new Date(0), stored: true, changed: false });
+    }
+    for (const row of state.refunds) this.refunds.set(recordKey(row.businessId, row.refundId), row);
     for (const row of state.records) this.records.set(recordKey(row.businessId, row.commandId), row);
   }
 
@@ -159,6 +193,7 @@ class GroupPlanner {
     const outcomes = commands.map((command) => this.decide(command));
     const wallets = [...this.wallets.values()];
     const payments = [...this.payments.values()];
+    const sales = [...this.sales.values()];
     return {
       outcomes,
       writes: {
@@ -167,6 +202,9 @@ class GroupPlanner {
         entries: this.entries,
         newPayments: payments.filter((payment) => !payment.stored).map(paymentWrite),
         changedPayments: payments.filter((payment) => payment.stored && payment.changed).map(paymentWrite),
+        newSales: sales.filter((sale) => !sale.stored).map(saleWrite),
+        changedSales: sales.filter((sale) => sale.stored && sale.changed).map(saleWrite),
+        newRefunds: this.newRefunds,
         records: this.newRecords,
         outbox: this.outbox,
       },
@@ -181,8 +219,11 @@ class GroupPlanner {
     if (existing) return replayOf(command, payloadHash, existing);
     const now = this.now();
     let reply: StoredReply;
+    let earlier = false;
     try {
-      reply = replyOf(command, now, { status: 'applied', result: this.apply(command, now) });
+      const result = this.apply(command, now);
+      earlier = result instanceof EarlierResult;
+      reply = replyOf(command, now, { status: 'applied', result: result instanceof EarlierResult ? result.result : result });
     } catch (error) {
       if (!(error instanceof LedgerRejection)) throw error;
       reply = replyOf(command, now, { status: 'rejected', error: error.toBody() });
@@ -190,11 +231,11 @@ class GroupPlanner {
     const record = recordOf(command, payloadHash, reply, now);
     this.records.set(key, record);
     this.newRecords.push(record);
-    return { reply, replayed: false };
+    return { reply, replayed: earlier };
   }
 
   /** Every check comes before the first change, so a rejection leaves the group's state as it found it. */
-  private apply(command: SetCommand, now: Date): CommandResult {
+  private apply(command: SetCommand, now: Date): CommandResult | EarlierResult {
     switch (command.type) {
       case 'balance.pay':
         return this.pay(command, now);
@@ -210,16 +251,17 @@ class GroupPlanner {
 
   private pay(command: CommandOf<'balance.pay'>, now: Date): CommandResult {
     const wallet = this.wallet(command);
-    const owed = new Decimal(command.amountOwed);
-    const requested = command.amountRequested === undefined ? undefined : new Decimal(command.amountRequested);
-    const applied = paymentToApply(new Decimal(wallet.balance), owed, requested);
-    const stillOwed = formatAmount(owed.minus(applied), command.currency);
-    if (applied.isZero()) {
+    const found = this.sales.get(recordKey(command.businessId, command.saleId));
+    const payment = paymentOfSale(found, command, new Decimal(wallet.balance));
+    const extra = { amountStillOwed: payment.amountStillOwed, sale: saleSummary(payment.sale) };
+    if (payment.applied.isZero()) {
+      this.storeSale(found, payment.sale, now);
       const seen = wallet.posted ? wallet : null;
-      return unchangedResult(seen, command, formatAmount(0, command.currency), { amountStillOwed: stillOwed });
+      return unchangedResult(seen, command, formatAmount(0, command.currency), extra);
     }
-    const posting: Posting = { type: 'used_for_payment', amount: applied.negated(), referenceType: 'payment', referenceId: command.saleId };
+    const posting: Posting = { type: 'used_for_payment', amount: payment.applied.negated(), referenceType: 'payment', referenceId: command.saleId };
     const posted = this.post(command, posting, now);
+    this.storeSale(found, payment.sale, now);
     this.payments.set(recordKey(command.businessId, command.commandId), {
       businessId: command.businessId,
       commandId: command.commandId,
@@ -227,26 +269,55 @@ class GroupPlanner {
       clientId: command.clientId,
       currency: command.currency,
       saleId: command.saleId,
-      amountApplied: formatAmount(applied, command.currency),
+      amountApplied: formatAmount(payment.applied, command.currency),
       amountRefunded: formatAmount(0, command.currency),
       version: 1,
       createdAt: now,
       stored: false,
       changed: false,
     });
-    return postedResult(posted, { amountStillOwed: stillOwed });
+    return postedResult(posted, extra);
   }
 
-  private refund(command: CommandOf<'balance.refund'>, now: Date): CommandResult {
+  /** Every check (refund id, payment, sale, balance) comes before the first change, as in RefundToBalanceHandler. */
+  private refund(command: CommandOf<'balance.refund'>, now: Date): CommandResult | EarlierResult {
+    const earlier = earlierRefund(this.refunds.get(recordKey(command.businessId, command.refundId)), command);
+    if (earlier) return new EarlierResult(earlier);
     const amount = new Decimal(command.amount);
+    const paid =
+      command.paymentCommandId === undefined
+        ? undefined
+        : refundedAfter(this.payments.get(recordKey(command.businessId, command.paymentCommandId)), command, command.paymentCommandId, amount);
+    const saleId = paid?.payment.saleId ?? command.saleId;
+    if (saleId === undefined) throw new Error(`refund ${command.refundId} names neither a payment nor a sale`);
+    const found = this.sales.get(recordKey(command.businessId, saleId));
+    const sale = refundOfSale(found, command, { saleId, payment: paid?.payment }, amount);
     const posting: Posting = { type: 'refund_credit', amount, referenceType: 'refund', referenceId: command.refundId };
-    if (command.paymentCommandId === undefined) return postedResult(this.post(command, posting, now));
-    const found = this.payments.get(recordKey(command.businessId, command.paymentCommandId));
-    const { payment, refunded } = refundedAfter(found, command, command.paymentCommandId, amount);
     const posted = this.post(command, posting, now);
-    payment.amountRefunded = refunded;
-    payment.changed = true;
-    return postedResult(posted);
+    if (paid) {
+      paid.payment.amountRefunded = paid.refunded;
+      paid.payment.changed = true;
+    }
+    this.storeSale(found, sale, now);
+    const result = postedResult(posted, { sale: saleSummary(sale) });
+    const refund = refundStateOf(command, result);
+    this.refunds.set(recordKey(command.businessId, command.refundId), refund);
+    this.newRefunds.push({ ...refund, saleId, amount: command.amount, createdAt: now });
+    return result;
+  }
+
+  /** The sale as decided: new (written once, as it ends the group) or changed (written with the version it was read at). */
+  private storeSale(found: PlannedSale | undefined, decided: SaleState, now: Date): void {
+    if (!found) {
+      this.sales.set(recordKey(decided.businessId, decided.saleId), { ...decided, version: 1, createdAt: now, updatedAt: now, stored: false, changed: true });
+      return;
+    }
+    if (found.amount === decided.amount && found.paidWithBalance === decided.paidWithBalance && found.refunded === decided.refunded) return;
+    found.amount = decided.amount;
+    found.paidWithBalance = decided.paidWithBalance;
+    found.refunded = decided.refunded;
+    found.updatedAt = now;
+    found.changed = true;
   }
 
   /** WalletLedger.post in memory: the entry, the balance, the sequence and the event, or a rejection and no change. */
@@ -302,5 +373,9 @@ function walletWrite({ stored: _stored, changed: _changed, posted: _posted, ...r
 }
 
 function paymentWrite({ stored: _stored, changed: _changed, ...row }: PlannedPayment): PaymentWrite {
+  return row;
+}
+
+function saleWrite({ stored: _stored, changed: _changed, ...row }: PlannedSale): SaleWrite {
   return row;
 }

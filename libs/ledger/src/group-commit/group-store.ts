@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { GroupState, GroupWrites, PaymentRow, RecordRow, SetCommand, WalletRow } from './group-planner';
+import type { GroupState, GroupWrites, PaymentRow, RecordRow, RefundRow, SaleRow, SetCommand, WalletRow } from './group-planner';
 
 /** A row count other than the group's: another writer changed a row since the group read it. */
 export class GroupWriteConflict extends Error {
@@ -31,7 +31,22 @@ const readStatement = `
         'currency', p.currency, 'saleId', p.sale_id, 'amountApplied', p.amount_applied::text,
         'amountRefunded', p.amount_refunded::text, 'version', p.version)), '[]')
       from unnest($6::text[], $7::text[]) as k(business_id, command_id)
-      join balance_payment p on p.business_id = k.business_id and p.command_id = k.command_id) as payments`;
+      join balance_payment p on p.business_id = k.business_id and p.command_id = k.command_id) as payments,
+    (select coalesce(json_agg(json_build_object(
+        'businessId', s.business_id, 'saleId', s.sale_id, 'clientId', s.client_id, 'currency', s.currency,
+        'amount', s.amount::text, 'paidWithBalance', s.paid_with_balance::text, 'refunded', s.refunded::text,
+        'version', s.version)), '[]')
+      from sale s
+      where (s.business_id, s.sale_id) in (
+        select * from unnest($8::text[], $9::text[])
+        union all
+        select p.business_id, p.sale_id from unnest($6::text[], $7::text[]) as k(business_id, command_id)
+        join balance_payment p on p.business_id = k.business_id and p.command_id = k.command_id)) as sales,
+    (select coalesce(json_agg(json_build_object(
+        'businessId', f.business_id, 'refundId', f.refund_id, 'commandId', f.command_id, 'contentHash', f.content_hash,
+        'result', f.result)), '[]')
+      from unnest($10::text[], $11::text[]) as k(business_id, refund_id)
+      join balance_refund f on f.business_id = k.business_id and f.refund_id = k.refund_id) as refunds`;
 
 /**
  * Every write of a group in one statement. Each table's rows travel as one JSON array (json_to_recordset), which
@@ -77,25 +92,47 @@ const writeStatement = `
       from json_to_recordset($5::json) as v("businessId" text, "commandId" text, "amountRefunded" numeric, version int)
       where p.business_id = v."businessId" and p.command_id = v."commandId" and p.version = v.version
       returning 1),
+    new_sales as (
+      insert into sale (business_id, sale_id, client_id, currency, amount, paid_with_balance, refunded, version, created_at, updated_at)
+      select "businessId", "saleId", "clientId", currency, amount, "paidWithBalance", refunded, version, "createdAt", "updatedAt"
+      from json_to_recordset($6::json) as v("businessId" text, "saleId" text, "clientId" text, currency bpchar, amount numeric,
+        "paidWithBalance" numeric, refunded numeric, version int, "createdAt" timestamptz, "updatedAt" timestamptz)
+      returning 1),
+    changed_sales as (
+      update sale s set amount = v.amount, paid_with_balance = v."paidWithBalance", refunded = v.refunded,
+        version = s.version + 1, updated_at = v."updatedAt"
+      from json_to_recordset($7::json) as v("businessId" text, "saleId" text, amount numeric, "paidWithBalance" numeric,
+        refunded numeric, version int, "updatedAt" timestamptz)
+      where s.business_id = v."businessId" and s.sale_id = v."saleId" and s.version = v.version
+      returning 1),
+    new_refunds as (
+      insert into balance_refund (business_id, refund_id, command_id, content_hash, sale_id, amount, result, created_at)
+      select "businessId", "refundId", "commandId", "contentHash", "saleId", amount, result, "createdAt"
+      from json_to_recordset($8::json) as v("businessId" text, "refundId" text, "commandId" text, "contentHash" text,
+        "saleId" text, amount numeric, result json, "createdAt" timestamptz)
+      returning 1),
     records as (
       insert into idempotency_record (business_id, command_id, command_type, payload_hash, reply, created_at)
       select "businessId", "commandId", "commandType", "payloadHash", reply, "createdAt"
-      from json_to_recordset($6::json) as v("businessId" text, "commandId" text, "commandType" text, "payloadHash" text,
+      from json_to_recordset($9::json) as v("businessId" text, "commandId" text, "commandType" text, "payloadHash" text,
         reply json, "createdAt" timestamptz)
       returning 1),
     outbox as (
       insert into outbox_message (id, business_id, message_key, sequence, payload)
       select id, "businessId", "messageKey", sequence, payload
-      from json_to_recordset($7::json) as v(id uuid, "businessId" text, "messageKey" text, sequence int, payload json)
+      from json_to_recordset($10::json) as v(id uuid, "businessId" text, "messageKey" text, sequence int, payload json)
       returning 1)
   select
-    ledger_expect_rows('newWallets', $8, (select count(*) from new_wallets)::int) as "newWallets",
-    ledger_expect_rows('changedWallets', $9, (select count(*) from changed_wallets)::int) as "changedWallets",
-    ledger_expect_rows('entries', $10, (select count(*) from entries)::int) as entries,
-    ledger_expect_rows('newPayments', $11, (select count(*) from new_payments)::int) as "newPayments",
-    ledger_expect_rows('changedPayments', $12, (select count(*) from changed_payments)::int) as "changedPayments",
-    ledger_expect_rows('records', $13, (select count(*) from records)::int) as records,
-    ledger_expect_rows('outbox', $14, (select count(*) from outbox)::int) as outbox`;
+    ledger_expect_rows('newWallets', $11, (select count(*) from new_wallets)::int) as "newWallets",
+    ledger_expect_rows('changedWallets', $12, (select count(*) from changed_wallets)::int) as "changedWallets",
+    ledger_expect_rows('entries', $13, (select count(*) from entries)::int) as entries,
+    ledger_expect_rows('newPayments', $14, (select count(*) from new_payments)::int) as "newPayments",
+    ledger_expect_rows('changedPayments', $15, (select count(*) from changed_payments)::int) as "changedPayments",
+    ledger_expect_rows('newSales', $16, (select count(*) from new_sales)::int) as "newSales",
+    ledger_expect_rows('changedSales', $17, (select count(*) from changed_sales)::int) as "changedSales",
+    ledger_expect_rows('newRefunds', $18, (select count(*) from new_refunds)::int) as "newRefunds",
+    ledger_expect_rows('records', $19, (select count(*) from records)::int) as records,
+    ledger_expect_rows('outbox', $20, (select count(*) from outbox)::int) as outbox`;
 
 type WriteCounts = { [K in keyof GroupWrites]: number };
 
@@ -103,6 +140,8 @@ interface ReadColumns {
   records: (Omit<RecordRow, 'createdAt'> & { createdAt: string })[];
   wallets: WalletRow[];
   payments: PaymentRow[];
+  sales: SaleRow[];
+  refunds: RefundRow[];
 }
 
 /** Reads what a group's commands depend on: their idempotency records, their wallets, the payments they refund. */
@@ -114,15 +153,34 @@ export async function loadGroupState(client: PoolClient, commands: readonly SetC
       command.type === 'balance.refund' && command.paymentCommandId !== undefined ? [[command.businessId, command.paymentCommandId]] : [],
     ),
   );
-  const values = [...columns(recordKeys, 2), ...columns(walletKeys, 3), ...columns(paymentKeys, 2)];
+  const saleKeys = distinct(
+    commands.flatMap((command) =>
+      command.type === 'balance.pay' || (command.type === 'balance.refund' && command.saleId !== undefined)
+        ? [[command.businessId, command.saleId as string]]
+        : [],
+    ),
+  );
+  const refundKeys = distinct(commands.flatMap((command) => (command.type === 'balance.refund' ? [[command.businessId, command.refundId]] : [])));
+  const values = [...columns(recordKeys, 2), ...columns(walletKeys, 3), ...columns(paymentKeys, 2), ...columns(saleKeys, 2), ...columns(refundKeys, 2)];
   const { rows } = await client.query<ReadColumns>({ name: 'group_read', text: readStatement, values });
-  const [{ records, wallets, payments }] = rows;
-  return { records: records.map((record) => ({ ...record, createdAt: new Date(record.createdAt) })), wallets, payments };
+  const [{ records, wallets, payments, sales, refunds }] = rows;
+  return { records: records.map((record) => ({ ...record, createdAt: new Date(record.createdAt) })), wallets, payments, sales, refunds };
 }
 
 /** Writes a planned group in one statement, and checks that every part touched every row it was given. */
 export async function writeGroup(client: PoolClient, writes: GroupWrites): Promise<void> {
-  const parts = [writes.newWallets, writes.changedWallets, writes.entries, writes.newPayments, writes.changedPayments, writes.records, writes.outbox];
+  const parts = [
+    writes.newWallets,
+    writes.changedWallets,
+    writes.entries,
+    writes.newPayments,
+    writes.changedPayments,
+    writes.newSales,
+    writes.changedSales,
+    writes.newRefunds,
+    writes.records,
+    writes.outbox,
+  ];
   const values = [...parts.map((rows) => JSON.stringify(rows)), ...parts.map((rows) => rows.length)];
   let written: WriteCounts;
   try {

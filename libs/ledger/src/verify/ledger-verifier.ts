@@ -67,6 +67,25 @@ const checks: { check: string; sql: string }[] = [
     sql: `select business_id, command_id, amount_applied::text, amount_refunded::text from balance_payment
           where amount_refunded > amount_applied or amount_refunded < 0`,
   },
+  {
+    check: 'sale paid or refunded beyond its amount, or differing from its payments and refunds',
+    sql: `select s.business_id, s.sale_id, s.amount::text, s.paid_with_balance::text, s.refunded::text,
+            coalesce(p.applied, 0)::text as payments_applied, coalesce(f.refunded, 0)::text as refunds_credited
+          from sale s
+          left join (select business_id, sale_id, sum(amount_applied) as applied from balance_payment group by 1, 2) p
+            on p.business_id = s.business_id and p.sale_id = s.sale_id
+          left join (select business_id, sale_id, sum(amount) as refunded from balance_refund group by 1, 2) f
+            on f.business_id = s.business_id and f.sale_id = s.sale_id
+          where s.paid_with_balance > s.amount or s.refunded > s.amount
+            or s.paid_with_balance <> coalesce(p.applied, 0)
+            or s.refunded < coalesce(f.refunded, 0)`,
+  },
+  {
+    check: 'refund id credited more than once',
+    sql: `select business_id, reference_id as refund_id, count(*) as entries from ledger_entry
+          where type = 'refund_credit' and reference_id is not null
+          group by business_id, reference_id having count(*) > 1`,
+  },
 ];
 
 /** Proves the whole ledger: `npm run verify` prints this report and exits non-zero on any problem. */

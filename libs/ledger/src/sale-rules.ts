@@ -1,0 +1,154 @@
+import { Decimal, formatAmount, type CommandOf, type WalletResult } from '@storecredit/contracts';
+import { canonicalJson, sha256Hex } from './canonical-json';
+import { paymentToApply } from './commands/payment-cap';
+import { LedgerRejection } from './errors';
+
+/**
+ * The rules of money that hold per sale and per refund, not only per command, as pure functions: the one-command
+ * path (the handlers) and the set-based group commit (GroupPlanner) both decide through them with the state each
+ * loaded its own way. The database backs each with a CHECK or a key (Migration20261202000000_sales).
+ */
+
+/** A sale as the ledger knows it: its amount, what balance paid for it, and what refunds of it returned. */
+export interface SaleState {
+  businessId: string;
+  saleId: string;
+  clientId: string;
+  currency: string;
+  amount: string;
+  paidWithBalance: string;
+  refunded: string;
+}
+
+/** A refund id already applied: the refund's content (to tell a repeat from another refund) and its result. */
+export interface RefundState {
+  businessId: string;
+  refundId: string;
+  commandId: string;
+  contentHash: string;
+  result: WalletResult;
+}
+
+type PayCommand = CommandOf<'balance.pay'>;
+type RefundCommand = CommandOf<'balance.refund'>;
+
+/** What a payment decides: what it takes from balance, what the till still has to collect, and the sale after it. */
+export interface SalePayment {
+  applied: Decimal;
+  amountStillOwed: string;
+  sale: SaleState;
+}
+
+/**
+ * A payment of a sale with balance: min(balance, owed, requested, what the sale's amount leaves after earlier
+ * balance payments). The till still has to collect what it owed less what this took, and never more than the sale
+ * leaves unpaid by balance (a retried payment under a new command id owes nothing more).
+ */
+export function paymentOfSale(found: SaleState | undefined, command: PayCommand, balance: Decimal): SalePayment {
+  const sale = saleForPayment(found, command);
+  const owed = new Decimal(command.amountOwed);
+  const requested = command.amountRequested === undefined ? undefined : new Decimal(command.amountRequested);
+  const leftForBalance = new Decimal(sale.amount).minus(sale.paidWithBalance);
+  const applied = paymentToApply(balance, owed, requested, leftForBalance);
+  const stillOwed = Decimal.min(owed.minus(applied), leftForBalance.minus(applied));
+  const paidWithBalance = formatAmount(new Decimal(sale.paidWithBalance).plus(applied), command.currency);
+  return { applied, amountStillOwed: formatAmount(stillOwed, command.currency), sale: { ...sale, paidWithBalance } };
+}
+
+/** The sale a payment pays: a new one, the recorded one, or the recorded one edited at the till (a new saleAmount). */
+function saleForPayment(found: SaleState | undefined, command: PayCommand): SaleState {
+  if (!found) return newSale(command, command.saleAmount ?? command.amountOwed);
+  assertSameSale(found, command);
+  if (command.saleAmount === undefined || new Decimal(command.saleAmount).eq(found.amount)) return found;
+  const amount = new Decimal(command.saleAmount);
+  if (amount.lt(found.paidWithBalance) || amount.lt(found.refunded)) {
+    throw new LedgerRejection('sale_amount_below_settled', { saleId: found.saleId, ...saleDetails(found), saleAmount: command.saleAmount });
+  }
+  return { ...found, amount: formatAmount(amount, found.currency) };
+}
+
+/**
+ * The sale after a refund of it: refunds of one sale never return more in total than its amount, whatever paid it.
+ * A refund by saleId names the sale and its amount (which must match the recorded one: only the till edits a sale);
+ * a refund of a balance payment refunds that payment's sale.
+ */
+export function refundOfSale(
+  found: SaleState | undefined,
+  command: RefundCommand,
+  of: { saleId: string; payment?: { amountApplied: string } },
+  amount: Decimal,
+): SaleState {
+  const saleId = of.saleId;
+  const sale = found ?? saleFirstSeenByRefund(command, of);
+  assertSameSale(sale, command);
+  if (found && command.saleAmount !== undefined && !new Decimal(command.saleAmount).eq(found.amount)) {
+    throw new LedgerRejection('sale_mismatch', { saleId, ...saleDetails(found), saleAmount: command.saleAmount });
+  }
+  const refunded = new Decimal(sale.refunded).plus(amount);
+  if (refunded.gt(sale.amount)) {
+    const refundable = formatAmount(new Decimal(sale.amount).minus(sale.refunded), sale.currency);
+    throw new LedgerRejection('refund_exceeds_sale', { saleId, ...saleDetails(sale), refundable });
+  }
+  return { ...sale, refunded: formatAmount(refunded, sale.currency) };
+}
+
+/**
+ * A refund by saleId of a sale no payment recorded (paid by card): its amount is the command's saleAmount, which the
+ * contract requires with saleId. A payment always records its sale; one that has none (made before sales were
+ * recorded and missed by the migration) stands for a sale of at least what it applied.
+ */
+function saleFirstSeenByRefund(command: RefundCommand, of: { saleId: string; payment?: { amountApplied: string } }): SaleState {
+  const paid = of.payment?.amountApplied ?? '0';
+  const amount = command.saleAmount ?? of.payment?.amountApplied;
+  if (amount === undefined) throw new Error(`refund ${command.refundId}: sale ${of.saleId} is new and the command has no saleAmount`);
+  const sale = newSale({ ...command, saleId: of.saleId }, Decimal.max(amount, paid).toFixed());
+  return { ...sale, paidWithBalance: formatAmount(paid, command.currency) };
+}
+
+/** The same refund again under another command id is a repeat of it; another refund under a used refundId is refused. */
+export function earlierRefund(found: RefundState | undefined, command: RefundCommand): WalletResult | undefined {
+  if (!found) return undefined;
+  if (found.contentHash !== refundContentHash(command)) {
+    throw new LedgerRejection('refund_conflict', { refundId: command.refundId, firstCommandId: found.commandId });
+  }
+  return found.result;
+}
+
+/** What makes two refunds the same refund: who, what, how much and of what; not the command id, note or actor. */
+export function refundContentHash(command: RefundCommand): string {
+  const { clientId, currency, refundId, amount, paymentCommandId, saleId, saleAmount } = command;
+  return sha256Hex(canonicalJson({ clientId, currency, refundId, amount, paymentCommandId, saleId, saleAmount }));
+}
+
+export function refundStateOf(command: RefundCommand, result: WalletResult): RefundState {
+  return { businessId: command.businessId, refundId: command.refundId, commandId: command.commandId, contentHash: refundContentHash(command), result };
+}
+
+/** The sale as a reply shows it. */
+export function saleSummary(sale: SaleState): NonNullable<WalletResult['sale']> {
+  return { saleId: sale.saleId, amount: sale.amount, paidWithBalance: sale.paidWithBalance, refunded: sale.refunded };
+}
+
+function newSale(command: Pick<PayCommand, 'businessId' | 'saleId' | 'clientId' | 'currency'>, amount: string): SaleState {
+  const zero = formatAmount(0, command.currency);
+  return {
+    businessId: command.businessId,
+    saleId: command.saleId,
+    clientId: command.clientId,
+    currency: command.currency,
+    amount: formatAmount(amount, command.currency),
+    paidWithBalance: zero,
+    refunded: zero,
+  };
+}
+
+/** A sale belongs to one client and one currency: another client's or currency's command naming it is refused. */
+function assertSameSale(sale: SaleState, command: { clientId: string; currency: string }): void {
+  if (sale.clientId !== command.clientId || sale.currency !== command.currency) {
+    throw new LedgerRejection('sale_mismatch', { saleId: sale.saleId, clientId: command.clientId, currency: command.currency });
+  }
+}
+
+function saleDetails(sale: SaleState): Record<string, string> {
+  return { recordedAmount: sale.amount, paidWithBalance: sale.paidWithBalance, refunded: sale.refunded, currency: sale.currency };
+}
