@@ -58,6 +58,8 @@ async function snapshot(db: TestDatabase): Promise<Body> {
            (select coalesce(string_agg(id::text || '=' || status, ',' order by id), '') from gift_card) as gift_card_states,
            (select count(*) from balance_payment)::int as payments,
            (select coalesce(sum(amount_refunded), 0)::text from balance_payment) as refunded,
+           (select coalesce(string_agg(sale_id || '=' || amount::text || '/' || paid_with_balance::text || '/' || refunded::text, ',' order by sale_id), '') from sale) as sales,
+           (select count(*) from balance_refund)::int as refund_ids,
            (select count(*) from client)::int as clients,
            (select count(*) from staff)::int as staff,
            (select count(*) from api_key where revoked_at is null)::int as live_api_keys`);
@@ -701,6 +703,56 @@ describe('gateway errors', () => {
       expect(await snapshot(db)).toEqual(before);
       expect((await owner.get<Items>(`/api/clients/${clientId}/transactions`)).body.items).toEqual([]);
       expect((await owner.get(`/api/clients/${clientId}/balances/AED`)).body).toMatchObject({ balance: '0.00', hasBalance: false });
+    });
+  });
+
+  describe('bounds per sale and per refund (the hostile test: one sale paid twice, unbounded and doubled refunds)', () => {
+    const balance = async (clientId: string) => (await owner.get<{ balance: string }>(`/api/clients/${clientId}/balances/AED`)).body.balance;
+
+    it('takes one sale that owes 20.00 once, though two requests with different Idempotency-Keys pay it', async () => {
+      const clientId = await newClient('70.00');
+      const saleId = uniqueId('sale');
+      const pay = (key: string) =>
+        owner.post<Applied<WalletResult>>('/api/checkout/payments', { clientId, currency: 'AED', saleId, amountOwed: '20.00' }, { 'idempotency-key': key });
+      const [first, second] = await Promise.all([pay(uniqueId('till-1')), pay(uniqueId('till-2'))]);
+      expect([first.status, second.status]).toEqual([200, 200]);
+      expect([first.body.result.amount, second.body.result.amount].sort()).toEqual(['0.00', '20.00']);
+      expect(await balance(clientId)).toBe('50.00');
+    });
+
+    it("refuses a refund by saleId beyond the sale's amount with 422 refund_exceeds_sale, and one without the amount with 400", async () => {
+      const clientId = await newClient('70.00');
+      const saleId = uniqueId('sale');
+      await owner.post('/api/checkout/payments', { clientId, currency: 'AED', saleId, amountOwed: '20.00' });
+      await expectRefusedUnchanged(
+        [
+          () => owner.post('/api/refunds', { clientId, currency: 'AED', refundId: uniqueId('r'), amount: '500.00', saleId, saleAmount: '20.00' }),
+          () => owner.post('/api/refunds', { clientId, currency: 'AED', refundId: uniqueId('r'), amount: '20.01', saleId, saleAmount: '20.00' }),
+        ],
+        422,
+        'refund_exceeds_sale',
+      );
+      await expectRefusedUnchanged(
+        [() => owner.post('/api/refunds', { clientId, currency: 'AED', refundId: uniqueId('r'), amount: '500.00', saleId, saleAmount: '500.00' })],
+        409,
+        'sale_mismatch',
+      );
+      const missing = await owner.post<ErrorAnswer>('/api/refunds', { clientId, currency: 'AED', refundId: uniqueId('r'), amount: '5.00', saleId });
+      expect(missing.status).toBe(400);
+      expect(missing.body.error.message).toMatch(/saleAmount/);
+      expect(await balance(clientId)).toBe('50.00');
+    });
+
+    it('credits one refundId once whatever the Idempotency-Key, and refuses another refund under it with 409 refund_conflict', async () => {
+      const clientId = await newClient();
+      const refund = { clientId, currency: 'AED', refundId: uniqueId('refund'), amount: '12.00', saleId: uniqueId('sale'), saleAmount: '40.00' };
+      const first = await owner.post<Applied<WalletResult>>('/api/refunds', refund, { 'idempotency-key': uniqueId('k') });
+      const again = await owner.post<Applied<WalletResult>>('/api/refunds', refund, { 'idempotency-key': uniqueId('k') });
+      expect(first.body).toMatchObject({ status: 'applied', replayed: false, result: { balanceAfter: '12.00' } });
+      expect(again.status).toBe(200);
+      expect(again.body).toMatchObject({ status: 'applied', replayed: true, result: first.body.result });
+      await expectRefusedUnchanged([() => owner.post('/api/refunds', { ...refund, amount: '13.00' })], 409, 'refund_conflict');
+      expect(await balance(clientId)).toBe('12.00');
     });
   });
 

@@ -62,6 +62,36 @@ describe('ledger worker end to end', () => {
     expect(eventsFor(clientId)).toHaveLength(2);
   });
 
+  it('never over-pays a sale or over-refunds it through the checkout and refund topics, and credits a refund id once', async () => {
+    const clientId = uniqueId('client');
+    const saleId = uniqueId('sale');
+    const wallet = { businessId, clientId, currency: 'AED' };
+    const topUp = command('balance.add', { ...wallet, amount: '70.00' });
+    await kafka.send('gateway', topUp);
+    await kafka.waitForReplies(topUp.commandId);
+    // Two tills (or a till retrying with a fresh command id) pay one sale that owes 20.00.
+    const pays = [1, 2, 3].map(() => command('balance.pay', { ...wallet, saleId, amountOwed: '20.00', actor: { kind: 'service', id: 'checkout' } }));
+    await Promise.all(pays.map((pay) => kafka.send('checkout', pay)));
+    const payReplies = await Promise.all(pays.map(async (pay) => (await kafka.waitForReplies(pay.commandId))[0] as Reply));
+    expect(payReplies.map((reply) => reply.result && 'amount' in reply.result && reply.result.amount).sort()).toEqual(['0.00', '0.00', '20.00']);
+    // A refund of 500.00 by saleId for that sale, and one refund id sent twice under two command ids.
+    const refund = (amount: string, refundId = uniqueId('refund')) =>
+      command('balance.refund', { ...wallet, refundId, amount, saleId, saleAmount: '20.00', actor: { kind: 'service', id: 'refund' } });
+    const tooMuch = refund('500.00');
+    const once = refund('15.00');
+    const twice = { ...once, commandId: uniqueId('refund-retry') };
+    for (const next of [tooMuch, once, twice]) await kafka.send('refund', next);
+    const [tooMuchReply, onceReply, twiceReply] = await Promise.all(
+      [tooMuch, once, twice].map(async (next) => (await kafka.waitForReplies(next.commandId))[0] as Reply),
+    );
+    expect(tooMuchReply.error?.code).toBe('refund_exceeds_sale');
+    expect(onceReply).toMatchObject({ status: 'applied', replayed: false, result: { balanceAfter: '65.00' } });
+    expect(twiceReply).toMatchObject({ status: 'applied', replayed: true, result: onceReply.result });
+    const [balance] = await db.query<{ balance: string }>('select balance::text from wallet where client_id = $1', [clientId]);
+    expect(balance.balance).toBe('65.00');
+    expect(await entryCount(clientId)).toBe(3);
+  });
+
   it('applies exactly 100 of 200 concurrent 1.00 debits on a wallet holding 100.00', async () => {
     const clientId = uniqueId('client');
     const topUp = command('balance.credit', { businessId, clientId, currency: 'AED', amount: '100.00' });

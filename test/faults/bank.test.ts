@@ -61,6 +61,8 @@ interface Op {
   sends: number;
   transferId?: string;
   paymentCommandId?: string;
+  /** The sale a payment pays or a refund refunds (directly, or through the payment it refunds). */
+  saleId?: string;
 }
 
 interface Transfer {
@@ -75,8 +77,16 @@ interface Transfer {
 interface Payment {
   commandId: string;
   clientId: string;
+  saleId: string;
   applied: Decimal;
   reserved: Decimal;
+}
+
+/** A sale as its first payment named it: later payments and refunds of it never exceed this amount in total. */
+interface Sale {
+  id: string;
+  clientId: string;
+  amount: string;
 }
 
 /**
@@ -101,6 +111,7 @@ describe('bank test with crashes', () => {
   const ops = new Map<string, Op>();
   const transfers = new Map<string, Transfer>();
   const payments: Payment[] = [];
+  const sales: Sale[] = [];
   const violations: string[] = [];
   const figures = {
     kills: { random: 0, 'before-offset-commit': 0, 'after-event-publish': 0 } as Record<KillKind, number>,
@@ -180,22 +191,55 @@ describe('bank test with crashes', () => {
       const type = Math.random() < 0.5 ? 'balance.debit' : 'balance.deduct';
       await perform('debit', 'gateway', command(type, { ...wallet(clientId), amount: randomAmount() }));
     } else if (roll < 0.6) {
-      const amountOwed = randomAmount();
-      const amountRequested = Math.random() < 0.5 ? undefined : randomAmount();
-      const pay = command('balance.pay', {
-        ...wallet(clientId),
-        saleId: uniqueId('sale'),
-        amountOwed,
-        ...(amountRequested === undefined ? {} : { amountRequested }),
-        actor: { kind: 'service', id: 'checkout' },
-      });
-      const applied = appliedAmount(await perform('pay', 'checkout', pay));
-      if (applied) payments.push({ commandId: pay.commandId, clientId, applied, reserved: new Decimal(0) });
-    } else if (roll < 0.75) {
+      await payStep(clientId);
+    } else if (roll < 0.68) {
       await refundStep();
+    } else if (roll < 0.75) {
+      await saleRefundStep();
     } else {
       await transferStep();
     }
+  }
+
+  /**
+   * Pays a new sale (its amount the owed amount, or a larger saleAmount when the sale is split with a card), or pays
+   * an earlier sale again under a new command id, as a till that retries or a second till would: the ledger must never
+   * take more for one sale than its amount.
+   */
+  async function payStep(clientId: string): Promise<void> {
+    const again = sales.length > 0 && Math.random() < 0.35 ? pick(sales) : undefined;
+    const sale: Sale = again ?? { id: uniqueId('sale'), clientId, amount: randomAmount() };
+    const split = !again && Math.random() < 0.3;
+    if (split) sale.amount = new Decimal(sale.amount).plus(randomAmount(2_000)).toFixed(2);
+    const amountOwed = again || !split ? sale.amount : randomAmount(Number(new Decimal(sale.amount).times(100)));
+    const amountRequested = Math.random() < 0.5 ? undefined : randomAmount();
+    const pay = command('balance.pay', {
+      ...wallet(sale.clientId),
+      saleId: sale.id,
+      amountOwed,
+      ...(amountRequested === undefined ? {} : { amountRequested }),
+      ...(split ? { saleAmount: sale.amount } : {}),
+      actor: { kind: 'service', id: 'checkout' },
+    });
+    if (!again) sales.push(sale);
+    const applied = appliedAmount(await perform('pay', 'checkout', pay, { saleId: sale.id }));
+    if (applied) payments.push({ commandId: pay.commandId, clientId: sale.clientId, saleId: sale.id, applied, reserved: new Decimal(0) });
+  }
+
+  /** Refunds an earlier sale by its id, whatever paid it; one in five asks for more than the sale's amount. */
+  async function saleRefundStep(): Promise<void> {
+    if (sales.length === 0) return;
+    const sale = pick(sales);
+    const amount = Math.random() < 0.2 ? new Decimal(sale.amount).plus(randomAmount(500)).toFixed(2) : randomAmount(Number(new Decimal(sale.amount).times(100)));
+    const refund = command('balance.refund', {
+      ...wallet(sale.clientId),
+      refundId: uniqueId('refund'),
+      amount,
+      saleId: sale.id,
+      saleAmount: sale.amount,
+      actor: { kind: 'service', id: 'refund' },
+    });
+    await perform('refund', 'refund', refund, { saleId: sale.id });
   }
 
   /** Refunds part or all of an earlier payment; one in ten asks for more than is left, which the ledger must refuse or cap. */
@@ -214,7 +258,7 @@ describe('bank test with crashes', () => {
       paymentCommandId: payment.commandId,
       actor: { kind: 'service', id: 'refund' },
     });
-    await perform(over ? 'refund-over' : 'refund', 'refund', refund, { paymentCommandId: payment.commandId });
+    await perform(over ? 'refund-over' : 'refund', 'refund', refund, { paymentCommandId: payment.commandId, saleId: payment.saleId });
   }
 
   async function transferStep(): Promise<void> {
@@ -300,6 +344,28 @@ describe('bank test with crashes', () => {
     for (const [paymentId, sum] of refunded) {
       const paid = entriesByCommand.get(paymentId);
       if (!paid || sum.gt(new Decimal(paid.amount).negated())) problems.push(`payment ${paymentId} (${paid?.amount}) was refunded ${sum}`);
+    }
+    problems.push(...saleBoundViolations(snapshot));
+    return problems;
+  }
+
+  /** Per sale: balance never paid more than its amount in total, and refunds never returned more than it. */
+  function saleBoundViolations(snapshot: LedgerSnapshot): string[] {
+    const totals = new Map<string, { paid: Decimal; refunded: Decimal }>();
+    for (const entry of snapshot.entries) {
+      const op = ops.get(entry.commandId);
+      if (!op?.saleId) continue;
+      const total = totals.get(op.saleId) ?? { paid: new Decimal(0), refunded: new Decimal(0) };
+      if (op.command.type === 'balance.pay') total.paid = total.paid.minus(entry.amount);
+      else total.refunded = total.refunded.plus(entry.amount);
+      totals.set(op.saleId, total);
+    }
+    const problems: string[] = [];
+    for (const sale of sales) {
+      const total = totals.get(sale.id);
+      if (total && (total.paid.gt(sale.amount) || total.refunded.gt(sale.amount))) {
+        problems.push(`sale ${sale.id} of ${sale.amount} was paid ${total.paid} with balance and refunded ${total.refunded}`);
+      }
     }
     return problems;
   }
@@ -490,6 +556,7 @@ describe('bank test with crashes', () => {
       ['operations (commands sent)', ops.size - walletCount],
       ['  credits / debits', `${count(['credit'])} / ${count(['debit'])}`],
       ['  payments / refunds (over-refunds)', `${count(['pay'])} / ${count(['refund', 'refund-over'])} (${count(['refund-over'])})`],
+      ['  sales (paid more than once / refunds by sale id)', `${sales.length} (${salesPaidAgain()} / ${[...ops.values()].filter((op) => op.command.type === 'balance.refund' && op.command.saleId).length})`],
       ['  transfers (debit + credit)', `${transfers.size} (${count(['transfer-credit'])} credited)`],
       ['answered applied / rejected', `${firsts.filter((r) => r?.status === 'applied').length} / ${firsts.filter((r) => r?.status === 'rejected').length}`],
       ['indeterminate during the run (then resent)', `${figures.indeterminate} (${figures.resent} resends, ${figures.resolveRounds} rounds)`],
@@ -517,6 +584,11 @@ describe('bank test with crashes', () => {
     ]);
   }
 
+  const salesPaidAgain = () => {
+    const pays = new Map<string, number>();
+    for (const op of ops.values()) if (op.command.type === 'balance.pay' && op.saleId) pays.set(op.saleId, (pays.get(op.saleId) ?? 0) + 1);
+    return [...pays.values()].filter((count) => count > 1).length;
+  };
   const totalKills = () => Object.values(figures.kills).reduce((a, b) => a + b, 0);
 
   it(

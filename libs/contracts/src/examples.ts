@@ -13,6 +13,7 @@ export const exampleCommands: Record<string, Command> = {
     saleId: 'sale-8841',
     amountOwed: '120.00',
     amountRequested: '50.00',
+    saleAmount: '120.00',
   },
   refundOfBalancePayment: {
     schemaVersion: 1,
@@ -25,6 +26,19 @@ export const exampleCommands: Record<string, Command> = {
     refundId: 'refund-77',
     amount: '20.00',
     paymentCommandId: 'checkout-sale-8841-pay-1',
+  },
+  refundOfCardPaidSale: {
+    schemaVersion: 1,
+    type: 'balance.refund',
+    commandId: 'refund-78-1',
+    businessId: 'salon-1',
+    clientId: 'client-42',
+    currency: 'AED',
+    actor: { kind: 'service', id: 'refund' },
+    refundId: 'refund-78',
+    amount: '35.00',
+    saleId: 'sale-8850',
+    saleAmount: '90.00',
   },
   staffAddsBalance: {
     schemaVersion: 1,
