@@ -1,6 +1,17 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { GatewayClient, giftCardCode, seedBusiness, startLedgerStack, type LedgerStack, type SeededBusiness } from '@storecredit/testing';
+import { buildCommand } from '@storecredit/contracts';
+import { GatewayClient, giftCardCode, seedBusiness, startLedgerStack, uniqueId, type LedgerStack, type SeededBusiness } from '@storecredit/testing';
+import { v7 as uuidv7 } from 'uuid';
 import { permissions } from '../apps/gateway/src/auth/permissions';
+import { CommandTransport } from '../apps/gateway/src/commands/command-transport';
+
+interface HistoryEntry {
+  type: string;
+  actor: string;
+  actorName: string;
+  reference: { type: string; id: string | null };
+  giftCardLast4: string | null;
+}
 
 /** The gateway against real PostgreSQL and the real Kafka broker, with the worker applying its commands. */
 describe('gateway over Kafka', () => {
@@ -45,5 +56,35 @@ describe('gateway over Kafka', () => {
     const unknown = await owner.post(`/api/clients/${biz.clientId}/gift-card-redemptions`, { code: giftCardCode() });
     expect(unknown.status).toBe(404);
     expect(unknown.body).toMatchObject({ error: { code: 'gift_card_not_found' } });
+  });
+
+  it('names the redeemed gift card by its last four and every actor by name, never by a piece of an id', async () => {
+    const owner = http.as(biz.ownerToken);
+    const clientId = uniqueId('client');
+    expect((await owner.post('/api/clients', { id: clientId, name: 'History Names' })).status).toBe(201);
+    const issued = await owner.post<{ items: { code: string; result: { giftCardId: string } }[] }>('/api/gift-cards', { amount: '15.00', currency: 'AED' });
+    const [card] = issued.body.items;
+    expect((await owner.post(`/api/clients/${clientId}/gift-card-redemptions`, { code: card.code })).status).toBe(200);
+    // The embedded start's demo seed writes as this actor (apps/gateway/src/embedded/demo-seed.ts).
+    const seeded = buildCommand({
+      type: 'balance.add',
+      commandId: uuidv7(),
+      businessId: biz.businessId,
+      clientId,
+      currency: 'AED',
+      actor: { kind: 'staff', id: 'demo-seed' },
+      amount: '5.00',
+      reference: { type: 'manual' },
+    });
+    expect((await app.get(CommandTransport).send(seeded, 15_000))?.status).toBe('applied');
+    expect((await http.as(biz.keyFor('balance.add')).post(`/api/clients/${clientId}/balance/add`, { amount: '1.00', currency: 'AED' })).status).toBe(200);
+
+    const history = await owner.get<{ items: HistoryEntry[] }>(`/api/clients/${clientId}/transactions`);
+    expect(history.body.items.map(({ type, actorName, giftCardLast4 }) => ({ type, actorName, giftCardLast4 }))).toEqual([
+      { type: 'balance_added', actorName: 'key-balance.add', giftCardLast4: null },
+      { type: 'balance_added', actorName: 'Demo data', giftCardLast4: null },
+      { type: 'gift_card_redeemed', actorName: 'Owner', giftCardLast4: card.code.slice(-4) },
+    ]);
+    expect(history.body.items[2].reference).toEqual({ type: 'manual', id: card.result.giftCardId });
   });
 });
