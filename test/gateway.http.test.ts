@@ -1,6 +1,17 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { GatewayClient, giftCardCode, seedBusiness, startLedgerStack, type LedgerStack, type SeededBusiness } from '@storecredit/testing';
+import { buildCommand } from '@storecredit/contracts';
+import { GatewayClient, giftCardCode, seedBusiness, startLedgerStack, uniqueId, type LedgerStack, type SeededBusiness } from '@storecredit/testing';
+import { v7 as uuidv7 } from 'uuid';
 import { permissions } from '../apps/gateway/src/auth/permissions';
+import { CommandTransport } from '../apps/gateway/src/commands/command-transport';
+
+interface HistoryEntry {
+  type: string;
+  actor: string;
+  actorName: string;
+  reference: { type: string; id: string | null };
+  giftCardLast4: string | null;
+}
 
 /** The gateway against real PostgreSQL and the real Kafka broker, with the worker applying its commands. */
 describe('gateway over Kafka', () => {
@@ -45,5 +56,90 @@ describe('gateway over Kafka', () => {
     const unknown = await owner.post(`/api/clients/${biz.clientId}/gift-card-redemptions`, { code: giftCardCode() });
     expect(unknown.status).toBe(404);
     expect(unknown.body).toMatchObject({ error: { code: 'gift_card_not_found' } });
+  });
+
+  it('names the redeemed gift card by its last four and every actor by name, never by a piece of an id', async () => {
+    const owner = http.as(biz.ownerToken);
+    const clientId = uniqueId('client');
+    expect((await owner.post('/api/clients', { id: clientId, name: 'History Names' })).status).toBe(201);
+    const issued = await owner.post<{ items: { code: string; result: { giftCardId: string } }[] }>('/api/gift-cards', { amount: '15.00', currency: 'AED' });
+    const [card] = issued.body.items;
+    expect((await owner.post(`/api/clients/${clientId}/gift-card-redemptions`, { code: card.code })).status).toBe(200);
+    // The embedded start's demo seed writes as this actor (apps/gateway/src/embedded/demo-seed.ts).
+    const seeded = buildCommand({
+      type: 'balance.add',
+      commandId: uuidv7(),
+      businessId: biz.businessId,
+      clientId,
+      currency: 'AED',
+      actor: { kind: 'staff', id: 'demo-seed' },
+      amount: '5.00',
+      reference: { type: 'manual' },
+    });
+    expect((await app.get(CommandTransport).send(seeded, 15_000))?.status).toBe('applied');
+    expect((await http.as(biz.keyFor('balance.add')).post(`/api/clients/${clientId}/balance/add`, { amount: '1.00', currency: 'AED' })).status).toBe(200);
+
+    const history = await owner.get<{ items: HistoryEntry[] }>(`/api/clients/${clientId}/transactions`);
+    expect(history.body.items.map(({ type, actorName, giftCardLast4 }) => ({ type, actorName, giftCardLast4 }))).toEqual([
+      { type: 'balance_added', actorName: 'key-balance.add', giftCardLast4: null },
+      { type: 'balance_added', actorName: 'Demo data', giftCardLast4: null },
+      { type: 'gift_card_redeemed', actorName: 'Owner', giftCardLast4: card.code.slice(-4) },
+    ]);
+    expect(history.body.items[2].reference).toEqual({ type: 'manual', id: card.result.giftCardId });
+  });
+
+  describe('PATCH /api/clients/:clientId', () => {
+    type ClientBody = { id: string; name: string; phone: string | null; email: string | null; externalId: string | null };
+    const patch = (token: string, id: string, body: unknown) => http.as(token).request<ClientBody>('PATCH', `/api/clients/${id}`, body);
+    let first: string;
+
+    beforeAll(async () => {
+      const owner = http.as(biz.ownerToken);
+      first = (await owner.post<ClientBody>('/api/clients', { name: 'Edit Me', phone: '+971 50 111 1111', externalId: uniqueId('ext') })).body.id;
+    });
+
+    it('changes the named fields, clears one given null, and leaves the rest as they were', async () => {
+      const externalId = uniqueId('ext');
+      const changed = await patch(biz.ownerToken, first, { name: '  Edited Name ', email: 'edited@example.com', externalId });
+      expect(changed.status).toBe(200);
+      expect(changed.body).toMatchObject({ id: first, name: 'Edited Name', phone: '+971 50 111 1111', email: 'edited@example.com', externalId });
+      const cleared = await patch(biz.ownerToken, first, { phone: null });
+      expect(cleared.body).toMatchObject({ name: 'Edited Name', phone: null, email: 'edited@example.com', externalId });
+      expect((await http.as(biz.ownerToken).get(`/api/clients/${first}`)).body).toEqual(cleared.body);
+    });
+
+    it.each([
+      ['nothing to change', {}],
+      ['an empty name', { name: '   ' }],
+      ['a malformed email', { email: 'not-an-email' }],
+      ['a new id', { id: 'another-id' }],
+      ['an unknown field', { balance: '100.00' }],
+    ])('refuses %s with 400 and changes nothing', async (_, body) => {
+      const before = await http.as(biz.ownerToken).get(`/api/clients/${first}`);
+      const refused = await patch(biz.ownerToken, first, body);
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({ error: { code: 'invalid_request', message: expect.any(String) } });
+      expect((await http.as(biz.ownerToken).get(`/api/clients/${first}`)).body).toEqual(before.body);
+    });
+
+    it('refuses an external id another client of the business already has with 409', async () => {
+      const taken = uniqueId('ext');
+      expect((await http.as(biz.ownerToken).post('/api/clients', { name: 'Holds The Id', externalId: taken })).status).toBe(201);
+      const before = await http.as(biz.ownerToken).get(`/api/clients/${first}`);
+      const refused = await patch(biz.ownerToken, first, { name: 'Not Saved', externalId: taken });
+      expect(refused.status).toBe(409);
+      expect(refused.body).toEqual({ error: { code: 'client_exists', message: 'A client with this external id already exists', details: { field: 'externalId' } } });
+      expect((await http.as(biz.ownerToken).get(`/api/clients/${first}`)).body).toEqual(before.body);
+    });
+
+    it('refuses another business’s client with 404, as it does a missing one, and leaves it as it was', async () => {
+      const other = await seedBusiness(app, permissions);
+      const foreign = await patch(other.ownerToken, first, { name: 'Taken Over' });
+      const missing = await patch(other.ownerToken, uniqueId('client'), { name: 'Taken Over' });
+      expect(foreign.status).toBe(404);
+      expect(foreign.body).toEqual({ error: { code: 'not_found', message: 'Client not found' } });
+      expect(foreign.body).toEqual(missing.body);
+      expect((await http.as(biz.ownerToken).get<ClientBody>(`/api/clients/${first}`)).body.name).not.toBe('Taken Over');
+    });
   });
 });

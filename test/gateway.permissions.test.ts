@@ -64,6 +64,12 @@ const routes: Route[] = [
   { name: 'POST /api/clients', permission: 'balance.add', allowedStatus: 201, call: (h) => h.post('/api/clients', { name: 'Walk-in Client' }) },
   { name: 'GET /api/clients/:clientId', permission: 'balance.view', allowedStatus: 200, call: (h, b) => h.get(`/api/clients/${b.clientId}`) },
   {
+    name: 'PATCH /api/clients/:clientId',
+    permission: 'balance.add',
+    allowedStatus: 200,
+    call: (h, b) => h.request('PATCH', `/api/clients/${b.clientId}`, { phone: '+971 50 000 0000' }),
+  },
+  {
     name: 'GET /api/clients/:clientId/balances',
     permission: 'balance.view',
     allowedStatus: 200,
@@ -145,6 +151,7 @@ async function snapshot(db: TestDatabase): Promise<Body> {
            (select count(*) from gift_card)::int as gift_cards,
            (select count(*) from gift_card where status = 'active')::int as active_gift_cards,
            (select count(*) from client)::int as clients,
+           (select md5(coalesce(string_agg(concat_ws('|', business_id, id, name, phone, email, external_id), '/' order by business_id, id), '')) from client) as client_fields,
            (select count(*) from staff)::int as staff,
            (select count(*) from staff_session)::int as sessions,
            (select count(*) from api_key)::int as api_keys,
@@ -323,6 +330,7 @@ describe('gateway permissions', () => {
     /** Resources of business A named by another business's principal, beside a random id of the same shape. */
     const namedRoutes: { name: string; call(h: GatewayClient, ids: { clientId: string; cardId: string; commandId: string; keyId: string }): Promise<HttpAnswer> }[] = [
       { name: 'GET client', call: (h, ids) => h.get(`/api/clients/${ids.clientId}`) },
+      { name: 'edit client', call: (h, ids) => h.request('PATCH', `/api/clients/${ids.clientId}`, { name: 'Taken Over' }) },
       { name: 'GET balances', call: (h, ids) => h.get(`/api/clients/${ids.clientId}/balances`) },
       { name: 'GET balance in AED', call: (h, ids) => h.get(`/api/clients/${ids.clientId}/balances/AED`) },
       { name: 'GET transactions', call: (h, ids) => h.get(`/api/clients/${ids.clientId}/transactions`) },

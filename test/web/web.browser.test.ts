@@ -1,6 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { buildCommand } from '@storecredit/contracts';
+import { v7 as uuidv7 } from 'uuid';
+import { CommandTransport } from '../../apps/gateway/src/commands/command-transport';
 import { addBalance, deductBalance, issueGiftCard, startWebServer, type Login, type WebServer } from './web-server';
 
 /**
@@ -20,8 +23,9 @@ const chromiumArgs = [
 ];
 // The browser globals that functions passed to evaluate() use; the project's Node types have no DOM.
 declare const document: { activeElement: unknown; documentElement: { scrollWidth: number; scrollHeight: number } };
-declare const window: { scrollTo(x: number, y: number): void };
-declare function getComputedStyle(element: unknown): { color: string };
+declare const window: { scrollTo(x: number, y: number): void; dispatchEvent(event: unknown): boolean };
+declare const Event: new (type: string) => unknown;
+declare function getComputedStyle(element: unknown): { color: string; outlineColor: string; borderTopColor: string; backgroundColor: string };
 declare function requestAnimationFrame(callback: () => void): number;
 
 const screenshotDir = join(__dirname, 'screenshots');
@@ -78,6 +82,19 @@ async function screenshots(page: Page, name: string, heightMax = 2400): Promise<
     await page.screenshot({ path: join(screenshotDir, `${name}-${viewport.width}.png`), fullPage: true, clip: { x: 0, y: 0, width: viewport.width, height } });
   }
   await page.setViewportSize(desktop);
+}
+
+/** WCAG 2.1 contrast ratio of two computed `rgb(r, g, b)` colours. */
+function contrastRatio(a: string, b: string): number {
+  const luminance = (rgb: string) => {
+    const [r, g, bl] = (rgb.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map((c) => {
+      const s = Number(c) / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (light + 0.05) / (dark + 0.05);
 }
 
 function todayInBrowser(page: Page, plusDays = 0): Promise<string> {
@@ -243,8 +260,7 @@ describe('staff web app in Chromium', () => {
 
     await page.getByRole('button', { name: 'Deduct Balance' }).click();
     await dialog(page).getByLabel('Amount').fill('30');
-    await dialog(page).getByRole('button', { name: 'Deduct AED 30.00' }).click();
-    await expectText(dialog(page).getByRole('alert'), 'Insufficient balance');
+    await expectText(dialog(page), 'More than the available AED 25.50');
     await screenshots(page, 'deduct-dialog');
     await expectText(balanceCard(page), 'AED 25.50');
 
@@ -465,5 +481,166 @@ describe('staff web app in Chromium', () => {
     await expectText(page.getByRole('status').filter({ hasText: 'Added' }), 'Added AED 5.00. Balance now AED 5.00.');
     await expectText(balanceCard(page), 'AED 5.00');
     expect(idempotencyKeys).toEqual([expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)]);
+  });
+
+  it('refuses a deduction above the available balance in the dialog, sending nothing', async () => {
+    const clientId = await server.createClient('Rami Over-Available');
+    await addBalance(server.api, clientId, '175.00');
+    const page = await pageAs(server.owner, `/clients/${clientId}`);
+    const sent: string[] = [];
+    page.on('request', (request) => request.url().endsWith('/balance/deduct') && sent.push(request.url()));
+    await expectText(balanceCard(page), 'AED 175.00');
+    await page.getByRole('button', { name: 'Deduct Balance' }).click();
+    const amount = dialog(page).getByLabel('Amount');
+    await amount.fill('100000');
+    await expectText(dialog(page).locator('.field-error'), 'More than the available AED 175.00');
+    expect(await amount.getAttribute('aria-invalid')).toBe('true');
+    expect(await dialog(page).locator('button[type="submit"]').isDisabled()).toBe(true);
+    await amount.press('Enter');
+    await screenshots(page, 'deduct-over-available');
+    expect(sent).toEqual([]);
+    await amount.fill('175');
+    await dialog(page).getByRole('button', { name: 'Deduct AED 175.00' }).click();
+    await expectText(page.getByRole('status').filter({ hasText: 'Deducted' }), 'Deducted AED 175.00. Balance now AED 0.00.');
+    expect(sent).toHaveLength(1);
+  });
+
+  it('drops a success notice once the balance it names is no longer the balance shown', async () => {
+    const clientId = await server.createClient('Sami Stale-Notice');
+    await addBalance(server.api, clientId, '175.00');
+    const page = await pageAs(server.owner, `/clients/${clientId}`);
+    const notice = page.locator('.notice-success');
+    const deduct = async (amount: string) => {
+      await page.getByRole('button', { name: 'Deduct Balance' }).click();
+      await dialog(page).getByLabel('Amount').fill(amount);
+      await dialog(page).getByRole('button', { name: /^Deduct AED/ }).click();
+    };
+    await deduct('5');
+    await expectText(notice, 'Deducted AED 5.00. Balance now AED 170.00.');
+
+    // Another tab adds credit; coming back to this one shows the new balance and no stale "Balance now".
+    await addBalance(server.api, clientId, '10.00', 'AED', 'from another tab');
+    await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+    await expectText(balanceCard(page), 'AED 180.00');
+    await expectCount(notice, 0);
+    await screenshots(page, 'notice-after-other-tab');
+
+    // The next change replaces it; the next action clears it.
+    await deduct('5');
+    await expectText(notice, 'Deducted AED 5.00. Balance now AED 175.00.');
+    await deduct('5');
+    await expectText(notice, 'Deducted AED 5.00. Balance now AED 170.00.');
+    await page.getByRole('button', { name: 'Add Balance' }).click();
+    await expectCount(notice, 0);
+    await page.keyboard.press('Escape');
+    await expectCount(notice, 0);
+  });
+
+  it('names a redeemed gift card by its last four and each entry’s actor by name in the history', async () => {
+    const clientId = await server.createClient('Gia Gift-History');
+    const card = await issueGiftCard(server.api, '25.00');
+    expect((await server.api.post(`/api/clients/${clientId}/gift-card-redemptions`, { code: card.code })).status).toBe(200);
+    // As the embedded start's demo seed writes (apps/gateway/src/embedded/demo-seed.ts).
+    const seeded = buildCommand({
+      type: 'balance.add',
+      commandId: uuidv7(),
+      businessId: server.biz.businessId,
+      clientId,
+      currency: 'AED',
+      actor: { kind: 'staff', id: 'demo-seed' },
+      amount: '5.00',
+      note: 'Opening balance',
+      reference: { type: 'manual' },
+    });
+    expect((await server.app.get(CommandTransport).send(seeded, waitMs))?.status).toBe('applied');
+    const page = await pageAs(server.frontDesk, `/clients/${clientId}/history`);
+    const rows = page.locator('.history-table tbody tr');
+    await expectCount(rows, 2);
+    const last4 = card.code.replace(/-/g, '').slice(-4);
+    expect(await rows.nth(0).locator('td[data-label="By"]').innerText()).toBe('Demo data');
+    expect(await rows.nth(1).locator('td[data-label="Reference"]').innerText()).toBe(`Gift card ····${last4}`);
+    expect(await rows.nth(1).locator('td[data-label="By"]').innerText()).toBe('Owner');
+    expect(await page.locator('main').innerText()).not.toContain(card.giftCardId.slice(0, 8));
+    await screenshots(page, 'history-names');
+  });
+
+  it('adds a client and edits it, refusing a missing name and an external id already taken', async () => {
+    const taken = `ext-${Math.random().toString(36).slice(2, 8)}`;
+    expect((await server.api.post('/api/clients', { name: 'Holds An External Id', externalId: taken })).status).toBe(201);
+    const page = await pageAs(server.frontDesk, '/clients');
+    await page.getByRole('link', { name: 'Add client' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Add client' }).waitFor();
+    await page.getByRole('button', { name: 'Add client' }).click();
+    await expectText(page.locator('.field-error'), 'Enter the client’s name');
+    await page.getByLabel('Name').fill('Cleo Created');
+    await page.getByLabel('Phone').fill('+971 50 765 4321');
+    await page.getByLabel('Email').fill('cleo@example.com');
+    await screenshots(page, 'client-add');
+    await page.getByRole('button', { name: 'Add client' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Cleo Created' }).waitFor();
+    await expectText(page.locator('.contact'), '+971 50 765 4321 · cleo@example.com');
+
+    await page.getByRole('link', { name: 'Edit client' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Edit client' }).waitFor();
+    await expectValue(page.getByLabel('Name'), 'Cleo Created');
+    await page.getByLabel('Name').fill('Cleo Edited');
+    await page.getByLabel('Phone').fill('');
+    await page.getByLabel('External id').fill(taken);
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expectText(page.getByRole('alert'), 'A client with this external id already exists');
+    await screenshots(page, 'client-edit');
+    await page.getByLabel('External id').fill(`${taken}-2`);
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Cleo Edited' }).waitFor();
+    await expectText(page.locator('.contact'), 'cleo@example.com');
+    expect(await page.locator('.contact').innerText()).not.toContain('+971');
+  });
+
+  it('meets 3:1 non-text contrast, says why Deduct Balance is off in visible text, and fits a dialog at 200% zoom', async () => {
+    const clientId = await server.createClient('Zara Zoom');
+    const page = await pageAs(server.owner, `/clients/${clientId}`);
+    await expectText(balanceCard(page), 'No Balance');
+    const deduct = page.getByRole('button', { name: 'Deduct Balance' });
+    expect(await deduct.isDisabled()).toBe(true);
+    const reasonId = (await deduct.getAttribute('aria-describedby')) ?? '';
+    expect(reasonId).not.toBe('');
+    const reason = page.locator(`[id="${reasonId}"]`);
+    expect(await reason.isVisible()).toBe(true);
+    await expectText(reason, 'there is no balance to deduct');
+
+    await page.getByRole('button', { name: 'Add Balance' }).click();
+    const amount = dialog(page).getByLabel('Amount');
+    await amount.press('Shift+Tab');
+    await amount.press('Tab');
+    const colours = await amount.evaluate((el) => {
+      const style = getComputedStyle(el);
+      return { outline: style.outlineColor, border: style.borderTopColor, background: style.backgroundColor };
+    });
+    expect(colours.background).toBe('rgb(255, 255, 255)');
+    expect(contrastRatio(colours.outline, colours.background)).toBeGreaterThanOrEqual(3);
+    expect(contrastRatio(colours.border, colours.background)).toBeGreaterThanOrEqual(3);
+    // The ring also sits on the page's grey canvas, outside cards.
+    expect(contrastRatio(colours.outline, 'rgb(244, 246, 248)')).toBeGreaterThanOrEqual(3);
+    await page.keyboard.press('Escape');
+
+    // 1280x800 at 200% zoom is a 640x400 CSS viewport: the confirm button is on screen as the dialog opens.
+    await page.setViewportSize({ width: 640, height: 400 });
+    for (const action of ['Add Balance', 'Redeem Gift Card']) {
+      await page.getByRole('button', { name: action }).click();
+      const confirm = dialog(page).locator('button[type="submit"]');
+      await confirm.waitFor();
+      const box = await confirm.boundingBox();
+      expect({ action, box }).toEqual({ action, box: expect.objectContaining({ x: expect.any(Number) }) });
+      if (!box) continue;
+      expect({ action, top: box.y >= 0, bottom: box.y + box.height <= 400, right: box.x + box.width <= 640 }).toEqual({
+        action,
+        top: true,
+        bottom: true,
+        right: true,
+      });
+      if (action === 'Add Balance') await page.screenshot({ path: join(screenshotDir, 'dialog-zoom-200-640.png') });
+      await page.keyboard.press('Escape');
+      await expectCount(dialog(page), 0);
+    }
   });
 });

@@ -4,6 +4,7 @@ import { ErrorNotice, Loading } from './components/Notice';
 import { useOnline } from './hooks';
 import { Link, match, navigate, useLocation } from './router';
 import { Checkout } from './screens/Checkout';
+import { ClientForm } from './screens/ClientForm';
 import { ClientProfile } from './screens/ClientProfile';
 import { Clients } from './screens/Clients';
 import { GiftCards } from './screens/GiftCards';
@@ -116,6 +117,9 @@ function NavLink({ href, current, children }: { href: string; current: boolean; 
 
 function Screen({ path }: { path: string }) {
   if (path === '/' || path === '/clients') return <Clients />;
+  if (path === '/clients/new') return <ClientForm />;
+  const edit = match('/clients/:id/edit', path);
+  if (edit) return <ClientForm key={edit.id} clientId={edit.id} />;
   const history = match('/clients/:id/history', path);
   if (history) return <History clientId={history.id} />;
   const profile = match('/clients/:id', path);

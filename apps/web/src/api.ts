@@ -50,7 +50,7 @@ export interface Answer<T> {
   body: T;
 }
 
-async function send<T>(method: 'GET' | 'POST', path: string, body: unknown, options: RequestOptions): Promise<Answer<T>> {
+async function send<T>(method: 'GET' | 'POST' | 'PATCH', path: string, body: unknown, options: RequestOptions): Promise<Answer<T>> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
@@ -94,6 +94,10 @@ export async function get<T>(path: string, options: RequestOptions = {}): Promis
 
 export function post<T>(path: string, body: unknown = {}, options: RequestOptions = {}): Promise<Answer<T>> {
   return send<T>('POST', path, body, options);
+}
+
+export function patch<T>(path: string, body: unknown): Promise<Answer<T>> {
+  return send<T>('PATCH', path, body, {});
 }
 
 export function query(params: Record<string, string | readonly string[] | undefined | null>): string {
@@ -204,8 +208,10 @@ export interface Entry {
   reference: { type: string; id: string | null };
   note: string | null;
   actor: string;
-  /** The staff member's or API key's name, when the actor is one of this business's. */
-  actorName?: string | null;
+  /** Who, in words: the staff member's or API key's name, or what the actor is (the gateway decides). */
+  actorName: string;
+  /** The redeemed card's last four characters, on a gift card redemption. */
+  giftCardLast4?: string | null;
 }
 
 export interface WalletResult {

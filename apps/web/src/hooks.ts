@@ -49,3 +49,19 @@ export function useOnline(): boolean {
   }, []);
   return online;
 }
+
+/** Calls `onReturn` when the person comes back to this tab or window, where another tab may have changed things. */
+export function useOnReturn(onReturn: () => void): void {
+  const latest = useRef(onReturn);
+  latest.current = onReturn;
+  useEffect(() => {
+    const visible = () => document.visibilityState === 'visible' && latest.current();
+    const focused = () => latest.current();
+    document.addEventListener('visibilitychange', visible);
+    window.addEventListener('focus', focused);
+    return () => {
+      document.removeEventListener('visibilitychange', visible);
+      window.removeEventListener('focus', focused);
+    };
+  }, []);
+}

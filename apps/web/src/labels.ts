@@ -26,9 +26,11 @@ export const referenceTypeLabels: Record<ReferenceType, string> = {
   adjustment: 'Adjustment',
 };
 
-export function referenceLabel(reference: { type: string; id: string | null }): string {
-  const type = referenceTypeLabels[reference.type as ReferenceType] ?? reference.type;
-  return reference.id ? `${type} · ${reference.id}` : type;
+/** A redemption names its card by the last four characters the gateway gives, never by the card's id. */
+export function referenceLabel(entry: { reference: { type: string; id: string | null }; giftCardLast4?: string | null }): string {
+  if (entry.giftCardLast4) return `Gift card ····${entry.giftCardLast4}`;
+  const type = referenceTypeLabels[entry.reference.type as ReferenceType] ?? entry.reference.type;
+  return entry.reference.id ? `${type} · ${entry.reference.id}` : type;
 }
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });

@@ -1,4 +1,4 @@
-import { checkAmount, currencyScale, formatMoney, paymentCap, subtract } from './money';
+import { checkAmount, checkWithinAvailable, currencyScale, formatMoney, paymentCap, subtract } from './money';
 
 describe('web money', () => {
   it('formats each currency with its own decimals and the code beside the amount', () => {
@@ -45,5 +45,21 @@ describe('web money', () => {
     expect(paymentCap('150.00', '30.00')).toBe('30');
     expect(paymentCap('0.00', '30.00')).toBe('0');
     expect(subtract('150.00', '30', 'AED')).toBe('120.00');
+  });
+});
+
+describe(checkWithinAvailable.name, () => {
+  it('refuses a deduction above the available balance, naming the balance', () => {
+    expect(checkWithinAvailable(checkAmount('100000', 'AED'), '175.00', 'AED')).toEqual({ ok: false, message: 'More than the available AED 175.00' });
+    expect(checkWithinAvailable(checkAmount('175.01', 'AED'), '175', 'AED')).toEqual({ ok: false, message: 'More than the available AED 175.00' });
+  });
+
+  it('lets the whole available balance and less through', () => {
+    expect(checkWithinAvailable(checkAmount('175', 'AED'), '175.00', 'AED')).toEqual({ ok: true, value: '175.00' });
+    expect(checkWithinAvailable(checkAmount('0.01', 'AED'), '175.00', 'AED')).toEqual({ ok: true, value: '0.01' });
+  });
+
+  it('keeps the typing problem when the amount is not valid at all', () => {
+    expect(checkWithinAvailable(checkAmount('abc', 'AED'), '175.00', 'AED')).toEqual({ ok: false, message: 'Use digits and a decimal point only' });
   });
 });

@@ -70,6 +70,19 @@ export function checkAmount(input: string, currency: string): AmountCheck {
   return { ok: true, value: value.toFixed(scale) };
 }
 
+/**
+ * A deduction typed against the available balance shown: more than it is refused before anything is sent (the
+ * ledger refuses it too, and decides when the balance shown is out of date).
+ */
+export function checkWithinAvailable(check: AmountCheck, available: string, currency: string): AmountCheck {
+  if (!check.ok || !new Decimal(check.value).gt(available)) return check;
+  return { ok: false, message: `More than the available ${formatMoney(available, currency)}` };
+}
+
+export function sameAmount(a: string, b: string): boolean {
+  return new Decimal(a).eq(b);
+}
+
 /** The most a checkout may take from the balance: min(available, still owed), never below zero. */
 export function paymentCap(available: string, owed: string): string {
   return Decimal.max(0, Decimal.min(available, owed)).toString();

@@ -28,16 +28,8 @@ export function sessionOf(me: Me): Session {
   return { me, can: (permission) => me.permissions.includes(permission) };
 }
 
-/**
- * "Who" in the history: the signed-in person as "you"; others by the name the gateway gives (a staff member
- * or API key of this business); otherwise the end of the id, the random part of a time-ordered UUID.
- */
+/** "Who" in the history: the signed-in person as "you"; anyone else by the label the gateway gives. */
 export function actorLabel(entry: { actor: string; actorName?: string | null }, me: Me): string {
-  const [kind, ...rest] = entry.actor.split(':');
-  const id = rest.join(':');
-  if (kind === 'staff' && id === me.id) return `${me.name} (you)`;
-  if (entry.actorName) return entry.actorName;
-  if (kind === 'staff') return `Staff …${id.slice(-6)}`;
-  if (id.startsWith('api-key:')) return 'Service (API key)';
-  return id || entry.actor;
+  if (entry.actor === `${me.kind}:${me.id}`) return `${me.name} (you)`;
+  return entry.actorName || entry.actor;
 }

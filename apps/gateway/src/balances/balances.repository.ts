@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Decimal, type EntryType } from '@storecredit/contracts';
 import { Database } from '../database';
 import { decodeCursor, encodeCursor } from '../http/pagination';
+import { actorLabel } from './actor-label';
 
 export interface HistoryFilter {
   currency?: string;
@@ -23,9 +24,18 @@ interface EntryRow {
   note: string | null;
   actor: string;
   actor_name: string | null;
+  gift_card_last4: string | null;
   command_id: string;
   sequence: number;
 }
+
+/**
+ * A redemption's entry refers to the card by its id (libs/ledger's RedeemGiftCardHandler); the card is looked up
+ * in the entry's own business. The pattern guards the cast, so no other reference id can fail the read.
+ */
+const giftCardLast4Sql = `case when e.type = 'gift_card_redeemed'
+    and e.reference_id ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+  then (select g.last4 from gift_card g where g.business_id = e.business_id and g.id = e.reference_id::uuid) end`;
 
 /** Reads straight from PostgreSQL; history is keyset-paginated so page 1,000 costs what page 1 does. */
 @Injectable()
@@ -83,7 +93,8 @@ export class BalancesRepository {
                 coalesce(
                   (select s.name from staff s where s.business_id = e.business_id and 'staff:' || s.id::text = e.actor),
                   (select k.name from api_key k where k.business_id = e.business_id and 'service:api-key:' || k.id::text = e.actor)
-                ) as actor_name
+                ) as actor_name,
+                ${giftCardLast4Sql} as gift_card_last4
          from ledger_entry e where ${conditions.join(' and ')} order by e.created_at desc, e.id desc limit ?
        ) e on true
        where c.business_id = ? and c.id = ?`,
@@ -104,8 +115,10 @@ export class BalancesRepository {
         reference: { type: row.reference_type, id: row.reference_id },
         note: row.note,
         actor: row.actor,
-        /** The staff member's or API key's name, when the actor is one of this business's. */
-        actorName: row.actor_name,
+        /** The staff member's or API key's name, or what the actor is (actor-label.ts); never a piece of an id. */
+        actorName: actorLabel(row.actor, row.actor_name),
+        /** The redeemed card's last four characters, on a gift card redemption. */
+        giftCardLast4: row.gift_card_last4,
         commandId: row.command_id,
         sequence: row.sequence,
       })),

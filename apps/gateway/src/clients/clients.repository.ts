@@ -1,3 +1,4 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
 import { Database } from '../database';
 import { decodeCursor, encodeCursor } from '../http/pagination';
@@ -19,6 +20,18 @@ export interface ClientView {
   externalId: string | null;
   createdAt: string;
 }
+
+/** What an edit may change; null clears an optional field, a missing key leaves it as it is. */
+export interface ClientChanges {
+  name?: string;
+  phone?: string | null;
+  email?: string | null;
+  externalId?: string | null;
+}
+
+const columnByField: Readonly<Record<keyof ClientChanges, string>> = { name: 'name', phone: 'phone', email: 'email', externalId: 'external_id' };
+
+export type ClientUpdate = { outcome: 'updated'; client: ClientRow } | { outcome: 'not_found' } | { outcome: 'duplicate_external_id' };
 
 export function clientView(row: ClientRow): ClientView {
   return { id: row.id, name: row.name, phone: row.phone, email: row.email, externalId: row.external_id, createdAt: new Date(row.created_at).toISOString() };
@@ -43,6 +56,24 @@ export class ClientsRepository {
       [businessId, client.id, client.name, client.phone ?? null, client.email ?? null, client.externalId ?? null],
     );
     return rows[0] ?? null;
+  }
+
+  /** Changes the named fields of one of the business's clients; the unique index on external id decides duplicates. */
+  async update(businessId: string, id: string, changes: ClientChanges): Promise<ClientUpdate> {
+    const fields = (Object.keys(columnByField) as (keyof ClientChanges)[]).filter((field) => changes[field] !== undefined);
+    if (fields.length === 0) throw new Error('ClientsRepository.update needs at least one change');
+    const sets = fields.map((field) => `${columnByField[field]} = ?`).join(', ');
+    try {
+      const rows = await this.db.query<ClientRow>(`update client set ${sets} where business_id = ? and id = ? returning *`, [
+        ...fields.map((field) => changes[field]),
+        businessId,
+        id,
+      ]);
+      return rows[0] ? { outcome: 'updated', client: rows[0] } : { outcome: 'not_found' };
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException) return { outcome: 'duplicate_external_id' };
+      throw error;
+    }
   }
 
   /** Search by name, phone or email, ordered by name; keyset-paginated on (lower(name), id). */

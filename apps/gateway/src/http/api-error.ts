@@ -11,6 +11,7 @@ export const httpErrorMessages = {
   too_many_requests: 'Too many failed attempts; try again later',
   ledger_unavailable: 'The ledger cannot be reached right now; retry with the same Idempotency-Key',
   internal_error: 'Something went wrong on our side',
+  client_exists: 'A client with this external id already exists',
 } as const;
 
 export type HttpErrorCode = keyof typeof httpErrorMessages;
@@ -41,6 +42,7 @@ export const statusByCode: Record<HttpErrorCode, number> = {
   too_many_requests: 429,
   ledger_unavailable: 503,
   internal_error: 500,
+  client_exists: 409,
 };
 
 export interface ApiErrorBody {

@@ -4,7 +4,7 @@ import { useCommand } from '../command';
 import { Dialog } from '../components/Dialog';
 import { CommandNotices } from '../components/Notice';
 import { referenceTypeLabels, referenceTypes, type ReferenceType } from '../labels';
-import { checkAmount, currencyChoices, defaultCurrency, formatMoney } from '../money';
+import { checkAmount, checkWithinAvailable, currencyChoices, defaultCurrency, formatMoney } from '../money';
 
 export const noteLengthMax = 500;
 
@@ -32,9 +32,10 @@ export function BalanceChangeDialog({ mode, clientId, wallets, onClose, onApplie
   const command = useCommand<WalletResult>();
   const ids = { amount: useId(), amountHelp: useId(), note: useId(), currency: useId(), reference: useId() };
 
-  const check = checkAmount(amount, currency);
-  const showProblem = touched && !check.ok;
   const wallet = wallets.find((w) => w.currency === currency);
+  const typed = checkAmount(amount, currency);
+  const check = mode === 'deduct' && wallet ? checkWithinAvailable(typed, wallet.balance, currency) : typed;
+  const showProblem = touched && !check.ok;
   const title = mode === 'add' ? 'Add Balance' : 'Deduct Balance';
 
   const change = <T,>(set: (value: T) => void) => (value: T) => {

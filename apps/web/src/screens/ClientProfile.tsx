@@ -1,9 +1,9 @@
-import { useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { get, query, type Client, type Entry, type Page, type Wallet, type WalletResult } from '../api';
 import { ErrorNotice, Loading } from '../components/Notice';
-import { useLoad, type Loaded } from '../hooks';
+import { useLoad, useOnReturn, type Loaded } from '../hooks';
 import { entryTypeLabel, formatDateTime } from '../labels';
-import { defaultCurrency, formatMoney, formatNumber, isPositive } from '../money';
+import { defaultCurrency, formatMoney, formatNumber, isPositive, sameAmount } from '../money';
 import { Link } from '../router';
 import { actorLabel, useSession } from '../session';
 import { BalanceChangeDialog } from './BalanceChangeDialog';
@@ -16,6 +16,7 @@ export function loadBalances(clientId: string): Promise<Wallet[]> {
 }
 
 export function ClientHeader({ clientId, current }: { clientId: string; current: 'balance' | 'history' }) {
+  const session = useSession();
   const client = useLoad(() => get<Client>(`/api/clients/${encodeURIComponent(clientId)}`), [clientId]);
   const base = `/clients/${encodeURIComponent(clientId)}`;
   return (
@@ -26,6 +27,11 @@ export function ClientHeader({ clientId, current }: { clientId: string; current:
       <ErrorNotice error={client.error} onRetry={client.reload} />
       <h1 tabIndex={-1}>{client.data?.name ?? (client.loading ? 'Client' : clientId)}</h1>
       {client.data ? <p className="muted contact">{[client.data.phone, client.data.email].filter(Boolean).join(' · ')}</p> : null}
+      {client.data && session.can('balance.add') ? (
+        <p className="header-actions">
+          <Link href={`${base}/edit`}>Edit client</Link>
+        </p>
+      ) : null}
       <nav className="tabs" aria-label="Client">
         <Link href={base} className="tab" aria-current={current === 'balance' ? 'page' : undefined}>
           Balance
@@ -40,6 +46,18 @@ export function ClientHeader({ clientId, current }: { clientId: string; current:
 
 type Open = null | 'add' | 'deduct' | 'redeem';
 
+/** A change's success message and the balance it names, shown only while that is the balance on screen. */
+interface Done {
+  text: string;
+  currency: string;
+  balanceAfter: string;
+}
+
+function doneStillTrue(done: Done, wallets: Wallet[]): boolean {
+  const wallet = wallets.find((w) => w.currency === done.currency);
+  return wallet !== undefined && sameAmount(wallet.balance, done.balanceAfter);
+}
+
 export function ClientProfile({ clientId }: { clientId: string }) {
   const session = useSession();
   const wallets = useLoad(() => loadBalances(clientId), [clientId]);
@@ -48,15 +66,23 @@ export function ClientProfile({ clientId }: { clientId: string }) {
     [clientId],
   );
   const [open, setOpen] = useState<Open>(null);
-  const [done, setDone] = useState<string | null>(null);
+  const [done, setDone] = useState<Done | null>(null);
+  const deductReasonId = useId();
 
   const refresh = () => {
     wallets.reload();
     recent.reload();
   };
-  const applied = (message: string) => {
-    setDone(message);
-    refresh();
+  // Another tab, or another desk, may have changed the balance while this one was in the background.
+  useOnReturn(refresh);
+  // Once the balance shown is not the one the message names (a change here or elsewhere), the message goes for good.
+  useEffect(() => {
+    if (done && wallets.data && !wallets.loading && !wallets.error && !doneStillTrue(done, wallets.data)) setDone(null);
+  }, [done, wallets.data, wallets.loading, wallets.error]);
+  // The next action replaces the last one's message.
+  const start = (which: Exclude<Open, null>) => {
+    setDone(null);
+    setOpen(which);
   };
 
   if (!session.can('balance.view')) {
@@ -84,7 +110,7 @@ export function ClientProfile({ clientId }: { clientId: string }) {
         ) : null}
         <div className="actions" role="group" aria-label="Balance actions">
           {session.can('balance.add') ? (
-            <button type="button" className="button button-primary" onClick={() => setOpen('add')} disabled={!wallets.data}>
+            <button type="button" className="button button-primary" onClick={() => start('add')} disabled={!wallets.data}>
               Add Balance
             </button>
           ) : null}
@@ -92,22 +118,27 @@ export function ClientProfile({ clientId }: { clientId: string }) {
             <button
               type="button"
               className="button"
-              onClick={() => setOpen('deduct')}
+              onClick={() => start('deduct')}
               disabled={!canDeduct}
-              title={canDeduct ? undefined : 'There is no balance to deduct'}
+              aria-describedby={canDeduct ? undefined : deductReasonId}
             >
               Deduct Balance
             </button>
           ) : null}
           {session.can('giftcard.redeem') ? (
-            <button type="button" className="button" onClick={() => setOpen('redeem')}>
+            <button type="button" className="button" onClick={() => start('redeem')}>
               Redeem Gift Card
             </button>
           ) : null}
         </div>
+        {session.can('balance.deduct') && wallets.data && !canDeduct ? (
+          <p id={deductReasonId} className="muted action-reason">
+            Deduct Balance is off: there is no balance to deduct.
+          </p>
+        ) : null}
         {done ? (
           <p className="notice notice-success" role="status">
-            {done}
+            {done.text}
           </p>
         ) : null}
       </section>
@@ -121,7 +152,9 @@ export function ClientProfile({ clientId }: { clientId: string }) {
           onApplied={(result: WalletResult) => {
             setOpen(null);
             const verb = open === 'add' ? 'Added' : 'Deducted';
-            applied(`${verb} ${formatMoney(result.amount, result.currency)}. Balance now ${formatMoney(result.balanceAfter, result.currency)}.`);
+            const text = `${verb} ${formatMoney(result.amount, result.currency)}. Balance now ${formatMoney(result.balanceAfter, result.currency)}.`;
+            setDone({ text, currency: result.currency, balanceAfter: result.balanceAfter });
+            refresh();
           }}
         />
       ) : null}

@@ -52,7 +52,14 @@ export function Clients() {
   const clients = [...(first.data?.items ?? []), ...more.items];
   return (
     <>
-      <h1 tabIndex={-1}>Clients</h1>
+      <div className="section-head">
+        <h1 tabIndex={-1}>Clients</h1>
+        {session.can('balance.add') ? (
+          <Link href="/clients/new" className="button button-primary">
+            Add client
+          </Link>
+        ) : null}
+      </div>
       <form role="search" className="search-bar" onSubmit={(e) => e.preventDefault()}>
         <label htmlFor="client-search">Search clients</label>
         <input

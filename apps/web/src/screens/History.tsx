@@ -220,7 +220,7 @@ function HistoryTable({ entries, actor }: { entries: Entry[]; actor: (entry: Ent
             <td data-label="Balance after" className="numeric">
               {formatMoney(entry.balanceAfter, entry.currency)}
             </td>
-            <td data-label="Reference">{referenceLabel(entry.reference)}</td>
+            <td data-label="Reference">{referenceLabel(entry)}</td>
             <td data-label="Note">{entry.note ?? ''}</td>
             <td data-label="By">{actor(entry)}</td>
           </tr>

@@ -1,0 +1,152 @@
+import { useId, useState, type FormEvent } from 'react';
+import { ApiError, get, patch, post, type Client } from '../api';
+import { ErrorNotice, Loading } from '../components/Notice';
+import { useLoad } from '../hooks';
+import { Link, navigate } from '../router';
+import { useSession } from '../session';
+
+interface Fields {
+  name: string;
+  phone: string;
+  email: string;
+  externalId: string;
+}
+
+const emptyFields: Fields = { name: '', phone: '', email: '', externalId: '' };
+
+function fieldsOf(client: Client): Fields {
+  return { name: client.name, phone: client.phone ?? '', email: client.email ?? '', externalId: client.externalId ?? '' };
+}
+
+/**
+ * What is sent: a new client names only the fields filled in; an edit sends every field, an emptied one as null
+ * (which clears it). Lengths and formats are the gateway's to check; its message is shown beside the form.
+ */
+function bodyOf(fields: Fields, editing: boolean): Record<string, string | null> {
+  const body: Record<string, string | null> = { name: fields.name.trim() };
+  for (const key of ['phone', 'email', 'externalId'] as const) {
+    const value = fields[key].trim();
+    if (value !== '') body[key] = value;
+    else if (editing) body[key] = null;
+  }
+  return body;
+}
+
+/** "Add client" (no clientId) and "Edit client": name, phone, email and the host system's external id. */
+export function ClientForm({ clientId }: { clientId?: string }) {
+  const session = useSession();
+  const editing = clientId !== undefined;
+  const existing = useLoad(() => (clientId === undefined ? Promise.resolve(null) : get<Client>(`/api/clients/${encodeURIComponent(clientId)}`)), [clientId]);
+  const title = editing ? 'Edit client' : 'Add client';
+
+  if (!session.can('balance.add')) {
+    return (
+      <>
+        <h1 tabIndex={-1}>{title}</h1>
+        <p>Your account cannot add or edit clients. Ask the owner for the balance.add permission.</p>
+      </>
+    );
+  }
+  const back = editing ? `/clients/${encodeURIComponent(clientId)}` : '/clients';
+  return (
+    <>
+      <p className="breadcrumb">
+        <Link href={back}>{editing ? '← Back to the client' : '← Clients'}</Link>
+      </p>
+      <h1 tabIndex={-1}>{title}</h1>
+      <ErrorNotice error={existing.error} onRetry={existing.reload} />
+      {editing && existing.loading && !existing.data ? <Loading label="Loading client…" /> : null}
+      {!editing || existing.data ? (
+        <ClientFields key={existing.data?.id ?? 'new'} initial={existing.data ? fieldsOf(existing.data) : emptyFields} clientId={clientId} />
+      ) : null}
+    </>
+  );
+}
+
+function ClientFields({ initial, clientId }: { initial: Fields; clientId?: string }) {
+  const editing = clientId !== undefined;
+  const [fields, setFields] = useState(initial);
+  const [touched, setTouched] = useState(false);
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const ids = { name: useId(), nameHelp: useId(), phone: useId(), email: useId(), externalId: useId(), externalIdHelp: useId() };
+  const nameMissing = fields.name.trim() === '';
+  const showNameProblem = touched && nameMissing;
+  const duplicate = error instanceof ApiError && error.code === 'client_exists';
+
+  const set = (key: keyof Fields) => (value: string) => {
+    setFields((f) => ({ ...f, [key]: value }));
+    setError(null);
+  };
+
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    setTouched(true);
+    if (nameMissing || saving) return;
+    setSaving(true);
+    setError(null);
+    try {
+      const body = bodyOf(fields, editing);
+      const saved = editing
+        ? (await patch<Client>(`/api/clients/${encodeURIComponent(clientId)}`, body)).body
+        : (await post<Client>('/api/clients', body)).body;
+      navigate(`/clients/${encodeURIComponent(saved.id)}`);
+    } catch (failure) {
+      setError(failure);
+      setSaving(false);
+    }
+  };
+
+  return (
+    <form className="panel client-form" onSubmit={save} noValidate>
+      <div className="field">
+        <label htmlFor={ids.name}>Name</label>
+        <input
+          id={ids.name}
+          autoComplete="off"
+          value={fields.name}
+          onChange={(e) => set('name')(e.target.value)}
+          aria-invalid={showNameProblem}
+          aria-describedby={ids.nameHelp}
+        />
+        <p id={ids.nameHelp} className={showNameProblem ? 'field-error' : 'field-help'} aria-live="polite">
+          {showNameProblem ? 'Enter the client’s name' : 'As the front desk greets them'}
+        </p>
+      </div>
+      <div className="field">
+        <label htmlFor={ids.phone}>
+          Phone <span className="muted">(optional)</span>
+        </label>
+        <input id={ids.phone} type="tel" autoComplete="off" value={fields.phone} onChange={(e) => set('phone')(e.target.value)} />
+      </div>
+      <div className="field">
+        <label htmlFor={ids.email}>
+          Email <span className="muted">(optional)</span>
+        </label>
+        <input id={ids.email} type="email" autoComplete="off" value={fields.email} onChange={(e) => set('email')(e.target.value)} />
+      </div>
+      <div className="field">
+        <label htmlFor={ids.externalId}>
+          External id <span className="muted">(optional)</span>
+        </label>
+        <input
+          id={ids.externalId}
+          autoComplete="off"
+          value={fields.externalId}
+          onChange={(e) => set('externalId')(e.target.value)}
+          aria-invalid={duplicate}
+          aria-describedby={ids.externalIdHelp}
+        />
+        <p id={ids.externalIdHelp} className="field-help">
+          The client’s id in the booking or point-of-sale system, if there is one
+        </p>
+      </div>
+      <ErrorNotice error={error} />
+      <div className="form-actions">
+        <button type="submit" className="button button-primary" disabled={saving}>
+          {saving ? 'Saving…' : editing ? 'Save changes' : 'Add client'}
+        </button>
+      </div>
+    </form>
+  );
+}
