@@ -42,7 +42,8 @@ export interface SalePayment {
 /**
  * A payment of a sale with balance: min(balance, owed, requested, what the sale's amount leaves after earlier
  * balance payments). The till still has to collect what it owed less what this took, and never more than the sale
- * leaves unpaid by balance (a retried payment under a new command id owes nothing more).
+ * leaves unpaid by balance (a retried payment under a new command id owes nothing more). A payment that takes
+ * nothing changes nothing: its sale (new, or edited by its saleAmount) is recorded only when it takes something.
  */
 export function paymentOfSale(found: SaleState | undefined, command: PayCommand, balance: Decimal): SalePayment {
   const sale = saleForPayment(found, command);

@@ -206,7 +206,7 @@ function BalanceTile({ wallet, client, owed, saleId, onPaid }: { wallet: Wallet;
 
   const pay = async () => {
     if (amount === null || command.busy) return;
-    const result = await command.run('/api/checkout/payments', { clientId: client.id, currency, saleId, amountOwed: owed, amountRequested: amount });
+    const result = await command.run('/api/checkout/payments', { clientId: client.id, currency, saleId, amountOwed: owed, amountRequested: amount, saleAmount: owed });
     if (result) onPaid({ result, owed });
   };
 

@@ -24,9 +24,9 @@ export class PayWithBalanceHandler implements ICommandHandler<PayWithBalanceComm
       const wallet = await this.ledger.findWallet(tx, payload);
       const found = await tx.findOne(Sale, { businessId: payload.businessId, saleId: payload.saleId });
       const payment = paymentOfSale(found ?? undefined, payload, this.ledger.balanceOf(wallet));
-      storeSale(tx, found, payment.sale, now);
       const extra = { amountStillOwed: payment.amountStillOwed, sale: saleSummary(payment.sale) };
       if (payment.applied.isZero()) return unchangedResult(wallet, payload, formatAmount(0, payload.currency), extra);
+      storeSale(tx, found, payment.sale, now);
       const posted = this.ledger.post(
         tx,
         wallet,

@@ -255,7 +255,7 @@ class GroupPlanner {
     const payment = paymentOfSale(found, command, new Decimal(wallet.balance));
     const extra = { amountStillOwed: payment.amountStillOwed, sale: saleSummary(payment.sale) };
     if (payment.applied.isZero()) {
-      this.storeSale(found, payment.sale, now);
+      // A payment that takes nothing changes nothing, the sale's record included (sale-rules.ts: paymentOfSale).
       const seen = wallet.posted ? wallet : null;
       return unchangedResult(seen, command, formatAmount(0, command.currency), extra);
     }
