@@ -9,6 +9,8 @@ export const httpErrorMessages = {
   malformed_json: 'The request body is not valid JSON',
   payload_too_large: 'The request body is too large',
   too_many_requests: 'Too many failed attempts; try again later',
+  weak_password: 'The password is too weak',
+  last_owner: 'A business keeps at least one active owner',
   ledger_unavailable: 'The ledger cannot be reached right now; retry with the same Idempotency-Key',
   internal_error: 'Something went wrong on our side',
 } as const;
@@ -35,6 +37,8 @@ export const statusByCode: Record<HttpErrorCode, number> = {
   malformed_json: 400,
   payload_too_large: 413,
   too_many_requests: 429,
+  weak_password: 400,
+  last_owner: 409,
   ledger_unavailable: 503,
   internal_error: 500,
 };
