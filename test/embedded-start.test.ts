@@ -97,7 +97,7 @@ describe('npm start (embedded mode)', () => {
     const second = await npmStart(dataDir, port);
     try {
       expect(second.output()).not.toContain('demo gift cards (shown once)');
-      const signIn = await call('POST', '/api/auth/sign-in', undefined, { email: 'desk@demo.salon', password: 'desk-demo-2026' });
+      const signIn = await call('POST', '/api/auth/sign-in', undefined, { email: 'desk@demo.salon', password: 'amber-comb-lantern' });
       const token = signIn.body.token as string;
       const clients = await call('GET', '/api/clients?q=sara', token);
       const balances = await call('GET', `/api/clients/${clients.body.items[0].id}/balances`, token);

@@ -330,7 +330,6 @@ describe('gateway errors', () => {
           () => owner.post('/api/refunds', { clientId, currency: 'AED', refundId: 'r-1', amount: '1.00', saleId: 's-1', paymentCommandId: 'p-1' }),
           () => owner.post('/api/staff', { email: 'not-an-email', name: 'X', password, role: 'owner' }),
           () => owner.post('/api/staff', { email: `${uniqueId('s')}@example.com`, name: 'X', password, role: 'emperor' }),
-          () => owner.post('/api/staff', { email: `${uniqueId('s')}@example.com`, name: 'X', password: 'short', role: 'owner' }),
           () => owner.post('/api/api-keys', { name: 'k', permissions: ['balance.everything'] }),
           () => owner.post('/api/api-keys', { name: 'k', permissions: [] }),
           () => owner.post('/api/staff', { email: `owner-${biz.businessId}@example.com`, name: 'Again', password, role: 'owner' }),
@@ -353,6 +352,12 @@ describe('gateway errors', () => {
       );
       for (const answer of answers) expect(answer.body.error.message).toEqual(expect.any(String));
       expect(answers[2].body.error.details).toMatchObject({ issues: [expect.objectContaining({ message: expect.stringMatching(/colour/) })] });
+      const [weak] = await expectRefusedUnchanged(
+        [() => owner.post('/api/staff', { email: `${uniqueId('s')}@example.com`, name: 'X', password: 'short', role: 'owner' })],
+        400,
+        'weak_password',
+      );
+      expect(weak.body.error).toMatchObject({ message: 'Use at least 12 characters', details: { field: 'password', reason: 'too_short' } });
     });
 
     const validOwed: Record<string, string> = { AED: '1.00', JPY: '100', KWD: '1.000' };

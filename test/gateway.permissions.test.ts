@@ -22,6 +22,7 @@ interface Fixtures {
   redeemCode: string;
   voidCardId: string;
   revokeKeyId: string;
+  staffId: string;
 }
 
 interface Route {
@@ -46,6 +47,24 @@ const routes: Route[] = [
     permission: 'staff.manage',
     allowedStatus: 201,
     call: (h) => h.post('/api/staff', { email: `${uniqueId('staff')}@example.com`, name: 'New Staff', password, role: 'manager' }),
+  },
+  {
+    name: 'POST /api/staff/:id/deactivate',
+    permission: 'staff.manage',
+    allowedStatus: 200,
+    call: (h, _, fx) => h.post(`/api/staff/${fx.staffId}/deactivate`),
+  },
+  {
+    name: 'POST /api/staff/:id/reactivate',
+    permission: 'staff.manage',
+    allowedStatus: 200,
+    call: (h, _, fx) => h.post(`/api/staff/${fx.staffId}/reactivate`),
+  },
+  {
+    name: 'POST /api/staff/:id/password',
+    permission: 'staff.manage',
+    allowedStatus: 204,
+    call: (h, _, fx) => h.post(`/api/staff/${fx.staffId}/password`, { password: 'a fresh passphrase here' }),
   },
   { name: 'GET /api/api-keys', permission: 'staff.manage', allowedStatus: 200, call: (h) => h.get('/api/api-keys') },
   {
@@ -153,6 +172,8 @@ async function snapshot(db: TestDatabase): Promise<Body> {
            (select count(*) from client)::int as clients,
            (select md5(coalesce(string_agg(concat_ws('|', business_id, id, name, phone, email, external_id), '/' order by business_id, id), '')) from client) as client_fields,
            (select count(*) from staff)::int as staff,
+           (select count(*) from staff where active)::int as active_staff,
+           (select md5(string_agg(password_hash, ',' order by id)) from staff) as password_hashes,
            (select count(*) from staff_session)::int as sessions,
            (select count(*) from api_key)::int as api_keys,
            (select count(*) from api_key where revoked_at is null)::int as live_api_keys,
@@ -193,6 +214,8 @@ describe('gateway permissions', () => {
     fx.voidCardId = issued.body.items[1].result.giftCardId;
     const key = await owner.post<{ id: string }>('/api/api-keys', { name: 'to revoke', permissions: ['balance.view'] });
     fx.revokeKeyId = key.body.id;
+    const member = await owner.post<{ id: string }>('/api/staff', { email: `${uniqueId('member')}@example.com`, name: 'Member', password, role: 'front_desk' });
+    fx.staffId = member.body.id;
   });
 
   afterAll(async () => {
@@ -328,7 +351,7 @@ describe('gateway permissions', () => {
 
   describe('tenant isolation', () => {
     /** Resources of business A named by another business's principal, beside a random id of the same shape. */
-    const namedRoutes: { name: string; call(h: GatewayClient, ids: { clientId: string; cardId: string; commandId: string; keyId: string }): Promise<HttpAnswer> }[] = [
+    const namedRoutes: { name: string; call(h: GatewayClient, ids: { clientId: string; cardId: string; commandId: string; keyId: string; staffId: string }): Promise<HttpAnswer> }[] = [
       { name: 'GET client', call: (h, ids) => h.get(`/api/clients/${ids.clientId}`) },
       { name: 'edit client', call: (h, ids) => h.request('PATCH', `/api/clients/${ids.clientId}`, { name: 'Taken Over' }) },
       { name: 'GET balances', call: (h, ids) => h.get(`/api/clients/${ids.clientId}/balances`) },
@@ -348,8 +371,11 @@ describe('gateway permissions', () => {
       { name: 'void gift card', call: (h, ids) => h.post(`/api/gift-cards/${ids.cardId}/void`) },
       { name: 'command status', call: (h, ids) => h.get(`/api/commands/${ids.commandId}`) },
       { name: 'revoke API key', call: (h, ids) => h.request('DELETE', `/api/api-keys/${ids.keyId}`) },
+      { name: 'deactivate staff', call: (h, ids) => h.post(`/api/staff/${ids.staffId}/deactivate`) },
+      { name: 'reactivate staff', call: (h, ids) => h.post(`/api/staff/${ids.staffId}/reactivate`) },
+      { name: 'reset staff password', call: (h, ids) => h.post(`/api/staff/${ids.staffId}/password`, { password: 'a fresh passphrase here' }) },
     ];
-    let ofA: { clientId: string; cardId: string; cardLast4: string; commandId: string; keyId: string; code: string };
+    let ofA: { clientId: string; cardId: string; cardLast4: string; commandId: string; keyId: string; staffId: string; code: string };
 
     beforeAll(async () => {
       const owner = http.as(a.ownerToken);
@@ -361,14 +387,14 @@ describe('gateway permissions', () => {
       const liveKey = keys.body.items.find((key) => key.revokedAt === null);
       if (!liveKey) throw new Error('business A has no live API key');
       const [card] = issued.body.items;
-      ofA = { clientId: a.clientId, cardId: card.result.giftCardId, cardLast4: card.code.slice(-4), commandId: fx.commandId, keyId: liveKey.id, code: card.code };
+      ofA = { clientId: a.clientId, cardId: card.result.giftCardId, cardLast4: card.code.slice(-4), commandId: fx.commandId, keyId: liveKey.id, staffId: fx.staffId, code: card.code };
     });
 
     it.each(namedRoutes.map((route) => [route.name, route] as const))(
       '%s: a resource of another business answers 404 exactly like a missing one',
       async (_, route) => {
         const before = await snapshot(db);
-        const missing = { clientId: uniqueId('client'), cardId: randomUUID(), commandId: randomUUID(), keyId: randomUUID() };
+        const missing = { clientId: uniqueId('client'), cardId: randomUUID(), commandId: randomUUID(), keyId: randomUUID(), staffId: randomUUID() };
         for (const [who, token] of [
           ['B owner', b.ownerToken],
           ['B all-permission key', b.allKey],

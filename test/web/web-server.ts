@@ -92,7 +92,7 @@ export async function startWebServer(options: { port?: number; host?: string } =
   const owner: Login = { email: `owner-${biz.businessId}@example.com`, password: 'correct horse battery', name: 'Owner' };
 
   const createStaff = async (role: string, name: string): Promise<Login> => {
-    const login = { email: `${role}-${Math.random().toString(36).slice(2, 8)}-${biz.businessId}@example.com`, password: `${role}-password-2026`, name };
+    const login = { email: `${role}-${Math.random().toString(36).slice(2, 8)}-${biz.businessId}@example.com`, password: 'amber lantern harbor 2026', name };
     await auth.createStaff(biz.businessId, { ...login, role });
     return login;
   };

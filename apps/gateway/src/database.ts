@@ -15,6 +15,22 @@ export class Database {
     const [row] = await this.query<T>(sql, params);
     return row ?? null;
   }
+
+  /** Runs work in one transaction: its queries share a connection, and a throw rolls them all back. */
+  transaction<T>(work: (tx: Queries) => Promise<T>): Promise<T> {
+    return (this.orm.em.fork() as EntityManager).transactional((em) =>
+      work({
+        query: <R>(sql: string, params: unknown[] = []) => em.execute<R[]>(sql, params as never[]),
+        one: async <R>(sql: string, params: unknown[] = []) => (await em.execute<R[]>(sql, params as never[]))[0] ?? null,
+      }),
+    );
+  }
+}
+
+/** The queries of one transaction. */
+export interface Queries {
+  query<T>(sql: string, params?: unknown[]): Promise<T[]>;
+  one<T>(sql: string, params?: unknown[]): Promise<T | null>;
 }
 
 /** A text[] binding: knex expands a JS array into a list, so arrays travel as one joined string. */

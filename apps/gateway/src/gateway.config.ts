@@ -1,4 +1,5 @@
 import { defaultTopicPrefix, topicNames, type TopicNames } from '@storecredit/contracts';
+import { sessionIdleMsDefault, sessionLifetimeMsDefault } from './auth/sessions';
 
 export const defaultPort = 3000;
 export const defaultReplyTimeoutMs = 5_000;
@@ -19,6 +20,9 @@ export interface GatewayConfig {
   runWorker: boolean;
   webDir: string;
   secureCookies: boolean;
+  /** A session ends after this long unused (SESSION_IDLE_MS) or this long after sign-in (SESSION_LIFETIME_MS). */
+  sessionIdleMs: number;
+  sessionLifetimeMs: number;
 }
 
 export const gatewayConfigToken = Symbol('GatewayConfig');
@@ -48,5 +52,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     runWorker: kafkaBrokers === null || env.RUN_WORKER !== 'false',
     webDir: env.WEB_DIR ?? 'apps/web/dist',
     secureCookies: env.SECURE_COOKIES === 'true',
+    sessionIdleMs: positiveInt(env, 'SESSION_IDLE_MS', sessionIdleMsDefault),
+    sessionLifetimeMs: positiveInt(env, 'SESSION_LIFETIME_MS', sessionLifetimeMsDefault),
   };
 }

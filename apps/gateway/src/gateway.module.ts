@@ -8,6 +8,7 @@ import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthRepository } from './auth/auth.repository';
 import { AuthService } from './auth/auth.service';
+import { SignInThrottle } from './auth/sign-in-throttle';
 import { StaffController } from './auth/staff.controller';
 import { BalancesController } from './balances/balances.controller';
 import { BalancesRepository } from './balances/balances.repository';
@@ -74,6 +75,7 @@ export class GatewayModule {
         Database,
         AuthRepository,
         AuthService,
+        SignInThrottle,
         ClientsRepository,
         BalancesRepository,
         GiftCardsRepository,

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import '@fastify/cookie';
 import type { FastifyReply } from 'fastify';
 import { createZodDto } from 'nestjs-zod';
@@ -7,11 +8,21 @@ import { z } from 'zod';
 import { gatewayConfigToken, type GatewayConfig } from '../gateway.config';
 import { sessionCookie, tokenOf } from './auth.guard';
 import { AuthService } from './auth.service';
+import { passwordLengthMax } from './password-policy';
 import { Public, RequireSignIn } from './permissions';
 import { CurrentPrincipal, type AuthenticatedRequest, type Principal } from './principal';
 
 class SignInDto extends createZodDto(
-  z.strictObject({ email: z.string().trim().min(3).max(200), password: z.string().min(1).max(200) }),
+  z.strictObject({
+    email: z.string().trim().min(3).max(200),
+    password: z.string().min(1).max(passwordLengthMax),
+    /** Needed only when the same email and password sign in to more than one business. */
+    business: z.string().trim().min(1).max(100).optional(),
+  }),
+) {}
+
+class ChangePasswordDto extends createZodDto(
+  z.strictObject({ currentPassword: z.string().min(1).max(passwordLengthMax), newPassword: z.string().min(1).max(passwordLengthMax) }),
 ) {}
 
 @ApiTags('auth')
@@ -26,8 +37,8 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Staff sign-in: returns a session token and sets an HttpOnly session cookie' })
-  async signIn(@Body() body: SignInDto, @Res({ passthrough: true }) reply: FastifyReply) {
-    const { token, expiresAt, staff } = await this.auth.signIn(body.email, body.password);
+  async signIn(@Body() body: SignInDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const { token, expiresAt, staff } = await this.auth.signIn(body.email, body.password, { business: body.business, address: request.ip });
     void reply.setCookie(sessionCookie, token, {
       httpOnly: true,
       sameSite: 'strict',
@@ -46,10 +57,30 @@ export class AuthController {
   @RequireSignIn()
   @HttpCode(204)
   @ApiBearerAuth()
+  @ApiOperation({ summary: 'Ends this session on the server and clears its cookie' })
   async signOut(@Req() request: AuthenticatedRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
     const token = tokenOf(request);
     if (token !== null) await this.auth.signOut(token);
     void reply.clearCookie(sessionCookie, { path: '/' });
+  }
+
+  @Post('sign-out-everywhere')
+  @RequireSignIn()
+  @HttpCode(204)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Ends every session of the signed-in staff member, this one included' })
+  async signOutEverywhere(@CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+    await this.auth.signOutEverywhere(principal);
+    void reply.clearCookie(sessionCookie, { path: '/' });
+  }
+
+  @Post('password')
+  @RequireSignIn()
+  @HttpCode(204)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Changes one’s own password (needs the current one); ends one’s other sessions' })
+  async changePassword(@CurrentPrincipal() principal: Principal, @Req() request: AuthenticatedRequest, @Body() body: ChangePasswordDto): Promise<void> {
+    await this.auth.changeOwnPassword(principal, tokenOf(request) ?? '', body.currentPassword, body.newPassword);
   }
 
   @Get('me')

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
-import { Database, textArray, textArraySql } from '../database';
+import { Database, textArray, textArraySql, type Queries } from '../database';
 import type { Permission } from './permissions';
 import type { Principal } from './principal';
 
@@ -13,6 +13,15 @@ export interface StaffRow {
   password_hash: string;
   permissions: Permission[];
   active: boolean;
+  deactivated_at: Date | null;
+}
+
+/** What deactivating a member did, or why it did nothing. */
+export type Deactivation = { staff: StaffRow; revokedApiKeyIds: string[] } | 'not_found' | 'last_owner';
+
+/** What an API key's `created_by` says for a staff member. */
+export function staffCreator(staffId: string): string {
+  return `staff:${staffId}`;
 }
 
 export interface ApiKeyRow {
@@ -30,30 +39,117 @@ export interface ApiKeyRow {
 export class AuthRepository {
   constructor(private readonly db: Database) {}
 
-  findStaffByEmail(email: string): Promise<StaffRow | null> {
-    return this.db.one<StaffRow>('select * from staff where lower(email) = lower(?)', [email]);
+  /** Staff with this email, in the named business or in any (one email may work in several businesses). */
+  findStaffByEmail(email: string, businessId: string | undefined, rowsMax: number): Promise<StaffRow[]> {
+    return businessId === undefined
+      ? this.db.query<StaffRow>('select * from staff where lower(email) = lower(?) order by business_id limit ?', [email, rowsMax])
+      : this.db.query<StaffRow>('select * from staff where business_id = ? and lower(email) = lower(?)', [businessId, email]);
   }
 
-  async createSession(tokenHash: string, staff: StaffRow, expiresAt: Date): Promise<void> {
-    await this.db.query('insert into staff_session (token_hash, business_id, staff_id, expires_at) values (?, ?, ?, ?)', [
-      tokenHash,
-      staff.business_id,
-      staff.id,
-      expiresAt,
-    ]);
+  findStaff(businessId: string, id: string): Promise<StaffRow | null> {
+    return this.db.one<StaffRow>('select * from staff where business_id = ? and id = ?', [businessId, id]);
   }
 
-  async principalOfSession(tokenHash: string): Promise<Principal | null> {
-    const row = await this.db.one<StaffRow>(
-      `select s.* from staff_session ss join staff s on s.business_id = ss.business_id and s.id = ss.staff_id
-       where ss.token_hash = ? and ss.expires_at > now() and s.active`,
-      [tokenHash],
+  /**
+   * A session for a member whose password was just checked, only if they are still active with that same password:
+   * the row lock waits for a deactivation or password change in progress, so none of them can miss this session.
+   */
+  async createSession(tokenHash: string, staff: StaffRow, now: Date, expiresAt: Date): Promise<boolean> {
+    const rows = await this.db.query(
+      `insert into staff_session (token_hash, business_id, staff_id, expires_at, created_at, last_seen_at)
+       select ?, s.business_id, s.id, ?, ?, ? from staff s
+       where s.business_id = ? and s.id = ? and s.active and s.password_hash = ? for share
+       returning token_hash`,
+      [tokenHash, expiresAt, now, now, staff.business_id, staff.id, staff.password_hash],
     );
-    return row && { kind: 'staff', id: row.id, name: row.name, businessId: row.business_id, permissions: row.permissions };
+    return rows.length === 1;
+  }
+
+  /** The principal of a live session: unexpired, used within the idle time, of an active member. */
+  async principalOfSession(tokenHash: string, now: Date, idleSince: Date): Promise<{ principal: Principal; lastSeenAt: Date } | null> {
+    const row = await this.db.one<StaffRow & { last_seen_at: Date }>(
+      `select s.*, ss.last_seen_at from staff_session ss join staff s on s.business_id = ss.business_id and s.id = ss.staff_id
+       where ss.token_hash = ? and ss.expires_at > ? and ss.last_seen_at > ? and s.active`,
+      [tokenHash, now, idleSince],
+    );
+    if (!row) return null;
+    const principal: Principal = { kind: 'staff', id: row.id, name: row.name, businessId: row.business_id, permissions: row.permissions };
+    return { principal, lastSeenAt: new Date(row.last_seen_at) };
+  }
+
+  async touchSession(tokenHash: string, now: Date): Promise<void> {
+    await this.db.query('update staff_session set last_seen_at = ? where token_hash = ?', [now, tokenHash]);
   }
 
   async deleteSession(tokenHash: string): Promise<void> {
     await this.db.query('delete from staff_session where token_hash = ?', [tokenHash]);
+  }
+
+  /** Ends a member's sessions, but the one named in `keep` (the caller's own, when they changed their password). */
+  async deleteSessionsOf(businessId: string, staffId: string, keep: string | null = null, tx: Queries = this.db): Promise<void> {
+    await tx.query('delete from staff_session where business_id = ? and staff_id = ? and token_hash is distinct from ?', [businessId, staffId, keep]);
+  }
+
+  /** Expired sessions are removed when their member signs in again, so the table does not grow without bound. */
+  async deleteExpiredSessionsOf(staff: StaffRow, now: Date, idleSince: Date): Promise<void> {
+    await this.db.query('delete from staff_session where business_id = ? and staff_id = ? and (expires_at <= ? or last_seen_at <= ?)', [
+      staff.business_id,
+      staff.id,
+      now,
+      idleSince,
+    ]);
+  }
+
+  /**
+   * Deactivates a member, ends their sessions and revokes the API keys they created (they saw each key once and may
+   * still hold it), in one transaction. The business row is locked first, so two owners deactivating each other at
+   * the same moment cannot both succeed and leave the business with no active owner.
+   */
+  deactivateStaff(businessId: string, id: string, now: Date): Promise<Deactivation> {
+    return this.db.transaction(async (tx) => {
+      await tx.query('select id from business where id = ? for update', [businessId]);
+      const target = await tx.one<StaffRow>('select * from staff where business_id = ? and id = ?', [businessId, id]);
+      if (!target) return 'not_found';
+      if (target.role === 'owner' && target.active) {
+        const others = await tx.one<{ n: number }>(
+          "select count(*)::int as n from staff where business_id = ? and role = 'owner' and active and id <> ?",
+          [businessId, id],
+        );
+        if (others?.n === 0) return 'last_owner';
+      }
+      const [staff] = await tx.query<StaffRow>(
+        'update staff set active = false, deactivated_at = coalesce(deactivated_at, ?) where business_id = ? and id = ? returning *',
+        [now, businessId, id],
+      );
+      await this.deleteSessionsOf(businessId, id, null, tx);
+      const revoked = await tx.query<{ id: string }>(
+        'update api_key set revoked_at = ? where business_id = ? and created_by = ? and revoked_at is null returning id',
+        [now, businessId, staffCreator(id)],
+      );
+      return { staff, revokedApiKeyIds: revoked.map((key) => key.id) };
+    });
+  }
+
+  async reactivateStaff(businessId: string, id: string): Promise<StaffRow | null> {
+    const rows = await this.db.query<StaffRow>(
+      'update staff set active = true, deactivated_at = null where business_id = ? and id = ? returning *',
+      [businessId, id],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** A new password hash, and the end of the member's sessions but `keep`, in one transaction. */
+  setPassword(businessId: string, id: string, passwordHash: string, keep: string | null): Promise<StaffRow | null> {
+    return this.db.transaction(async (tx) => {
+      const [staff] = await tx.query<StaffRow>('update staff set password_hash = ? where business_id = ? and id = ? returning *', [
+        passwordHash,
+        businessId,
+        id,
+      ]);
+      if (!staff) return null;
+      await this.deleteSessionsOf(businessId, id, keep, tx);
+      return staff;
+    });
   }
 
   findApiKey(id: string): Promise<ApiKeyRow | null> {
@@ -90,6 +186,10 @@ export class AuthRepository {
       [businessId, uuidv7(), staff.email, staff.name, staff.passwordHash, staff.role, textArray(staff.permissions)],
     );
     return rows[0];
+  }
+
+  staffEmailTaken(businessId: string, email: string): Promise<boolean> {
+    return this.db.one('select 1 from staff where business_id = ? and lower(email) = lower(?)', [businessId, email]).then((row) => row !== null);
   }
 
   listStaff(businessId: string): Promise<StaffRow[]> {

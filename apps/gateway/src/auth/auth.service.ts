@@ -1,27 +1,55 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { Clock } from '@storecredit/ledger';
+import { gatewayConfigToken, type GatewayConfig } from '../gateway.config';
 import { ApiError } from '../http/api-error';
-import { AuthRepository, type StaffRow } from './auth.repository';
+import { AuthRepository, staffCreator, type StaffRow } from './auth.repository';
+import { passwordWeakness, passwordWeaknessMessages } from './password-policy';
 import { permissions as allPermissions, rolePermissions, type Permission } from './permissions';
 import type { Principal } from './principal';
 import { hashPassword, randomToken, sha256, unmatchableHash, verifyPassword } from './secrets';
+import { sessionTouchIntervalMs } from './sessions';
+import { signInBuckets, SignInThrottle } from './sign-in-throttle';
 
-export const sessionLifetimeMs = 12 * 60 * 60 * 1000;
 export const sessionPrefix = 'sess_';
 export const apiKeyPrefix = 'sk_';
-export const passwordLengthMin = 10;
+/**
+ * One email may work in several businesses; sign-in without a business checks the password against each of them
+ * (one scrypt each), up to this many.
+ */
+export const sameEmailBusinessesMax = 5;
 
-/** Sign-in, sessions and API keys. Secrets are shown once and stored hashed. */
+export interface SignInOptions {
+  /** The business to sign in to; needed only when the email and password match in more than one. */
+  business?: string;
+  /** The client's address, for the per-address throttle. */
+  address?: string;
+}
+
+/** Sign-in, sessions, passwords and API keys. Secrets are shown once and stored hashed. */
 @Injectable()
 export class AuthService {
-  constructor(private readonly repository: AuthRepository) {}
+  constructor(
+    private readonly repository: AuthRepository,
+    private readonly throttle: SignInThrottle,
+    private readonly clock: Clock,
+    @Inject(gatewayConfigToken) private readonly config: GatewayConfig,
+  ) {}
 
-  async signIn(email: string, password: string): Promise<{ token: string; expiresAt: Date; staff: StaffRow }> {
-    const staff = await this.repository.findStaffByEmail(email);
-    const matches = await verifyPassword(password, staff?.password_hash ?? unmatchableHash);
-    if (!staff || !matches || !staff.active) throw new ApiError('invalid_credentials');
+  /**
+   * An unknown email, a wrong password and a deactivated member get the same answer after the same work (one
+   * scrypt), so sign-in tells no one which emails exist.
+   */
+  async signIn(email: string, password: string, options: SignInOptions = {}): Promise<{ token: string; expiresAt: Date; staff: StaffRow }> {
+    const buckets = signInBuckets(email, options.address);
+    await this.throttle.reserveAttempt(buckets);
+    const staff = await this.staffMatching(email, password, options.business);
+    const now = this.clock.now();
     const token = `${sessionPrefix}${randomToken()}`;
-    const expiresAt = new Date(Date.now() + sessionLifetimeMs);
-    await this.repository.createSession(sha256(token), staff, expiresAt);
+    const expiresAt = new Date(now.getTime() + this.config.sessionLifetimeMs);
+    if (!staff || !(await this.repository.createSession(sha256(token), staff, now, expiresAt))) throw new ApiError('invalid_credentials');
+    await this.throttle.forgiveAttempt(buckets);
+    await this.repository.deleteExpiredSessionsOf(staff, now, this.idleSince(now));
     return { token, expiresAt, staff };
   }
 
@@ -29,37 +57,125 @@ export class AuthService {
     await this.repository.deleteSession(sha256(token));
   }
 
+  /** Ends every session of a staff member, this one included. */
+  async signOutEverywhere(principal: Principal): Promise<void> {
+    await this.repository.deleteSessionsOf(principal.businessId, staffIdOf(principal));
+  }
+
   /** The principal a bearer token or session cookie stands for, or null. */
   async authenticate(token: string): Promise<Principal | null> {
-    if (token.startsWith(sessionPrefix)) return this.repository.principalOfSession(sha256(token));
+    if (token.startsWith(sessionPrefix)) return this.authenticateSession(sha256(token));
     if (token.startsWith(apiKeyPrefix)) return this.authenticateApiKey(token);
     return null;
   }
 
+  /** A member's own password change: needs the current password, and ends their other sessions. */
+  async changeOwnPassword(principal: Principal, currentToken: string, currentPassword: string, newPassword: string): Promise<void> {
+    const staff = await this.repository.findStaff(principal.businessId, staffIdOf(principal));
+    if (!staff) throw new ApiError('unauthenticated');
+    // The current password is a password guess like any other: a stolen session must not try them freely.
+    const buckets = signInBuckets(staff.email, undefined);
+    await this.throttle.reserveAttempt(buckets);
+    if (!(await verifyPassword(currentPassword, staff.password_hash))) {
+      throw new ApiError('invalid_request', { field: 'currentPassword' }, 'The current password is incorrect');
+    }
+    await this.throttle.forgiveAttempt(buckets);
+    await this.setPassword(staff, newPassword, sha256(currentToken));
+  }
+
+  /** A password set by someone with staff.manage: every session of the member ends (the caller's own stays). */
+  async resetPassword(principal: Principal, staffId: string, newPassword: string, currentToken: string | null): Promise<void> {
+    const staff = await this.repository.findStaff(principal.businessId, staffId);
+    if (!staff) throw staffNotFound();
+    await this.setPassword(staff, newPassword, currentToken === null ? null : sha256(currentToken));
+  }
+
+  async deactivateStaff(principal: Principal, staffId: string): Promise<{ staff: StaffRow; revokedApiKeyIds: string[] }> {
+    if (principal.kind === 'staff' && principal.id === staffId) {
+      throw new ApiError('invalid_request', { field: 'id' }, 'You cannot deactivate yourself');
+    }
+    const outcome = await this.repository.deactivateStaff(principal.businessId, staffId, this.clock.now());
+    if (outcome === 'not_found') throw staffNotFound();
+    if (outcome === 'last_owner') throw new ApiError('last_owner', undefined, 'This is the last active owner; make another member owner first');
+    return outcome;
+  }
+
+  async reactivateStaff(principal: Principal, staffId: string): Promise<StaffRow> {
+    const staff = await this.repository.reactivateStaff(principal.businessId, staffId);
+    if (!staff) throw staffNotFound();
+    return staff;
+  }
+
   async createApiKey(principal: Principal, name: string, grants: readonly Permission[]): Promise<{ key: string; id: string }> {
     const secret = randomToken();
-    const row = await this.repository.createApiKey(principal.businessId, name, sha256(secret), grants, `${principal.kind}:${principal.id}`);
+    const createdBy = principal.kind === 'staff' ? staffCreator(principal.id) : `${principal.kind}:${principal.id}`;
+    const row = await this.repository.createApiKey(principal.businessId, name, sha256(secret), grants, createdBy);
     return { key: `${apiKeyPrefix}${row.id.replace(/-/g, '')}_${secret}`, id: row.id };
   }
 
+  /** Staff emails are unique per business: an email another business uses is no concern of this one. */
   async createStaff(
     businessId: string,
     input: { email: string; name: string; password: string; role: string; permissions?: readonly Permission[] },
   ): Promise<StaffRow> {
-    if (input.password.length < passwordLengthMin) {
-      throw new ApiError('invalid_request', { field: 'password' }, `Password must have at least ${passwordLengthMin} characters`);
-    }
-    if (await this.repository.findStaffByEmail(input.email)) {
-      throw new ApiError('invalid_request', { field: 'email' }, 'A staff member with this email already exists');
-    }
+    assertStrongPassword(input.password, input.email);
+    if (await this.repository.staffEmailTaken(businessId, input.email)) throw emailTaken();
     const grants = input.permissions ?? rolePermissions[input.role] ?? [];
-    return this.repository.createStaff(businessId, {
-      email: input.email,
-      name: input.name,
-      role: input.role,
-      passwordHash: await hashPassword(input.password),
-      permissions: grants.filter((p) => allPermissions.includes(p)),
-    });
+    try {
+      return await this.repository.createStaff(businessId, {
+        email: input.email,
+        name: input.name,
+        role: input.role,
+        passwordHash: await hashPassword(input.password),
+        permissions: grants.filter((p) => allPermissions.includes(p)),
+      });
+    } catch (error) {
+      // Two creations of the same email at once: the unique index decides, and the loser hears what a later one would.
+      if (error instanceof UniqueConstraintViolationException) throw emailTaken();
+      throw error;
+    }
+  }
+
+  private async setPassword(staff: StaffRow, newPassword: string, keepTokenHash: string | null): Promise<void> {
+    assertStrongPassword(newPassword, staff.email);
+    await this.repository.setPassword(staff.business_id, staff.id, await hashPassword(newPassword), keepTokenHash);
+  }
+
+  /**
+   * The active member whose password this is. Each candidate's hash is checked (a missing email checks a hash that
+   * matches nothing, so it costs the same); when the password opens more than one business, the caller names one.
+   */
+  private async staffMatching(email: string, password: string, business: string | undefined): Promise<StaffRow | null> {
+    const candidates = await this.repository.findStaffByEmail(email, business, sameEmailBusinessesMax);
+    if (candidates.length === 0) {
+      await verifyPassword(password, unmatchableHash);
+      return null;
+    }
+    const matching: StaffRow[] = [];
+    for (const staff of candidates) {
+      if ((await verifyPassword(password, staff.password_hash)) && staff.active) matching.push(staff);
+    }
+    if (matching.length > 1) {
+      throw new ApiError(
+        'invalid_request',
+        { field: 'business', businesses: matching.map((staff) => staff.business_id) },
+        'This login works in several businesses; name the business to sign in to',
+      );
+    }
+    return matching[0] ?? null;
+  }
+
+  /** Sliding expiry: a session's last use is written when it is older than the touch interval, not on every request. */
+  private async authenticateSession(tokenHash: string): Promise<Principal | null> {
+    const now = this.clock.now();
+    const session = await this.repository.principalOfSession(tokenHash, now, this.idleSince(now));
+    if (!session) return null;
+    if (now.getTime() - session.lastSeenAt.getTime() >= sessionTouchIntervalMs) await this.repository.touchSession(tokenHash, now);
+    return session.principal;
+  }
+
+  private idleSince(now: Date): Date {
+    return new Date(now.getTime() - this.config.sessionIdleMs);
   }
 
   private async authenticateApiKey(token: string): Promise<Principal | null> {
@@ -70,4 +186,23 @@ export class AuthService {
     if (!key || key.revoked_at !== null || key.secret_hash !== sha256(match[2])) return null;
     return { kind: 'service', id: `api-key:${key.id}`, name: key.name, businessId: key.business_id, permissions: key.permissions };
   }
+}
+
+/** Passwords and sessions belong to staff; an API key has neither. */
+function staffIdOf(principal: Principal): string {
+  if (principal.kind !== 'staff') throw new ApiError('forbidden', { principal: principal.kind }, 'Only a signed-in staff member can do this');
+  return principal.id;
+}
+
+function assertStrongPassword(password: string, email: string): void {
+  const weakness = passwordWeakness(password, email);
+  if (weakness !== null) throw new ApiError('weak_password', { field: 'password', reason: weakness }, passwordWeaknessMessages[weakness]);
+}
+
+function staffNotFound(): ApiError {
+  return new ApiError('not_found', undefined, 'Staff member not found');
+}
+
+function emailTaken(): ApiError {
+  return new ApiError('invalid_request', { field: 'email' }, 'A staff member of this business already has this email');
 }

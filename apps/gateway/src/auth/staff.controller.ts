@@ -1,12 +1,14 @@
-import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 import { ApiError } from '../http/api-error';
-import { AuthRepository, type ApiKeyRow } from './auth.repository';
+import { tokenOf } from './auth.guard';
+import { AuthRepository, type ApiKeyRow, type StaffRow } from './auth.repository';
 import { AuthService } from './auth.service';
 import { permissions, RequirePermission, rolePermissions } from './permissions';
-import { CurrentPrincipal, type Principal } from './principal';
+import { passwordLengthMax } from './password-policy';
+import { CurrentPrincipal, type AuthenticatedRequest, type Principal } from './principal';
 
 const permissionList = z.array(z.enum(permissions)).max(permissions.length);
 
@@ -14,13 +16,19 @@ class CreateStaffDto extends createZodDto(
   z.strictObject({
     email: z.email().max(200),
     name: z.string().trim().min(1).max(200),
-    password: z.string().min(1).max(200),
+    password: z.string().min(1).max(passwordLengthMax),
     role: z.enum(Object.keys(rolePermissions) as [string, ...string[]]),
     permissions: permissionList.optional(),
   }),
 ) {}
 
+class ResetPasswordDto extends createZodDto(z.strictObject({ password: z.string().min(1).max(passwordLengthMax) })) {}
+
 class CreateApiKeyDto extends createZodDto(z.strictObject({ name: z.string().trim().min(1).max(100), permissions: permissionList.min(1) })) {}
+
+function staffView(s: StaffRow) {
+  return { id: s.id, email: s.email, name: s.name, role: s.role, permissions: s.permissions, active: s.active, deactivatedAt: s.deactivated_at };
+}
 
 function apiKeyView(key: ApiKeyRow) {
   return {
@@ -46,7 +54,7 @@ export class StaffController {
   @RequirePermission('staff.manage')
   async listStaff(@CurrentPrincipal() principal: Principal) {
     const staff = await this.repository.listStaff(principal.businessId);
-    return { items: staff.map((s) => ({ id: s.id, email: s.email, name: s.name, role: s.role, permissions: s.permissions, active: s.active })) };
+    return { items: staff.map(staffView) };
   }
 
   @Post('staff')
@@ -55,6 +63,38 @@ export class StaffController {
   async createStaff(@CurrentPrincipal() principal: Principal, @Body() body: CreateStaffDto) {
     const staff = await this.auth.createStaff(principal.businessId, body);
     return { id: staff.id, email: staff.email, name: staff.name, role: staff.role, permissions: staff.permissions };
+  }
+
+  @Post('staff/:id/deactivate')
+  @RequirePermission('staff.manage')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Deactivate a member: their sessions end at once, sign-in is refused, and the API keys they created are revoked',
+  })
+  async deactivateStaff(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string) {
+    const { staff, revokedApiKeyIds } = await this.auth.deactivateStaff(principal, id);
+    return { ...staffView(staff), revokedApiKeyIds };
+  }
+
+  @Post('staff/:id/reactivate')
+  @RequirePermission('staff.manage')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Let a deactivated member sign in again (their old sessions and revoked keys stay ended)' })
+  async reactivateStaff(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string) {
+    return staffView(await this.auth.reactivateStaff(principal, id));
+  }
+
+  @Post('staff/:id/password')
+  @RequirePermission('staff.manage')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Set a member’s password; every session of theirs ends' })
+  async resetPassword(
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: AuthenticatedRequest,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: ResetPasswordDto,
+  ): Promise<void> {
+    await this.auth.resetPassword(principal, id, body.password, tokenOf(request));
   }
 
   @Get('api-keys')

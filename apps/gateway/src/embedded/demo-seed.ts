@@ -9,8 +9,8 @@ import { generateGiftCardCode } from '../gift-cards/gift-card-codes';
 
 export const demoBusinessId = 'demo-salon';
 export const demoLogins = [
-  { role: 'owner', email: 'owner@demo.salon', password: 'owner-demo-2026', name: 'Olivia Owner' },
-  { role: 'front_desk', email: 'desk@demo.salon', password: 'desk-demo-2026', name: 'Dana Front-Desk' },
+  { role: 'owner', email: 'owner@demo.salon', password: 'velvet-orchid-2026', name: 'Olivia Owner' },
+  { role: 'front_desk', email: 'desk@demo.salon', password: 'amber-comb-lantern', name: 'Dana Front-Desk' },
 ] as const;
 
 const demoClients = [
