@@ -1,8 +1,9 @@
 import { defaultTopicPrefix, topicNames, type TopicNames } from '@storecredit/contracts';
+import { embeddedDataDirDefault } from '@storecredit/ledger';
 
 export const defaultPort = 3000;
 export const defaultReplyTimeoutMs = 5_000;
-export const defaultDataDir = './data';
+export const defaultDataDir = embeddedDataDirDefault;
 
 export interface GatewayConfig {
   host: string;
