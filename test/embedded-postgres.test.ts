@@ -5,20 +5,23 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Command, WalletResult } from '@storecredit/contracts';
 import {
   dataDirLockFileName,
+  embeddedSocketFileName,
   LedgerCommands,
   LedgerModule,
   LedgerVerifier,
   ledgerOrmConfig,
+  runningEmbeddedPostgres,
+  serverUrlFileName,
   startEmbeddedPostgres,
   type CommandOutcome,
   type EmbeddedPostgres,
 } from '@storecredit/ledger';
 import { command, giftCardCode, uniqueId } from '@storecredit/testing';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** Every migration the ledger ships, in order. */
 const migrationNames = (ledgerOrmConfig().migrations?.migrationsList ?? []).map((migration) => migration.name);
@@ -51,6 +54,7 @@ async function stopLedger(running: Running | undefined): Promise<void> {
 
 describe('embedded PostgreSQL (PGlite over the wire protocol)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'storecredit-embedded-'));
+  const socketPath = join(dataDir, embeddedSocketFileName);
   /** Balances the ledger must still hold after a restart, by client. */
   const expectedBalances = new Map<string, string>();
   let running: Running | undefined;
@@ -69,19 +73,36 @@ describe('embedded PostgreSQL (PGlite over the wire protocol)', () => {
   });
 
   describe('on a fresh data directory', () => {
+    let tcpPortsBefore: number[];
+
     beforeAll(async () => {
+      tcpPortsBefore = listeningTcpPorts();
       running = await startLedger(dataDir);
     });
 
-    it('serves a postgres:// URL on 127.0.0.1 with a pool of one and applies every migration', async () => {
-      expect(running!.db.url).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);
+    it('serves a postgres:// URL on a unix socket in the data directory with a pool of one and applies every migration', async () => {
+      expect(running!.db.url).toBe(`postgres://postgres@${encodeURIComponent(dataDir)}:5432/postgres`);
       expect(running!.db.poolMax).toBe(1);
       const migrations = await sql<{ name: string }>('select name from mikro_orm_migrations order by id');
       expect(migrations.map((m) => m.name)).toEqual(migrationNames);
     });
 
+    it('listens on no TCP port, so no local user can connect without a password; only the owner reaches the socket', () => {
+      expect(listeningTcpPorts()).toEqual(tcpPortsBefore);
+      expect(statSync(socketPath).isSocket()).toBe(true);
+      expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+      expect(statSync(socketPath).mode & 0o077).toBe(0);
+    });
+
+    it('tells a second client of the same user where it serves', () => {
+      expect(runningEmbeddedPostgres(dataDir)).toEqual({ url: running!.db.url, poolMax: 1, pid: process.pid });
+      expect(statSync(join(dataDir, serverUrlFileName)).mode & 0o777).toBe(0o600);
+    });
+
     it('refuses a second opener of the same data directory while it runs', async () => {
-      await expect(startEmbeddedPostgres(dataDir)).rejects.toThrow(`in use by process ${process.pid}`);
+      await expect(startEmbeddedPostgres(dataDir)).rejects.toThrow(
+        `${dataDir} is in use by another storecredit process (pid ${process.pid}); stop it first or set DATA_DIR`,
+      );
       expect(await balanceOf('nobody')).toBeUndefined();
     });
 
@@ -145,8 +166,7 @@ describe('embedded PostgreSQL (PGlite over the wire protocol)', () => {
     });
 
     it('keeps one connection’s extended query whole while another connection speaks', async () => {
-      const port = Number(new URL(running!.db.url).port);
-      const [first, second] = [await wireClient(port), await wireClient(port)];
+      const [first, second] = [await wireClient(socketPath), await wireClient(socketPath)];
       try {
         first.send(parse("select 'from-first' as x"), bind());
         await first.until((out) => out.length >= 10); // ParseComplete, BindComplete
@@ -167,6 +187,10 @@ describe('embedded PostgreSQL (PGlite over the wire protocol)', () => {
       expect(report.problems).toEqual([]);
       expect(report.ok).toBe(true);
     });
+
+    it('keeps every file and directory it wrote the owner’s only, those written while it runs included', () => {
+      expect(openToOthers(dataDir)).toEqual([]);
+    });
   });
 
   describe('after a restart on the same data directory', () => {
@@ -174,13 +198,21 @@ describe('embedded PostgreSQL (PGlite over the wire protocol)', () => {
       await stopLedger(running);
       running = undefined;
       expect(existsSync(join(dataDir, dataDirLockFileName))).toBe(false);
-      // A lock left by a process that is gone (a crash) does not keep the data directory closed.
-      writeFileSync(join(dataDir, dataDirLockFileName), `${spawnSync(process.execPath, ['-e', '']).pid}\n`);
-      running = await startLedger(dataDir);
+      expect(existsSync(socketPath)).toBe(false);
+      expect(runningEmbeddedPostgres(dataDir)).toBeNull();
+      // A lock left by a crash whose pid now belongs to another process: same pid, another start time.
+      const other = spawn('sleep', ['60']);
+      try {
+        writeFileSync(join(dataDir, dataDirLockFileName), `${other.pid}\n1\n`);
+        expect(runningEmbeddedPostgres(dataDir)).toBeNull();
+        running = await startLedger(dataDir);
+      } finally {
+        other.kill('SIGKILL');
+      }
     });
 
-    it('takes over the lock of a process that is gone', () => {
-      expect(readFileSync(join(dataDir, dataDirLockFileName), 'utf8')).toBe(`${process.pid}\n`);
+    it('takes over the lock of a crashed process whose pid was reused', () => {
+      expect(readFileSync(join(dataDir, dataDirLockFileName), 'utf8')).toMatch(new RegExp(`^${process.pid}\\n\\d+\\n$`));
     });
 
     it('has no migration pending', async () => {
@@ -210,6 +242,56 @@ describe('embedded PostgreSQL (PGlite over the wire protocol)', () => {
   });
 });
 
+describe('embedded PostgreSQL in a data directory too deep for a unix socket path', () => {
+  const root = mkdtempSync(join(tmpdir(), 'storecredit-embedded-'));
+  const dataDir = join(root, 'a-data-directory-nested-deep-enough'.repeat(3), 'data');
+  let running: Running | undefined;
+
+  beforeAll(async () => {
+    mkdirSync(dirname(dataDir), { recursive: true });
+    running = await startLedger(dataDir);
+  });
+
+  afterAll(async () => {
+    await stopLedger(running);
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('serves on a socket in an owner-only directory of the OS temp dir, and removes it on stop', async () => {
+    const socketDir = decodeURIComponent(new URL(running!.db.url).hostname);
+    expect(dirname(socketDir)).toBe(tmpdir());
+    expect(statSync(socketDir).mode & 0o777).toBe(0o700);
+    expect(readdirSync(socketDir)).toEqual([embeddedSocketFileName]);
+    expect(await running!.app.get(LedgerVerifier).verify()).toMatchObject({ ok: true });
+    await stopLedger(running);
+    running = undefined;
+    expect(existsSync(socketDir)).toBe(false);
+  });
+});
+
+/** The TCP ports this process listens on, from its socket inodes and /proc/net/tcp{,6} (state 0A: listening). */
+function listeningTcpPorts(): number[] {
+  const inodes = new Set(
+    readdirSync('/proc/self/fd').map((fd) => {
+      try {
+        return /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`))?.[1];
+      } catch {
+        return undefined; // closed meanwhile
+      }
+    }),
+  );
+  const rows = ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((table) => readFileSync(table, 'utf8').split('\n').slice(1));
+  const listening = rows.map((row) => row.trim().split(/\s+/)).filter((fields) => fields[3] === '0A' && inodes.has(fields[9]));
+  return [...new Set(listening.map((fields) => Number.parseInt(fields[1].split(':')[1], 16)))].sort();
+}
+
+/** Files and directories under root whose mode lets anyone but the owner in. */
+function openToOthers(root: string): string[] {
+  const stat = statSync(root);
+  const here = (stat.mode & 0o077) === 0 ? [] : [`${(stat.mode & 0o777).toString(8)} ${root}`];
+  return stat.isDirectory() ? [...here, ...readdirSync(root).flatMap((name) => openToOthers(join(root, name)))] : here;
+}
+
 /** A bare wire-protocol client, to send an extended query in two writes as pg may when its writes split. */
 interface WireClient {
   send(...messages: Buffer[]): void;
@@ -220,8 +302,8 @@ interface WireClient {
 
 const wireWaitMs = 10_000;
 
-async function wireClient(port: number): Promise<WireClient> {
-  const socket: Socket = connect(port, '127.0.0.1');
+async function wireClient(path: string): Promise<WireClient> {
+  const socket: Socket = connect(path);
   let output = Buffer.alloc(0);
   socket.on('data', (data) => (output = Buffer.concat([output, data])));
   await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));

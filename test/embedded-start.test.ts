@@ -1,11 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitUntil } from '@storecredit/testing';
 
 const startTimeoutMs = 120_000;
+const stopTimeoutMs = 60_000;
+/** A listening socket's state in /proc/net/tcp. */
+const tcpListenState = '0A';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -17,42 +20,137 @@ function freePort(): Promise<number> {
   });
 }
 
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** Every process in a process group (npm start is spawned detached, so its group is its own pid). */
+function groupPids(pgid: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === pgid;
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
+}
+
+/** The TCP ports a process listens on, from its socket inodes and /proc/net/tcp{,6}. */
+function listeningTcpPorts(pid: number): number[] {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (match) inodes.add(match[1]);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  const ports = ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((table) =>
+    readFileSync(table, 'utf8')
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim().split(/\s+/))
+      .filter((fields) => fields[3] === tcpListenState && inodes.has(fields[9]))
+      .map((fields) => Number.parseInt(fields[1].split(':')[1], 16)),
+  );
+  return [...new Set(ports)].sort();
+}
+
+/** Files and directories under root whose mode lets anyone but the owner in. */
+function openToOthers(root: string): string[] {
+  const loose: string[] = [];
+  const walk = (path: string) => {
+    const stat = statSync(path);
+    if ((stat.mode & 0o077) !== 0) loose.push(`${(stat.mode & 0o777).toString(8)} ${path}`);
+    if (stat.isDirectory()) for (const name of readdirSync(path)) walk(join(path, name));
+  };
+  walk(root);
+  return loose;
+}
+
 interface Started {
   child: ChildProcess;
+  exited: Promise<number | null>;
   output: () => string;
 }
 
-/** `npm start` exactly as a newcomer runs it: no DATABASE_URL, no KAFKA_BROKERS, a fresh data directory. */
-async function npmStart(dataDir: string, port: number): Promise<Started> {
+function embeddedEnv(dataDir: string, port: number): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), NO_COLOR: '1' };
   delete env.DATABASE_URL;
   delete env.KAFKA_BROKERS;
-  const child = spawn('npm', ['start'], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  return env;
+}
+
+function spawnNpm(args: string[], env: NodeJS.ProcessEnv): Started {
+  const child = spawn('npm', args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let text = '';
   child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  await waitUntil(() => text.includes('storecredit is running at') || child.exitCode !== null, 'npm start to print its URL', startTimeoutMs);
-  if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${text}`);
-  return { child, output: () => text };
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exited, output: () => text };
 }
 
-async function stop({ child }: Started): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  process.kill(-child.pid!, 'SIGTERM');
-  await exited;
+/** `npm start` exactly as a newcomer runs it: no DATABASE_URL, no KAFKA_BROKERS. */
+async function npmStart(dataDir: string, port: number): Promise<Started> {
+  const started = spawnNpm(['start'], embeddedEnv(dataDir, port));
+  const { child, output } = started;
+  await waitUntil(() => output().includes('storecredit is running at') || child.exitCode !== null, 'npm start to print its URL', startTimeoutMs);
+  if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${output()}`);
+  return started;
 }
+
+/** Runs an npm script to its end, with a deadline. */
+async function npmRun(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+  const run = spawnNpm(args, env);
+  const timer = setTimeout(() => process.kill(-run.child.pid!, 'SIGKILL'), startTimeoutMs);
+  const code = await run.exited;
+  clearTimeout(timer);
+  return { code, output: run.output() };
+}
+
+/** A SIGTERM to npm alone, as a service manager or `kill <pid of npm>` sends it. */
+async function stop({ child, exited }: Started): Promise<number | null> {
+  child.kill('SIGTERM');
+  const code = await exited;
+  await waitUntil(() => groupPids(child.pid!).length === 0, 'every process of npm start to exit', stopTimeoutMs);
+  return code;
+}
+
+/** Leaves nothing behind whatever a test did, by the group id of the npm we spawned. */
+function killGroup(started: Started | undefined): void {
+  if (!started || groupPids(started.child.pid!).length === 0) return;
+  process.kill(-started.child.pid!, 'SIGKILL');
+}
+
+const lockFileName = 'storecredit.lock';
 
 describe('npm start (embedded mode)', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'storecredit-embedded-'));
+  const root = mkdtempSync(join(tmpdir(), 'storecredit-embedded-'));
+  const dataDir = join(root, 'data');
   let port: number;
   let base: string;
+  let running: Started | undefined;
+  let serverPid: number;
+  let clientId: string;
 
   beforeAll(async () => {
     port = await freePort();
     base = `http://127.0.0.1:${port}`;
   });
 
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  afterAll(() => {
+    killGroup(running);
+    rmSync(root, { recursive: true, force: true });
+  });
 
   async function call(method: string, path: string, token?: string, body?: unknown) {
     const response = await fetch(`${base}${path}`, {
@@ -63,47 +161,101 @@ describe('npm start (embedded mode)', () => {
     return { status: response.status, body: (await response.json()) as Record<string, any> };
   }
 
-  it('starts on a fresh data directory, serves the printed demo logins, and keeps the data across a restart', async () => {
-    const first = await npmStart(dataDir, port);
-    let balanceAfter: string;
-    try {
-      const out = first.output();
-      expect(out).toContain(`storecredit is running at ${base}`);
-      const owner = /owner\s+(\S+@\S+) \/ (\S+)/.exec(out);
-      const codes = /demo gift cards \(shown once\): (.+)/.exec(out);
-      expect(owner).not.toBeNull();
-      expect(codes).not.toBeNull();
-      const signIn = await call('POST', '/api/auth/sign-in', undefined, { email: owner![1], password: owner![2] });
-      expect(signIn.status).toBe(200);
-      const token = signIn.body.token as string;
-      const clients = await call('GET', '/api/clients?q=sara', token);
-      const clientId = clients.body.items[0].id as string;
+  async function deskToken(): Promise<string> {
+    const signIn = await call('POST', '/api/auth/sign-in', undefined, { email: 'desk@demo.salon', password: 'amber-comb-lantern' });
+    return signIn.body.token as string;
+  }
 
-      const added = await call('POST', `/api/clients/${clientId}/balance/add`, token, { amount: '30.00', currency: 'AED', note: 'first visit' });
-      expect(added.body.result.balanceAfter).toBe('30.00');
-      const deducted = await call('POST', `/api/clients/${clientId}/balance/deduct`, token, { amount: '12.50', currency: 'AED' });
-      expect(deducted.body.result.balanceAfter).toBe('17.50');
-      const code = codes![1].split(', ')[0].trim();
-      const redeemed = await call('POST', `/api/clients/${clientId}/gift-card-redemptions`, token, { code });
-      expect(redeemed.status).toBe(200);
-      balanceAfter = redeemed.body.result.balanceAfter as string;
-      expect(balanceAfter).toBe('67.50');
-      const history = await call('GET', `/api/clients/${clientId}/transactions`, token);
-      expect(history.body.items.map((i: { type: string }) => i.type)).toEqual(['gift_card_redeemed', 'balance_deducted', 'balance_added']);
-    } finally {
-      await stop(first);
-    }
+  it('starts on a fresh data directory and serves the printed demo logins', async () => {
+    running = await npmStart(dataDir, port);
+    const out = running.output();
+    expect(out).toContain(`storecredit is running at ${base}`);
+    const owner = /owner\s+(\S+@\S+) \/ (\S+)/.exec(out);
+    const codes = /demo gift cards \(shown once\): (.+)/.exec(out);
+    expect(owner).not.toBeNull();
+    expect(codes).not.toBeNull();
+    const signIn = await call('POST', '/api/auth/sign-in', undefined, { email: owner![1], password: owner![2] });
+    expect(signIn.status).toBe(200);
+    const token = signIn.body.token as string;
+    const clients = await call('GET', '/api/clients?q=sara', token);
+    clientId = clients.body.items[0].id as string;
 
-    const second = await npmStart(dataDir, port);
-    try {
-      expect(second.output()).not.toContain('demo gift cards (shown once)');
-      const signIn = await call('POST', '/api/auth/sign-in', undefined, { email: 'desk@demo.salon', password: 'amber-comb-lantern' });
-      const token = signIn.body.token as string;
-      const clients = await call('GET', '/api/clients?q=sara', token);
-      const balances = await call('GET', `/api/clients/${clients.body.items[0].id}/balances`, token);
-      expect(balances.body.items).toEqual([expect.objectContaining({ currency: 'AED', balance: '67.50', hasBalance: true })]);
-    } finally {
-      await stop(second);
-    }
+    const added = await call('POST', `/api/clients/${clientId}/balance/add`, token, { amount: '30.00', currency: 'AED', note: 'first visit' });
+    expect(added.body.result.balanceAfter).toBe('30.00');
+    const deducted = await call('POST', `/api/clients/${clientId}/balance/deduct`, token, { amount: '12.50', currency: 'AED' });
+    expect(deducted.body.result.balanceAfter).toBe('17.50');
+    const code = codes![1].split(', ')[0].trim();
+    const redeemed = await call('POST', `/api/clients/${clientId}/gift-card-redemptions`, token, { code });
+    expect(redeemed.status).toBe(200);
+    expect(redeemed.body.result.balanceAfter).toBe('67.50');
+    const history = await call('GET', `/api/clients/${clientId}/transactions`, token);
+    expect(history.body.items.map((i: { type: string }) => i.type)).toEqual(['gift_card_redeemed', 'balance_deducted', 'balance_added']);
+  });
+
+  it('listens on no TCP port but its HTTP one: PostgreSQL is reachable only through a unix socket in an owner-only directory', () => {
+    const [pid] = groupPids(running!.child.pid!).filter((p) => listeningTcpPorts(p).length > 0);
+    serverPid = pid;
+    expect(listeningTcpPorts(serverPid)).toEqual([port]);
+    const socket = join(dataDir, '.s.PGSQL.5432');
+    expect(statSync(socket).isSocket()).toBe(true);
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+  });
+
+  it('keeps the data directory owner-only: directories 0700, files 0600, PGlite’s own files included', () => {
+    expect(openToOthers(dataDir)).toEqual([]);
+  });
+
+  it('refuses a second start on the same data directory, naming the process that holds it', async () => {
+    const second = await npmRun(['start'], embeddedEnv(dataDir, port + 1));
+    expect(second.code).toBe(1);
+    expect(second.output).toContain(`${dataDir} is in use by another storecredit process (pid ${serverPid}); stop it first or set DATA_DIR`);
+    expect(second.output).not.toMatch(/^\s+at /m); // a message, not a stack trace
+    expect((await call('GET', '/api/health')).status).toBe(200);
+  });
+
+  it('verifies the ledger through the running server', async () => {
+    const verified = await npmRun(['run', '--silent', 'verify'], embeddedEnv(dataDir, port));
+    expect(verified.output).toContain('ledger verified:');
+    expect(verified.output).toMatch(/"ok": true/);
+    expect(verified.code).toBe(0);
+    expect(readFileSync(join(dataDir, lockFileName), 'utf8')).toMatch(new RegExp(`^${serverPid}\\n`));
+  });
+
+  it('stops on a SIGTERM to npm: exit code 0, no process left, the port and the data directory released', async () => {
+    expect(await stop(running!)).toBe(0);
+    expect(await portIsFree(port)).toBe(true);
+    expect(existsSync(join(dataDir, lockFileName))).toBe(false);
+    expect(existsSync(join(dataDir, '.s.PGSQL.5432'))).toBe(false);
+    expect(openToOthers(dataDir)).toEqual([]);
+  });
+
+  it('verifies a data directory no server holds by opening it itself, and releases it', async () => {
+    const verified = await npmRun(['run', '--silent', 'verify'], embeddedEnv(dataDir, port));
+    expect(verified.output).toContain('ledger verified:');
+    expect(verified.code).toBe(0);
+    expect(existsSync(join(dataDir, lockFileName))).toBe(false);
+  });
+
+  it('starts again after a kill -9 left its lock behind, with every balance kept', async () => {
+    running = await npmStart(dataDir, port);
+    process.kill(-running.child.pid!, 'SIGKILL');
+    await running.exited;
+    await waitUntil(() => groupPids(running!.child.pid!).length === 0, 'the killed processes to be gone', stopTimeoutMs);
+    expect(existsSync(join(dataDir, lockFileName))).toBe(true);
+
+    running = await npmStart(dataDir, port);
+    expect(running.output()).not.toContain('demo gift cards (shown once)');
+    const token = await deskToken();
+    const balances = await call('GET', `/api/clients/${clientId}/balances`, token);
+    expect(balances.body.items).toEqual([expect.objectContaining({ currency: 'AED', balance: '67.50', hasBalance: true })]);
+    expect(await stop(running)).toBe(0);
+  });
+
+  it('refuses a verify on a directory with no embedded database, with a message', async () => {
+    const verified = await npmRun(['run', '--silent', 'verify'], embeddedEnv(join(root, 'nothing-here'), port));
+    expect(verified.code).toBe(1);
+    expect(verified.output).toContain(`no embedded database in ${join(root, 'nothing-here')}`);
+    expect(verified.output).not.toMatch(/^\s+at /m);
+    expect(existsSync(join(root, 'nothing-here'))).toBe(false);
   });
 });

@@ -1,9 +1,10 @@
 import { defaultTopicPrefix, topicNames, type TopicNames } from '@storecredit/contracts';
+import { embeddedDataDirDefault } from '@storecredit/ledger';
 import { sessionIdleMsDefault, sessionLifetimeMsDefault } from './auth/sessions';
 
 export const defaultPort = 3000;
 export const defaultReplyTimeoutMs = 5_000;
-export const defaultDataDir = './data';
+export const defaultDataDir = embeddedDataDirDefault;
 
 export interface GatewayConfig {
   host: string;

@@ -2,17 +2,21 @@ import 'reflect-metadata';
 import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { MikroORM } from '@mikro-orm/core';
-import { ledgerOrmConfig, startEmbeddedPostgres, type EmbeddedPostgres } from '@storecredit/ledger';
+import { EmbeddedDataDirError, ledgerOrmConfig, startEmbeddedPostgres } from '@storecredit/ledger';
 import { AppLogger } from '@storecredit/messaging';
 import { LedgerWorkerModule } from '../../ledger-worker/src/ledger-worker.module';
 import { workerConfigFromEnv } from '../../ledger-worker/src/worker.config';
 import { demoBusinessId, demoLogins, seedDemo } from './embedded/demo-seed';
 import { createGatewayApp } from './gateway.app';
-import { gatewayConfigFromEnv } from './gateway.config';
+import { gatewayConfigFromEnv, type GatewayConfig } from './gateway.config';
 import type { GatewayDatabase } from './gateway.module';
 
 Logger.overrideLogger(new AppLogger());
 const logger = new Logger('Main');
+
+/** Past this, a shutdown that hangs (a connection that never closes) ends with exit status 1 anyway. */
+const shutdownTimeoutMs = 30_000;
+const stopSignals = ['SIGINT', 'SIGTERM'] as const;
 
 async function migrate(url: string, poolMax: number | undefined): Promise<void> {
   const orm = await MikroORM.init(ledgerOrmConfig(url, { poolMax }));
@@ -23,27 +27,43 @@ async function migrate(url: string, poolMax: number | undefined): Promise<void> 
   }
 }
 
+/** What has started, closed in the reverse order on a signal or a failed start. */
+class Closers {
+  private readonly closers: Array<() => Promise<unknown>> = [];
+
+  add(close: () => Promise<unknown>): void {
+    this.closers.push(close);
+  }
+
+  async closeAll(): Promise<void> {
+    for (const close of this.closers.splice(0).reverse()) {
+      await close().catch((error: unknown) => logger.error(`while stopping: ${errorText(error)}`));
+    }
+  }
+}
+
 /**
  * `npm start`. With neither DATABASE_URL nor KAFKA_BROKERS: everything in one process on an embedded
  * PostgreSQL under ./data, seeded with a demo business. With both: the gateway (and, unless RUN_WORKER=false,
  * the ledger worker) against them.
  */
-async function bootstrap(): Promise<void> {
-  const config = gatewayConfigFromEnv();
+async function bootstrap(config: GatewayConfig, closers: Closers): Promise<void> {
   logger.log(`starting on Node ${process.version}`);
-  let embedded: EmbeddedPostgres | null = null;
   let database: GatewayDatabase = { url: config.databaseUrl ?? '' };
-  if (config.databaseUrl === null) {
-    embedded = await startEmbeddedPostgres(config.dataDir);
+  const embedded = config.databaseUrl === null ? await startEmbeddedPostgres(config.dataDir) : null;
+  if (embedded) {
+    closers.add(() => embedded.stop());
     database = { url: embedded.url, poolMax: embedded.poolMax, embedded: true };
     await migrate(database.url, database.poolMax);
   } else if (process.env.MIGRATE_ON_START === 'true') {
     await migrate(database.url, undefined);
   }
   const app = await createGatewayApp(config, database);
+  closers.add(() => app.close());
   let worker: INestApplicationContext | null = null;
   if (config.kafkaBrokers !== null && config.runWorker) {
     worker = await NestFactory.createApplicationContext(LedgerWorkerModule.forRoot(workerConfigFromEnv()), { logger: new AppLogger() });
+    closers.add(() => worker!.close());
   }
   const seed = embedded ? await seedDemo(app) : null;
   await app.listen(config.port, config.host);
@@ -55,17 +75,59 @@ async function bootstrap(): Promise<void> {
     for (const login of demoLogins) logger.log(`  ${login.role.padEnd(10)} ${login.email} / ${login.password}`);
     if (seed?.created) logger.log(`demo gift cards (shown once): ${seed.giftCardCodes.join(', ')}`);
   }
-  const shutdown = async () => {
-    await app.close();
-    await worker?.close();
-    await embedded?.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown());
-  process.once('SIGTERM', () => void shutdown());
 }
 
-bootstrap().catch((error: unknown) => {
-  logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  process.exit(1);
-});
+/** An operator's situation gets its message alone; anything else is our bug and keeps its stack. */
+function failureText(error: unknown, config: GatewayConfig): string {
+  if (error instanceof EmbeddedDataDirError) return error.message;
+  if ((error as NodeJS.ErrnoException | null)?.code === 'EADDRINUSE') {
+    return `port ${config.port} on ${config.host} is in use by another process; stop it or set PORT`;
+  }
+  return errorText(error);
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+function configFromEnv(): GatewayConfig {
+  try {
+    return gatewayConfigFromEnv();
+  } catch (error) {
+    logger.error(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  }
+}
+
+/**
+ * A signal waits for a start under way to finish (or fail), then closes everything: the HTTP port, the
+ * worker, and the embedded PostgreSQL with its data directory's lock, and exits 0.
+ */
+function main(): void {
+  const config = configFromEnv();
+  const closers = new Closers();
+  let stopping = false;
+  const started = bootstrap(config, closers);
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal}: stopping`);
+    setTimeout(() => {
+      logger.error(`did not stop within ${shutdownTimeoutMs} ms; exiting`);
+      process.exit(1);
+    }, shutdownTimeoutMs).unref();
+    await started.catch(() => undefined);
+    await closers.closeAll();
+    process.exit(0);
+  };
+  for (const signal of stopSignals) process.on(signal, () => void stop(signal));
+  started.catch(async (error: unknown) => {
+    if (stopping) return;
+    stopping = true;
+    logger.error(failureText(error, config));
+    await closers.closeAll();
+    process.exit(1);
+  });
+}
+
+main();

@@ -2,7 +2,17 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { MikroORM } from '@mikro-orm/core';
-import { LedgerModule, LedgerVerifier, ledgerOrmConfig } from '@storecredit/ledger';
+import {
+  embeddedDatabaseExists,
+  EmbeddedDataDirError,
+  embeddedDataDirDefault,
+  LedgerModule,
+  LedgerVerifier,
+  ledgerOrmConfig,
+  runningEmbeddedPostgres,
+  startEmbeddedPostgres,
+  type LedgerModuleOptions,
+} from '@storecredit/ledger';
 
 /** Operator commands: `migrate` applies pending migrations; `verify` proves the ledger and exits 1 on a problem. */
 async function main(command: string | undefined): Promise<number> {
@@ -23,8 +33,33 @@ async function migrate(): Promise<number> {
   }
 }
 
+/** DATABASE_URL's ledger; without it, the embedded one under DATA_DIR (./data), as `npm start` would use. */
 async function verify(): Promise<number> {
-  const app = await NestFactory.createApplicationContext(LedgerModule.forRoot(), { logger: ['error', 'warn'] });
+  // The report goes to stdout alone; the embedded server's start and stop lines are not part of it.
+  Logger.overrideLogger(['error', 'warn']);
+  if (process.env.DATABASE_URL) return verifyLedger({});
+  return verifyEmbedded(process.env.DATA_DIR || embeddedDataDirDefault);
+}
+
+/** Through the running server's socket if a storecredit process holds the directory; else opened here, locked. */
+async function verifyEmbedded(dataDir: string): Promise<number> {
+  const running = runningEmbeddedPostgres(dataDir);
+  if (running) return verifyLedger({ databaseUrl: running.url, poolMax: running.poolMax });
+  if (!embeddedDatabaseExists(dataDir)) {
+    throw new EmbeddedDataDirError(
+      `no embedded database in ${dataDir}: npm start creates one there; set DATABASE_URL to verify a PostgreSQL server`,
+    );
+  }
+  const db = await startEmbeddedPostgres(dataDir);
+  try {
+    return await verifyLedger({ databaseUrl: db.url, poolMax: db.poolMax });
+  } finally {
+    await db.stop();
+  }
+}
+
+async function verifyLedger(options: LedgerModuleOptions): Promise<number> {
+  const app = await NestFactory.createApplicationContext(LedgerModule.forRoot(options), { logger: ['error', 'warn'] });
   try {
     const report = await app.get(LedgerVerifier).verify();
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -42,7 +77,9 @@ async function verify(): Promise<number> {
 main(process.argv[2]).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    Logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error), 'Cli');
+    // An operator's situation gets its message alone; anything else is our bug and keeps its stack.
+    if (error instanceof EmbeddedDataDirError) Logger.error(error.message, 'Cli');
+    else Logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error), 'Cli');
     process.exit(1);
   },
 );

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
@@ -15,17 +16,36 @@ export const embeddedPoolMax = 1;
  * no protocol error (the server writes plain text and hangs up).
  */
 export const embeddedServerConnectionsMax = 8;
-export const embeddedHost = '127.0.0.1';
+export const embeddedDataDirDefault = './data';
+/**
+ * PGlite's socket server asks for no password, so it listens on a unix socket in an owner-only directory, never
+ * on TCP, where any local user could connect. pg finds a socket by directory and port: <dir>/.s.PGSQL.<port>.
+ */
+export const embeddedSocketPort = 5432;
+export const embeddedSocketFileName = `.s.PGSQL.${embeddedSocketPort}`;
+/** sun_path holds 108 bytes with its NUL; a data directory too deep for that gets its socket in the OS temp dir. */
+export const socketPathBytesMax = 107;
 /** Beside PostgreSQL's own files, as postmaster.pid is; PGlite's pid file does not stop a second opener. */
 export const dataDirLockFileName = 'storecredit.lock';
+/** The running server's URL, for a second client of the same user (`npm run verify`). */
+export const serverUrlFileName = 'storecredit.url';
 /** Opening an existing directory takes about a second; creating one (initdb) about five on a small machine. */
 export const embeddedStartTimeoutMs = 60_000;
 export const embeddedStopTimeoutMs = 30_000;
+/** The ledger's files are the owner's only. PGlite's initdb writes its files 0666 whatever the umask: they are chmod'ed. */
+const ownerOnlyDirMode = 0o700;
+const ownerOnlyFileMode = 0o600;
+const ownerOnlyUmask = 0o077;
 
 const logger = new Logger('EmbeddedPostgres');
 
+/** A situation the operator resolves (a directory in use, none there): its message says what to do. */
+export class EmbeddedDataDirError extends Error {
+  override name = 'EmbeddedDataDirError';
+}
+
 export interface EmbeddedPostgres {
-  /** A postgres:// URL that pg and MikroORM accept. */
+  /** A postgres:// URL that pg and MikroORM accept (its host is the socket's directory). */
   url: string;
   /** The pool size to give the ORM (`ledgerOrmConfig(url, { poolMax })`, `LedgerModule.forRoot`). */
   poolMax: number;
@@ -35,8 +55,8 @@ export interface EmbeddedPostgres {
 
 /**
  * PostgreSQL for the embedded mode, with no server process (PostgreSQL refuses to run as root): PGlite with
- * its data in dataDir, served over the wire protocol on 127.0.0.1 so the production MikroORM driver, schema
- * and migrations run on it unchanged. One process at a time may open a data directory.
+ * its data in dataDir, served over the wire protocol on a unix socket so the production MikroORM driver,
+ * schema and migrations run on it unchanged. One process at a time may open a data directory.
  *
  * PGlite runs in a worker thread: its queries execute synchronously in WebAssembly and would otherwise stall
  * this thread's event loop, and its Emscripten runtime loads Node modules with dynamic import(), which
@@ -45,17 +65,24 @@ export interface EmbeddedPostgres {
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
   const startedAtMs = performance.now();
   const directory = resolve(dataDir);
-  mkdirSync(directory, { recursive: true });
-  const releaseLock = lockDataDir(directory);
+  // Process-wide: files created from now on (PGlite's new relations and WAL segments) are the owner's only.
+  process.umask(ownerOnlyUmask);
+  mkdirSync(directory, { recursive: true, mode: ownerOnlyDirMode });
+  chmodSync(directory, ownerOnlyDirMode);
+  const releaseLock = lockDataDir(dataDir, directory);
+  const socketDir = socketDirectoryFor(directory);
+  const socketPath = join(socketDir, embeddedSocketFileName);
+  // A socket left by a killed process; the lock says no one else serves on it.
+  rmSync(socketPath, { force: true });
   let stopping: Promise<void> | null = null;
   const worker = new Worker(`(${serveEmbeddedPostgres.toString()})()`, {
     eval: true,
     workerData: {
       directory,
-      host: embeddedHost,
+      socketPath,
       connectionsMax: embeddedServerConnectionsMax,
-      pglitePath: require.resolve('@electric-sql/pglite'),
-      socketPath: require.resolve('@electric-sql/pglite-socket'),
+      pgliteModule: require.resolve('@electric-sql/pglite'),
+      socketModule: require.resolve('@electric-sql/pglite-socket'),
     } satisfies ServerOptions,
   });
   worker.on('message', (message: ServerMessage) => {
@@ -65,38 +92,92 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
   worker.on('exit', (code) => {
     if (stopping === null) logger.error(`the embedded PostgreSQL exited unexpectedly (code ${code})`);
   });
+  const release = () => {
+    try {
+      rmSync(join(directory, serverUrlFileName), { force: true });
+      rmSync(socketDir === directory ? socketPath : socketDir, { recursive: true, force: true });
+      restrictToOwner(directory);
+    } finally {
+      releaseLock();
+    }
+  };
   try {
-    const port = await listeningPort(worker);
-    logger.log(`PostgreSQL (PGlite) on ${embeddedHost}:${port}, data in ${directory} (${Math.round(performance.now() - startedAtMs)} ms)`);
-    return {
-      url: `postgres://postgres@${embeddedHost}:${port}/postgres`,
-      poolMax: embeddedPoolMax,
-      stop: () => (stopping ??= stopServer(worker).finally(releaseLock)),
-    };
+    await untilListening(worker);
+    restrictToOwner(directory);
+    const url = `postgres://postgres@${encodeURIComponent(socketDir)}:${embeddedSocketPort}/postgres`;
+    publish(join(directory, serverUrlFileName), url);
+    logger.log(`PostgreSQL (PGlite) on ${socketPath}, data in ${directory} (${Math.round(performance.now() - startedAtMs)} ms)`);
+    return { url, poolMax: embeddedPoolMax, stop: () => (stopping ??= stopServer(worker).finally(release)) };
   } catch (error) {
-    stopping = worker.terminate().then(releaseLock);
+    stopping = worker.terminate().then(release);
     await stopping;
     throw error;
   }
 }
 
+/** True when dataDir holds a database (an earlier start created it). */
+export function embeddedDatabaseExists(dataDir: string): boolean {
+  return existsSync(join(resolve(dataDir), 'PG_VERSION'));
+}
+
+/**
+ * The server of the process that holds dataDir, for a second client such as `npm run verify`; null when no
+ * live process holds it (open it with startEmbeddedPostgres then).
+ */
+export function runningEmbeddedPostgres(dataDir: string): { url: string; poolMax: number; pid: number } | null {
+  const directory = resolve(dataDir);
+  const lockPath = join(directory, dataDirLockFileName);
+  const holder = lockHolder(lockPath);
+  if (holder === null || !isRunning(holder, lockPath)) return null;
+  try {
+    return { url: readFileSync(join(directory, serverUrlFileName), 'utf8').trim(), poolMax: embeddedPoolMax, pid: holder.pid };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    throw new EmbeddedDataDirError(
+      `${dataDir} is held by storecredit process ${holder.pid}, which is starting or stopping; try again in a moment`,
+    );
+  }
+}
+
+/** The data directory when the socket's path fits there; else a fresh owner-only directory in the OS temp dir. */
+function socketDirectoryFor(directory: string): string {
+  if (Buffer.byteLength(join(directory, embeddedSocketFileName)) <= socketPathBytesMax) return directory;
+  return mkdtempSync(join(tmpdir(), 'storecredit-'));
+}
+
+/** Written whole or not at all (a reader never sees half a URL), owner-only. */
+function publish(path: string, text: string): void {
+  const partPath = `${path}.${process.pid}.part`;
+  writeFileSync(partPath, `${text}\n`, { mode: ownerOnlyFileMode });
+  renameSync(partPath, path);
+}
+
+/** Directories 0700, files and sockets 0600; symbolic links are left alone (their own mode means nothing). */
+function restrictToOwner(path: string): void {
+  const stat = lstatSync(path, { throwIfNoEntry: false });
+  if (stat === undefined || stat.isSymbolicLink()) return;
+  const mode = stat.isDirectory() ? ownerOnlyDirMode : ownerOnlyFileMode;
+  if ((stat.mode & 0o777) !== mode) chmodSync(path, mode);
+  if (stat.isDirectory()) for (const name of readdirSync(path)) restrictToOwner(join(path, name));
+}
+
 interface ServerOptions {
   directory: string;
-  host: string;
-  connectionsMax: number;
-  pglitePath: string;
   socketPath: string;
+  connectionsMax: number;
+  pgliteModule: string;
+  socketModule: string;
 }
 
 type ServerMessage =
-  | { kind: 'listening'; port: number }
+  | { kind: 'listening' }
   | { kind: 'stopped' }
   | { kind: 'failed'; text: string }
   | { kind: 'log'; level: 'log' | 'warn' | 'error'; text: string };
 
-function listeningPort(worker: Worker): Promise<number> {
-  return untilWorker(worker, embeddedStartTimeoutMs, 'start', (message, done, fail) => {
-    if (message.kind === 'listening') done(message.port);
+function untilListening(worker: Worker): Promise<void> {
+  return untilWorker<void>(worker, embeddedStartTimeoutMs, 'start', (message, done, fail) => {
+    if (message.kind === 'listening') done();
     if (message.kind === 'failed') fail(new Error(`the embedded PostgreSQL did not start: ${message.text}`));
   });
 }
@@ -154,8 +235,8 @@ function serveEmbeddedPostgres(): void {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
   const options = workerData as ServerOptions;
-  const { PGlite } = require(options.pglitePath) as typeof import('@electric-sql/pglite');
-  const { PGLiteSocketServer } = require(options.socketPath) as typeof import('@electric-sql/pglite-socket');
+  const { PGlite } = require(options.pgliteModule) as typeof import('@electric-sql/pglite');
+  const { PGLiteSocketServer } = require(options.socketModule) as typeof import('@electric-sql/pglite-socket');
   type ExecStreamOptions = Parameters<InstanceType<typeof PGlite>['execProtocolRawStream']>[1];
   const port = parentPort!;
   const send = (message: ServerMessage) => port.postMessage(message);
@@ -203,7 +284,7 @@ function serveEmbeddedPostgres(): void {
   async function serve(): Promise<void> {
     const db = new WholeExchangePGlite(options.directory);
     await db.waitReady;
-    const server = new PGLiteSocketServer({ db, host: options.host, port: 0, maxConnections: options.connectionsMax });
+    const server = new PGLiteSocketServer({ db, path: options.socketPath, maxConnections: options.connectionsMax });
     server.addEventListener('error', (event) => send({ kind: 'log', level: 'error', text: `socket server: ${errorText((event as CustomEvent).detail)}` }));
     await server.start();
     port.once('message', () => {
@@ -212,7 +293,7 @@ function serveEmbeddedPostgres(): void {
         (error: unknown) => send({ kind: 'failed', text: errorText(error) }),
       ).finally(() => port.close());
     });
-    send({ kind: 'listening', port: Number(server.getServerConn().split(':').pop()) });
+    send({ kind: 'listening' });
   }
 
   async function stop(server: InstanceType<typeof PGLiteSocketServer>, db: InstanceType<typeof PGlite>): Promise<void> {
@@ -229,15 +310,21 @@ function serveEmbeddedPostgres(): void {
 /** Lock files held by this process, so a lock naming this pid is told apart from one left by an earlier run. */
 const locksHeld = new Set<string>();
 
+/** Who holds a lock: the pid, and the process's start time where the system tells it (Linux), as pids are reused. */
+interface LockHolder {
+  pid: number;
+  startTime: string | null;
+}
+
 /**
  * Two PGlite instances on one directory both open it and corrupt it, so the directory is locked with an
- * exclusive-create file naming the pid. A lock whose process is gone (a crash) is taken over.
+ * exclusive-create file naming the process. A lock whose process is gone (a crash, a kill -9) is taken over.
  */
-function lockDataDir(directory: string): () => void {
+function lockDataDir(dataDir: string, directory: string): () => void {
   const lockPath = join(directory, dataDirLockFileName);
   for (let attempt = 1; attempt <= 2; attempt++) {
     try {
-      writeFileSync(lockPath, `${process.pid}\n`, { flag: 'wx' });
+      writeFileSync(lockPath, `${process.pid}\n${processStartTime(process.pid) ?? ''}\n`, { flag: 'wx', mode: ownerOnlyFileMode });
       locksHeld.add(lockPath);
       return () => releaseDataDirLock(lockPath);
     } catch (error) {
@@ -245,37 +332,48 @@ function lockDataDir(directory: string): () => void {
     }
     const holder = lockHolder(lockPath);
     if (holder !== null && isRunning(holder, lockPath)) {
-      throw new Error(
-        `the embedded database in ${directory} is in use by process ${holder}; stop it first ` +
-          `(if no such storecredit process runs, delete ${lockPath})`,
+      throw new EmbeddedDataDirError(
+        `${dataDir} is in use by another storecredit process (pid ${holder.pid}); stop it first or set DATA_DIR`,
       );
     }
-    logger.warn(`taking over ${lockPath} left by process ${holder ?? 'unknown'}, which is no longer running`);
+    logger.warn(`taking over ${lockPath} left by process ${holder?.pid ?? 'unknown'}, which is no longer running`);
     rmSync(lockPath, { force: true });
   }
-  throw new Error(`could not lock ${directory}: another process took ${lockPath} at the same time`);
+  throw new EmbeddedDataDirError(`could not lock ${dataDir}: another process took ${lockPath} at the same time`);
 }
 
 function releaseDataDirLock(lockPath: string): void {
   if (!locksHeld.delete(lockPath)) return;
-  if (lockHolder(lockPath) === process.pid) rmSync(lockPath, { force: true });
+  if (lockHolder(lockPath)?.pid === process.pid) rmSync(lockPath, { force: true });
 }
 
-function lockHolder(lockPath: string): number | null {
+function lockHolder(lockPath: string): LockHolder | null {
   try {
-    const pid = Number.parseInt(readFileSync(lockPath, 'utf8'), 10);
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
+    const [pidLine, startTime] = readFileSync(lockPath, 'utf8').split('\n');
+    const pid = Number.parseInt(pidLine, 10);
+    return Number.isInteger(pid) && pid > 0 ? { pid, startTime: startTime || null } : null;
   } catch {
     return null;
   }
 }
 
-function isRunning(pid: number, lockPath: string): boolean {
-  if (pid === process.pid) return locksHeld.has(lockPath);
+function isRunning(holder: LockHolder, lockPath: string): boolean {
+  if (holder.pid === process.pid) return locksHeld.has(lockPath);
   try {
-    process.kill(pid, 0);
-    return true;
+    process.kill(holder.pid, 0);
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  const startTime = processStartTime(holder.pid);
+  return holder.startTime === null || startTime === null || startTime === holder.startTime;
+}
+
+/** Field 22 of /proc/<pid>/stat (clock ticks after boot); null where there is no /proc. */
+function processStartTime(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
   }
 }
