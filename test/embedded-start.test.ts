@@ -170,6 +170,9 @@ describe('npm start (embedded mode)', () => {
     running = await npmStart(dataDir, port);
     const out = running.output();
     expect(out).toContain(`storecredit is running at ${base}`);
+    // The log names the runtime (Node 24, brought by the project) and, written to a pipe, carries no colour codes.
+    expect(out).toMatch(/starting on Node v24\./);
+    expect(out).not.toMatch(/\u001b\[/);
     const owner = /owner\s+(\S+@\S+) \/ (\S+)/.exec(out);
     const codes = /demo gift cards \(shown once\): (.+)/.exec(out);
     expect(owner).not.toBeNull();
