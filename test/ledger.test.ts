@@ -388,15 +388,31 @@ describe('ledger on PostgreSQL', () => {
 
     it('applies a refund id once: the same refund again is a replay, another refund under it is refused', async () => {
       const clientId = newClient();
+      await add(clientId, '50.00');
+      const paid = payment(clientId, uniqueId('sale'), '40.00');
+      await apply(paid);
+      const refundId = uniqueId('refund');
+      const refund = (amount: string) =>
+        command('balance.refund', { businessId, clientId, currency: 'AED', refundId, amount, paymentCommandId: paid.commandId });
+      // The refund service retries under a new command id: the refund is credited once.
+      const first = await apply(refund('10.00'));
+      const again = await apply(refund('10.00'));
+      expect(again.replayed).toBe(true);
+      expect(again.reply.result).toEqual(first.reply.result);
+      const other = await apply(refund('25.00'));
+      expect(other.reply.error).toMatchObject({ code: 'refund_conflict', details: { refundId, firstCommandId: first.reply.commandId } });
+      expect(await entriesOf(clientId)).toHaveLength(3);
+      expect(await balanceOf(clientId)).toBe('20.00');
+    });
+
+    it('applies a refund id once for refunds by sale too', async () => {
+      const clientId = newClient();
       const saleId = uniqueId('sale');
       const refundId = uniqueId('refund');
       const first = await apply(saleRefund(clientId, saleId, '10.00', '100.00', refundId));
       const again = await apply(saleRefund(clientId, saleId, '10.00', '100.00', refundId));
-      expect(again.replayed).toBe(true);
-      expect(again.reply.result).toEqual(first.reply.result);
-      const other = await apply(saleRefund(clientId, saleId, '25.00', '100.00', refundId));
-      expect(other.reply.error).toMatchObject({ code: 'refund_conflict', details: { refundId, firstCommandId: first.reply.commandId } });
-      expect(await entriesOf(clientId)).toHaveLength(1);
+      expect(again).toMatchObject({ replayed: true, reply: { result: first.reply.result } });
+      expect((await apply(saleRefund(clientId, saleId, '25.00', '100.00', refundId))).reply.error?.code).toBe('refund_conflict');
       expect(await balanceOf(clientId)).toBe('10.00');
     });
   });
