@@ -340,9 +340,7 @@ describe('gateway errors', () => {
           () => owner.get(`/api/clients/${clientId}/transactions?limit=0`),
           () => owner.get(`/api/clients/${clientId}/transactions?limit=101`),
           () => owner.get(`/api/clients/${clientId}/transactions?limit=ten`),
-          () => owner.get(`/api/clients/${clientId}/transactions?cursor=not-a-cursor`),
           () => owner.get(`/api/clients/${clientId}/transactions?page=2`),
-          () => owner.get('/api/clients?cursor=bm9wZQ'),
           () => owner.get('/api/gift-cards?status=lost'),
           () => owner.get('/api/gift-cards?last4=ABCDE'),
         ],
@@ -351,6 +349,52 @@ describe('gateway errors', () => {
       );
       for (const answer of answers) expect(answer.body.error.message).toEqual(expect.any(String));
       expect(answers[2].body.error.details).toMatchObject({ issues: [expect.objectContaining({ message: expect.stringMatching(/colour/) })] });
+    });
+
+    it('answers a forged or stale cursor with 400 invalid_cursor on every paged list', async () => {
+      const clientId = await newClient('10.00');
+      const json = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+      const id = '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b';
+      const at = '2026-11-01T10:00:00.000Z';
+      const forgedEverywhere = [
+        'not-a-cursor',
+        'bm9wZQ',
+        '12345',
+        '-1',
+        Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x80]).toString('base64url'),
+        json(null),
+        json({ at, id }),
+        json([at]),
+        json([at, id, 'extra']),
+        json([at, null]),
+        json([at, [id]]),
+        json(['x\u0000y', id]),
+      ];
+      const forgedKeysetOnTime = [
+        json([1, 2]),
+        json([Date.parse(at), id]),
+        json(['not a date', id]),
+        json(['2026-13-45T00:00:00.000Z', id]),
+        json(['0000-01-01T00:00:00.000Z', id]),
+        json(['+275760-09-13T00:00:00.000Z', id]),
+        json([at, 'not-a-uuid']),
+        json([at, 5]),
+        json([at, `${id}0`]),
+      ];
+      const lists = {
+        history: (cursor: string) => owner.get(`/api/clients/${clientId}/transactions?cursor=${encodeURIComponent(cursor)}`),
+        giftCards: (cursor: string) => owner.get(`/api/gift-cards?cursor=${encodeURIComponent(cursor)}`),
+        clients: (cursor: string) => owner.get(`/api/clients?cursor=${encodeURIComponent(cursor)}`),
+      };
+      const requests = [
+        ...Object.values(lists).flatMap((list) => forgedEverywhere.map((cursor) => () => list(cursor))),
+        ...[lists.history, lists.giftCards].flatMap((list) => forgedKeysetOnTime.map((cursor) => () => list(cursor))),
+        () => lists.clients(json([5, 'client-1'])),
+      ];
+      const answers = await expectRefusedUnchanged(requests, 400, 'invalid_cursor');
+      for (const answer of answers) {
+        expect(answer.body.error).toMatchObject({ message: expect.stringMatching(/cursor/), details: { parameter: 'cursor' } });
+      }
     });
 
     const validOwed: Record<string, string> = { AED: '1.00', JPY: '100', KWD: '1.000' };
