@@ -19,6 +19,8 @@ export interface GatewayConfig {
   runWorker: boolean;
   webDir: string;
   secureCookies: boolean;
+  /** Origins besides the gateway's own from which a signed-in browser may write (ALLOWED_ORIGINS, comma-separated). */
+  allowedOrigins: readonly string[];
 }
 
 export const gatewayConfigToken = Symbol('GatewayConfig');
@@ -29,6 +31,15 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   const value = Number.parseInt(raw, 10);
   if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
   return value;
+}
+
+function origins(env: NodeJS.ProcessEnv, name: string): string[] {
+  const listed = (env[name] ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  return listed.map((entry) => {
+    const origin = URL.canParse(entry) ? new URL(entry).origin : 'null';
+    if (origin === 'null') throw new Error(`${name} must list origins like https://shop.example.com, got ${JSON.stringify(entry)}`);
+    return origin;
+  });
 }
 
 export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -48,5 +59,6 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     runWorker: kafkaBrokers === null || env.RUN_WORKER !== 'false',
     webDir: env.WEB_DIR ?? 'apps/web/dist',
     secureCookies: env.SECURE_COOKIES === 'true',
+    allowedOrigins: origins(env, 'ALLOWED_ORIGINS'),
   };
 }
