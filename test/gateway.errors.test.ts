@@ -11,7 +11,14 @@ import {
   type LedgerStack,
 } from '@storecredit/testing';
 import { permissions } from '../apps/gateway/src/auth/permissions';
-import { failuresPerBusinessMax, failuresPerPrincipalMax, throttleWindowMs } from '../apps/gateway/src/gift-cards/redemption-throttle';
+import { Logger } from '@nestjs/common';
+import {
+  failedAttemptDelayUnderAttackMs,
+  failuresPerAddressMax,
+  failuresPerBusinessAlertMin,
+  failuresPerPrincipalMax,
+  throttleWindowMs,
+} from '../apps/gateway/src/gift-cards/redemption-throttle';
 
 type Body = Record<string, unknown>;
 type Items<T = Body> = { items: T[]; nextCursor?: string | null };
@@ -475,25 +482,70 @@ describe('gateway errors', () => {
       expect(await snapshot(db)).toEqual(before);
     });
 
-    it('answers 429 to the whole business after too many failures across its staff and keys', async () => {
-      // A business of its own: this test locks redemption for the business for the whole window.
+    /** A business of its own with `count` redeem-only keys, so its throttle counts start at zero. */
+    async function businessWithGuessers(count: number) {
       const other = await seedBusiness(app, permissions);
       const otherOwner = http.as(other.ownerToken);
-      const keysNeeded = Math.ceil(failuresPerBusinessMax / failuresPerPrincipalMax);
-      const guessers: GatewayClient[] = [];
-      for (let i = 0; i < keysNeeded; i++) {
+      const guessers: string[] = [];
+      for (let i = 0; i < count; i++) {
         const created = await otherOwner.post<{ key: string }>('/api/api-keys', { name: `guesser-${i}`, permissions: ['giftcard.redeem'] });
-        guessers.push(http.as(created.body.key));
+        guessers.push(created.body.key);
       }
-      const guess = (h: GatewayClient) => () => h.post(`/api/clients/${other.clientId}/gift-card-redemptions`, { code: giftCardCode() });
-      const failures = guessers.flatMap((h) => Array.from({ length: failuresPerPrincipalMax }, () => guess(h))).slice(0, failuresPerBusinessMax);
-      await expectRefusedUnchanged(failures, 404, 'gift_card_not_found');
-      const [fresh] = await expectRefusedUnchanged([guess(http.as(other.keyFor('giftcard.redeem')))], 429, 'too_many_requests');
-      expect(fresh.body.error.details).toMatchObject({ scope: 'business' });
-      expect(Number(fresh.headers['retry-after'])).toBeGreaterThan(0);
-      // Another business is not affected.
-      const elsewhere = await owner.post(`/api/clients/${biz.clientId}/gift-card-redemptions`, { code: giftCardCode() });
-      expect(elsewhere.status).toBe(404);
+      const redeemFrom = (token: string, address: string, code = giftCardCode()) =>
+        app.inject({
+          method: 'POST',
+          url: `/api/clients/${other.clientId}/gift-card-redemptions`,
+          remoteAddress: address,
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          payload: JSON.stringify({ code }),
+        });
+      return { other, otherOwner, guessers, redeemFrom };
+    }
+
+    it('never locks the business: after six keys fail 30 times, the owner and a fresh key still redeem, slowed failures are logged and counted', async () => {
+      const keysNeeded = Math.ceil(failuresPerBusinessAlertMin / failuresPerPrincipalMax);
+      const { other, otherOwner, guessers, redeemFrom } = await businessWithGuessers(keysNeeded + 1);
+      const issued = await otherOwner.post<Items<{ code: string }>>('/api/gift-cards', { amount: '12.00', currency: 'AED' });
+      const warn = jest.spyOn(Logger.prototype, 'warn');
+      try {
+        const before = await snapshot(db);
+        for (const key of guessers.slice(0, keysNeeded)) {
+          const answers = await Promise.all(Array.from({ length: failuresPerPrincipalMax }, () => redeemFrom(key, '10.0.0.1')));
+          expect(answers.map((answer) => answer.statusCode)).toEqual(Array<number>(failuresPerPrincipalMax).fill(404));
+        }
+        expect(await snapshot(db)).toEqual(before);
+        const started = Date.now();
+        const slowed = await redeemFrom(guessers[keysNeeded], '10.0.0.2');
+        expect({ status: slowed.statusCode, slowed: Date.now() - started >= failedAttemptDelayUnderAttackMs }).toEqual({ status: 404, slowed: true });
+        const alerts = warn.mock.calls.map(([message]) => String(message)).filter((message) => message.includes(other.businessId));
+        expect(alerts).toEqual([expect.stringMatching(/gift card guessing.*30 failed redemptions/)]);
+      } finally {
+        warn.mockRestore();
+      }
+      const byOwner = await redeemFrom(other.ownerToken, '10.0.0.1', issued.body.items[0].code);
+      expect({ status: byOwner.statusCode, body: byOwner.json() }).toMatchObject({ status: 200, body: { status: 'applied', result: { amount: '12.00' } } });
+      const counter = await otherOwner.get('/api/gift-cards/failed-redemptions');
+      expect(counter).toMatchObject({ status: 200, body: { failures: failuresPerBusinessAlertMin + 1, windowMs: throttleWindowMs, underAttack: true } });
+      const forbidden = await http.as(other.keyFor('giftcard.redeem')).get('/api/gift-cards/failed-redemptions');
+      expect(forbidden.status).toBe(403);
+      // Another business is neither slowed nor counted.
+      expect((await owner.get('/api/gift-cards/failed-redemptions')).body).toMatchObject({ underAttack: false });
+    });
+
+    it('answers 429 to one address after many failures across its keys, while the same key elsewhere may still try', async () => {
+      const keysNeeded = Math.ceil(failuresPerAddressMax / failuresPerPrincipalMax);
+      const { guessers, redeemFrom } = await businessWithGuessers(keysNeeded + 1);
+      for (const key of guessers.slice(0, keysNeeded)) {
+        const answers = await Promise.all(Array.from({ length: failuresPerPrincipalMax }, () => redeemFrom(key, '10.0.0.9')));
+        expect(answers.map((answer) => answer.statusCode)).toEqual(Array<number>(failuresPerPrincipalMax).fill(404));
+      }
+      const fresh = guessers[keysNeeded];
+      const fromThere = await redeemFrom(fresh, '10.0.0.9');
+      expect({ status: fromThere.statusCode, body: fromThere.json() }).toMatchObject({ status: 429, body: { error: { code: 'too_many_requests', details: { scope: 'address' } } } });
+      expect(Number(fromThere.headers['retry-after'])).toBeGreaterThan(0);
+      // The refused attempt was not counted against the key: it still has all its own tries elsewhere.
+      const elsewhere = await Promise.all(Array.from({ length: failuresPerPrincipalMax }, () => redeemFrom(fresh, '10.0.0.10')));
+      expect(elsewhere.map((answer) => answer.statusCode)).toEqual(Array<number>(failuresPerPrincipalMax).fill(404));
     });
   });
 
