@@ -11,7 +11,14 @@ import {
   type LedgerStack,
 } from '@storecredit/testing';
 import { permissions } from '../apps/gateway/src/auth/permissions';
-import { failuresPerBusinessMax, failuresPerPrincipalMax, throttleWindowMs } from '../apps/gateway/src/gift-cards/redemption-throttle';
+import { Logger } from '@nestjs/common';
+import {
+  failedAttemptDelayUnderAttackMs,
+  failuresPerAddressMax,
+  failuresPerBusinessAlertMin,
+  failuresPerPrincipalMax,
+  throttleWindowMs,
+} from '../apps/gateway/src/gift-cards/redemption-throttle';
 
 type Body = Record<string, unknown>;
 type Items<T = Body> = { items: T[]; nextCursor?: string | null };
@@ -315,7 +322,6 @@ describe('gateway errors', () => {
           add('"just a string"'),
           add('null'),
           add(''),
-          () => owner.request('POST', `/api/clients/${clientId}/balance/add`, 'amount=1.00', { 'content-type': 'text/plain' }),
           () => owner.post(`/api/clients/${clientId}/balance/add`, { amount: '1.00', currency: 'AED' }, { 'idempotency-key': 'x'.repeat(201) }),
           () => http.post('/api/auth/sign-in', { email: 5, password }),
           () => http.post('/api/auth/sign-in', { email: `owner-${biz.businessId}@example.com`, password, remember: true }),
@@ -341,9 +347,7 @@ describe('gateway errors', () => {
           () => owner.get(`/api/clients/${clientId}/transactions?limit=0`),
           () => owner.get(`/api/clients/${clientId}/transactions?limit=101`),
           () => owner.get(`/api/clients/${clientId}/transactions?limit=ten`),
-          () => owner.get(`/api/clients/${clientId}/transactions?cursor=not-a-cursor`),
           () => owner.get(`/api/clients/${clientId}/transactions?page=2`),
-          () => owner.get('/api/clients?cursor=bm9wZQ'),
           () => owner.get('/api/gift-cards?status=lost'),
           () => owner.get('/api/gift-cards?last4=ABCDE'),
         ],
@@ -358,6 +362,52 @@ describe('gateway errors', () => {
         'weak_password',
       );
       expect(weak.body.error).toMatchObject({ message: 'Use at least 12 characters', details: { field: 'password', reason: 'too_short' } });
+    });
+
+    it('answers a forged or stale cursor with 400 invalid_cursor on every paged list', async () => {
+      const clientId = await newClient('10.00');
+      const json = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+      const id = '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b';
+      const at = '2026-11-01T10:00:00.000Z';
+      const forgedEverywhere = [
+        'not-a-cursor',
+        'bm9wZQ',
+        '12345',
+        '-1',
+        Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x80]).toString('base64url'),
+        json(null),
+        json({ at, id }),
+        json([at]),
+        json([at, id, 'extra']),
+        json([at, null]),
+        json([at, [id]]),
+        json(['x\u0000y', id]),
+      ];
+      const forgedKeysetOnTime = [
+        json([1, 2]),
+        json([Date.parse(at), id]),
+        json(['not a date', id]),
+        json(['2026-13-45T00:00:00.000Z', id]),
+        json(['0000-01-01T00:00:00.000Z', id]),
+        json(['+275760-09-13T00:00:00.000Z', id]),
+        json([at, 'not-a-uuid']),
+        json([at, 5]),
+        json([at, `${id}0`]),
+      ];
+      const lists = {
+        history: (cursor: string) => owner.get(`/api/clients/${clientId}/transactions?cursor=${encodeURIComponent(cursor)}`),
+        giftCards: (cursor: string) => owner.get(`/api/gift-cards?cursor=${encodeURIComponent(cursor)}`),
+        clients: (cursor: string) => owner.get(`/api/clients?cursor=${encodeURIComponent(cursor)}`),
+      };
+      const requests = [
+        ...Object.values(lists).flatMap((list) => forgedEverywhere.map((cursor) => () => list(cursor))),
+        ...[lists.history, lists.giftCards].flatMap((list) => forgedKeysetOnTime.map((cursor) => () => list(cursor))),
+        () => lists.clients(json([5, 'client-1'])),
+      ];
+      const answers = await expectRefusedUnchanged(requests, 400, 'invalid_cursor');
+      for (const answer of answers) {
+        expect(answer.body.error).toMatchObject({ message: expect.stringMatching(/cursor/), details: { parameter: 'cursor' } });
+      }
     });
 
     const validOwed: Record<string, string> = { AED: '1.00', JPY: '100', KWD: '1.000' };
@@ -439,25 +489,70 @@ describe('gateway errors', () => {
       expect(await snapshot(db)).toEqual(before);
     });
 
-    it('answers 429 to the whole business after too many failures across its staff and keys', async () => {
-      // A business of its own: this test locks redemption for the business for the whole window.
+    /** A business of its own with `count` redeem-only keys, so its throttle counts start at zero. */
+    async function businessWithGuessers(count: number) {
       const other = await seedBusiness(app, permissions);
       const otherOwner = http.as(other.ownerToken);
-      const keysNeeded = Math.ceil(failuresPerBusinessMax / failuresPerPrincipalMax);
-      const guessers: GatewayClient[] = [];
-      for (let i = 0; i < keysNeeded; i++) {
+      const guessers: string[] = [];
+      for (let i = 0; i < count; i++) {
         const created = await otherOwner.post<{ key: string }>('/api/api-keys', { name: `guesser-${i}`, permissions: ['giftcard.redeem'] });
-        guessers.push(http.as(created.body.key));
+        guessers.push(created.body.key);
       }
-      const guess = (h: GatewayClient) => () => h.post(`/api/clients/${other.clientId}/gift-card-redemptions`, { code: giftCardCode() });
-      const failures = guessers.flatMap((h) => Array.from({ length: failuresPerPrincipalMax }, () => guess(h))).slice(0, failuresPerBusinessMax);
-      await expectRefusedUnchanged(failures, 404, 'gift_card_not_found');
-      const [fresh] = await expectRefusedUnchanged([guess(http.as(other.keyFor('giftcard.redeem')))], 429, 'too_many_requests');
-      expect(fresh.body.error.details).toMatchObject({ scope: 'business' });
-      expect(Number(fresh.headers['retry-after'])).toBeGreaterThan(0);
-      // Another business is not affected.
-      const elsewhere = await owner.post(`/api/clients/${biz.clientId}/gift-card-redemptions`, { code: giftCardCode() });
-      expect(elsewhere.status).toBe(404);
+      const redeemFrom = (token: string, address: string, code = giftCardCode()) =>
+        app.inject({
+          method: 'POST',
+          url: `/api/clients/${other.clientId}/gift-card-redemptions`,
+          remoteAddress: address,
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          payload: JSON.stringify({ code }),
+        });
+      return { other, otherOwner, guessers, redeemFrom };
+    }
+
+    it('never locks the business: after six keys fail 30 times, the owner and a fresh key still redeem, slowed failures are logged and counted', async () => {
+      const keysNeeded = Math.ceil(failuresPerBusinessAlertMin / failuresPerPrincipalMax);
+      const { other, otherOwner, guessers, redeemFrom } = await businessWithGuessers(keysNeeded + 1);
+      const issued = await otherOwner.post<Items<{ code: string }>>('/api/gift-cards', { amount: '12.00', currency: 'AED' });
+      const warn = jest.spyOn(Logger.prototype, 'warn');
+      try {
+        const before = await snapshot(db);
+        for (const key of guessers.slice(0, keysNeeded)) {
+          const answers = await Promise.all(Array.from({ length: failuresPerPrincipalMax }, () => redeemFrom(key, '10.0.0.1')));
+          expect(answers.map((answer) => answer.statusCode)).toEqual(Array<number>(failuresPerPrincipalMax).fill(404));
+        }
+        expect(await snapshot(db)).toEqual(before);
+        const started = Date.now();
+        const slowed = await redeemFrom(guessers[keysNeeded], '10.0.0.2');
+        expect({ status: slowed.statusCode, slowed: Date.now() - started >= failedAttemptDelayUnderAttackMs }).toEqual({ status: 404, slowed: true });
+        const alerts = warn.mock.calls.map(([message]) => String(message)).filter((message) => message.includes(other.businessId));
+        expect(alerts).toEqual([expect.stringMatching(/gift card guessing.*30 failed redemptions/)]);
+      } finally {
+        warn.mockRestore();
+      }
+      const byOwner = await redeemFrom(other.ownerToken, '10.0.0.1', issued.body.items[0].code);
+      expect({ status: byOwner.statusCode, body: byOwner.json() }).toMatchObject({ status: 200, body: { status: 'applied', result: { amount: '12.00' } } });
+      const counter = await otherOwner.get('/api/gift-cards/failed-redemptions');
+      expect(counter).toMatchObject({ status: 200, body: { failures: failuresPerBusinessAlertMin + 1, windowMs: throttleWindowMs, underAttack: true } });
+      const forbidden = await http.as(other.keyFor('giftcard.redeem')).get('/api/gift-cards/failed-redemptions');
+      expect(forbidden.status).toBe(403);
+      // Another business is neither slowed nor counted.
+      expect((await owner.get('/api/gift-cards/failed-redemptions')).body).toMatchObject({ underAttack: false });
+    });
+
+    it('answers 429 to one address after many failures across its keys, while the same key elsewhere may still try', async () => {
+      const keysNeeded = Math.ceil(failuresPerAddressMax / failuresPerPrincipalMax);
+      const { guessers, redeemFrom } = await businessWithGuessers(keysNeeded + 1);
+      for (const key of guessers.slice(0, keysNeeded)) {
+        const answers = await Promise.all(Array.from({ length: failuresPerPrincipalMax }, () => redeemFrom(key, '10.0.0.9')));
+        expect(answers.map((answer) => answer.statusCode)).toEqual(Array<number>(failuresPerPrincipalMax).fill(404));
+      }
+      const fresh = guessers[keysNeeded];
+      const fromThere = await redeemFrom(fresh, '10.0.0.9');
+      expect({ status: fromThere.statusCode, body: fromThere.json() }).toMatchObject({ status: 429, body: { error: { code: 'too_many_requests', details: { scope: 'address' } } } });
+      expect(Number(fromThere.headers['retry-after'])).toBeGreaterThan(0);
+      // The refused attempt was not counted against the key: it still has all its own tries elsewhere.
+      const elsewhere = await Promise.all(Array.from({ length: failuresPerPrincipalMax }, () => redeemFrom(fresh, '10.0.0.10')));
+      expect(elsewhere.map((answer) => answer.statusCode)).toEqual(Array<number>(failuresPerPrincipalMax).fill(404));
     });
   });
 

@@ -17,6 +17,8 @@ interface Ids {
   clientId: string;
   giftCardId: string;
   segment: string;
+  /** A pagination cursor, percent-encoded. */
+  cursor: string;
 }
 
 /** Every route, with a valid body the fuzzer mutates. */
@@ -29,16 +31,18 @@ const routes: Route[] = [
   { method: 'POST', path: () => '/api/api-keys', body: () => ({ name: 'k', permissions: ['balance.view'] }) },
   { method: 'DELETE', path: (ids) => `/api/api-keys/${ids.segment}` },
   { method: 'GET', path: (ids) => `/api/clients?q=${ids.segment}&limit=5` },
+  { method: 'GET', path: (ids) => `/api/clients?cursor=${ids.cursor}` },
   { method: 'POST', path: () => '/api/clients', body: () => ({ name: 'Fuzz Client' }) },
   { method: 'GET', path: (ids) => `/api/clients/${ids.segment}` },
   { method: 'GET', path: (ids) => `/api/clients/${ids.clientId}/balances` },
   { method: 'GET', path: (ids) => `/api/clients/${ids.clientId}/balances/${ids.segment}` },
-  { method: 'GET', path: (ids) => `/api/clients/${ids.clientId}/transactions?cursor=${ids.segment}` },
+  { method: 'GET', path: (ids) => `/api/clients/${ids.clientId}/transactions?cursor=${ids.cursor}` },
   { method: 'GET', path: (ids) => `/api/clients/${ids.clientId}/transactions?type=${ids.segment}&from=${ids.segment}` },
   { method: 'POST', path: (ids) => `/api/clients/${ids.clientId}/balance/add`, body: () => ({ amount: '0.01', currency: 'AED', note: 'fuzz' }) },
   { method: 'POST', path: (ids) => `/api/clients/${ids.clientId}/balance/deduct`, body: () => ({ amount: '1000000.00', currency: 'AED' }) },
   { method: 'POST', path: (ids) => `/api/clients/${ids.clientId}/gift-card-redemptions`, body: () => ({ code: 'AAAA-BBBB-CCCC-DDDD' }) },
   { method: 'GET', path: (ids) => `/api/gift-cards?last4=${ids.segment}` },
+  { method: 'GET', path: (ids) => `/api/gift-cards?status=active&cursor=${ids.cursor}` },
   { method: 'POST', path: () => '/api/gift-cards', body: () => ({ amount: '0', currency: 'AED' }) },
   { method: 'POST', path: (ids) => `/api/gift-cards/${ids.segment}/void` },
   { method: 'POST', path: () => '/api/checkout/payments', body: (ids) => ({ clientId: ids.clientId, currency: 'AED', saleId: 's-1', amountOwed: '0' }) },
@@ -55,6 +59,22 @@ const nasty = fc.oneof(
   fc.string({ maxLength: 20 }),
 );
 const fieldValue = fc.oneof(nasty, jsonValue, fc.double(), fc.integer(), fc.constant(null), fc.array(nasty, { maxLength: 3 }));
+
+const base64url = (text: string) => Buffer.from(text).toString('base64url');
+const timestampLike = fc.oneof(
+  fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
+  fc.constantFrom('2026-13-45T00:00:00.000Z', '0000-01-01T00:00:00.000Z', '2026-11-01', 'now', 'infinity', '-infinity'),
+);
+/** Cursors: ours in shape with parts of the wrong kind, JSON of anything, junk bytes, and plain text. */
+const cursor = fc
+  .oneof(
+    fc.tuple(fc.oneof(timestampLike, nasty, fc.integer()), fc.oneof(fc.uuid(), nasty, fc.integer())).map((parts) => base64url(JSON.stringify(parts))),
+    fc.array(fieldValue, { maxLength: 3 }).map((parts) => base64url(JSON.stringify(parts))),
+    jsonValue.map((value) => base64url(JSON.stringify(value))),
+    fc.uint8Array({ maxLength: 40 }).map((bytes) => Buffer.from(bytes).toString('base64url')),
+    nasty,
+  )
+  .map(encodeSegment);
 
 /** A body: the route's valid one with a field changed, removed or added, or something else entirely. */
 function bodyFor(route: Route, ids: Ids) {
@@ -122,14 +142,15 @@ describe('gateway under generated requests', () => {
       const request = fc.record({
         route: fc.constantFrom(...routes),
         segment: fc.oneof(nasty, fc.constant(biz.clientId), fc.uuid()).map(encodeSegment),
+        cursor,
         auth: fc.constantFrom(`Bearer ${biz.ownerToken}`, `Bearer ${biz.allKey}`, undefined, 'Bearer sess_forged', 'Basic abc'),
         contentType: fc.constantFrom('application/json', 'application/json', 'text/plain', 'application/x-www-form-urlencoded', undefined),
         idempotencyKey: fc.option(nasty.map((s) => s.replace(/[^\x21-\x7e]/g, '') || 'k'), { nil: undefined }),
         bodySeed: fc.nat(),
       });
       await fc.assert(
-        fc.asyncProperty(request, async ({ route, segment, auth, contentType, idempotencyKey, bodySeed }) => {
-          const ids: Ids = { clientId: biz.clientId, giftCardId: segment, segment };
+        fc.asyncProperty(request, async ({ route, segment, cursor, auth, contentType, idempotencyKey, bodySeed }) => {
+          const ids: Ids = { clientId: biz.clientId, giftCardId: segment, segment, cursor };
           const [payload] = route.method === 'GET' ? [undefined] : fc.sample(bodyFor(route, ids), { seed: bodySeed, numRuns: 1 });
           const response = await app.inject({
             method: route.method,

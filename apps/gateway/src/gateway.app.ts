@@ -1,4 +1,5 @@
 import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -9,8 +10,10 @@ import { AppLogger } from '@storecredit/messaging';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { IncomingMessage } from 'node:http';
 import type { GatewayConfig } from './gateway.config';
 import { GatewayModule, type GatewayDatabase } from './gateway.module';
+import { browserWriteChecks } from './http/browser-writes';
 
 export const bodyBytesMax = 16 * 1024;
 
@@ -20,7 +23,10 @@ export async function createGatewayApp(config: GatewayConfig, database: GatewayD
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config, database, clock), adapter, {
     logger: new AppLogger(),
   });
+  // Headers first, so every answer carries them, refusals included; then cookies, which the write checks read.
+  await app.register(fastifyHelmet, securityHeaders);
   await app.register(fastifyCookie);
+  app.getHttpAdapter().getInstance().addHook('onRequest', browserWriteChecks(config.allowedOrigins));
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -30,11 +36,38 @@ export async function createGatewayApp(config: GatewayConfig, database: GatewayD
       .addBearerAuth()
       .build(),
   );
-  SwaggerModule.setup('api/docs', app, cleanupOpenApiDoc(document), { jsonDocumentUrl: 'api/openapi.json' });
+  SwaggerModule.setup(docsPath.slice(1), app, cleanupOpenApiDoc(document), { jsonDocumentUrl: 'api/openapi.json' });
   await serveWebApp(app, config);
   await app.init();
   return app;
 }
+
+const docsPath = '/api/docs';
+
+/**
+ * Everything from our own origin only, and never inside a frame. Swagger UI's page at /api/docs carries inline
+ * <style> blocks and style attributes, so that page alone may use inline styles; scripts stay self-only everywhere.
+ */
+const securityHeaders = {
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      baseUri: ["'self'"],
+      connectSrc: ["'self'"],
+      fontSrc: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+      imgSrc: ["'self'", 'data:'],
+      objectSrc: ["'none'"],
+      scriptSrc: ["'self'"],
+      scriptSrcAttr: ["'none'"],
+      styleSrc: [(request: IncomingMessage) => (request.url?.startsWith(docsPath) ? "'self' 'unsafe-inline'" : "'self'")],
+    },
+  },
+  frameguard: { action: 'deny' as const },
+  referrerPolicy: { policy: 'no-referrer' as const },
+};
 
 /** The staff web app's static build, served at `/`. */
 async function serveWebApp(app: NestFastifyApplication, config: GatewayConfig): Promise<void> {

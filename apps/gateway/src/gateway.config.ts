@@ -24,6 +24,8 @@ export interface GatewayConfig {
   /** A session ends after this long unused (SESSION_IDLE_MS) or this long after sign-in (SESSION_LIFETIME_MS). */
   sessionIdleMs: number;
   sessionLifetimeMs: number;
+  /** Origins besides the gateway's own from which a signed-in browser may write (ALLOWED_ORIGINS, comma-separated). */
+  allowedOrigins: readonly string[];
 }
 
 export const gatewayConfigToken = Symbol('GatewayConfig');
@@ -34,6 +36,15 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   const value = Number.parseInt(raw, 10);
   if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
   return value;
+}
+
+function origins(env: NodeJS.ProcessEnv, name: string): string[] {
+  const listed = (env[name] ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  return listed.map((entry) => {
+    const origin = URL.canParse(entry) ? new URL(entry).origin : 'null';
+    if (origin === 'null') throw new Error(`${name} must list origins like https://shop.example.com, got ${JSON.stringify(entry)}`);
+    return origin;
+  });
 }
 
 export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -55,5 +66,6 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     secureCookies: env.SECURE_COOKIES === 'true',
     sessionIdleMs: positiveInt(env, 'SESSION_IDLE_MS', sessionIdleMsDefault),
     sessionLifetimeMs: positiveInt(env, 'SESSION_LIFETIME_MS', sessionLifetimeMsDefault),
+    allowedOrigins: origins(env, 'ALLOWED_ORIGINS'),
   };
 }

@@ -63,7 +63,7 @@ export class BalancesRepository {
 
   /** A page of the client's entries, or null when the business has no such client (one query answers both). */
   async history(businessId: string, clientId: string, filter: HistoryFilter, cursor: string | undefined, limit: number) {
-    const after = decodeCursor(cursor, 2);
+    const after = decodeCursor(cursor, ['timestamp', 'uuid']);
     const conditions = ['e.business_id = c.business_id', 'e.client_id = c.id'];
     const params: unknown[] = [];
     if (filter.currency !== undefined) {

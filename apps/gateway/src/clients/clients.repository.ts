@@ -78,7 +78,7 @@ export class ClientsRepository {
 
   /** Search by name, phone or email, ordered by name; keyset-paginated on (lower(name), id). */
   async search(businessId: string, query: string | undefined, cursor: string | undefined, limit: number) {
-    const after = decodeCursor(cursor, 2);
+    const after = decodeCursor(cursor, ['text', 'text']);
     const conditions = ['business_id = ?'];
     const params: unknown[] = [businessId];
     if (query !== undefined && query.trim() !== '') {

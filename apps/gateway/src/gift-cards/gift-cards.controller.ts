@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Ip, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { buildCommand, type ErrorCode } from '@storecredit/contracts';
 import type { FastifyReply } from 'fastify';
@@ -90,6 +90,13 @@ export class GiftCardsController {
     return this.giftCards.list(principal.businessId, { status: query.status, last4: query.last4 }, query.cursor, query.limit);
   }
 
+  @Get('gift-cards/failed-redemptions')
+  @RequirePermission('giftcard.manage')
+  @ApiOperation({ summary: 'Failed gift card redemptions in the business in the current 15-minute window, and whether it is under attack' })
+  failedRedemptions(@CurrentPrincipal() principal: Principal) {
+    return this.throttle.failedRedemptions(principal.businessId);
+  }
+
   @Post('gift-cards/:id/void')
   @RequirePermission('giftcard.manage')
   async void(
@@ -119,11 +126,12 @@ export class GiftCardsController {
     @Param('clientId') clientId: string,
     @Body() body: RedeemDto,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Ip() address: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const principalId = `${principal.kind}:${principal.id}`;
+    const attempter = { principalId: `${principal.kind}:${principal.id}`, address };
     if (!(await this.clients.exists(principal.businessId, clientId))) throw new ApiError('not_found', undefined, 'Client not found');
-    await this.throttle.reserveAttempt(principal.businessId, principalId);
+    await this.throttle.reserveAttempt(principal.businessId, attempter);
     let guessFailed = true;
     try {
       const card = await this.giftCards.findCurrencyByCode(principal.businessId, body.code);
@@ -146,7 +154,8 @@ export class GiftCardsController {
       guessFailed = error instanceof ApiError && guessFailures.includes(error.code);
       throw error;
     } finally {
-      if (!guessFailed) await this.throttle.forgiveAttempt(principal.businessId, principalId);
+      if (guessFailed) await this.throttle.recordFailedGuess(principal.businessId);
+      else await this.throttle.forgiveAttempt(principal.businessId, attempter);
     }
   }
 }

@@ -37,7 +37,7 @@ export class GiftCardsRepository {
   }
 
   async list(businessId: string, filter: { status?: GiftCardListStatus; last4?: string }, cursor: string | undefined, limit: number) {
-    const after = decodeCursor(cursor, 2);
+    const after = decodeCursor(cursor, ['timestamp', 'uuid']);
     const conditions = ['business_id = ?'];
     const params: unknown[] = [businessId];
     if (filter.last4 !== undefined) {

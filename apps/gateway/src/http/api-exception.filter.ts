@@ -35,7 +35,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY' || fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
       return new ApiError('malformed_json', undefined, (exception as Error).message);
     }
-    if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new ApiError('invalid_request', undefined, 'Send the body as application/json');
+    if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new ApiError('unsupported_media_type');
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return new ApiError(exception instanceof SyntaxError ? 'malformed_json' : 'invalid_request', undefined, (exception as Error).message);
     }
@@ -61,6 +61,7 @@ function fromHttpException(exception: HttpException): ApiError {
   if (status === 400 && exception.message === invalidJsonMessage) return new ApiError('malformed_json');
   if (status === 404) return new ApiError('not_found', undefined, 'No such route');
   if (status === 413) return new ApiError('payload_too_large');
+  if (status === 415) return new ApiError('unsupported_media_type');
   if (status === 429) return new ApiError('too_many_requests');
   if (status === 401) return new ApiError('unauthenticated');
   if (status === 403) return new ApiError('forbidden');

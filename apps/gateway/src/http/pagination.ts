@@ -3,20 +3,46 @@ import { ApiError } from './api-error';
 export const pageSizeDefault = 25;
 export const pageSizeMax = 100;
 
+/** What one position of a keyset cursor holds, checked before it reaches SQL. */
+export type CursorPart = 'text' | 'timestamp' | 'uuid';
+type CursorValues<T extends readonly CursorPart[]> = { [K in keyof T]: string };
+
+/** Exactly what encodeCursor writes for a row's time (Date#toISOString), years 1 to 9999 as PostgreSQL reads them. */
+const isoTimestamp = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const isPart: Record<CursorPart, (value: unknown) => boolean> = {
+  // PostgreSQL text cannot hold NUL; anything else is a position in the ordering.
+  text: (value) => typeof value === 'string' && !value.includes('\u0000'),
+  timestamp: (value) => typeof value === 'string' && isoTimestamp.test(value) && isRealDate(value),
+  uuid: (value) => typeof value === 'string' && uuid.test(value),
+};
+
+/** 2026-02-30 matches the pattern but is no day; it reads back as another one. */
+function isRealDate(iso: string): boolean {
+  const time = Date.parse(iso);
+  return !Number.isNaN(time) && new Date(time).toISOString() === iso;
+}
+
 /** Keyset cursors: opaque base64url of the last row's sort key, so pages never scan an offset. */
-export function encodeCursor(values: readonly (string | number)[]): string {
+export function encodeCursor(values: readonly string[]): string {
   return Buffer.from(JSON.stringify(values)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string | undefined, length: number): (string | number)[] | null {
+/**
+ * The sort key a cursor carries, each part of the kind the list sorts on; null without a cursor. A cursor is
+ * either one we wrote or forged: anything else (other types, bad dates, another list's cursor) is a 400.
+ */
+export function decodeCursor<const T extends readonly CursorPart[]>(cursor: string | undefined, parts: T): CursorValues<T> | null {
   if (cursor === undefined || cursor === '') return null;
+  let values: unknown;
   try {
-    const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(values) && values.length === length && values.every((v) => typeof v === 'string' || typeof v === 'number')) {
-      return values;
-    }
+    values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    // Falls through to the error below: a cursor is either ours or invalid.
+    values = undefined;
   }
-  throw new ApiError('invalid_request', { parameter: 'cursor' }, 'The cursor is not valid');
+  if (Array.isArray(values) && values.length === parts.length && parts.every((part, i) => isPart[part](values[i]))) {
+    return values as CursorValues<T>;
+  }
+  throw new ApiError('invalid_cursor', { parameter: 'cursor' });
 }
