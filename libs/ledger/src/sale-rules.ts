@@ -125,6 +125,16 @@ export function refundStateOf(command: RefundCommand, result: WalletResult): Ref
   return { businessId: command.businessId, refundId: command.refundId, commandId: command.commandId, contentHash: refundContentHash(command), result };
 }
 
+/** What of a sale a decision changes: its amount, what balance paid and what refunds returned. */
+export function saleFigures(sale: SaleState): Pick<SaleState, 'amount' | 'paidWithBalance' | 'refunded'> {
+  return { amount: sale.amount, paidWithBalance: sale.paidWithBalance, refunded: sale.refunded };
+}
+
+/** A sale is written only when a decision changed one of its figures. */
+export function saleChanged(read: SaleState, decided: SaleState): boolean {
+  return read.amount !== decided.amount || read.paidWithBalance !== decided.paidWithBalance || read.refunded !== decided.refunded;
+}
+
 /** The sale as a reply shows it. */
 export function saleSummary(sale: SaleState): NonNullable<WalletResult['sale']> {
   return { saleId: sale.saleId, amount: sale.amount, paidWithBalance: sale.paidWithBalance, refunded: sale.refunded };

@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { formatAmount } from '@storecredit/contracts';
 import { CommandExecutor, type CommandOutcome } from '../command-executor';
 import { BalancePayment, Sale } from '../entities';
-import { paymentOfSale, saleSummary, type SaleState } from '../sale-rules';
+import { paymentOfSale, saleChanged, saleFigures, saleSummary, type SaleState } from '../sale-rules';
 import { WalletLedger } from '../wallet-ledger';
 import { PayWithBalanceCommand } from './pay-with-balance.command';
 import { postedResult, unchangedResult } from './wallet-result';
@@ -57,9 +57,6 @@ export function storeSale(tx: EntityManager, found: Sale | null, decided: SaleSt
     tx.create(Sale, { ...decided, version: 1, createdAt: now, updatedAt: now });
     return;
   }
-  if (found.amount === decided.amount && found.paidWithBalance === decided.paidWithBalance && found.refunded === decided.refunded) return;
-  found.amount = decided.amount;
-  found.paidWithBalance = decided.paidWithBalance;
-  found.refunded = decided.refunded;
-  found.updatedAt = now;
+  if (!saleChanged(found, decided)) return;
+  Object.assign(found, saleFigures(decided), { updatedAt: now });
 }

@@ -14,7 +14,7 @@ import { EarlierResult, payloadHashOf, recordOf, replayOf, replyOf, type Command
 import { postedResult, unchangedResult } from '../commands/wallet-result';
 import type { CommandResult } from '../command-executor';
 import { LedgerRejection } from '../errors';
-import { earlierRefund, paymentOfSale, refundOfSale, refundStateOf, saleSummary, type RefundState, type SaleState } from '../sale-rules';
+import { earlierRefund, paymentOfSale, refundOfSale, refundStateOf, saleChanged, saleFigures, saleSummary, type RefundState, type SaleState } from '../sale-rules';
 import { entryOf, outboxOf, type EntryFields, type Posting } from '../wallet-ledger';
 import { balanceAfterPosting, refundedAfter } from '../wallet-rules';
 
@@ -312,12 +312,8 @@ class GroupPlanner {
       this.sales.set(recordKey(decided.businessId, decided.saleId), { ...decided, version: 1, createdAt: now, updatedAt: now, stored: false, changed: true });
       return;
     }
-    if (found.amount === decided.amount && found.paidWithBalance === decided.paidWithBalance && found.refunded === decided.refunded) return;
-    found.amount = decided.amount;
-    found.paidWithBalance = decided.paidWithBalance;
-    found.refunded = decided.refunded;
-    found.updatedAt = now;
-    found.changed = true;
+    if (!saleChanged(found, decided)) return;
+    Object.assign(found, saleFigures(decided), { updatedAt: now, changed: true });
   }
 
   /** WalletLedger.post in memory: the entry, the balance, the sequence and the event, or a rejection and no change. */
