@@ -837,6 +837,9 @@ describe('gateway errors', () => {
         409,
         'sale_mismatch',
       );
+      const contradicting = await owner.post<ErrorAnswer>('/api/checkout/payments', { clientId, currency: 'AED', saleId: uniqueId('sale'), amountOwed: '100.00', saleAmount: '10.00' });
+      expect(contradicting.status).toBe(400);
+      expect(contradicting.body.error.message).toMatch(/saleAmount/);
       const missing = await owner.post<ErrorAnswer>('/api/refunds', { clientId, currency: 'AED', refundId: uniqueId('r'), amount: '5.00', saleId });
       expect(missing.status).toBe(400);
       expect(missing.body.error.message).toMatch(/saleAmount/);
@@ -851,6 +854,9 @@ describe('gateway errors', () => {
       expect(first.body).toMatchObject({ status: 'applied', replayed: false, result: { balanceAfter: '12.00' } });
       expect(again.status).toBe(200);
       expect(again.body).toMatchObject({ status: 'applied', replayed: true, result: first.body.result });
+      // The same refund with its amounts written another way is the same refund, not another.
+      const rewritten = await owner.post<Applied<WalletResult>>('/api/refunds', { ...refund, amount: '12', saleAmount: '40.0' });
+      expect(rewritten.body).toMatchObject({ status: 'applied', replayed: true, result: first.body.result });
       await expectRefusedUnchanged([() => owner.post('/api/refunds', { ...refund, amount: '13.00' })], 409, 'refund_conflict');
       expect(await balance(clientId)).toBe('12.00');
     });

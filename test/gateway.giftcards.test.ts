@@ -81,6 +81,19 @@ describe('gift card attacks', () => {
     summary.push(`50 parallel redemptions of one card: 1 credit, ${statuses.filter((s) => s === 409).length} already-redeemed, ${statuses.filter((s) => s === 429).length} throttled`);
   });
 
+  it('does not count a real card refused (already redeemed) as a guess: a double click never locks its staff member out', async () => {
+    const clientId = await newClient();
+    const { code } = await issue();
+    const principal = { kind: 'staff' as const, id: 'seed', name: 'seed', businessId: biz.businessId, permissions };
+    const { key } = await app.get(AuthService).createApiKey(principal, 'double-clicker', ['giftcard.redeem']);
+    const desk = owner.as(key);
+    expect((await desk.post(`/api/clients/${clientId}/gift-card-redemptions`, { code })).status).toBe(200);
+    const again = await Promise.all(Array.from({ length: failuresPerPrincipalMax + 3 }, () => desk.post(`/api/clients/${clientId}/gift-card-redemptions`, { code })));
+    expect(again.map((answer) => answer.status)).toEqual(again.map(() => 409));
+    const next = await issue();
+    expect((await desk.post(`/api/clients/${clientId}/gift-card-redemptions`, { code: next.code })).status).toBe(200);
+  });
+
   it('throttles 1,000 random guesses long before one could succeed', async () => {
     const clientId = await newClient();
     const { code: realCode } = await issue();

@@ -109,7 +109,9 @@ function commandsOf(steps: Step[], clientPrefix: string): Command[] {
     let next: Command;
     if (step.kind === 'pay') {
       const saleAmount = step.saleCents === null ? {} : { saleAmount: amount(step.saleCents) };
-      next = command('balance.pay', { ...wallet, saleId, amountOwed: amount(step.cents), ...saleAmount });
+      // The contract refuses owing more than the whole sale: such a payment owes the whole sale.
+      const owed = step.saleCents === null ? step.cents : Math.min(step.cents, step.saleCents);
+      next = command('balance.pay', { ...wallet, saleId, amountOwed: amount(owed), ...saleAmount });
     } else if (step.kind === 'refund-sale') {
       next = command('balance.refund', { ...wallet, refundId, saleId, saleAmount: amount(step.saleCents), amount: amount(step.cents) });
     } else if (step.kind === 'refund-payment') {

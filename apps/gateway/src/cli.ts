@@ -1,11 +1,15 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { AppLogger } from '@storecredit/messaging';
 import { defaultDatabaseUrl } from '@storecredit/ledger';
 import { AuthRepository } from './auth/auth.repository';
 import { AuthService } from './auth/auth.service';
 import { gatewayConfigFromEnv } from './gateway.config';
 import { GatewayModule } from './gateway.module';
+
+// Written to a file or a pipe, the operator's log is plain text (no colour codes).
+Logger.overrideLogger(new AppLogger());
 
 /**
  * `npm run create-business -- <business-id> "<name>" <owner-email>` with OWNER_PASSWORD in the environment:

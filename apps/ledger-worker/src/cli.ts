@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { AppLogger } from '@storecredit/messaging';
 import { MikroORM } from '@mikro-orm/core';
 import {
   embeddedDatabaseExists,
@@ -13,6 +14,9 @@ import {
   startEmbeddedPostgres,
   type LedgerModuleOptions,
 } from '@storecredit/ledger';
+
+// Written to a file or a pipe, the operator's log is plain text (no colour codes).
+Logger.overrideLogger(new AppLogger());
 
 /** Operator commands: `migrate` applies pending migrations; `verify` proves the ledger and exits 1 on a problem. */
 async function main(command: string | undefined): Promise<number> {

@@ -283,6 +283,19 @@ describe(decodeCommand.name, () => {
   });
 });
 
+describe('payWithBalanceSchema', () => {
+  const pay = validInputs['balance.pay'];
+
+  it('accepts a payment of a split sale: owed up to the sale amount', () => {
+    expect(buildError({ ...pay, amountOwed: '70.00', saleAmount: '120.00' })).toBe('built');
+    expect(buildError({ ...pay, amountOwed: '120.00', saleAmount: '120.00' })).toBe('built');
+  });
+
+  it('refuses a payment that owes more than the whole sale', () => {
+    expect(buildError({ ...pay, amountOwed: '100.00', saleAmount: '10.00' })).toBe('schema_violation');
+  });
+});
+
 describe('refundToBalanceSchema', () => {
   const refund = without(without(validInputs['balance.refund'], 'saleId'), 'saleAmount');
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isSupportedCurrency } from './currency';
 import { giftCardCodePattern, normalizeGiftCardCode } from './gift-card-code';
-import { parseAmount } from './money';
+import { Decimal, parseAmount } from './money';
 
 /** Commands are versioned; a consumer refuses a version it does not know rather than guessing. */
 export const commandSchemaVersion = 1;
@@ -79,7 +79,14 @@ export const payWithBalanceSchema = z
     amountRequested: amount.optional(),
     saleAmount: amount.optional(),
   })
-  .superRefine(amountsFitCurrency(['amountOwed', 'amountRequested', 'saleAmount']));
+  .superRefine(amountsFitCurrency(['amountOwed', 'amountRequested', 'saleAmount']))
+  .superRefine((value, ctx) => {
+    // A sale cannot owe more than its whole amount: the till's two figures contradict each other.
+    if (value.saleAmount === undefined || !parseAmount(value.amountOwed, value.currency).ok || !parseAmount(value.saleAmount, value.currency).ok) return;
+    if (new Decimal(value.amountOwed).gt(value.saleAmount)) {
+      ctx.addIssue({ code: 'custom', path: ['amountOwed'], message: 'cannot be more than saleAmount, the whole sale' });
+    }
+  });
 
 /**
  * A refund credited to balance: of an earlier balance payment (paymentCommandId, capped by what it applied) or of a

@@ -90,7 +90,9 @@ describe('sale rules', () => {
         const model: Model = { balance: opening };
         let balance = opening;
         let sale: SaleState | undefined;
-        for (const s of steps) {
+        for (const step of steps) {
+          // The contract refuses a payment owing more than its saleAmount; such a step owes the whole sale instead.
+          const s = step.kind === 'pay' && step.saleAmount !== null ? { ...step, owed: Math.min(step.owed, step.saleAmount) } : step;
           if (s.kind === 'pay') {
             const expected = modelPay(model, s);
             const command = pay(s.owed, s.requested ?? undefined, s.saleAmount ?? undefined);
@@ -146,5 +148,7 @@ describe(earlierRefund.name, () => {
     const first = refund(1_000, 5_000, 'r-8');
     expect(refundContentHash({ ...first, commandId: 'x', note: 'n', actor: { kind: 'staff', id: 's' } })).toBe(refundContentHash(first));
     expect(refundContentHash({ ...first, clientId: 'client-2' })).not.toBe(refundContentHash(first));
+    // The same amounts written another way are the same refund (a retry that normalises its amounts).
+    expect(refundContentHash({ ...first, amount: '10', saleAmount: '50.0' })).toBe(refundContentHash(first));
   });
 });

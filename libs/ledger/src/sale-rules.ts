@@ -115,9 +115,14 @@ export function earlierRefund(found: RefundState | undefined, command: RefundCom
   return found.result;
 }
 
-/** What makes two refunds the same refund: who, what, how much and of what; not the command id, note or actor. */
+/**
+ * What makes two refunds the same refund: who, what, how much and of what; not the command id, note or actor, nor
+ * how an amount is written ("5" and "5.00" are the same amount).
+ */
 export function refundContentHash(command: RefundCommand): string {
-  const { clientId, currency, refundId, amount, paymentCommandId, saleId, saleAmount } = command;
+  const { clientId, currency, refundId, paymentCommandId, saleId } = command;
+  const amount = formatAmount(command.amount, currency);
+  const saleAmount = command.saleAmount === undefined ? undefined : formatAmount(command.saleAmount, currency);
   return sha256Hex(canonicalJson({ clientId, currency, refundId, amount, paymentCommandId, saleId, saleAmount }));
 }
 

@@ -16,8 +16,12 @@ import { GiftCardsRepository } from './gift-cards.repository';
 import { RedemptionThrottle } from './redemption-throttle';
 
 export const cardsPerIssueMax = 50;
-/** Rejections that count as a failed guess for throttling. */
-const guessFailures: readonly string[] = ['gift_card_not_found', 'gift_card_expired', 'gift_card_already_redeemed', 'gift_card_voided'] satisfies ErrorCode[];
+/**
+ * Rejections that count as a failed guess for throttling: only a code that matches no card. A redeemed, voided or
+ * expired card's code is a real code (guessing one is as unlikely as guessing a live one), and counting it would let a
+ * double-clicked or retried redemption lock its staff member out.
+ */
+const guessFailures: readonly string[] = ['gift_card_not_found'] satisfies ErrorCode[];
 
 class IssueGiftCardsDto extends createZodDto(
   z.strictObject({
