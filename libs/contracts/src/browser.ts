@@ -8,3 +8,4 @@ export * from './errors';
 export * from './gift-card-code';
 export * from './limits';
 export * from './money';
+export * from './payment-cap';
