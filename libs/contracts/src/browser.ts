@@ -6,6 +6,7 @@ export * from './currency';
 export * from './entries';
 export * from './errors';
 export * from './gift-card-code';
+export * from './gift-card-status';
 export * from './limits';
 export * from './money';
 export * from './payment-cap';
