@@ -168,4 +168,40 @@ describe('gift card attacks', () => {
     expect(credited).toEqual([]);
     summary.push('expired and void cards: refused over HTTP (422) and on the command topic; 0 credits');
   });
+
+  it('lists each card with the status and voidability the server decides, and filters by the same status', async () => {
+    const other = await seedBusiness(app, permissions);
+    const staff = new GatewayClient(app, other.ownerToken);
+    const issueIn = async () => {
+      const answer = await staff.post<{ items: { code: string; result: { giftCardId: string } }[] }>('/api/gift-cards', { amount: '10.00', currency: 'AED' });
+      return { code: answer.body.items[0].code, id: answer.body.items[0].result.giftCardId };
+    };
+    const [active, expired, voided, redeemed] = [await issueIn(), await issueIn(), await issueIn(), await issueIn()];
+    await db.query("update gift_card set expires_at = now() - interval '1 day' where id = $1", [expired.id]);
+    expect((await staff.post(`/api/gift-cards/${voided.id}/void`)).status).toBe(200);
+    expect((await staff.post(`/api/clients/${other.clientId}/gift-card-redemptions`, { code: redeemed.code })).status).toBe(200);
+
+    type Listed = { items: { id: string; status: string; voidable: boolean }[] };
+    const shown = async (path: string) => (await staff.get<Listed>(path)).body.items.map(({ id, status, voidable }) => ({ id, status, voidable }));
+    expect(await shown('/api/gift-cards')).toEqual(
+      expect.arrayContaining([
+        { id: active.id, status: 'active', voidable: true },
+        { id: expired.id, status: 'expired', voidable: true },
+        { id: voided.id, status: 'void', voidable: false },
+        { id: redeemed.id, status: 'redeemed', voidable: false },
+      ]),
+    );
+    expect((await shown('/api/gift-cards?status=expired')).map((card) => card.id)).toEqual([expired.id]);
+    expect((await shown('/api/gift-cards?status=active')).map((card) => card.id)).toEqual([active.id]);
+
+    // The list said the expired card can be voided: the ledger agrees.
+    expect((await staff.post(`/api/gift-cards/${expired.id}/void`)).status).toBe(200);
+    expect(await shown('/api/gift-cards?status=void')).toEqual(
+      expect.arrayContaining([
+        { id: expired.id, status: 'void', voidable: false },
+        { id: voided.id, status: 'void', voidable: false },
+      ]),
+    );
+    summary.push('gift card list: active, expired, void and redeemed as the server decides them, voidable only while unspent');
+  });
 });

@@ -48,7 +48,13 @@ function newestChange(path: string): number {
 /** Builds the web app when its build is missing or older than its sources, as `npm run build:web` does. */
 export function ensureWebBuild(): void {
   const index = join(webDist, 'index.html');
-  const sources = Math.max(newestChange(join(webRoot, 'src')), newestChange(join(webRoot, 'index.html')), newestChange(join(webRoot, 'vite.config.ts')));
+  // The app bundles the contract's browser entry, so a change there is a change to the app.
+  const sources = Math.max(
+    newestChange(join(webRoot, 'src')),
+    newestChange(join(webRoot, 'index.html')),
+    newestChange(join(webRoot, 'vite.config.ts')),
+    newestChange(join(repoRoot, 'libs/contracts/src')),
+  );
   if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
   // jest sets NODE_ENV=test, which would make Vite bundle React's development build.
   execFileSync(join(repoRoot, 'node_modules/.bin/vite'), ['build', webRoot, '--logLevel', 'warn'], {

@@ -453,6 +453,26 @@ describe('staff web app in Chromium', () => {
     expect(redeemVoided.body).toMatchObject({ error: { code: 'gift_card_voided' } });
   });
 
+  it('shows each card with the status the server gives and offers Void only where the server says it can be voided', async () => {
+    const expired = await issueGiftCard(server.api, '15.00');
+    await server.db.query("update gift_card set expires_at = now() - interval '1 day' where id = $1", [expired.giftCardId]);
+    const redeemed = await issueGiftCard(server.api, '16.00');
+    expect((await server.api.post(`/api/clients/${server.biz.clientId}/gift-card-redemptions`, { code: redeemed.code })).status).toBe(200);
+    const page = await pageAs(server.owner, '/gift-cards');
+    const rows = page.locator('.cards-table tbody tr');
+    const cards: [string, string, number][] = [
+      [expired.code, 'Expired', 1],
+      [redeemed.code, 'Redeemed', 0],
+    ];
+    for (const [code, shown, voidButtons] of cards) {
+      const last4 = code.replace(/-/g, '').slice(-4);
+      await page.getByLabel('Last four characters').fill(last4);
+      await expectCount(rows, 1);
+      await expectText(rows.first().locator('td[data-label="Status"]'), shown);
+      expect(await rows.first().getByRole('button', { name: `Void card ending ${last4}` }).count()).toBe(voidButtons);
+    }
+  });
+
   it('says when the connection is lost and retries, and shows a late write as pending until it is applied', async () => {
     await server.createClient('Pia Pending');
     const page = await pageAs(server.owner, '/clients');

@@ -1,3 +1,5 @@
+import type { EntryType, ErrorCode, GiftCardListItem, ReferenceType } from '@storecredit/contracts';
+
 /**
  * The gateway's JSON API. Errors come back as `{ error: { code, message, details } }` and are thrown as
  * ApiError with the server's own message; a request that never reached the server is a NetworkError.
@@ -125,7 +127,8 @@ interface CommandAnswer<R> {
   status: 'applied' | 'pending' | 'rejected';
   statusUrl?: string;
   result?: R;
-  error?: { code: string; message: string; details?: Record<string, unknown> };
+  /** A command the ledger refused carries one of the contract's error codes. */
+  error?: { code: ErrorCode; message: string; details?: Record<string, unknown> };
 }
 
 export const pollIntervalMs = 1_000;
@@ -201,11 +204,11 @@ export interface Wallet {
 export interface Entry {
   id: string;
   occurredAt: string;
-  type: string;
+  type: EntryType;
   currency: string;
   amount: string;
   balanceAfter: string;
-  reference: { type: string; id: string | null };
+  reference: { type: ReferenceType; id: string | null };
   note: string | null;
   actor: string;
   /** Who, in words: the staff member's or API key's name, or what the actor is (the gateway decides). */
@@ -221,12 +224,5 @@ export interface WalletResult {
   amountStillOwed?: string;
 }
 
-export interface GiftCard {
-  id: string;
-  last4: string;
-  amount: string;
-  currency: string;
-  status: 'active' | 'redeemed' | 'expired' | 'void';
-  expiresAt: string | null;
-  issuedAt: string;
-}
+/** A card as the gateway lists it: its status and whether it can be voided are the server's to say. */
+export type GiftCard = GiftCardListItem;

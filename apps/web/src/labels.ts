@@ -1,5 +1,10 @@
-/** The product's own words for ledger entry types and reference types. */
-export const entryTypeLabels = {
+import { normalizeGiftCardCode, type EntryType, type GiftCardDisplayStatus, type ReferenceType } from '@storecredit/contracts';
+
+/**
+ * The product's own words for the contract's entry types, reference types and gift card statuses. Keyed by the
+ * contract's types: a type added there and not named here fails the type check.
+ */
+export const entryTypeLabels: Record<EntryType, string> = {
   balance_added: 'Balance Added',
   balance_credit: 'Balance Credit',
   balance_deducted: 'Balance Deducted',
@@ -7,17 +12,14 @@ export const entryTypeLabels = {
   used_for_payment: 'Used for Payment',
   refund_credit: 'Refund',
   gift_card_redeemed: 'Gift Card Redeemed',
-} as const;
+};
 
-export type EntryType = keyof typeof entryTypeLabels;
-export const entryTypes = Object.keys(entryTypeLabels) as EntryType[];
-
-export function entryTypeLabel(type: string): string {
-  return type in entryTypeLabels ? entryTypeLabels[type as EntryType] : type;
-}
-
-export const referenceTypes = ['manual', 'payment', 'refund', 'adjustment'] as const;
-export type ReferenceType = (typeof referenceTypes)[number];
+export const giftCardStatusLabels: Record<GiftCardDisplayStatus, string> = {
+  active: 'Active',
+  redeemed: 'Redeemed',
+  expired: 'Expired',
+  void: 'Void',
+};
 
 export const referenceTypeLabels: Record<ReferenceType, string> = {
   manual: 'Manual',
@@ -27,9 +29,9 @@ export const referenceTypeLabels: Record<ReferenceType, string> = {
 };
 
 /** A redemption names its card by the last four characters the gateway gives, never by the card's id. */
-export function referenceLabel(entry: { reference: { type: string; id: string | null }; giftCardLast4?: string | null }): string {
+export function referenceLabel(entry: { reference: { type: ReferenceType; id: string | null }; giftCardLast4?: string | null }): string {
   if (entry.giftCardLast4) return `Gift card ····${entry.giftCardLast4}`;
-  const type = referenceTypeLabels[entry.reference.type as ReferenceType] ?? entry.reference.type;
+  const type = referenceTypeLabels[entry.reference.type];
   return entry.reference.id ? `${type} · ${entry.reference.id}` : type;
 }
 
@@ -46,5 +48,5 @@ export function formatDate(iso: string): string {
 
 /** Gift card codes are read aloud in groups of four. */
 export function groupCode(code: string): string {
-  return code.replace(/[\s-]/g, '').toUpperCase().replace(/(.{4})(?=.)/g, '$1-');
+  return normalizeGiftCardCode(code).replace(/(.{4})(?=.)/g, '$1-');
 }

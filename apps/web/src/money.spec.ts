@@ -1,4 +1,5 @@
-import { checkAmount, checkWithinAvailable, currencyScale, formatMoney, paymentCap, subtract } from './money';
+import { amountIntegerDigitsMax } from '@storecredit/contracts';
+import { checkAmount, checkWithinAvailable, formatMoney, paymentCap, subtract } from './money';
 
 describe('web money', () => {
   it('formats each currency with its own decimals and the code beside the amount', () => {
@@ -14,14 +15,32 @@ describe('web money', () => {
     expect(formatMoney('0.001', 'AED')).toBe('AED 0.001');
   });
 
-  it('knows the ISO 4217 minor units of the product’s currencies', () => {
-    expect([currencyScale('AED'), currencyScale('JPY'), currencyScale('KWD'), currencyScale('BHD'), currencyScale('OMR')]).toEqual([2, 0, 3, 3, 3]);
+  it('shows every currency with the contract’s ISO 4217 decimals, not only the common ones', () => {
+    expect(['BHD', 'OMR', 'CLP', 'ISK', 'MGA', 'CHF'].map((currency) => formatMoney('7', currency))).toEqual([
+      'BHD 7.000',
+      'OMR 7.000',
+      'CLP 7',
+      'ISK 7',
+      'MGA 7.00',
+      'CHF 7.00',
+    ]);
+  });
+
+  it('shows an amount in a code the contract does not know as it came, without a crash', () => {
+    expect(formatMoney('12.5', 'XAU')).toBe('XAU 12.5');
   });
 
   it('accepts a positive amount within the currency’s decimals and scales it for the wire', () => {
     expect(checkAmount('25.5', 'AED')).toEqual({ ok: true, value: '25.50' });
     expect(checkAmount(' 1,000 ', 'JPY')).toEqual({ ok: true, value: '1000' });
     expect(checkAmount('.125', 'KWD')).toEqual({ ok: true, value: '0.125' });
+    expect(checkAmount('007.5', 'AED')).toEqual({ ok: true, value: '7.50' });
+  });
+
+  it('takes amounts up to the contract’s integer digits', () => {
+    const largest = '9'.repeat(amountIntegerDigitsMax);
+    expect(checkAmount(largest, 'AED')).toEqual({ ok: true, value: `${largest}.00` });
+    expect(checkAmount(`${largest}9`, 'AED')).toEqual({ ok: false, message: 'Amount is too large' });
   });
 
   it.each([
@@ -32,18 +51,22 @@ describe('web money', () => {
     ['12.', 'AED', 'Add the digits after the decimal point'],
     ['0', 'AED', 'Amount must be more than zero'],
     ['0.00', 'AED', 'Amount must be more than zero'],
+    ['.', 'AED', 'Use digits and a decimal point only'],
+    ['1.2.3', 'AED', 'Use digits and a decimal point only'],
     ['10.555', 'AED', 'AED allows at most 2 decimals'],
     ['1.5', 'JPY', 'JPY amounts have no decimals'],
     ['1.2345', 'KWD', 'KWD allows at most 3 decimals'],
-    ['1234567890123', 'AED', 'Amount is too large'],
+    ['1234567890123456', 'AED', 'Amount is too large'],
+    ['10', 'XAU', 'XAU is not a currency a wallet can hold'],
   ])('refuses %j in %s: %s', (input, currency, message) => {
     expect(checkAmount(input, currency)).toEqual({ ok: false, message });
   });
 
   it('caps a checkout payment at the smaller of the balance and the amount owed', () => {
-    expect(paymentCap('40.00', '100.00')).toBe('40');
-    expect(paymentCap('150.00', '30.00')).toBe('30');
-    expect(paymentCap('0.00', '30.00')).toBe('0');
+    expect(paymentCap('40.00', '100.00', 'AED')).toBe('40.00');
+    expect(paymentCap('150.00', '30.00', 'AED')).toBe('30.00');
+    expect(paymentCap('0.00', '30.00', 'AED')).toBe('0.00');
+    expect(paymentCap('5000', '1200', 'JPY')).toBe('1200');
     expect(subtract('150.00', '30', 'AED')).toBe('120.00');
   });
 });

@@ -1,31 +1,25 @@
-import Decimal from 'decimal.js';
+import {
+  currencyScale,
+  Decimal,
+  formatAmount,
+  isSupportedCurrency,
+  parseAmount,
+  paymentToApply,
+  type AmountProblem,
+} from '@storecredit/contracts';
 
 /**
- * Money in the browser: decimal strings from the server, decimal.js for arithmetic, never a JavaScript
- * number. Formatting is done on the string so no amount goes through a float on its way to the screen.
+ * Money in the browser: decimal strings from the server, decimal.js for arithmetic, never a JavaScript number.
+ * The rules (currencies and their decimals, what a valid amount is, the payment cap) are the contract's; this file
+ * only reads what a person types and writes amounts for the screen.
  */
 
-/** ISO 4217 minor units for the currencies a salon is likely to use; others ask the browser's own table. */
-const scaleByCurrency: Readonly<Record<string, number>> = {
-  AED: 2, SAR: 2, QAR: 2, USD: 2, EUR: 2, GBP: 2, EGP: 2, INR: 2, CHF: 2, AUD: 2, CAD: 2,
-  KWD: 3, BHD: 3, OMR: 3, JOD: 3, TND: 3, IQD: 3, LYD: 3,
-  JPY: 0, KRW: 0, CLP: 0, ISK: 0, VND: 0, UGX: 0,
-};
-
-/** Currencies offered when a client has no wallet in one yet. */
-export const currencyChoices = ['AED', 'SAR', 'QAR', 'KWD', 'BHD', 'OMR', 'USD', 'EUR', 'GBP', 'JPY'] as const;
+/** The currency a new wallet starts in when nothing else is chosen. */
 export const defaultCurrency = 'AED';
-/** Twelve integer digits: far above any salon's balance, far below where a typo becomes plausible. */
-export const integerDigitsMax = 12;
 
-export function currencyScale(currency: string): number {
-  const known = scaleByCurrency[currency];
-  if (known !== undefined) return known;
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
+/** Decimals to show: the currency's, or none added for a code the contract does not know. */
+function shownScale(currency: string): number {
+  return isSupportedCurrency(currency) ? currencyScale(currency) : 0;
 }
 
 function groupThousands(digits: string): string {
@@ -35,7 +29,7 @@ function groupThousands(digits: string): string {
 /** "1234.5" in AED → "1,234.50". Never rounds: an amount with more decimals than the currency has keeps them. */
 export function formatNumber(amount: string, currency: string): string {
   const value = new Decimal(amount).abs();
-  const scale = Math.max(currencyScale(currency), value.decimalPlaces());
+  const scale = Math.max(shownScale(currency), value.decimalPlaces());
   const [whole, fraction] = value.toFixed(scale).split('.');
   return fraction === undefined ? groupThousands(whole) : `${groupThousands(whole)}.${fraction}`;
 }
@@ -53,21 +47,35 @@ export function isPositive(amount: string): boolean {
 
 export type AmountCheck = { ok: true; value: string } | { ok: false; message: string };
 
-/** Validates what a person typed as an amount: digits and one point, > 0, no more decimals than the currency allows. */
+/** The contract's reasons to refuse an amount, in the words the staff see. */
+const amountProblemMessages: Record<AmountProblem, (currency: string) => string> = {
+  not_a_decimal_string: () => 'Use digits and a decimal point only',
+  unsupported_currency: (currency) => `${currency} is not a currency a wallet can hold`,
+  not_positive: () => 'Amount must be more than zero',
+  too_many_decimals: (currency) => {
+    const scale = currencyScale(currency);
+    return scale === 0 ? `${currency} amounts have no decimals` : `${currency} allows at most ${scale} decimal${scale === 1 ? '' : 's'}`;
+  },
+  too_large: () => 'Amount is too large',
+};
+
+/**
+ * What a person typed, as the contract's wire amount would be written: grouping commas dropped, a leading point given
+ * its zero (".5" is "0.5") and leading zeros dropped ("007" is "7"). Anything else is left for parseAmount to refuse.
+ */
+function typedToWire(text: string): string {
+  const withWhole = text.startsWith('.') ? `0${text}` : text;
+  return withWhole.replace(/^0+(?=\d)/, '');
+}
+
+/** Validates what a person typed as an amount by the contract's rule; the wire value has the currency's decimals. */
 export function checkAmount(input: string, currency: string): AmountCheck {
   const text = input.trim().replace(/,/g, '');
   if (text === '') return { ok: false, message: 'Enter an amount' };
-  if (!/^\d*\.?\d*$/.test(text) || text === '.') return { ok: false, message: 'Use digits and a decimal point only' };
-  if (text.endsWith('.')) return { ok: false, message: 'Add the digits after the decimal point' };
-  const scale = currencyScale(currency);
-  const decimals = text.includes('.') ? text.length - text.indexOf('.') - 1 : 0;
-  if (decimals > scale) {
-    return { ok: false, message: scale === 0 ? `${currency} amounts have no decimals` : `${currency} allows at most ${scale} decimal${scale === 1 ? '' : 's'}` };
-  }
-  const value = new Decimal(text);
-  if (value.lte(0)) return { ok: false, message: 'Amount must be more than zero' };
-  if (value.truncated().toFixed(0).length > integerDigitsMax) return { ok: false, message: 'Amount is too large' };
-  return { ok: true, value: value.toFixed(scale) };
+  if (/^\d+\.$/.test(text)) return { ok: false, message: 'Add the digits after the decimal point' };
+  const parsed = parseAmount(typedToWire(text), currency);
+  if (!parsed.ok) return { ok: false, message: amountProblemMessages[parsed.problem](currency) };
+  return { ok: true, value: formatAmount(parsed.value, currency) };
 }
 
 /**
@@ -83,17 +91,17 @@ export function sameAmount(a: string, b: string): boolean {
   return new Decimal(a).eq(b);
 }
 
-/** The most a checkout may take from the balance: min(available, still owed), never below zero. */
-export function paymentCap(available: string, owed: string): string {
-  return Decimal.max(0, Decimal.min(available, owed)).toString();
+/** The most a checkout may take from the balance, by the ledger's own rule, with the currency's decimals. */
+export function paymentCap(available: string, owed: string, currency: string): string {
+  return paymentToApply(new Decimal(available), new Decimal(owed)).toFixed(currencyScale(currency));
 }
 
 export function subtract(a: string, b: string, currency: string): string {
-  return new Decimal(a).minus(b).toFixed(currencyScale(currency));
+  return new Decimal(a).minus(b).toFixed(shownScale(currency));
 }
 
 export function toScale(amount: string, currency: string): string {
-  return new Decimal(amount).toFixed(currencyScale(currency));
+  return new Decimal(amount).toFixed(shownScale(currency));
 }
 
 export function greaterThan(a: string, b: string): boolean {

@@ -1,15 +1,13 @@
 import { z } from 'zod';
 import { isSupportedCurrency } from './currency';
-import { giftCardCodePattern, normalizeGiftCardCode } from './gift-card-code';
+import { referenceTypes } from './entries';
+import { giftCardCodePattern, giftCardCodeLengthMax, giftCardCodeLengthMin, normalizeGiftCardCode } from './gift-card-code';
+import { noteLengthMax } from './limits';
 import { Decimal, parseAmount } from './money';
 
 /** Commands are versioned; a consumer refuses a version it does not know rather than guessing. */
 export const commandSchemaVersion = 1;
 export const commandBytesMax = 64 * 1024;
-export const noteLengthMax = 500;
-
-export const referenceTypes = ['manual', 'payment', 'refund', 'adjustment'] as const;
-export type ReferenceType = (typeof referenceTypes)[number];
 
 /** Ids are opaque to us but never contain '/', the separator of the message key. */
 const idPattern = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
@@ -120,7 +118,7 @@ export const issueGiftCardSchema = z
     type: z.literal('giftcard.issue'),
     code: giftCardCode.refine(
       (code) => giftCardCodePattern.test(normalizeGiftCardCode(code)),
-      'must be 16 to 32 letters and digits (dashes and spaces ignored)',
+      `must be ${giftCardCodeLengthMin} to ${giftCardCodeLengthMax} letters and digits (dashes and spaces ignored)`,
     ),
     amount,
     currency,

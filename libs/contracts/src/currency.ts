@@ -10,6 +10,9 @@ const minorUnitsByCode: ReadonlyMap<string, number> = new Map(
     .map((c) => [c.code, c.digits] as const),
 );
 
+/** Every wallet currency, in code order: what a person may choose from. */
+export const supportedCurrencies: readonly string[] = [...minorUnitsByCode.keys()].sort();
+
 export function isSupportedCurrency(code: string): boolean {
   return minorUnitsByCode.has(code);
 }

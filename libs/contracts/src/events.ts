@@ -1,17 +1,7 @@
 import { z } from 'zod';
+import { entryTypes } from './entries';
 
 export const eventSchemaVersion = 1;
-
-export const entryTypes = [
-  'balance_added',
-  'balance_credit',
-  'balance_deducted',
-  'balance_debit',
-  'used_for_payment',
-  'refund_credit',
-  'gift_card_redeemed',
-] as const;
-export type EntryType = (typeof entryTypes)[number];
 
 /**
  * One event per ledger entry, keyed by wallet, in wallet order: `sequence` counts the wallet's entries

@@ -1,4 +1,5 @@
-import { giftCardCodePattern, giftCardLast4, hashGiftCardCode, normalizeGiftCardCode } from './gift-card-code';
+import { giftCardCodePattern, giftCardLast4, normalizeGiftCardCode } from './gift-card-code';
+import { hashGiftCardCode } from './gift-card-hash';
 
 const code = 'K7QM-4RTX-9WPH-C3DV';
 

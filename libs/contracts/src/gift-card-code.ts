@@ -1,22 +1,15 @@
-import { createHash } from 'node:crypto';
+export const giftCardCodeLengthMin = 16;
+export const giftCardCodeLengthMax = 32;
 
 /**
  * Codes a card may carry: 16 to 32 of [0-9A-Z] after normalisation. The issuer must draw them at random
  * (16 characters of a 32-letter alphabet are 80 bits); the pattern cannot tell a random code from a guessable one.
  */
-export const giftCardCodePattern = /^[0-9A-Z]{16,32}$/;
+export const giftCardCodePattern = new RegExp(`^[0-9A-Z]{${giftCardCodeLengthMin},${giftCardCodeLengthMax}}$`);
 
 /** Codes are read aloud and typed: case, spaces and dashes never matter. */
 export function normalizeGiftCardCode(code: string): string {
   return code.toUpperCase().replace(/[\s-]+/g, '');
-}
-
-/**
- * Only this hash is stored. Codes carry at least 80 bits of entropy, so a plain SHA-256 cannot be reversed
- * by guessing, and equal codes hash equally, which lets the database enforce one card per code.
- */
-export function hashGiftCardCode(code: string): string {
-  return createHash('sha256').update(`storecredit-gift-card:${normalizeGiftCardCode(code)}`).digest('hex');
 }
 
 export function giftCardLast4(code: string): string {

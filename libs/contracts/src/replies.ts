@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { errorCodes } from './errors';
+import { giftCardStatuses } from './gift-card-status';
 
 export const replySchemaVersion = 1;
 
@@ -27,7 +28,7 @@ const giftCardResult = z.strictObject({
   last4: z.string(),
   amount: z.string(),
   currency: z.string(),
-  status: z.enum(['active', 'redeemed', 'void']),
+  status: z.enum(giftCardStatuses),
   expiresAt: z.string().nullable(),
 });
 

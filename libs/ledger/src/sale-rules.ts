@@ -1,6 +1,5 @@
-import { Decimal, formatAmount, type CommandOf, type WalletResult } from '@storecredit/contracts';
+import { Decimal, formatAmount, paymentToApply, type CommandOf, type WalletResult } from '@storecredit/contracts';
 import { canonicalJson, sha256Hex } from './canonical-json';
-import { paymentToApply } from './commands/payment-cap';
 import { LedgerRejection } from './errors';
 
 /**

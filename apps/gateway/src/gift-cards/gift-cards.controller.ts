@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, Ip, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { buildCommand, type ErrorCode } from '@storecredit/contracts';
+import { buildCommand, giftCardDisplayStatuses, giftCardsPerIssueMax, noteLengthMax, type ErrorCode } from '@storecredit/contracts';
 import type { FastifyReply } from 'fastify';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
@@ -15,7 +15,6 @@ import { generateGiftCardCode } from './gift-card-codes';
 import { GiftCardsRepository } from './gift-cards.repository';
 import { RedemptionThrottle } from './redemption-throttle';
 
-export const cardsPerIssueMax = 50;
 /**
  * Rejections that count as a failed guess for throttling: only a code that matches no card. A redeemed, voided or
  * expired card's code is a real code (guessing one is as unlikely as guessing a live one), and counting it would let a
@@ -28,20 +27,20 @@ class IssueGiftCardsDto extends createZodDto(
     amount: amountSchema,
     currency: currencySchema,
     expiresAt: z.iso.datetime({ offset: true }).optional(),
-    count: z.number().int().min(1).max(cardsPerIssueMax).default(1),
+    count: z.number().int().min(1).max(giftCardsPerIssueMax).default(1),
   }),
 ) {}
 
 class ListGiftCardsDto extends createZodDto(
   z.strictObject({
-    status: z.enum(['active', 'redeemed', 'expired', 'void']).optional(),
+    status: z.enum(giftCardDisplayStatuses).optional(),
     last4: z.string().regex(/^[0-9A-Za-z]{4}$/).optional(),
-    cursor: z.string().max(500).optional(),
+    cursor: z.string().max(noteLengthMax).optional(),
     limit: z.coerce.number().int().min(1).max(pageSizeMax).default(pageSizeDefault),
   }),
 ) {}
 
-class RedeemDto extends createZodDto(z.strictObject({ code: z.string().min(1).max(64), note: z.string().max(500).optional() })) {}
+class RedeemDto extends createZodDto(z.strictObject({ code: z.string().min(1).max(64), note: z.string().max(noteLengthMax).optional() })) {}
 
 @ApiTags('gift cards')
 @ApiBearerAuth()
@@ -89,7 +88,7 @@ export class GiftCardsController {
 
   @Get('gift-cards')
   @RequirePermission('giftcard.manage')
-  @ApiOperation({ summary: 'Gift cards with their status (active, redeemed, expired, void); search by last four characters' })
+  @ApiOperation({ summary: 'Gift cards with their status (active, redeemed, expired, void) and whether each can be voided; search by last four characters' })
   list(@CurrentPrincipal() principal: Principal, @Query() query: ListGiftCardsDto) {
     return this.giftCards.list(principal.businessId, { status: query.status, last4: query.last4 }, query.cursor, query.limit);
   }

@@ -1,16 +1,22 @@
 import { Injectable } from '@nestjs/common';
-import { hashGiftCardCode } from '@storecredit/contracts';
+import {
+  giftCardDisplayStatus,
+  hashGiftCardCode,
+  isGiftCardVoidable,
+  type GiftCardDisplayStatus,
+  type GiftCardListItem,
+  type GiftCardStatus,
+} from '@storecredit/contracts';
+import { Clock } from '@storecredit/ledger';
 import { Database } from '../database';
 import { decodeCursor, encodeCursor } from '../http/pagination';
-
-export type GiftCardListStatus = 'active' | 'redeemed' | 'expired' | 'void';
 
 interface GiftCardRow {
   id: string;
   last4: string;
   amount: string;
   currency: string;
-  status: 'active' | 'redeemed' | 'void';
+  status: GiftCardStatus;
   expires_at: Date | null;
   redeemed_at: Date | null;
   redeemed_client_id: string | null;
@@ -18,15 +24,39 @@ interface GiftCardRow {
   created_at: Date;
 }
 
-/** The status a person sees: an active card past its expiry is expired. */
-function displayStatus(row: GiftCardRow, now: Date): GiftCardListStatus {
-  if (row.status === 'active' && row.expires_at !== null && new Date(row.expires_at) <= now) return 'expired';
-  return row.status;
+/**
+ * The status filter in SQL. It must select exactly the cards giftCardDisplayStatus shows with that status, at the
+ * same instant: `now` is the one the answer's statuses are worked out with.
+ */
+function statusCondition(status: GiftCardDisplayStatus, now: Date): { sql: string; params: unknown[] } {
+  if (status === 'expired') return { sql: "status = 'active' and expires_at is not null and expires_at <= ?::timestamptz", params: [now.toISOString()] };
+  if (status === 'active') return { sql: "status = 'active' and (expires_at is null or expires_at > ?::timestamptz)", params: [now.toISOString()] };
+  return { sql: 'status = ?', params: [status] };
+}
+
+function listItem(row: GiftCardRow, now: Date): GiftCardListItem {
+  const card = { status: row.status, expiresAt: row.expires_at };
+  return {
+    id: row.id,
+    last4: row.last4,
+    amount: row.amount,
+    currency: row.currency,
+    status: giftCardDisplayStatus(card, now),
+    voidable: isGiftCardVoidable(card),
+    expiresAt: row.expires_at && new Date(row.expires_at).toISOString(),
+    redeemedAt: row.redeemed_at && new Date(row.redeemed_at).toISOString(),
+    redeemedClientId: row.redeemed_client_id,
+    voidedAt: row.voided_at && new Date(row.voided_at).toISOString(),
+    issuedAt: new Date(row.created_at).toISOString(),
+  };
 }
 
 @Injectable()
 export class GiftCardsRepository {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+  ) {}
 
   findCurrencyByCode(businessId: string, code: string): Promise<{ currency: string } | null> {
     return this.db.one('select currency from gift_card where business_id = ? and code_hash = ?', [businessId, hashGiftCardCode(code)]);
@@ -36,19 +66,24 @@ export class GiftCardsRepository {
     return (await this.db.one('select 1 from gift_card where business_id = ? and id = ?', [businessId, id])) !== null;
   }
 
-  async list(businessId: string, filter: { status?: GiftCardListStatus; last4?: string }, cursor: string | undefined, limit: number) {
+  async list(
+    businessId: string,
+    filter: { status?: GiftCardDisplayStatus; last4?: string },
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<{ items: GiftCardListItem[]; nextCursor: string | null }> {
     const after = decodeCursor(cursor, ['timestamp', 'uuid']);
+    const now = this.clock.now();
     const conditions = ['business_id = ?'];
     const params: unknown[] = [businessId];
     if (filter.last4 !== undefined) {
       conditions.push('last4 = ?');
       params.push(filter.last4.toUpperCase());
     }
-    if (filter.status === 'expired') conditions.push("status = 'active' and expires_at is not null and expires_at <= now()");
-    else if (filter.status === 'active') conditions.push("status = 'active' and (expires_at is null or expires_at > now())");
-    else if (filter.status !== undefined) {
-      conditions.push('status = ?');
-      params.push(filter.status);
+    if (filter.status !== undefined) {
+      const condition = statusCondition(filter.status, now);
+      conditions.push(condition.sql);
+      params.push(...condition.params);
     }
     if (after) {
       conditions.push('(created_at, id) < (?::timestamptz, ?::uuid)');
@@ -59,22 +94,10 @@ export class GiftCardsRepository {
        from gift_card where ${conditions.join(' and ')} order by created_at desc, id desc limit ?`,
       [...params, limit + 1],
     );
-    const now = new Date();
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
-      items: page.map((row) => ({
-        id: row.id,
-        last4: row.last4,
-        amount: row.amount,
-        currency: row.currency,
-        status: displayStatus(row, now),
-        expiresAt: row.expires_at && new Date(row.expires_at).toISOString(),
-        redeemedAt: row.redeemed_at && new Date(row.redeemed_at).toISOString(),
-        redeemedClientId: row.redeemed_client_id,
-        voidedAt: row.voided_at && new Date(row.voided_at).toISOString(),
-        issuedAt: new Date(row.created_at).toISOString(),
-      })),
+      items: page.map((row) => listItem(row, now)),
       nextCursor: rows.length > limit && last ? encodeCursor([new Date(last.created_at).toISOString(), last.id]) : null,
     };
   }

@@ -3,10 +3,9 @@ import type { Wallet, WalletResult } from '../api';
 import { useCommand } from '../command';
 import { Dialog } from '../components/Dialog';
 import { CommandNotices } from '../components/Notice';
-import { referenceTypeLabels, referenceTypes, type ReferenceType } from '../labels';
-import { checkAmount, checkWithinAvailable, currencyChoices, defaultCurrency, formatMoney } from '../money';
-
-export const noteLengthMax = 500;
+import { noteLengthMax, referenceTypes, supportedCurrencies, type ReferenceType } from '@storecredit/contracts';
+import { referenceTypeLabels } from '../labels';
+import { checkAmount, checkWithinAvailable, defaultCurrency, formatMoney } from '../money';
 
 interface Props {
   mode: 'add' | 'deduct';
@@ -19,7 +18,7 @@ interface Props {
 /** Currencies offered: a deduction only from a wallet with balance; an addition to any wallet or a new one. */
 function currenciesFor(mode: Props['mode'], wallets: Wallet[]): string[] {
   if (mode === 'deduct') return wallets.filter((w) => w.hasBalance).map((w) => w.currency);
-  return [...new Set([...wallets.map((w) => w.currency), ...currencyChoices])];
+  return [...new Set([...wallets.map((w) => w.currency), ...supportedCurrencies])];
 }
 
 export function BalanceChangeDialog({ mode, clientId, wallets, onClose, onApplied }: Props) {

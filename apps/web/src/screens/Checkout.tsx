@@ -3,7 +3,8 @@ import type { Client, Wallet, WalletResult } from '../api';
 import { useCommand } from '../command';
 import { CommandNotices, ErrorNotice, Loading } from '../components/Notice';
 import { useDebounced, useLoad } from '../hooks';
-import { checkAmount, currencyChoices, defaultCurrency, formatMoney, greaterThan, paymentCap, subtract, toScale } from '../money';
+import { supportedCurrencies } from '@storecredit/contracts';
+import { checkAmount, defaultCurrency, formatMoney, greaterThan, paymentCap, subtract, toScale } from '../money';
 import { useSession } from '../session';
 import { searchClients } from './Clients';
 import { loadBalances } from './ClientProfile';
@@ -74,7 +75,7 @@ export function Checkout() {
             <div className="field field-currency">
               <label htmlFor={ids.currency}>Currency</label>
               <select id={ids.currency} value={currency} disabled={paid !== null} onChange={(e) => setCurrency(e.target.value)}>
-                {currencyChoices.map((code) => (
+                {supportedCurrencies.map((code) => (
                   <option key={code}>{code}</option>
                 ))}
               </select>
@@ -171,7 +172,7 @@ function BalanceTile({ wallet, client, owed, saleId, onPaid }: { wallet: Wallet;
   const { can } = useSession();
   const currency = wallet.currency;
   const available = toScale(wallet.balance, currency);
-  const cap = toScale(paymentCap(available, owed), currency);
+  const cap = paymentCap(available, owed, currency);
   const [applied, setApplied] = useState(cap);
   const [edited, setEdited] = useState(false);
   const [hint, setHint] = useState<string | null>(null);

@@ -2,7 +2,7 @@ import { useEffect, useId, useState } from 'react';
 import { get, query, type Client, type Entry, type Page, type Wallet, type WalletResult } from '../api';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { useLoad, useOnReturn, type Loaded } from '../hooks';
-import { entryTypeLabel, formatDateTime } from '../labels';
+import { entryTypeLabels, formatDateTime } from '../labels';
 import { defaultCurrency, formatMoney, formatNumber, isPositive, sameAmount } from '../money';
 import { Link } from '../router';
 import { actorLabel, useSession } from '../session';
@@ -191,7 +191,7 @@ function RecentEntries({ clientId, recent }: { clientId: string; recent: Loaded<
           {entries.map((entry) => (
             <li key={entry.id} className="entry-row">
               <span className="entry-main">
-                <span className="entry-type">{entryTypeLabel(entry.type)}</span>
+                <span className="entry-type">{entryTypeLabels[entry.type]}</span>
                 <span className="muted">
                   <time dateTime={entry.occurredAt}>{formatDateTime(entry.occurredAt)}</time> · {actorLabel(entry, me)}
                   {entry.note ? ` · ${entry.note}` : ''}

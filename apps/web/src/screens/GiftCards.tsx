@@ -4,12 +4,10 @@ import { Dialog } from '../components/Dialog';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { useCommand } from '../command';
 import { useDebounced, useLoad } from '../hooks';
-import { formatDate, groupCode } from '../labels';
-import { checkAmount, currencyChoices, defaultCurrency, formatMoney } from '../money';
+import { giftCardDisplayStatuses, giftCardsPerIssueMax, supportedCurrencies } from '@storecredit/contracts';
+import { formatDate, giftCardStatusLabels, groupCode } from '../labels';
+import { checkAmount, defaultCurrency, formatMoney } from '../money';
 import { useSession } from '../session';
-
-export const cardsPerIssueMax = 50;
-const statusLabels: Record<GiftCard['status'], string> = { active: 'Active', redeemed: 'Redeemed', expired: 'Expired', void: 'Void' };
 
 interface IssuedCard {
   code: string;
@@ -64,7 +62,7 @@ function IssueForm({ onIssued }: { onIssued: (cards: IssuedCard[]) => void }) {
   const ids = { amount: useId(), amountHelp: useId(), currency: useId(), count: useId(), expires: useId() };
   const amountCheck = checkAmount(amount, currency);
   const countValue = Number.parseInt(count, 10);
-  const countOk = /^\d+$/.test(count) && countValue >= 1 && countValue <= cardsPerIssueMax;
+  const countOk = /^\d+$/.test(count) && countValue >= 1 && countValue <= giftCardsPerIssueMax;
   const today = new Date().toISOString().slice(0, 10);
 
   const submit = async (event: FormEvent) => {
@@ -112,7 +110,7 @@ function IssueForm({ onIssued }: { onIssued: (cards: IssuedCard[]) => void }) {
         <div className="field field-currency">
           <label htmlFor={ids.currency}>Currency</label>
           <select id={ids.currency} value={currency} onChange={(e) => setCurrency(e.target.value)}>
-            {currencyChoices.map((code) => (
+            {supportedCurrencies.map((code) => (
               <option key={code}>{code}</option>
             ))}
           </select>
@@ -125,7 +123,7 @@ function IssueForm({ onIssued }: { onIssued: (cards: IssuedCard[]) => void }) {
             id={ids.count}
             type="number"
             min={1}
-            max={cardsPerIssueMax}
+            max={giftCardsPerIssueMax}
             value={count}
             onChange={(e) => setCount(e.target.value)}
             aria-invalid={!countOk}
@@ -138,7 +136,7 @@ function IssueForm({ onIssued }: { onIssued: (cards: IssuedCard[]) => void }) {
           <input id={ids.expires} type="date" min={today} value={expires} onChange={(e) => setExpires(e.target.value)} />
         </div>
       </div>
-      {!countOk ? <p className="field-error">Issue between 1 and {cardsPerIssueMax} cards at a time.</p> : null}
+      {!countOk ? <p className="field-error">Issue between 1 and {giftCardsPerIssueMax} cards at a time.</p> : null}
       <ErrorNotice error={error} />
       <button type="submit" className="button button-primary" disabled={busy || !amountCheck.ok || !countOk}>
         {busy ? 'Issuing…' : countOk && countValue > 1 ? `Issue ${countValue} cards` : 'Issue card'}
@@ -228,9 +226,9 @@ function CardList({ version }: { version: number }) {
           <label htmlFor="card-status">Status</label>
           <select id="card-status" value={status} onChange={(e) => setStatus(e.target.value)}>
             <option value="">All</option>
-            {Object.entries(statusLabels).map(([value, label]) => (
+            {giftCardDisplayStatuses.map((value) => (
               <option key={value} value={value}>
-                {label}
+                {giftCardStatusLabels[value]}
               </option>
             ))}
           </select>
@@ -277,12 +275,12 @@ function CardList({ version }: { version: number }) {
                   {formatMoney(card.amount, card.currency)}
                 </td>
                 <td data-label="Status">
-                  <span className={`badge badge-${card.status}`}>{statusLabels[card.status]}</span>
+                  <span className={`badge badge-${card.status}`}>{giftCardStatusLabels[card.status]}</span>
                 </td>
                 <td data-label="Issued">{formatDate(card.issuedAt)}</td>
                 <td data-label="Expires">{card.expiresAt ? formatDate(card.expiresAt) : 'Never'}</td>
                 <td data-label="">
-                  {card.status === 'active' || card.status === 'expired' ? (
+                  {card.voidable ? (
                     <button type="button" className="button button-quiet" onClick={() => setVoiding(card)} aria-label={`Void card ending ${card.last4}`}>
                       Void
                     </button>

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useRef, useState, type TouchEvent } from 'react';
 import { get, query, type Entry, type Page } from '../api';
 import { ErrorNotice, Loading } from '../components/Notice';
-import { entryTypeLabel, entryTypeLabels, entryTypes, formatDateTime, referenceLabel, type EntryType } from '../labels';
+import { entryTypes, type EntryType } from '@storecredit/contracts';
+import { entryTypeLabels, formatDateTime, referenceLabel } from '../labels';
 import { formatMoney, isPositive } from '../money';
 import { navigate, useLocation } from '../router';
 import { actorLabel, useSession } from '../session';
@@ -213,7 +214,7 @@ function HistoryTable({ entries, actor }: { entries: Entry[]; actor: (entry: Ent
             <td data-label="Date and time">
               <time dateTime={entry.occurredAt}>{formatDateTime(entry.occurredAt)}</time>
             </td>
-            <td data-label="Type">{entryTypeLabel(entry.type)}</td>
+            <td data-label="Type">{entryTypeLabels[entry.type]}</td>
             <td data-label="Amount" className={`numeric ${isPositive(entry.amount) ? 'amount-in' : 'amount-out'}`}>
               {formatMoney(entry.amount, entry.currency, { signed: true })}
             </td>

@@ -3,20 +3,16 @@ import type { WalletResult } from '../api';
 import { useCommand } from '../command';
 import { Dialog } from '../components/Dialog';
 import { CommandNotices } from '../components/Notice';
+import { giftCardCodePattern, normalizeGiftCardCode, noteLengthMax } from '@storecredit/contracts';
 import { formatMoney } from '../money';
-import { noteLengthMax } from './BalanceChangeDialog';
 
-/** Gift card codes: 16 to 32 letters and digits once spaces and dashes are dropped (the contract's rule). */
-export function normaliseCode(input: string): string {
-  return input.replace(/[\s-]/g, '').toUpperCase();
-}
-
+/** The contract's code rule (giftCardCodePattern), with a hint at what is wrong with what was typed. */
 function codeProblem(input: string): string | null {
-  const code = normaliseCode(input);
+  const code = normalizeGiftCardCode(input);
   if (code === '') return 'Enter the gift card code';
+  if (giftCardCodePattern.test(code)) return null;
   if (!/^[A-Z0-9]+$/.test(code)) return 'A code has only letters, digits and dashes';
-  if (code.length < 16 || code.length > 32) return 'That is not a whole code: check every group was entered';
-  return null;
+  return 'That is not a whole code: check every group was entered';
 }
 
 export function RedeemDialog({ clientId, onClose, onRedeemed }: { clientId: string; onClose: () => void; onRedeemed: () => void }) {
@@ -32,7 +28,7 @@ export function RedeemDialog({ clientId, onClose, onRedeemed }: { clientId: stri
     setTouched(true);
     if (problem !== null || command.busy) return;
     const result = await command.run(`/api/clients/${encodeURIComponent(clientId)}/gift-card-redemptions`, {
-      code: normaliseCode(code),
+      code: normalizeGiftCardCode(code),
       ...(note.trim() ? { note: note.trim() } : {}),
     });
     if (result) {

@@ -29,7 +29,6 @@ export {
   RefundToBalanceCommand,
   VoidGiftCardCommand,
 };
-export { paymentToApply } from './payment-cap';
 
 export const commandHandlers = [
   AddBalanceHandler,

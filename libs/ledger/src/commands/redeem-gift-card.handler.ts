@@ -1,5 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { Decimal, type CommandOf } from '@storecredit/contracts';
+import { Decimal, isGiftCardExpired, type CommandOf } from '@storecredit/contracts';
 import { CommandExecutor, type CommandOutcome } from '../command-executor';
 import type { GiftCard } from '../entities';
 import { LedgerRejection } from '../errors';
@@ -45,7 +45,7 @@ function assertRedeemable(card: GiftCard | null, payload: CommandOf<'giftcard.re
   if (!card) throw new LedgerRejection('gift_card_not_found');
   if (card.status === 'void') throw new LedgerRejection('gift_card_voided');
   if (card.status === 'redeemed') throw new LedgerRejection('gift_card_already_redeemed');
-  if (card.expiresAt !== null && card.expiresAt <= now) {
+  if (card.expiresAt !== null && isGiftCardExpired(card, now)) {
     throw new LedgerRejection('gift_card_expired', { expiresAt: card.expiresAt.toISOString() });
   }
   if (card.currency !== payload.currency) {

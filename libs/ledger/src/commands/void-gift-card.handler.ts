@@ -1,4 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { isGiftCardVoidable } from '@storecredit/contracts';
 import { CommandExecutor, type CommandOutcome } from '../command-executor';
 import { LedgerRejection } from '../errors';
 import { GiftCards, giftCardResult } from '../gift-cards';
@@ -17,7 +18,7 @@ export class VoidGiftCardHandler implements ICommandHandler<VoidGiftCardCommand,
       const card = await this.giftCards.findById(tx, payload.businessId, payload.giftCardId);
       if (!card) throw new LedgerRejection('gift_card_not_found');
       if (card.status === 'redeemed') throw new LedgerRejection('gift_card_already_redeemed');
-      if (card.status === 'active') {
+      if (isGiftCardVoidable(card)) {
         card.status = 'void';
         card.voidedAt = now;
         this.giftCards.recordEvent(tx, card, 'giftcard.voided', payload.commandId, now);

@@ -1,7 +1,8 @@
 import { Entity, PrimaryKey, PrimaryKeyProp, Property, Unique } from '@mikro-orm/core';
+import type { GiftCardStatus } from '@storecredit/contracts';
 import { ExactDecimalType } from './exact-decimal.type';
 
-export type GiftCardStatus = 'active' | 'redeemed' | 'void';
+export type { GiftCardStatus };
 
 /** A gift card; the code itself is never stored, only its hash and its last four characters. */
 @Entity({ tableName: 'gift_card' })

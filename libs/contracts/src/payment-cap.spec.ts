@@ -1,4 +1,4 @@
-import { Decimal } from '@storecredit/contracts';
+import { Decimal } from './money';
 import { paymentToApply } from './payment-cap';
 
 const d = (value: string): Decimal => new Decimal(value);

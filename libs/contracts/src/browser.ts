@@ -1,0 +1,12 @@
+/**
+ * The part of the contract the staff web app bundles (apps/web maps `@storecredit/contracts` here): money, currencies,
+ * entry types, error codes, limits and gift card rules. Nothing here may import node-only code (browser.spec.ts checks).
+ */
+export * from './currency';
+export * from './entries';
+export * from './errors';
+export * from './gift-card-code';
+export * from './gift-card-status';
+export * from './limits';
+export * from './money';
+export * from './payment-cap';
