@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -161,8 +162,27 @@ describe('npm start (embedded mode)', () => {
     return { status: response.status, body: (await response.json()) as Record<string, any> };
   }
 
+  /** A sign-in as a page on another name that resolves to this machine would send it (DNS rebinding). */
+  function signInAs(hostHeader: string, login: { email: string; password: string }): Promise<number> {
+    return new Promise((resolveStatus, rejectStatus) => {
+      const body = JSON.stringify(login);
+      const sent = httpRequest(
+        { host: '127.0.0.1', port, path: '/api/auth/sign-in', method: 'POST', headers: { host: hostHeader, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        (response) => {
+          response.resume();
+          resolveStatus(response.statusCode ?? 0);
+        },
+      );
+      sent.on('error', rejectStatus);
+      sent.end(body);
+    });
+  }
+
+  /** The front desk's password, made at random by this install's first start and kept, owner-only, beside its data. */
   async function deskToken(): Promise<string> {
-    const signIn = await call('POST', '/api/auth/sign-in', undefined, { email: 'desk@demo.salon', password: 'amber-comb-lantern' });
+    const logins = JSON.parse(readFileSync(join(dataDir, 'demo-logins.json'), 'utf8')) as { email: string; password: string }[];
+    const desk = logins.find((login) => login.email === 'desk@demo.salon')!;
+    const signIn = await call('POST', '/api/auth/sign-in', undefined, { email: desk.email, password: desk.password });
     return signIn.body.token as string;
   }
 
@@ -179,6 +199,12 @@ describe('npm start (embedded mode)', () => {
     expect(codes).not.toBeNull();
     const signIn = await call('POST', '/api/auth/sign-in', undefined, { email: owner![1], password: owner![2] });
     expect(signIn.status).toBe(200);
+    // Every install has passwords of its own: none is the one an earlier README printed for all of them.
+    expect(owner![2]).not.toBe('velvet-orchid-2026');
+    expect(owner![2]).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    const ownerLogin = { email: owner![1], password: owner![2] };
+    expect(await signInAs(`rebind.attacker.example:${port}`, ownerLogin)).toBe(421);
+    expect(await signInAs(`localhost:${port}`, ownerLogin)).toBe(200);
     const token = signIn.body.token as string;
     const clients = await call('GET', '/api/clients?q=sara', token);
     clientId = clients.body.items[0].id as string;

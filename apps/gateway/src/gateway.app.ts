@@ -13,7 +13,7 @@ import { resolve } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import type { GatewayConfig } from './gateway.config';
 import { GatewayModule, type GatewayDatabase } from './gateway.module';
-import { browserWriteChecks } from './http/browser-writes';
+import { browserWriteChecks, hostCheck } from './http/browser-writes';
 
 export const bodyBytesMax = 16 * 1024;
 
@@ -26,6 +26,7 @@ export async function createGatewayApp(config: GatewayConfig, database: GatewayD
   // Headers first, so every answer carries them, refusals included; then cookies, which the write checks read.
   await app.register(fastifyHelmet, securityHeaders);
   await app.register(fastifyCookie);
+  app.getHttpAdapter().getInstance().addHook('onRequest', hostCheck(config.allowedHosts));
   app.getHttpAdapter().getInstance().addHook('onRequest', browserWriteChecks(config.allowedOrigins));
   const document = SwaggerModule.createDocument(
     app,

@@ -26,6 +26,8 @@ export interface GatewayConfig {
   sessionLifetimeMs: number;
   /** Origins besides the gateway's own from which a signed-in browser may write (ALLOWED_ORIGINS, comma-separated). */
   allowedOrigins: readonly string[];
+  /** Host names the gateway answers to (ALLOWED_HOSTS, comma-separated); null answers to any. */
+  allowedHosts: readonly string[] | null;
 }
 
 export const gatewayConfigToken = Symbol('GatewayConfig');
@@ -47,14 +49,29 @@ function origins(env: NodeJS.ProcessEnv, name: string): string[] {
   });
 }
 
+/**
+ * The embedded server runs on a person's own machine: it answers only to the loopback names, so a web page whose name
+ * an attacker points at 127.0.0.1 (DNS rebinding) cannot reach it. In production a proxy usually decides, so any.
+ */
+export const embeddedHostsDefault: readonly string[] = ['localhost', '127.0.0.1', '[::1]'];
+const anyAddress: ReadonlySet<string> = new Set(['0.0.0.0', '::', '[::]']);
+
+function hostNames(env: NodeJS.ProcessEnv, embedded: boolean, host: string): string[] | null {
+  const listed = (env.ALLOWED_HOSTS ?? '').split(',').map((entry) => entry.trim().toLowerCase()).filter((entry) => entry !== '');
+  if (!embedded && listed.length === 0) return null;
+  const own = anyAddress.has(host) ? [] : [host.toLowerCase()];
+  return [...new Set([...(embedded ? embeddedHostsDefault : []), ...own, ...listed])];
+}
+
 export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const databaseUrl = env.DATABASE_URL || null;
   const kafkaBrokers = env.KAFKA_BROKERS || null;
   if ((databaseUrl === null) !== (kafkaBrokers === null)) {
     throw new Error('set both DATABASE_URL and KAFKA_BROKERS (production) or neither (embedded)');
   }
+  const host = env.HOST ?? '127.0.0.1';
   return {
-    host: env.HOST ?? '127.0.0.1',
+    host,
     port: positiveInt(env, 'PORT', defaultPort),
     databaseUrl,
     kafkaBrokers,
@@ -67,5 +84,6 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     sessionIdleMs: positiveInt(env, 'SESSION_IDLE_MS', sessionIdleMsDefault),
     sessionLifetimeMs: positiveInt(env, 'SESSION_LIFETIME_MS', sessionLifetimeMsDefault),
     allowedOrigins: origins(env, 'ALLOWED_ORIGINS'),
+    allowedHosts: hostNames(env, databaseUrl === null, host),
   };
 }

@@ -6,7 +6,7 @@ import { EmbeddedDataDirError, ledgerOrmConfig, startEmbeddedPostgres } from '@s
 import { AppLogger } from '@storecredit/messaging';
 import { LedgerWorkerModule } from '../../ledger-worker/src/ledger-worker.module';
 import { workerConfigFromEnv } from '../../ledger-worker/src/worker.config';
-import { demoBusinessId, demoLogins, seedDemo } from './embedded/demo-seed';
+import { demoBusinessId, demoLoginsFile, readDemoLogins, seedDemo } from './embedded/demo-seed';
 import { createGatewayApp } from './gateway.app';
 import { gatewayConfigFromEnv, type GatewayConfig } from './gateway.config';
 import type { GatewayDatabase } from './gateway.module';
@@ -65,14 +65,16 @@ async function bootstrap(config: GatewayConfig, closers: Closers): Promise<void>
     worker = await NestFactory.createApplicationContext(LedgerWorkerModule.forRoot(workerConfigFromEnv()), { logger: new AppLogger() });
     closers.add(() => worker!.close());
   }
-  const seed = embedded ? await seedDemo(app) : null;
+  const seed = embedded ? await seedDemo(app, config.dataDir) : null;
   await app.listen(config.port, config.host);
   const url = `http://${config.host}:${config.port}`;
   logger.log(`storecredit is running at ${url} (API docs: ${url}/api/docs)`);
   if (embedded) {
     logger.log(`embedded mode: PostgreSQL (PGlite) data in ${config.dataDir}, commands applied in-process`);
     logger.log(`demo business ${demoBusinessId}; sign in as:`);
-    for (const login of demoLogins) logger.log(`  ${login.role.padEnd(10)} ${login.email} / ${login.password}`);
+    const logins = readDemoLogins(config.dataDir);
+    for (const login of logins) logger.log(`  ${login.role.padEnd(10)} ${login.email} / ${login.password}`);
+    if (logins.length === 0) logger.log(`  (the logins made when ${config.dataDir} was created; it has no ${demoLoginsFile}: delete it to start over)`);
     if (seed?.created) logger.log(`demo gift cards (shown once): ${seed.giftCardCodes.join(', ')}`);
   }
 }

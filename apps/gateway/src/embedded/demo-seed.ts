@@ -1,5 +1,8 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { buildCommand, type Command } from '@storecredit/contracts';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { AuthRepository } from '../auth/auth.repository';
 import { AuthService } from '../auth/auth.service';
@@ -8,10 +11,31 @@ import { CommandTransport } from '../commands/command-transport';
 import { generateGiftCardCode } from '../gift-cards/gift-card-codes';
 
 export const demoBusinessId = 'demo-salon';
-export const demoLogins = [
-  { role: 'owner', email: 'owner@demo.salon', password: 'velvet-orchid-2026', name: 'Olivia Owner' },
-  { role: 'front_desk', email: 'desk@demo.salon', password: 'amber-comb-lantern', name: 'Dana Front-Desk' },
+export const demoStaff = [
+  { role: 'owner', email: 'owner@demo.salon', name: 'Olivia Owner' },
+  { role: 'front_desk', email: 'desk@demo.salon', name: 'Dana Front-Desk' },
 ] as const;
+export interface DemoLogin {
+  role: string;
+  email: string;
+  password: string;
+}
+/**
+ * The demo logins' passwords are made at random by each install's first start (a password printed in a README is
+ * every install's password) and kept beside the data, readable by this user alone, so every start can print them.
+ */
+export const demoLoginsFile = 'demo-logins.json';
+const demoPasswordBytes = 12;
+
+function demoPassword(): string {
+  return randomBytes(demoPasswordBytes).toString('base64url');
+}
+
+/** The demo logins of an embedded data directory, or none when it was seeded before they were kept there. */
+export function readDemoLogins(dataDir: string): DemoLogin[] {
+  const file = join(dataDir, demoLoginsFile);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as DemoLogin[]) : [];
+}
 
 const demoClients = [
   { id: 'client-layla', name: 'Layla Haddad', phone: '+971 50 123 4567', email: 'layla@example.com', topUp: '150.00' },
@@ -27,12 +51,14 @@ export interface DemoSeed {
 }
 
 /** On the first embedded start: a business, an owner and a front-desk login, clients, balances, gift cards. */
-export async function seedDemo(app: INestApplicationContext): Promise<DemoSeed> {
+export async function seedDemo(app: INestApplicationContext, dataDir: string): Promise<DemoSeed> {
   const authRepository = app.get(AuthRepository);
   if (await authRepository.businessExists(demoBusinessId)) return { created: false, giftCardCodes: [] };
   await authRepository.createBusiness(demoBusinessId, 'Demo Salon');
   const auth = app.get(AuthService);
-  for (const login of demoLogins) await auth.createStaff(demoBusinessId, login);
+  const logins = demoStaff.map((staff) => ({ ...staff, password: demoPassword() }));
+  for (const login of logins) await auth.createStaff(demoBusinessId, login);
+  writeFileSync(join(dataDir, demoLoginsFile), JSON.stringify(logins.map(({ role, email, password }) => ({ role, email, password }))), { mode: 0o600 });
   const clients = app.get(ClientsRepository);
   const transport = app.get(CommandTransport);
   const actor = { kind: 'staff' as const, id: 'demo-seed' };

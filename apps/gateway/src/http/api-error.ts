@@ -17,6 +17,7 @@ export const httpErrorMessages = {
   ledger_unavailable: 'The ledger cannot be reached right now; retry with the same Idempotency-Key',
   internal_error: 'Something went wrong on our side',
   client_exists: 'A client with this external id already exists',
+  invalid_host: 'This server does not answer to that host name',
 } as const;
 
 export type HttpErrorCode = keyof typeof httpErrorMessages;
@@ -53,6 +54,7 @@ export const statusByCode: Record<HttpErrorCode, number> = {
   ledger_unavailable: 503,
   internal_error: 500,
   client_exists: 409,
+  invalid_host: 421,
 };
 
 export interface ApiErrorBody {

@@ -1,5 +1,6 @@
-import type { FastifyRequest } from 'fastify';
-import { contentTypeRefusal, crossSiteRefusal } from './browser-writes';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { gatewayConfigFromEnv } from '../gateway.config';
+import { contentTypeRefusal, crossSiteRefusal, hostCheck, hostNameOf } from './browser-writes';
 
 const host = 'shop.example.test:3000';
 
@@ -56,5 +57,54 @@ describe(crossSiteRefusal.name, () => {
     expect(crossSiteRefusal(request('POST', { ...foreign, authorization: 'Bearer key_1' }, 'sess_1'), allowed)).toBeNull();
     expect(crossSiteRefusal(request('POST', foreign), allowed)).toBeNull();
     expect(crossSiteRefusal(request('GET', foreign, 'sess_1'), allowed)).toBeNull();
+  });
+});
+
+describe(hostNameOf.name, () => {
+  it.each([
+    ['127.0.0.1:3000', '127.0.0.1'],
+    ['LOCALHOST', 'localhost'],
+    ['[::1]:3000', '[::1]'],
+    ['rebind.attacker.example:3000', 'rebind.attacker.example'],
+    ['', null],
+    [undefined, null],
+  ])('reads %s as %s', (header, name) => {
+    expect(hostNameOf(header)).toBe(name);
+  });
+});
+
+describe('the embedded gateway and DNS rebinding', () => {
+  const config = (env: NodeJS.ProcessEnv) => gatewayConfigFromEnv({ PORT: '3000', ...env });
+
+  it('answers only to the loopback names in embedded mode, and to the names ALLOWED_HOSTS adds', () => {
+    expect(config({}).allowedHosts).toEqual(['localhost', '127.0.0.1', '[::1]']);
+    expect(config({ ALLOWED_HOSTS: 'salon-pc.local' }).allowedHosts).toEqual(['localhost', '127.0.0.1', '[::1]', 'salon-pc.local']);
+    expect(config({ HOST: '0.0.0.0' }).allowedHosts).toEqual(['localhost', '127.0.0.1', '[::1]']);
+  });
+
+  it('answers to any name in production unless ALLOWED_HOSTS lists some', () => {
+    const production = { DATABASE_URL: 'postgres://db/ledger', KAFKA_BROKERS: 'kafka:9092' };
+    expect(config(production).allowedHosts).toBeNull();
+    expect(config({ ...production, ALLOWED_HOSTS: 'ledger.example.com' }).allowedHosts).toEqual(['127.0.0.1', 'ledger.example.com']);
+  });
+
+  it('refuses a request to another name with 421 invalid_host, and takes one to an allowed name', async () => {
+    const check = hostCheck(['localhost', '127.0.0.1', '[::1]']);
+    const sent: { status?: number; body?: unknown } = {};
+    const reply = {
+      status(code: number) {
+        sent.status = code;
+        return this;
+      },
+      send(body: unknown) {
+        sent.body = body;
+        return this;
+      },
+    } as unknown as FastifyReply;
+    expect(await check(request('GET', { host: '127.0.0.1:3000' }), reply)).toBeUndefined();
+    expect(sent.status).toBeUndefined();
+    await check({ method: 'POST', headers: { host: 'rebind.attacker.example:3000' } } as unknown as FastifyRequest, reply);
+    expect(sent.status).toBe(421);
+    expect(sent.body).toMatchObject({ error: { code: 'invalid_host' } });
   });
 });

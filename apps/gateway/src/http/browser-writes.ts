@@ -62,3 +62,22 @@ export function browserWriteChecks(allowedOrigins: readonly string[]) {
     return refusal ? reply.status(refusal.status).send({ error: refusal.body() }) : undefined;
   };
 }
+
+/** The host name a request was sent to, without its port ("[::1]" keeps its brackets). */
+export function hostNameOf(hostHeader: string | undefined): string | null {
+  if (hostHeader === undefined || hostHeader === '') return null;
+  const match = /^(\[[^\]]*\]|[^:]+)(:\d+)?$/.exec(hostHeader.trim().toLowerCase());
+  return match ? match[1] : null;
+}
+
+/** Fastify onRequest hook: a request to a host name we do not answer to is refused before anything else runs. */
+export function hostCheck(allowedHosts: readonly string[] | null) {
+  const allowed = new Set(allowedHosts ?? []);
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    if (allowedHosts === null) return undefined;
+    const name = hostNameOf(request.headers.host);
+    if (name !== null && allowed.has(name)) return undefined;
+    const refusal = new ApiError('invalid_host', { host: request.headers.host ?? null, allowedHosts: [...allowed] }, 'This server answers only to ' + [...allowed].join(', ') + '; set ALLOWED_HOSTS to reach it by another name');
+    return reply.status(refusal.status).send({ error: refusal.body() });
+  };
+}
