@@ -132,6 +132,16 @@ describe('gateway over Kafka', () => {
       expect((await http.as(biz.ownerToken).get(`/api/clients/${first}`)).body).toEqual(before.body);
     });
 
+    it('refuses to create a client under an id or external id the business already has with 409 client_exists', async () => {
+      const id = uniqueId('client');
+      const externalId = uniqueId('ext');
+      expect((await http.as(biz.ownerToken).post('/api/clients', { id, name: 'First', externalId })).status).toBe(201);
+      const sameId = await http.as(biz.ownerToken).post('/api/clients', { id, name: 'Second' });
+      const sameExternal = await http.as(biz.ownerToken).post('/api/clients', { name: 'Third', externalId });
+      expect([sameId.status, sameExternal.status]).toEqual([409, 409]);
+      expect(sameId.body).toMatchObject({ error: { code: 'client_exists' } });
+    });
+
     it('refuses another business’s client with 404, as it does a missing one, and leaves it as it was', async () => {
       const other = await seedBusiness(app, permissions);
       const foreign = await patch(other.ownerToken, first, { name: 'Taken Over' });

@@ -64,7 +64,7 @@ export class ClientsController {
   @ApiOperation({ summary: 'Add a client to the directory (the id may be the host system’s own)' })
   async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateClientDto) {
     const created = await this.clients.create(principal.businessId, { ...body, id: body.id ?? uuidv7() });
-    if (!created) throw new ApiError('invalid_request', { field: 'id' }, 'A client with this id or external id already exists');
+    if (!created) throw new ApiError('client_exists', { field: 'id' }, 'A client with this id or external id already exists');
     return clientView(created);
   }
 

@@ -45,4 +45,9 @@ describe(decodeCursor.name, () => {
   it('refuses NUL in a text part', () => {
     expect(codeOf(() => decodeCursor(forged(['a\u0000b', 'c']), ['text', 'text']))).toBe('invalid_cursor');
   });
+
+  it('refuses half a surrogate pair in a text part (PostgreSQL text cannot hold it)', () => {
+    expect(codeOf(() => decodeCursor(forged(['\ud800', 'a']), ['text', 'text']))).toBe('invalid_cursor');
+    expect(decodeCursor(forged(['\ud83d\ude00', 'a']), ['text', 'text'])).toEqual(['\ud83d\ude00', 'a']);
+  });
 });

@@ -11,9 +11,12 @@ type CursorValues<T extends readonly CursorPart[]> = { [K in keyof T]: string };
 const isoTimestamp = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Half of a UTF-16 surrogate pair, which no UTF-8 text (PostgreSQL's) can hold. */
+const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 const isPart: Record<CursorPart, (value: unknown) => boolean> = {
-  // PostgreSQL text cannot hold NUL; anything else is a position in the ordering.
-  text: (value) => typeof value === 'string' && !value.includes('\u0000'),
+  // PostgreSQL text cannot hold NUL or half a surrogate pair; anything else is a position in the ordering.
+  text: (value) => typeof value === 'string' && !value.includes('\u0000') && !loneSurrogate.test(value),
   timestamp: (value) => typeof value === 'string' && isoTimestamp.test(value) && isRealDate(value),
   uuid: (value) => typeof value === 'string' && uuid.test(value),
 };
