@@ -339,7 +339,6 @@ describe('gateway errors', () => {
           () => owner.post('/api/api-keys', { name: 'k', permissions: ['balance.everything'] }),
           () => owner.post('/api/api-keys', { name: 'k', permissions: [] }),
           () => owner.post('/api/staff', { email: `owner-${biz.businessId}@example.com`, name: 'Again', password, role: 'owner' }),
-          () => owner.post('/api/clients', { id: clientId, name: 'Same id' }),
           () => owner.post('/api/clients', { name: 'Bad email', email: 'nope' }),
           () => owner.get(`/api/clients/${clientId}/balances/XYZ`),
           () => owner.get(`/api/clients/${clientId}/transactions?from=yesterday`),
