@@ -46,7 +46,8 @@ const routes: Route[] = [
     name: 'POST /api/staff',
     permission: 'staff.manage',
     allowedStatus: 201,
-    call: (h) => h.post('/api/staff', { email: `${uniqueId('staff')}@example.com`, name: 'New Staff', password, role: 'manager' }),
+    // Within staff.manage alone: a principal grants only what it holds (gateway.staff.test.ts tests the refusals).
+    call: (h) => h.post('/api/staff', { email: `${uniqueId('staff')}@example.com`, name: 'New Staff', password, role: 'manager', permissions: ['staff.manage'] }),
   },
   {
     name: 'POST /api/staff/:id/deactivate',
@@ -71,7 +72,7 @@ const routes: Route[] = [
     name: 'POST /api/api-keys',
     permission: 'staff.manage',
     allowedStatus: 201,
-    call: (h) => h.post('/api/api-keys', { name: 'reporting', permissions: ['balance.view'] }),
+    call: (h) => h.post('/api/api-keys', { name: 'user admin', permissions: ['staff.manage'] }),
   },
   {
     name: 'DELETE /api/api-keys/:id',
@@ -214,7 +215,14 @@ describe('gateway permissions', () => {
     fx.voidCardId = issued.body.items[1].result.giftCardId;
     const key = await owner.post<{ id: string }>('/api/api-keys', { name: 'to revoke', permissions: ['balance.view'] });
     fx.revokeKeyId = key.body.id;
-    const member = await owner.post<{ id: string }>('/api/staff', { email: `${uniqueId('member')}@example.com`, name: 'Member', password, role: 'front_desk' });
+    // A member the staff.manage key may manage: no permission beyond its own.
+    const member = await owner.post<{ id: string }>('/api/staff', {
+      email: `${uniqueId('member')}@example.com`,
+      name: 'Member',
+      password,
+      role: 'front_desk',
+      permissions: ['staff.manage'],
+    });
     fx.staffId = member.body.id;
   });
 

@@ -1,6 +1,6 @@
 import { defaultTopicPrefix, topicNames, type TopicNames } from '@storecredit/contracts';
 import { embeddedDataDirDefault } from '@storecredit/ledger';
-import { sessionIdleMsDefault, sessionLifetimeMsDefault } from './auth/sessions';
+import { sessionIdleMsDefault, sessionIdleMsMin, sessionLifetimeMsDefault, sessionTouchIntervalMs } from './auth/sessions';
 
 export const defaultPort = 3000;
 export const defaultReplyTimeoutMs = 5_000;
@@ -37,6 +37,17 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   if (raw === undefined || raw === '') return fallback;
   const value = Number.parseInt(raw, 10);
   if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+/** Sessions' last use is written once per touch interval: a shorter idle time would end sessions while they are used. */
+function sessionIdleMs(env: NodeJS.ProcessEnv): number {
+  const value = positiveInt(env, 'SESSION_IDLE_MS', sessionIdleMsDefault);
+  if (value < sessionIdleMsMin) {
+    throw new Error(
+      `SESSION_IDLE_MS must be at least ${sessionIdleMsMin} (twice the ${sessionTouchIntervalMs} ms between writes of a session's last use), got ${value}`,
+    );
+  }
   return value;
 }
 
@@ -81,7 +92,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     runWorker: kafkaBrokers === null || env.RUN_WORKER !== 'false',
     webDir: env.WEB_DIR ?? 'apps/web/dist',
     secureCookies: env.SECURE_COOKIES === 'true',
-    sessionIdleMs: positiveInt(env, 'SESSION_IDLE_MS', sessionIdleMsDefault),
+    sessionIdleMs: sessionIdleMs(env),
     sessionLifetimeMs: positiveInt(env, 'SESSION_LIFETIME_MS', sessionLifetimeMsDefault),
     allowedOrigins: origins(env, 'ALLOWED_ORIGINS'),
     allowedHosts: hostNames(env, databaseUrl === null, host),

@@ -7,6 +7,7 @@ import { Migration20261125020000_json_bodies } from './migrations/Migration20261
 import { Migration20261201000000_group_write_rows } from './migrations/Migration20261201000000_group_write_rows';
 import { Migration20261202000000_sales } from './migrations/Migration20261202000000_sales';
 import { Migration20261202010000_staff_access } from './migrations/Migration20261202010000_staff_access';
+import { Migration20261202020000_staff_email_normal } from './migrations/Migration20261202020000_staff_email_normal';
 
 export const defaultDatabaseUrl = 'postgres://postgres@127.0.0.1:5432/storecredit';
 export const poolSizeMax = 10;
@@ -35,6 +36,7 @@ export function ledgerOrmConfig(
         { name: 'Migration20261201000000_group_write_rows', class: Migration20261201000000_group_write_rows },
         { name: 'Migration20261202000000_sales', class: Migration20261202000000_sales },
         { name: 'Migration20261202010000_staff_access', class: Migration20261202010000_staff_access },
+        { name: 'Migration20261202020000_staff_email_normal', class: Migration20261202020000_staff_email_normal },
       ],
       transactional: true,
       silent: true,

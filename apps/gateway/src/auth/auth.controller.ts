@@ -80,7 +80,7 @@ export class AuthController {
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Changes one’s own password (needs the current one); ends one’s other sessions' })
   async changePassword(@CurrentPrincipal() principal: Principal, @Req() request: AuthenticatedRequest, @Body() body: ChangePasswordDto): Promise<void> {
-    await this.auth.changeOwnPassword(principal, tokenOf(request) ?? '', body.currentPassword, body.newPassword);
+    await this.auth.changeOwnPassword(principal, tokenOf(request) ?? '', body, request.ip);
   }
 
   @Get('me')

@@ -13,7 +13,8 @@ export interface StaffRow {
   password_hash: string;
   permissions: Permission[];
   active: boolean;
-  deactivated_at: Date | null;
+  /** PostgreSQL's text for a timestamptz, as the driver gives it. */
+  deactivated_at: Date | string | null;
 }
 
 /** What deactivating a member did, or why it did nothing. */
@@ -24,6 +25,20 @@ export function staffCreator(staffId: string): string {
   return `staff:${staffId}`;
 }
 
+/** What an API key's `created_by` says for a key made with another key (a service principal's id is `api-key:<id>`). */
+const keyCreatorPrefixSql = "'service:api-key:'";
+
+/** A key made by a key made by a key…: deeper than this, a chain is not followed and its last key does not work. */
+export const apiKeyChainDepthMax = 32;
+
+/** The ids of the keys `created_by` one of `roots`, of the keys those created, and so on (revoked or not). */
+const derivedKeysSql = `
+  with recursive derived(id) as (
+    select id from api_key where business_id = ? and created_by = any(${textArraySql})
+    union
+    select k.id from api_key k join derived d on k.business_id = ? and k.created_by = ${keyCreatorPrefixSql} || d.id::text
+  )`;
+
 export interface ApiKeyRow {
   business_id: string;
   id: string;
@@ -31,8 +46,8 @@ export interface ApiKeyRow {
   secret_hash: string;
   permissions: Permission[];
   created_by: string;
-  created_at: Date;
-  revoked_at: Date | null;
+  created_at: Date | string;
+  revoked_at: Date | string | null;
 }
 
 @Injectable()
@@ -40,10 +55,10 @@ export class AuthRepository {
   constructor(private readonly db: Database) {}
 
   /** Staff with this email, in the named business or in any (one email may work in several businesses). */
-  findStaffByEmail(email: string, businessId: string | undefined, rowsMax: number): Promise<StaffRow[]> {
+  findStaffByEmail(normalEmail: string, businessId: string | undefined, rowsMax: number): Promise<StaffRow[]> {
     return businessId === undefined
-      ? this.db.query<StaffRow>('select * from staff where lower(email) = lower(?) order by business_id limit ?', [email, rowsMax])
-      : this.db.query<StaffRow>('select * from staff where business_id = ? and lower(email) = lower(?)', [businessId, email]);
+      ? this.db.query<StaffRow>('select * from staff where email = ? order by business_id limit ?', [normalEmail, rowsMax])
+      : this.db.query<StaffRow>('select * from staff where business_id = ? and email = ?', [businessId, normalEmail]);
   }
 
   findStaff(businessId: string, id: string): Promise<StaffRow | null> {
@@ -102,7 +117,7 @@ export class AuthRepository {
 
   /**
    * Deactivates a member, ends their sessions and revokes the API keys they created (they saw each key once and may
-   * still hold it), in one transaction. The business row is locked first, so two owners deactivating each other at
+   * still hold it) with every key made from those keys, however deep, in one transaction. The business row is locked first, so two owners deactivating each other at
    * the same moment cannot both succeed and leave the business with no active owner.
    */
   deactivateStaff(businessId: string, id: string, now: Date): Promise<Deactivation> {
@@ -122,11 +137,8 @@ export class AuthRepository {
         [now, businessId, id],
       );
       await this.deleteSessionsOf(businessId, id, null, tx);
-      const revoked = await tx.query<{ id: string }>(
-        'update api_key set revoked_at = ? where business_id = ? and created_by = ? and revoked_at is null returning id',
-        [now, businessId, staffCreator(id)],
-      );
-      return { staff, revokedApiKeyIds: revoked.map((key) => key.id) };
+      const revokedApiKeyIds = await this.revokeDerivedKeys(businessId, [staffCreator(id)], now, tx);
+      return { staff, revokedApiKeyIds };
     });
   }
 
@@ -156,6 +168,29 @@ export class AuthRepository {
     return this.db.one<ApiKeyRow>('select * from api_key where id = ?', [id]);
   }
 
+  /**
+   * Whether the keys a key was made with are all unrevoked and the member at the root of its chain is not deactivated:
+   * a key made by a key works only as long as the power it came from. A root that is no member (the CLI, a test seed)
+   * is not deactivated.
+   */
+  async apiKeyChainLive(key: ApiKeyRow): Promise<boolean> {
+    const row = await this.db.one<{ live: boolean }>(
+      `with recursive chain(business_id, created_by, depth) as (
+         select ?::text, ?::text, 0
+         union all
+         select p.business_id, p.created_by, c.depth + 1 from chain c
+         join api_key p on p.business_id = c.business_id and c.created_by = ${keyCreatorPrefixSql} || p.id::text
+         where p.revoked_at is null and c.depth < ?
+       ), root as (select * from chain order by depth desc limit 1)
+       select not exists (
+         select 1 from root where root.created_by like ${keyCreatorPrefixSql} || '%'
+           or exists (select 1 from staff s where s.business_id = root.business_id and 'staff:' || s.id::text = root.created_by and not s.active)
+       ) as live`,
+      [key.business_id, key.created_by, apiKeyChainDepthMax],
+    );
+    return row?.live === true;
+  }
+
   async createApiKey(businessId: string, name: string, secretHash: string, grants: readonly Permission[], createdBy: string): Promise<ApiKeyRow> {
     const rows = await this.db.query<ApiKeyRow>(
       `insert into api_key (business_id, id, name, secret_hash, permissions, created_by) values (?, ?, ?, ?, ${textArraySql}, ?) returning *`,
@@ -168,12 +203,28 @@ export class AuthRepository {
     return this.db.query<ApiKeyRow>('select * from api_key where business_id = ? order by created_at desc', [businessId]);
   }
 
-  async revokeApiKey(businessId: string, id: string): Promise<ApiKeyRow | null> {
-    const rows = await this.db.query<ApiKeyRow>(
-      'update api_key set revoked_at = coalesce(revoked_at, now()) where business_id = ? and id = ? returning *',
-      [businessId, id],
+  /** Revokes a key and every key made from it, however deep (each revoked already keeps its time). */
+  revokeApiKey(businessId: string, id: string, now: Date): Promise<{ key: ApiKeyRow; revokedApiKeyIds: string[] } | null> {
+    return this.db.transaction(async (tx) => {
+      const [key] = await tx.query<ApiKeyRow>('update api_key set revoked_at = coalesce(revoked_at, ?) where business_id = ? and id = ? returning *', [
+        now,
+        businessId,
+        id,
+      ]);
+      if (!key) return null;
+      const derived = await this.revokeDerivedKeys(businessId, [`service:api-key:${id}`], now, tx);
+      return { key, revokedApiKeyIds: [id, ...derived] };
+    });
+  }
+
+  /** Revokes the keys derived from these creators; the ids of those it revoked now. */
+  private async revokeDerivedKeys(businessId: string, creators: readonly string[], now: Date, tx: Queries): Promise<string[]> {
+    const revoked = await tx.query<{ id: string }>(
+      `${derivedKeysSql}
+       update api_key set revoked_at = ? where business_id = ? and id in (select id from derived) and revoked_at is null returning id`,
+      [businessId, textArray(creators), businessId, now, businessId],
     );
-    return rows[0] ?? null;
+    return revoked.map((key) => key.id);
   }
 
   async createStaff(
@@ -188,8 +239,8 @@ export class AuthRepository {
     return rows[0];
   }
 
-  staffEmailTaken(businessId: string, email: string): Promise<boolean> {
-    return this.db.one('select 1 from staff where business_id = ? and lower(email) = lower(?)', [businessId, email]).then((row) => row !== null);
+  staffEmailTaken(businessId: string, normalEmail: string): Promise<boolean> {
+    return this.db.one('select 1 from staff where business_id = ? and email = ?', [businessId, normalEmail]).then((row) => row !== null);
   }
 
   listStaff(businessId: string): Promise<StaffRow[]> {

@@ -3,13 +3,14 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { Clock } from '@storecredit/ledger';
 import { gatewayConfigToken, type GatewayConfig } from '../gateway.config';
 import { ApiError } from '../http/api-error';
-import { AuthRepository, staffCreator, type StaffRow } from './auth.repository';
+import { AuthRepository, staffCreator, type ApiKeyRow, type StaffRow } from './auth.repository';
 import { passwordWeakness, passwordWeaknessMessages } from './password-policy';
-import { permissions as allPermissions, rolePermissions, type Permission } from './permissions';
+import { grantRefusal, memberChangeRefusal, ownerRole, permissions as allPermissions, rolePermissions, type Authority, type Permission, type Refusal } from './permissions';
 import type { Principal } from './principal';
 import { hashPassword, randomToken, sha256, unmatchableHash, verifyPassword } from './secrets';
 import { sessionTouchIntervalMs } from './sessions';
 import { signInBuckets, SignInThrottle } from './sign-in-throttle';
+import { normalStaffEmail } from './staff-email';
 
 export const sessionPrefix = 'sess_';
 export const apiKeyPrefix = 'sk_';
@@ -70,11 +71,17 @@ export class AuthService {
   }
 
   /** A member's own password change: needs the current password, and ends their other sessions. */
-  async changeOwnPassword(principal: Principal, currentToken: string, currentPassword: string, newPassword: string): Promise<void> {
+  async changeOwnPassword(
+    principal: Principal,
+    currentToken: string,
+    passwords: { currentPassword: string; newPassword: string },
+    address: string | undefined,
+  ): Promise<void> {
+    const { currentPassword, newPassword } = passwords;
     const staff = await this.repository.findStaff(principal.businessId, staffIdOf(principal));
     if (!staff) throw new ApiError('unauthenticated');
     // The current password is a password guess like any other: a stolen session must not try them freely.
-    const buckets = signInBuckets(staff.email, undefined);
+    const buckets = signInBuckets(staff.email, address);
     await this.throttle.reserveAttempt(buckets);
     if (!(await verifyPassword(currentPassword, staff.password_hash))) {
       throw new ApiError('invalid_request', { field: 'currentPassword' }, 'The current password is incorrect');
@@ -85,15 +92,16 @@ export class AuthService {
 
   /** A password set by someone with staff.manage: every session of the member ends (the caller's own stays). */
   async resetPassword(principal: Principal, staffId: string, newPassword: string, currentToken: string | null): Promise<void> {
-    const staff = await this.repository.findStaff(principal.businessId, staffId);
-    if (!staff) throw staffNotFound();
+    const staff = await this.staffChangeableBy(principal, staffId);
     await this.setPassword(staff, newPassword, currentToken === null ? null : sha256(currentToken));
   }
 
+  /** Ends the member's sessions and revokes every key derived from them (see AuthRepository.deactivateStaff). */
   async deactivateStaff(principal: Principal, staffId: string): Promise<{ staff: StaffRow; revokedApiKeyIds: string[] }> {
     if (principal.kind === 'staff' && principal.id === staffId) {
       throw new ApiError('invalid_request', { field: 'id' }, 'You cannot deactivate yourself');
     }
+    await this.staffChangeableBy(principal, staffId);
     const outcome = await this.repository.deactivateStaff(principal.businessId, staffId, this.clock.now());
     if (outcome === 'not_found') throw staffNotFound();
     if (outcome === 'last_owner') throw new ApiError('last_owner', undefined, 'This is the last active owner; make another member owner first');
@@ -101,29 +109,48 @@ export class AuthService {
   }
 
   async reactivateStaff(principal: Principal, staffId: string): Promise<StaffRow> {
+    await this.staffChangeableBy(principal, staffId);
     const staff = await this.repository.reactivateStaff(principal.businessId, staffId);
     if (!staff) throw staffNotFound();
     return staff;
   }
 
+  /** A key holds at most what its creator holds; it works while every key and member above it does. */
   async createApiKey(principal: Principal, name: string, grants: readonly Permission[]): Promise<{ key: string; id: string }> {
+    refuseIf(grantRefusal({ permissions: principal.permissions, owner: false }, null, grants));
     const secret = randomToken();
     const createdBy = principal.kind === 'staff' ? staffCreator(principal.id) : `${principal.kind}:${principal.id}`;
     const row = await this.repository.createApiKey(principal.businessId, name, sha256(secret), grants, createdBy);
     return { key: `${apiKeyPrefix}${row.id.replace(/-/g, '')}_${secret}`, id: row.id };
   }
 
-  /** Staff emails are unique per business: an email another business uses is no concern of this one. */
+  async revokeApiKey(principal: Principal, id: string): Promise<{ key: ApiKeyRow; revokedApiKeyIds: string[] }> {
+    const revoked = await this.repository.revokeApiKey(principal.businessId, id, this.clock.now());
+    if (!revoked) throw new ApiError('not_found', undefined, 'API key not found');
+    return revoked;
+  }
+
+  /** A member created by a principal, who grants only what it holds (and the owner's role only as an owner). */
+  async createStaffAs(principal: Principal, input: StaffInput): Promise<StaffRow> {
+    refuseIf(grantRefusal(await this.authorityOf(principal), input.role, grantsOf(input)));
+    return this.createStaff(principal.businessId, input);
+  }
+
+  /**
+   * Staff emails are unique per business: an email another business uses is no concern of this one. No permission is
+   * checked here: the business creation CLI and the demo seed call it; a principal goes through createStaffAs.
+   */
   async createStaff(
     businessId: string,
-    input: { email: string; name: string; password: string; role: string; permissions?: readonly Permission[] },
+    input: StaffInput,
   ): Promise<StaffRow> {
-    assertStrongPassword(input.password, input.email);
-    if (await this.repository.staffEmailTaken(businessId, input.email)) throw emailTaken();
-    const grants = input.permissions ?? rolePermissions[input.role] ?? [];
+    const email = normalStaffEmail(input.email);
+    assertStrongPassword(input.password, email);
+    if (await this.repository.staffEmailTaken(businessId, email)) throw emailTaken();
+    const grants = grantsOf(input);
     try {
       return await this.repository.createStaff(businessId, {
-        email: input.email,
+        email,
         name: input.name,
         role: input.role,
         passwordHash: await hashPassword(input.password),
@@ -136,6 +163,21 @@ export class AuthService {
     }
   }
 
+  /** The member of the principal's business it may reset, deactivate or reactivate; 404 or 403 otherwise. */
+  private async staffChangeableBy(principal: Principal, staffId: string): Promise<StaffRow> {
+    const staff = await this.repository.findStaff(principal.businessId, staffId);
+    if (!staff) throw staffNotFound();
+    refuseIf(memberChangeRefusal(await this.authorityOf(principal), staff));
+    return staff;
+  }
+
+  /** A member's authority is read afresh: whether they are an owner is not part of their session. A key is never an owner. */
+  private async authorityOf(principal: Principal): Promise<Authority> {
+    if (principal.kind !== 'staff') return { permissions: principal.permissions, owner: false };
+    const staff = await this.repository.findStaff(principal.businessId, principal.id);
+    return { permissions: principal.permissions, owner: staff?.role === ownerRole && staff.active };
+  }
+
   private async setPassword(staff: StaffRow, newPassword: string, keepTokenHash: string | null): Promise<void> {
     assertStrongPassword(newPassword, staff.email);
     await this.repository.setPassword(staff.business_id, staff.id, await hashPassword(newPassword), keepTokenHash);
@@ -146,7 +188,7 @@ export class AuthService {
    * matches nothing, so it costs the same); when the password opens more than one business, the caller names one.
    */
   private async staffMatching(email: string, password: string, business: string | undefined): Promise<StaffRow | null> {
-    const candidates = await this.repository.findStaffByEmail(email, business, sameEmailBusinessesMax);
+    const candidates = await this.repository.findStaffByEmail(normalStaffEmail(email), business, sameEmailBusinessesMax);
     if (candidates.length === 0) {
       await verifyPassword(password, unmatchableHash);
       return null;
@@ -184,6 +226,7 @@ export class AuthService {
     const id = match[1].replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
     const key = await this.repository.findApiKey(id);
     if (!key || key.revoked_at !== null || key.secret_hash !== sha256(match[2])) return null;
+    if (!(await this.repository.apiKeyChainLive(key))) return null;
     return { kind: 'service', id: `api-key:${key.id}`, name: key.name, businessId: key.business_id, permissions: key.permissions };
   }
 }
@@ -192,6 +235,23 @@ export class AuthService {
 function staffIdOf(principal: Principal): string {
   if (principal.kind !== 'staff') throw new ApiError('forbidden', { principal: principal.kind }, 'Only a signed-in staff member can do this');
   return principal.id;
+}
+
+export interface StaffInput {
+  email: string;
+  name: string;
+  password: string;
+  role: string;
+  permissions?: readonly Permission[];
+}
+
+/** A member's permissions: the list given, else their role's preset. */
+function grantsOf(input: StaffInput): readonly Permission[] {
+  return input.permissions ?? rolePermissions[input.role] ?? [];
+}
+
+function refuseIf(refusal: Refusal | null): void {
+  if (refusal !== null) throw new ApiError('forbidden', refusal.details, refusal.message);
 }
 
 function assertStrongPassword(password: string, email: string): void {

@@ -11,6 +11,9 @@ describe(passwordWeakness.name, () => {
     ['sixteen spaces', ' '.repeat(16), 'too_few_characters'],
     ['two characters repeated', 'abababababab', 'too_few_characters'],
     ['four characters between spaces', 'ab cd ab cd ab cd', 'too_few_characters'],
+    ['five characters repeated, the last time in part', 'abcdeabcdeab', 'repeated_pattern'],
+    ['six characters twice, in another case the second time', 'Xq7#vLxQ7#Vl', 'repeated_pattern'],
+    ['a word repeated with its spaces', 'lantern lantern lantern ', 'repeated_pattern'],
     ['the whole address', `x${email}`, 'contains_email'],
     ['the local part', 'OLIVIA.OWNER!!', 'contains_email'],
     ['a word of the local part', 'my-name-is-olivia', 'contains_email'],
@@ -28,6 +31,7 @@ describe(passwordWeakness.name, () => {
     ['the demo owner’s', 'velvet-orchid-2026'],
     ['the demo front desk’s', 'amber-comb-lantern'],
     ['a short local part inside', 'jo-likes-lantern-walks'],
+    ['a word said twice, then more', 'lantern lantern glows'],
   ])('accepts %s', (_, password) => {
     expect(passwordWeakness(password, email.replace('olivia.owner', 'jo'))).toBeNull();
   });

@@ -2,21 +2,36 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '@storecredit/ledger';
 import { Database } from '../database';
 import { ApiError } from '../http/api-error';
+import { normalStaffEmail } from './staff-email';
 
-/** Failed sign-ins allowed per window before 429: per account (email) and per client address. */
-export const signInFailuresPerAccountMax = 5;
+/**
+ * Failed sign-ins allowed per window before 429. An account is locked for everyone only by failures from many
+ * addresses: one address gets the low limit on an account, and the high one stops guessing spread over addresses.
+ */
+export const signInFailuresPerAccountAndAddressMax = 5;
+export const signInFailuresPerAccountMax = 50;
 export const signInFailuresPerAddressMax = 20;
 export const signInThrottleWindowMs = 15 * 60 * 1000;
 
 interface Bucket {
   key: string;
   max: number;
+  /** A successful sign-in forgets this bucket's failures, or gives back the attempt it counted. */
+  onSuccess: 'forget' | 'give_back';
 }
 
-/** The buckets a password attempt counts against: the email's always (known or not), the address's when known. */
+/**
+ * The buckets a password attempt counts against, known email or not: the account from this address, the account
+ * from anywhere, and this address. An attempt without an address (in-process callers) counts as one more address.
+ */
 export function signInBuckets(email: string, address: string | undefined): Bucket[] {
-  const account = { key: `account:${email.trim().toLowerCase()}`, max: signInFailuresPerAccountMax };
-  return address === undefined ? [account] : [account, { key: `address:${address}`, max: signInFailuresPerAddressMax }];
+  const account = normalStaffEmail(email);
+  const from = address ?? 'unknown';
+  return [
+    { key: `account-address:${JSON.stringify([account, from])}`, max: signInFailuresPerAccountAndAddressMax, onSuccess: 'forget' },
+    { key: `account:${account}`, max: signInFailuresPerAccountMax, onSuccess: 'give_back' },
+    { key: `address:${from}`, max: signInFailuresPerAddressMax, onSuccess: 'give_back' },
+  ];
 }
 
 /**
@@ -55,12 +70,14 @@ export class SignInThrottle {
     });
   }
 
-  /** A successful sign-in: the account starts afresh, and the address gets this attempt back. */
+  /**
+   * A successful sign-in: the account starts afresh from this address; the account and the address get this attempt
+   * back, so failures from other addresses still count.
+   */
   async forgiveAttempt(buckets: readonly Bucket[]): Promise<void> {
-    const [account, ...others] = buckets;
-    await this.db.query('delete from sign_in_throttle where bucket = ?', [account.key]);
-    for (const bucket of others) {
-      await this.db.query('update sign_in_throttle set failures = greatest(failures - 1, 0) where bucket = ?', [bucket.key]);
+    for (const bucket of buckets) {
+      if (bucket.onSuccess === 'forget') await this.db.query('delete from sign_in_throttle where bucket = ?', [bucket.key]);
+      else await this.db.query('update sign_in_throttle set failures = greatest(failures - 1, 0) where bucket = ?', [bucket.key]);
     }
   }
 }

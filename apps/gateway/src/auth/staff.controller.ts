@@ -2,7 +2,6 @@ import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Re
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
-import { ApiError } from '../http/api-error';
 import { tokenOf } from './auth.guard';
 import { AuthRepository, type ApiKeyRow, type StaffRow } from './auth.repository';
 import { AuthService } from './auth.service';
@@ -26,8 +25,21 @@ class ResetPasswordDto extends createZodDto(z.strictObject({ password: z.string(
 
 class CreateApiKeyDto extends createZodDto(z.strictObject({ name: z.string().trim().min(1).max(100), permissions: permissionList.min(1) })) {}
 
+/** Timestamps reach us as PostgreSQL's text (`2026-12-02 02:49:19.862+00`); the API answers ISO 8601 everywhere. */
+function isoOrNull(time: Date | string | null): string | null {
+  return time === null ? null : new Date(time).toISOString();
+}
+
 function staffView(s: StaffRow) {
-  return { id: s.id, email: s.email, name: s.name, role: s.role, permissions: s.permissions, active: s.active, deactivatedAt: s.deactivated_at };
+  return {
+    id: s.id,
+    email: s.email,
+    name: s.name,
+    role: s.role,
+    permissions: s.permissions,
+    active: s.active,
+    deactivatedAt: isoOrNull(s.deactivated_at),
+  };
 }
 
 function apiKeyView(key: ApiKeyRow) {
@@ -36,8 +48,8 @@ function apiKeyView(key: ApiKeyRow) {
     name: key.name,
     permissions: key.permissions,
     createdBy: key.created_by,
-    createdAt: key.created_at,
-    revokedAt: key.revoked_at,
+    createdAt: isoOrNull(key.created_at),
+    revokedAt: isoOrNull(key.revoked_at),
   };
 }
 
@@ -59,9 +71,11 @@ export class StaffController {
 
   @Post('staff')
   @RequirePermission('staff.manage')
-  @ApiOperation({ summary: 'Add a staff member with a role (its permission preset) or an explicit permission list' })
+  @ApiOperation({
+    summary: 'Add a staff member with a role (its permission preset) or an explicit permission list, within the caller’s own; owners only by an owner',
+  })
   async createStaff(@CurrentPrincipal() principal: Principal, @Body() body: CreateStaffDto) {
-    const staff = await this.auth.createStaff(principal.businessId, body);
+    const staff = await this.auth.createStaffAs(principal, body);
     return { id: staff.id, email: staff.email, name: staff.name, role: staff.role, permissions: staff.permissions };
   }
 
@@ -69,7 +83,8 @@ export class StaffController {
   @RequirePermission('staff.manage')
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Deactivate a member: their sessions end at once, sign-in is refused, and the API keys they created are revoked',
+    summary:
+      'Deactivate a member within the caller’s permissions: their sessions end at once, sign-in is refused, and the API keys they created, and the keys made with those, are revoked',
   })
   async deactivateStaff(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string) {
     const { staff, revokedApiKeyIds } = await this.auth.deactivateStaff(principal, id);
@@ -105,7 +120,7 @@ export class StaffController {
 
   @Post('api-keys')
   @RequirePermission('staff.manage')
-  @ApiOperation({ summary: 'Create a scoped API key for a service; the key is shown once, only its hash is stored' })
+  @ApiOperation({ summary: 'Create a scoped API key for a service, within the caller’s permissions; the key is shown once, only its hash is stored' })
   async createApiKey(@CurrentPrincipal() principal: Principal, @Body() body: CreateApiKeyDto) {
     const { key, id } = await this.auth.createApiKey(principal, body.name, body.permissions);
     return { id, key, name: body.name, permissions: body.permissions };
@@ -113,9 +128,9 @@ export class StaffController {
 
   @Delete('api-keys/:id')
   @RequirePermission('staff.manage')
+  @ApiOperation({ summary: 'Revoke an API key and every key made with it' })
   async revokeApiKey(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string) {
-    const key = await this.repository.revokeApiKey(principal.businessId, id);
-    if (!key) throw new ApiError('not_found', undefined, 'API key not found');
-    return apiKeyView(key);
+    const { key, revokedApiKeyIds } = await this.auth.revokeApiKey(principal, id);
+    return { ...apiKeyView(key), revokedApiKeyIds };
   }
 }
