@@ -6,13 +6,10 @@ import {
   embeddedDatabaseExists,
   EmbeddedDataDirError,
   embeddedDataDirDefault,
-  LedgerModule,
-  LedgerVerifier,
-  ledgerOrmConfig,
   runningEmbeddedPostgres,
   startEmbeddedPostgres,
-  type LedgerModuleOptions,
-} from '@storecredit/ledger';
+} from '@storecredit/embedded-postgres';
+import { LedgerModule, LedgerVerifier, ledgerOrmConfig, type LedgerModuleOptions } from '@storecredit/ledger';
 
 /** Operator commands: `migrate` applies pending migrations; `verify` proves the ledger and exits 1 on a problem. */
 async function main(command: string | undefined): Promise<number> {
