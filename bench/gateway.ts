@@ -136,7 +136,7 @@ export async function gatewayBench(config: BenchConfig, runTag: string): Promise
     const url = `http://127.0.0.1:${port}`;
     gateway = await startService({
       name: 'gateway',
-      args: tsNodeArgs('apps/gateway/src/main.ts'),
+      args: tsNodeArgs('apps/storecredit/src/main.ts'),
       env: {
         ...process.env,
         DATABASE_URL: db.url,
