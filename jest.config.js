@@ -1,7 +1,7 @@
 /** Two levels: unit specs beside the code, suites against real services under test/. */
 const moduleNameMapper = {
-  '^@storecredit/(contracts|ledger|messaging|testing)$': '<rootDir>/libs/$1/src',
-  '^@storecredit/(contracts|ledger|messaging|testing)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  '^@storecredit/(contracts|embedded-postgres|ledger|messaging|schema|testing)$': '<rootDir>/libs/$1/src',
+  '^@storecredit/(contracts|embedded-postgres|ledger|messaging|schema|testing)/(.*)$': '<rootDir>/libs/$1/src/$2',
 };
 const transform = {
   '^.+\\.ts$': ['ts-jest', {}],

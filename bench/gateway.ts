@@ -1,7 +1,6 @@
 import autocannon from 'autocannon';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { encodeCursor } from '../apps/gateway/src/http/pagination';
 import type { BenchConfig } from './config';
 import { CpuMeter, createBenchDatabase, deleteKafkaPrefix, startService, tsNodeArgs, type BenchDatabase, type CpuUse, type ServiceProcess } from './infra';
 import { seedClients, seedHistory, seedTenant, seedWallets } from './seed';
@@ -130,13 +129,13 @@ export async function gatewayBench(config: BenchConfig, runTag: string): Promise
       'select created_at, id from ledger_entry where business_id = $1 and client_id = $2 and sequence = $3',
       [tenantId, 'big', Math.ceil(config.historyEntries / 2)],
     );
-    const deepCursor = encodeCursor([middle.created_at.toISOString(), middle.id]);
+    const deepCursor = historyCursor(middle.created_at, middle.id);
 
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     gateway = await startService({
       name: 'gateway',
-      args: tsNodeArgs('apps/gateway/src/main.ts'),
+      args: tsNodeArgs('apps/storecredit/src/main.ts'),
       env: {
         ...process.env,
         DATABASE_URL: db.url,
@@ -187,4 +186,13 @@ export async function gatewayBench(config: BenchConfig, runTag: string): Promise
     await db.close(!config.keep);
     if (!config.keep) await deleteKafkaPrefix(config.kafkaBrokers, prefix).catch(() => undefined);
   }
+}
+
+/**
+ * A history page cursor as a client holds one: the gateway's keyset cursor is base64url of its sort key's JSON
+ * (encodeCursor in apps/gateway/src/http/pagination.ts). The bench writes it as a client would, since it drives the
+ * gateway as a process; the gateway checks every cursor it gets, so a wrong one here is a 400, never a wrong page.
+ */
+function historyCursor(createdAt: Date, entryId: string): string {
+  return Buffer.from(JSON.stringify([createdAt.toISOString(), entryId])).toString('base64url');
 }

@@ -6,16 +6,12 @@ import type { Command, WalletResult } from '@storecredit/contracts';
 import {
   dataDirLockFileName,
   embeddedSocketFileName,
-  LedgerCommands,
-  LedgerModule,
-  LedgerVerifier,
-  ledgerOrmConfig,
   runningEmbeddedPostgres,
   serverUrlFileName,
   startEmbeddedPostgres,
-  type CommandOutcome,
   type EmbeddedPostgres,
-} from '@storecredit/ledger';
+} from '@storecredit/embedded-postgres';
+import { LedgerCommands, LedgerModule, LedgerVerifier, ledgerOrmConfig, type CommandOutcome } from '@storecredit/ledger';
 import { command, giftCardCode, uniqueId } from '@storecredit/testing';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { GatewayClient, seedBusiness, startLedgerStack, type LedgerStack, type SeededBusiness } from '@storecredit/testing';
+import { GatewayClient, seedBusiness, startLedgerStack, type LedgerStack, type SeededBusiness } from './support';
 import { permissions } from '../apps/gateway/src/auth/permissions';
 import { browserWriteChecks } from '../apps/gateway/src/http/browser-writes';
 

@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { GatewayClient, seedBusiness, type SeededBusiness, type TestDatabase, startLedgerStack, type LedgerStack } from '@storecredit/testing';
+import { type TestDatabase } from '@storecredit/testing';
+import { GatewayClient, seedBusiness, type SeededBusiness, startLedgerStack, type LedgerStack } from './support';
 import fc from 'fast-check';
 import { permissions } from '../apps/gateway/src/auth/permissions';
 

@@ -1,17 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { normalizeGiftCardCode, type Reply } from '@storecredit/contracts';
-import {
-  command,
-  GatewayClient,
-  giftCardCode,
-  KafkaTestClient,
-  seedBusiness,
-  startLedgerStack,
-  uniqueId,
-  type LedgerStack,
-  type SeededBusiness,
-  type TestDatabase,
-} from '@storecredit/testing';
+import { command, giftCardCode, KafkaTestClient, uniqueId, type TestDatabase } from '@storecredit/testing';
+import { GatewayClient, seedBusiness, startLedgerStack, type LedgerStack, type SeededBusiness } from './support';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { AuthService } from '../apps/gateway/src/auth/auth.service';

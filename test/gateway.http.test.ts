@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { buildCommand } from '@storecredit/contracts';
-import { GatewayClient, giftCardCode, seedBusiness, startLedgerStack, uniqueId, type LedgerStack, type SeededBusiness } from '@storecredit/testing';
+import { giftCardCode, uniqueId } from '@storecredit/testing';
+import { GatewayClient, seedBusiness, startLedgerStack, type LedgerStack, type SeededBusiness } from './support';
 import { v7 as uuidv7 } from 'uuid';
 import { permissions } from '../apps/gateway/src/auth/permissions';
 import { CommandTransport } from '../apps/gateway/src/commands/command-transport';

@@ -3,15 +3,13 @@ import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
   createTestDatabase,
-  GatewayClient,
-  seedBusiness,
   testBrokers,
   uniqueId,
   uniqueTopicPrefix,
   waitUntil,
-  type SeededBusiness,
   type TestDatabase,
 } from '@storecredit/testing';
+import { GatewayClient, seedBusiness, type SeededBusiness } from './support';
 import { permissions } from '../apps/gateway/src/auth/permissions';
 import { createGatewayApp } from '../apps/gateway/src/gateway.app';
 import { gatewayConfigFromEnv } from '../apps/gateway/src/gateway.config';

@@ -1,15 +1,13 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { giftCardCode, uniqueId, type TestDatabase } from '@storecredit/testing';
 import {
   GatewayClient,
-  giftCardCode,
   seedBusiness,
-  uniqueId,
   type HttpAnswer,
   type SeededBusiness,
-  type TestDatabase,
   startLedgerStack,
   type LedgerStack,
-} from '@storecredit/testing';
+} from './support';
 import { randomUUID } from 'node:crypto';
 import { permissions, type Permission } from '../apps/gateway/src/auth/permissions';
 

@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createTestDatabase, GatewayClient, seedBusiness, TestClock, uniqueId, type HttpAnswer, type SeededBusiness, type TestDatabase } from '@storecredit/testing';
+import { createTestDatabase, TestClock, uniqueId, type TestDatabase } from '@storecredit/testing';
+import { GatewayClient, seedBusiness, type HttpAnswer, type SeededBusiness } from './support';
 import { AuthService } from '../apps/gateway/src/auth/auth.service';
 import { permissions } from '../apps/gateway/src/auth/permissions';
 import { sessionIdleMsDefault, sessionLifetimeMsDefault, sessionTouchIntervalMs } from '../apps/gateway/src/auth/sessions';

@@ -1,5 +1,6 @@
 import type { Reply } from '@storecredit/contracts';
-import { command, startWorkerStack, testBrokers, uniqueId, waitUntil, type WorkerStack } from '@storecredit/testing';
+import { command, testBrokers, uniqueId, waitUntil } from '@storecredit/testing';
+import { startWorkerStack, type WorkerStack } from './support';
 import { Kafka } from 'kafkajs';
 import { CommandConsumer } from '../apps/ledger-worker/src/consumers/command.consumer';
 import { WorkerProducer } from '../apps/ledger-worker/src/kafka.providers';

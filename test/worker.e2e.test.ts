@@ -1,5 +1,13 @@
 import { Decimal, buildCommand, commandKey, type EntryRecorded, type Reply } from '@storecredit/contracts';
-import { command, giftCardCode, startWorkerStack, uniqueId, waitUntil, type KafkaTestClient, type TestDatabase, type WorkerStack } from '@storecredit/testing';
+import {
+  command,
+  giftCardCode,
+  uniqueId,
+  waitUntil,
+  type KafkaTestClient,
+  type TestDatabase,
+} from '@storecredit/testing';
+import { startWorkerStack, type WorkerStack } from './support';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 

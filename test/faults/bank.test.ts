@@ -11,21 +11,17 @@ import {
   readLedgerSnapshot,
   restartKafkaBroker,
   sameOutcome,
-  sleep,
-  startFaultRig,
   uniqueId,
   verifyLedger,
   waitForZeroLag,
   waitUntil,
-  WorkerProcess,
-  type CrashPoint,
   type EventStreamCheck,
-  type FaultRig,
   type KafkaTestClient,
   type LedgerSnapshot,
   type ReplyTracker,
   type TestDatabase,
 } from '@storecredit/testing';
+import { sleep, startFaultRig, WorkerProcess, type CrashPoint, type FaultRig } from '../support';
 
 const walletCount = 8;
 const clientCount = 16;

@@ -8,18 +8,15 @@ import {
   printSummary,
   readLedgerSnapshot,
   sameOutcome,
-  sleep,
-  startFaultRig,
   uniqueId,
   verifyLedger,
   waitForZeroLag,
   waitUntil,
-  WorkerProcess,
-  type FaultRig,
   type KafkaTestClient,
   type ReplyTracker,
   type TestDatabase,
 } from '@storecredit/testing';
+import { sleep, startFaultRig, WorkerProcess, type FaultRig } from '../support';
 
 const copies = 50;
 const replyWaitMs = 60_000;

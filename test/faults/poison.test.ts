@@ -3,17 +3,15 @@ import {
   command,
   faultsDurationMs,
   printSummary,
-  startFaultRig,
   uniqueId,
   verifyLedger,
   waitUntil,
-  WorkerProcess,
-  type FaultRig,
   type KafkaTestClient,
   type Received,
   type ReplyTracker,
   type TestDatabase,
 } from '@storecredit/testing';
+import { startFaultRig, WorkerProcess, type FaultRig } from '../support';
 import { randomBytes } from 'node:crypto';
 
 /** Wait for one message's outcome (a reply or a dead letter). */

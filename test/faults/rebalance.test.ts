@@ -10,20 +10,17 @@ import {
   printSummary,
   readLedgerSnapshot,
   sameOutcome,
-  sleep,
-  startFaultRig,
   uniqueId,
   verifyLedger,
   waitForZeroLag,
   waitUntil,
-  WorkerProcess,
   type EventStreamCheck,
-  type FaultRig,
   type KafkaTestClient,
   type LedgerSnapshot,
   type ReplyTracker,
   type TestDatabase,
 } from '@storecredit/testing';
+import { sleep, startFaultRig, WorkerProcess, type FaultRig } from '../support';
 import type { Admin } from 'kafkajs';
 
 const walletCount = 16;

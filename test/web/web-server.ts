@@ -1,7 +1,8 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createTestDatabase, GatewayClient, seedBusiness, testBrokers, uniqueTopicPrefix, type SeededBusiness, type TestDatabase } from '@storecredit/testing';
+import { createTestDatabase, testBrokers, uniqueTopicPrefix, type TestDatabase } from '@storecredit/testing';
+import { GatewayClient, seedBusiness, type SeededBusiness } from '../support';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -1,5 +1,5 @@
 import { defaultTopicPrefix, topicNames, type TopicNames } from '@storecredit/contracts';
-import { embeddedDataDirDefault } from '@storecredit/ledger';
+import { embeddedDataDirDefault } from '@storecredit/embedded-postgres';
 import { sessionIdleMsDefault, sessionIdleMsMin, sessionLifetimeMsDefault, sessionTouchIntervalMs } from './auth/sessions';
 
 export const defaultPort = 3000;

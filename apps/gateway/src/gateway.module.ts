@@ -2,8 +2,6 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { LedgerModule, type Clock } from '@storecredit/ledger';
 import { ZodValidationPipe } from 'nestjs-zod';
-import { DiscardingEventSink, EventSink } from '../../ledger-worker/src/outbox/event-sink';
-import { OutboxRelay, relayOptionsToken } from '../../ledger-worker/src/outbox/outbox-relay';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthRepository } from './auth/auth.repository';
@@ -32,16 +30,13 @@ import { TextSafetyPipe } from './http/text-safety.pipe';
 export interface GatewayDatabase {
   url: string;
   poolMax?: number;
-  /**
-   * The embedded PGlite database: no broker reads the outbox, so this process drains it. Never set for a
-   * shared database, where the worker's relay must publish the events.
-   */
-  embedded?: boolean;
+  /** Providers a composition runs beside the gateway, on its connection: the embedded start's outbox relay. */
+  alongside?: Provider[];
 }
 
 /**
  * The HTTP gateway. With Kafka it sends commands to the worker and waits for replies; embedded, it applies
- * them with the same handlers in-process and drains the outbox itself.
+ * them with the same handlers in-process.
  */
 @Module({})
 export class GatewayModule {
@@ -50,9 +45,6 @@ export class GatewayModule {
       provide: CommandTransport,
       useClass: config.kafkaBrokers === null ? InProcessCommandTransport : KafkaCommandTransport,
     };
-    const embeddedRelay: Provider[] = database.embedded
-      ? [{ provide: EventSink, useClass: DiscardingEventSink }, { provide: relayOptionsToken, useValue: { enabled: true } }, OutboxRelay]
-      : [];
     return {
       module: GatewayModule,
       imports: [LedgerModule.forRoot({ databaseUrl: database.url, poolMax: database.poolMax, clock })],
@@ -82,7 +74,7 @@ export class GatewayModule {
         RedemptionThrottle,
         CommandSubmitter,
         transport,
-        ...embeddedRelay,
+        ...(database.alongside ?? []),
       ],
       exports: [Database, AuthService, AuthRepository, ClientsRepository, CommandTransport],
     };

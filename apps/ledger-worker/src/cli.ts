@@ -7,13 +7,10 @@ import {
   embeddedDatabaseExists,
   EmbeddedDataDirError,
   embeddedDataDirDefault,
-  LedgerModule,
-  LedgerVerifier,
-  ledgerOrmConfig,
   runningEmbeddedPostgres,
   startEmbeddedPostgres,
-  type LedgerModuleOptions,
-} from '@storecredit/ledger';
+} from '@storecredit/embedded-postgres';
+import { LedgerModule, LedgerVerifier, ledgerOrmConfig, type LedgerModuleOptions } from '@storecredit/ledger';
 
 // Written to a file or a pipe, the operator's log is plain text (no colour codes).
 Logger.overrideLogger(new AppLogger());

@@ -3,7 +3,6 @@ export * from './clock';
 export * from './command-executor';
 export * from './command-outcomes';
 export * from './commands';
-export * from './embedded/embedded-postgres';
 export * from './entities';
 export * from './errors';
 export * from './gift-cards';

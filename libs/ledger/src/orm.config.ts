@@ -1,13 +1,7 @@
 import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, PostgreSqlDriver, type Options } from '@mikro-orm/postgresql';
+import { schemaMigrations } from '@storecredit/schema';
 import { ledgerEntities } from './entities';
-import { Migration20261125000000_ledger } from './migrations/Migration20261125000000_ledger';
-import { Migration20261125010000_gateway } from './migrations/Migration20261125010000_gateway';
-import { Migration20261125020000_json_bodies } from './migrations/Migration20261125020000_json_bodies';
-import { Migration20261201000000_group_write_rows } from './migrations/Migration20261201000000_group_write_rows';
-import { Migration20261202000000_sales } from './migrations/Migration20261202000000_sales';
-import { Migration20261202010000_staff_access } from './migrations/Migration20261202010000_staff_access';
-import { Migration20261202020000_staff_email_normal } from './migrations/Migration20261202020000_staff_email_normal';
 
 export const defaultDatabaseUrl = 'postgres://postgres@127.0.0.1:5432/storecredit';
 export const poolSizeMax = 10;
@@ -17,7 +11,7 @@ export function ledgerDatabaseUrl(databaseUrl?: string): string {
   return databaseUrl ?? process.env.DATABASE_URL ?? defaultDatabaseUrl;
 }
 
-/** Migrations are listed in code so they ship inside the build; they run as a step, never on worker boot. */
+/** Migrations (libs/schema) run as a step, never on worker boot. */
 export function ledgerOrmConfig(
   databaseUrl?: string,
   { poolMax = poolSizeMax }: { poolMax?: number } = {},
@@ -29,15 +23,7 @@ export function ledgerOrmConfig(
     discovery: { disableDynamicFileAccess: true, requireEntitiesArray: true },
     extensions: [Migrator],
     migrations: {
-      migrationsList: [
-        { name: 'Migration20261125000000_ledger', class: Migration20261125000000_ledger },
-        { name: 'Migration20261125010000_gateway', class: Migration20261125010000_gateway },
-        { name: 'Migration20261125020000_json_bodies', class: Migration20261125020000_json_bodies },
-        { name: 'Migration20261201000000_group_write_rows', class: Migration20261201000000_group_write_rows },
-        { name: 'Migration20261202000000_sales', class: Migration20261202000000_sales },
-        { name: 'Migration20261202010000_staff_access', class: Migration20261202010000_staff_access },
-        { name: 'Migration20261202020000_staff_email_normal', class: Migration20261202020000_staff_email_normal },
-      ],
+      migrationsList: schemaMigrations,
       transactional: true,
       silent: true,
       allOrNothing: true,

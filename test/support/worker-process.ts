@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { ControlMessage, CrashPoint, HookMessage } from './fault-hooks';
-import { testBrokers } from './kafka';
+import { testBrokers } from '@storecredit/testing';
 
 export type { CrashPoint } from './fault-hooks';
 
-const repoRoot = path.resolve(__dirname, '../../..');
+const repoRoot = path.resolve(__dirname, '../..');
 const hooksPath = path.join(__dirname, 'fault-hooks.ts');
 export const workerJoinTimeoutMs = 90_000;
 export const workerStopTimeoutMs = 30_000;

@@ -2,13 +2,12 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createGatewayApp } from '../../../apps/gateway/src/gateway.app';
-import { gatewayConfigFromEnv } from '../../../apps/gateway/src/gateway.config';
-import { LedgerWorkerModule } from '../../../apps/ledger-worker/src/ledger-worker.module';
-import { workerConfigFromEnv, type WorkerConfig } from '../../../apps/ledger-worker/src/worker.config';
-import { createTestDatabase, type TestDatabase } from './database';
+import { createGatewayApp } from '../../apps/gateway/src/gateway.app';
+import { gatewayConfigFromEnv } from '../../apps/gateway/src/gateway.config';
+import { LedgerWorkerModule } from '../../apps/ledger-worker/src/ledger-worker.module';
+import { workerConfigFromEnv, type WorkerConfig } from '../../apps/ledger-worker/src/worker.config';
+import { createTestDatabase, KafkaTestClient, testBrokers, uniqueTopicPrefix, type TestDatabase } from '@storecredit/testing';
 import { GatewayClient } from './gateway';
-import { KafkaTestClient, testBrokers, uniqueTopicPrefix } from './kafka';
 
 /** Generous, so a loaded machine answers late rather than 202. */
 export const stackReplyTimeoutMs = 15_000;

@@ -1,9 +1,9 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
-import { AuthRepository } from '../../../apps/gateway/src/auth/auth.repository';
-import { AuthService } from '../../../apps/gateway/src/auth/auth.service';
-import type { Permission } from '../../../apps/gateway/src/auth/permissions';
-import { ClientsRepository } from '../../../apps/gateway/src/clients/clients.repository';
+import { AuthRepository } from '../../apps/gateway/src/auth/auth.repository';
+import { AuthService } from '../../apps/gateway/src/auth/auth.service';
+import type { Permission } from '../../apps/gateway/src/auth/permissions';
+import { ClientsRepository } from '../../apps/gateway/src/clients/clients.repository';
 
 export interface HttpAnswer<T = Record<string, unknown>> {
   status: number;

@@ -2,14 +2,20 @@ import 'reflect-metadata';
 import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { MikroORM } from '@mikro-orm/core';
-import { EmbeddedDataDirError, ledgerOrmConfig, startEmbeddedPostgres } from '@storecredit/ledger';
+import { EmbeddedDataDirError, startEmbeddedPostgres } from '@storecredit/embedded-postgres';
+import { ledgerOrmConfig } from '@storecredit/ledger';
 import { AppLogger } from '@storecredit/messaging';
-import { LedgerWorkerModule } from '../../ledger-worker/src/ledger-worker.module';
-import { workerConfigFromEnv } from '../../ledger-worker/src/worker.config';
-import { demoBusinessId, demoLoginsFile, readDemoLogins, seedDemo } from './embedded/demo-seed';
-import { createGatewayApp } from './gateway.app';
-import { gatewayConfigFromEnv, type GatewayConfig } from './gateway.config';
-import type { GatewayDatabase } from './gateway.module';
+import {
+  createGatewayApp,
+  demoBusinessId,
+  demoLoginsFile,
+  readDemoLogins,
+  gatewayConfigFromEnv,
+  seedDemo,
+  type GatewayConfig,
+  type GatewayDatabase,
+} from '../../gateway/src';
+import { embeddedOutboxRelay, LedgerWorkerModule, workerConfigFromEnv } from '../../ledger-worker/src';
 
 Logger.overrideLogger(new AppLogger());
 const logger = new Logger('Main');
@@ -43,7 +49,8 @@ class Closers {
 }
 
 /**
- * `npm start`. With neither DATABASE_URL nor KAFKA_BROKERS: everything in one process on an embedded
+ * `npm start`, `npm run start:gateway` and the gateway's container: the one place where the apps are composed, each
+ * through its public entry (src/index.ts). With neither DATABASE_URL nor KAFKA_BROKERS: everything in one process on an embedded
  * PostgreSQL under ./data, seeded with a demo business. With both: the gateway (and, unless RUN_WORKER=false,
  * the ledger worker) against them.
  */
@@ -53,7 +60,7 @@ async function bootstrap(config: GatewayConfig, closers: Closers): Promise<void>
   const embedded = config.databaseUrl === null ? await startEmbeddedPostgres(config.dataDir) : null;
   if (embedded) {
     closers.add(() => embedded.stop());
-    database = { url: embedded.url, poolMax: embedded.poolMax, embedded: true };
+    database = { url: embedded.url, poolMax: embedded.poolMax, alongside: embeddedOutboxRelay() };
     await migrate(database.url, database.poolMax);
   } else if (process.env.MIGRATE_ON_START === 'true') {
     await migrate(database.url, undefined);

@@ -1,7 +1,4 @@
-import { createTestDatabase, type TestDatabase } from './database';
-import { deleteSuiteTopics } from './faults';
-import { KafkaTestClient, uniqueTopicPrefix } from './kafka';
-import { ReplyTracker } from './reply-tracker';
+import { createTestDatabase, deleteSuiteTopics, KafkaTestClient, ReplyTracker, uniqueTopicPrefix, type TestDatabase } from '@storecredit/testing';
 import { killAllWorkers } from './worker-process';
 
 /** What every fault suite drives its worker processes against; the suite starts the workers it needs. */

@@ -1,0 +1,4 @@
+/** The worker's public entry: what a composition (the all-in-one start, test stacks) plugs in. */
+export { LedgerWorkerModule } from './ledger-worker.module';
+export { embeddedOutboxRelay } from './outbox/embedded-outbox-relay';
+export { workerConfigFromEnv, type WorkerConfig } from './worker.config';

@@ -1,0 +1,23 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261125000000_ledger } from './migrations/Migration20261125000000_ledger';
+import { Migration20261125010000_gateway } from './migrations/Migration20261125010000_gateway';
+import { Migration20261125020000_json_bodies } from './migrations/Migration20261125020000_json_bodies';
+import { Migration20261201000000_group_write_rows } from './migrations/Migration20261201000000_group_write_rows';
+import { Migration20261202000000_sales } from './migrations/Migration20261202000000_sales';
+import { Migration20261202010000_staff_access } from './migrations/Migration20261202010000_staff_access';
+import { Migration20261202020000_staff_email_normal } from './migrations/Migration20261202020000_staff_email_normal';
+
+/**
+ * The one database's migrations, the ledger's tables and the gateway's (staff, sessions, keys) alike, in the order
+ * they run. MikroORM keeps one ordered list per database, and a database records each by this name in
+ * mikro_orm_migrations: a name never changes. They are listed in code so they ship inside the build.
+ */
+export const schemaMigrations: MigrationObject[] = [
+  { name: 'Migration20261125000000_ledger', class: Migration20261125000000_ledger },
+  { name: 'Migration20261125010000_gateway', class: Migration20261125010000_gateway },
+  { name: 'Migration20261125020000_json_bodies', class: Migration20261125020000_json_bodies },
+  { name: 'Migration20261201000000_group_write_rows', class: Migration20261201000000_group_write_rows },
+  { name: 'Migration20261202000000_sales', class: Migration20261202000000_sales },
+  { name: 'Migration20261202010000_staff_access', class: Migration20261202010000_staff_access },
+  { name: 'Migration20261202020000_staff_email_normal', class: Migration20261202020000_staff_email_normal },
+];
