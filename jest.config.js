@@ -5,10 +5,10 @@ const moduleNameMapper = {
 };
 const transform = {
   '^.+\\.ts$': ['ts-jest', {}],
-  // ESM-only dependencies (content-disposition, under @fastify/static) are compiled to CommonJS for jest.
-  '^.+/node_modules/content-disposition/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true } }],
+  // ESM-only dependencies (content-disposition under @fastify/static; uuid since 12) are compiled to CommonJS for jest.
+  '^.+/node_modules/(content-disposition|uuid)/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true } }],
 };
-const transformIgnorePatterns = ['/node_modules/(?!content-disposition/)'];
+const transformIgnorePatterns = ['/node_modules/(?!(content-disposition|uuid)/)'];
 const common = { moduleFileExtensions: ['ts', 'js', 'json'], moduleNameMapper, transform, transformIgnorePatterns, testEnvironment: 'node' };
 
 module.exports = {
