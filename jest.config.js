@@ -3,13 +3,9 @@ const moduleNameMapper = {
   '^@storecredit/(contracts|ledger|messaging|testing)$': '<rootDir>/libs/$1/src',
   '^@storecredit/(contracts|ledger|messaging|testing)/(.*)$': '<rootDir>/libs/$1/src/$2',
 };
-const transform = {
-  '^.+\\.ts$': ['ts-jest', {}],
-  // ESM-only dependencies (content-disposition under @fastify/static; uuid since 12) are compiled to CommonJS for jest.
-  '^.+/node_modules/(content-disposition|uuid)/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true } }],
-};
-const transformIgnorePatterns = ['/node_modules/(?!(content-disposition|uuid)/)'];
-const common = { moduleFileExtensions: ['ts', 'js', 'json'], moduleNameMapper, transform, transformIgnorePatterns, testEnvironment: 'node' };
+// ESM-only dependencies are required natively, not compiled: see .npmrc.
+const transform = { '^.+\\.ts$': ['ts-jest', {}] };
+const common = { moduleFileExtensions: ['ts', 'js', 'json'], moduleNameMapper, transform, testEnvironment: 'node' };
 
 module.exports = {
   testTimeout: 120000,
