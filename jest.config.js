@@ -3,13 +3,9 @@ const moduleNameMapper = {
   '^@storecredit/(contracts|embedded-postgres|ledger|messaging|schema|testing)$': '<rootDir>/libs/$1/src',
   '^@storecredit/(contracts|embedded-postgres|ledger|messaging|schema|testing)/(.*)$': '<rootDir>/libs/$1/src/$2',
 };
-const transform = {
-  '^.+\\.ts$': ['ts-jest', {}],
-  // ESM-only dependencies (content-disposition, under @fastify/static) are compiled to CommonJS for jest.
-  '^.+/node_modules/content-disposition/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true } }],
-};
-const transformIgnorePatterns = ['/node_modules/(?!content-disposition/)'];
-const common = { moduleFileExtensions: ['ts', 'js', 'json'], moduleNameMapper, transform, transformIgnorePatterns, testEnvironment: 'node' };
+// ESM-only dependencies are required natively, not compiled: see .npmrc.
+const transform = { '^.+\\.ts$': ['ts-jest', {}] };
+const common = { moduleFileExtensions: ['ts', 'js', 'json'], moduleNameMapper, transform, testEnvironment: 'node' };
 
 module.exports = {
   testTimeout: 120000,

@@ -1,4 +1,4 @@
-import { MikroORM } from '@mikro-orm/core';
+import { MikroORM } from '@mikro-orm/postgresql';
 import { ledgerOrmConfig } from '@storecredit/ledger';
 import { kafkaConnectionTimeoutMs, kafkaRequestTimeoutMs, parseBrokers } from '@storecredit/messaging';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
@@ -65,7 +65,7 @@ export async function createBenchDatabase(serverUrl: string, label: string, pool
   const url = urlWithDatabase(serverUrl, name);
   const orm = await MikroORM.init(ledgerOrmConfig(url));
   try {
-    await orm.getMigrator().up();
+    await orm.migrator.up();
   } finally {
     await orm.close();
   }

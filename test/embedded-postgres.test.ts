@@ -1,6 +1,6 @@
 import { Test } from '@nestjs/testing';
 import type { INestApplicationContext } from '@nestjs/common';
-import { MikroORM } from '@mikro-orm/core';
+import { MikroORM } from '@mikro-orm/postgresql';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Command, WalletResult } from '@storecredit/contracts';
 import {
@@ -34,7 +34,7 @@ interface Running {
 async function startLedger(dataDir: string): Promise<Running> {
   const db = await startEmbeddedPostgres(dataDir);
   const orm = await MikroORM.init(ledgerOrmConfig(db.url, { poolMax: db.poolMax }));
-  await orm.getMigrator().up();
+  await orm.migrator.up();
   await orm.close();
   const moduleRef = await Test.createTestingModule({
     imports: [LedgerModule.forRoot({ databaseUrl: db.url, poolMax: db.poolMax })],
@@ -214,8 +214,8 @@ describe('embedded PostgreSQL (PGlite over the wire protocol)', () => {
     it('has no migration pending', async () => {
       const orm = await MikroORM.init(ledgerOrmConfig(running!.db.url, { poolMax: running!.db.poolMax }));
       try {
-        expect(await orm.getMigrator().getPendingMigrations()).toEqual([]);
-        expect(await orm.getMigrator().getExecutedMigrations()).toHaveLength(migrationNames.length);
+        expect(await orm.migrator.getPending()).toEqual([]);
+        expect(await orm.migrator.getExecuted()).toHaveLength(migrationNames.length);
       } finally {
         await orm.close();
       }

@@ -1,6 +1,6 @@
 import { Test } from '@nestjs/testing';
 import { Logger, type INestApplicationContext } from '@nestjs/common';
-import { MikroORM } from '@mikro-orm/core';
+import { MikroORM } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
 import { LedgerModule } from '@storecredit/ledger';
 import { createTestDatabase, type TestDatabase } from '@storecredit/testing';

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppLogger } from '@storecredit/messaging';
-import { MikroORM } from '@mikro-orm/core';
+import { MikroORM } from '@mikro-orm/postgresql';
 import {
   embeddedDatabaseExists,
   EmbeddedDataDirError,
@@ -26,7 +26,7 @@ async function main(command: string | undefined): Promise<number> {
 async function migrate(): Promise<number> {
   const orm = await MikroORM.init(ledgerOrmConfig());
   try {
-    const applied = await orm.getMigrator().up();
+    const applied = await orm.migrator.up();
     Logger.log(applied.length === 0 ? 'schema is up to date' : `applied ${applied.map((m) => m.name).join(', ')}`, 'Migrate');
     return 0;
   } finally {

@@ -1,6 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { MikroORM } from '@mikro-orm/core';
-import { Migrator } from '@mikro-orm/migrations';
+import { MikroORM } from '@mikro-orm/postgresql';
 
 /**
  * Refuses to start a worker on a database whose schema is behind it (migrations run as a step of their own, never
@@ -12,7 +11,7 @@ export class SchemaCheck implements OnModuleInit {
   constructor(private readonly orm: MikroORM) {}
 
   async onModuleInit(): Promise<void> {
-    const pending = await this.orm.getMigrator<Migrator>().getPendingMigrations();
+    const pending = await this.orm.migrator.getPending();
     if (pending.length === 0) return;
     const names = pending.map((migration) => migration.name).join(', ');
     throw new Error(`the database schema is behind this worker: ${pending.length} migration(s) pending (${names}); run \`npm run migrate\` first`);

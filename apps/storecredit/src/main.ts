@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { MikroORM } from '@mikro-orm/core';
+import { MikroORM } from '@mikro-orm/postgresql';
 import { EmbeddedDataDirError, startEmbeddedPostgres } from '@storecredit/embedded-postgres';
 import { ledgerOrmConfig } from '@storecredit/ledger';
 import { AppLogger } from '@storecredit/messaging';
@@ -27,7 +27,7 @@ const stopSignals = ['SIGINT', 'SIGTERM'] as const;
 async function migrate(url: string, poolMax: number | undefined): Promise<void> {
   const orm = await MikroORM.init(ledgerOrmConfig(url, { poolMax }));
   try {
-    await orm.getMigrator().up();
+    await orm.migrator.up();
   } finally {
     await orm.close();
   }

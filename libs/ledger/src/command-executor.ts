@@ -2,11 +2,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import {
   DeadlockException,
   LockWaitTimeoutException,
-  MikroORM,
   OptimisticLockError,
   UniqueConstraintViolationException,
 } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import type { Command, GiftCardResult, WalletResult } from '@storecredit/contracts';
 import { Clock } from './clock';
 import { EarlierResult, payloadHashOf, recordOf, replayOf, replyOf, type CommandOutcome } from './command-outcomes';

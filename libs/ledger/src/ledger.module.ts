@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { CommandBus, CqrsModule } from '@nestjs/cqrs';
-import { MikroORM } from '@mikro-orm/core';
+import { MikroORM } from '@mikro-orm/postgresql';
 import type { Command } from '@storecredit/contracts';
 import { Clock, SystemClock } from './clock';
 import { CommandExecutor, type CommandOutcome } from './command-executor';

@@ -1,3 +1,4 @@
+import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
 import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, PostgreSqlDriver, type Options } from '@mikro-orm/postgresql';
 import { schemaMigrations } from '@storecredit/schema';
@@ -20,13 +21,15 @@ export function ledgerOrmConfig(
     driver: PostgreSqlDriver,
     clientUrl: ledgerDatabaseUrl(databaseUrl),
     entities: ledgerEntities,
-    discovery: { disableDynamicFileAccess: true, requireEntitiesArray: true },
+    metadataProvider: ReflectMetadataProvider,
     extensions: [Migrator],
     migrations: {
       migrationsList: schemaMigrations,
       transactional: true,
       silent: true,
       allOrNothing: true,
+      // MikroORM 7 writes a schema snapshot file beside the process after `up`; our migrations are written by hand.
+      snapshot: false,
     },
     pool: { min: 0, max: poolMax },
     allowGlobalContext: false,

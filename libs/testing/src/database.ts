@@ -1,4 +1,4 @@
-import { MikroORM } from '@mikro-orm/core';
+import { MikroORM } from '@mikro-orm/postgresql';
 import { ledgerOrmConfig } from '@storecredit/ledger';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
@@ -28,7 +28,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await admin.end();
   const url = databaseUrl(name);
   const orm = await MikroORM.init(ledgerOrmConfig(url));
-  await orm.getMigrator().up();
+  await orm.migrator.up();
   await orm.close();
   const client = new Client({ connectionString: url });
   await client.connect();

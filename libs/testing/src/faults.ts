@@ -1,4 +1,4 @@
-import { MikroORM } from '@mikro-orm/core';
+import { MikroORM } from '@mikro-orm/postgresql';
 import { producers, topicNames } from '@storecredit/contracts';
 import { LedgerVerifier, ledgerOrmConfig, type VerifyReport } from '@storecredit/ledger';
 import { createKafka } from '@storecredit/messaging';

@@ -1,4 +1,5 @@
-import { Entity, PrimaryKey, PrimaryKeyProp, Property, Unique } from '@mikro-orm/core';
+import { PrimaryKeyProp } from '@mikro-orm/core';
+import { Entity, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 import type { GiftCardStatus } from '@storecredit/contracts';
 import { ExactDecimalType } from './exact-decimal.type';
 

@@ -1,4 +1,5 @@
-import { Entity, PrimaryKey, PrimaryKeyProp, Property } from '@mikro-orm/core';
+import { PrimaryKeyProp } from '@mikro-orm/core';
+import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import type { StoredReply } from '@storecredit/contracts';
 
 /** The first outcome of a command id, replayed for every later delivery of the same command. */

@@ -1,4 +1,4 @@
-import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import type { LedgerEvent } from '@storecredit/contracts';
 
 /** An event written in the same transaction as its entry; the relay publishes it and deletes the row. */

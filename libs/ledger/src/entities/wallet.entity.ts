@@ -1,4 +1,5 @@
-import { Entity, PrimaryKey, PrimaryKeyProp, Property, Unique } from '@mikro-orm/core';
+import { PrimaryKeyProp } from '@mikro-orm/core';
+import { Entity, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { ExactDecimalType } from './exact-decimal.type';
 
 /** One business, one client, one currency. The balance is the sum of its entries and never below zero. */
