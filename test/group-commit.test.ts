@@ -3,25 +3,22 @@ import { Logger, type INestApplicationContext } from '@nestjs/common';
 import fc from 'fast-check';
 import { Pool } from 'pg';
 import type { Command, Reply, StoredReply } from '@storecredit/contracts';
-import {
-  GroupWriteConflict,
-  LedgerCommands,
-  LedgerModule,
-  LedgerVerifier,
-  loadGroupState,
-  planGroup,
-  writeGroup,
-  type GroupCommitMode,
-  type SetCommand,
-} from '@storecredit/ledger';
-import { command, createTestDatabase, uniqueId, type TestDatabase } from '@storecredit/testing';
+import { GroupWriteConflict, LedgerCommands, LedgerModule, LedgerVerifier, UnitOfWork, loadGroupState, writeGroup } from '@storecredit/ledger';
+import { command, createTestDatabase, giftCardCode, uniqueId, type TestDatabase } from '@storecredit/testing';
 
 const businessId = 'salon-1';
-const setsFailed = /could not be committed as sets/;
+const groupFailed = /could not be written/;
 
-async function ledgerApp(db: TestDatabase, groupCommit: GroupCommitMode): Promise<INestApplicationContext> {
-  const moduleRef = await Test.createTestingModule({ imports: [LedgerModule.forRoot({ databaseUrl: db.url, groupCommit })] }).compile();
+async function ledgerApp(db: TestDatabase): Promise<INestApplicationContext> {
+  const moduleRef = await Test.createTestingModule({ imports: [LedgerModule.forRoot({ databaseUrl: db.url })] }).compile();
   return moduleRef.init();
+}
+
+/** Decides a group against what the database holds now, without writing it (as a worker between read and write). */
+async function decided(app: INestApplicationContext, client: import('pg').PoolClient, group: Command[]) {
+  const work = new UnitOfWork(await loadGroupState(client, group));
+  await app.get(LedgerCommands).decideGroup(group, work);
+  return work.writes();
 }
 
 /** A reply without what differs between two runs of the same commands: generated ids and times. */
@@ -125,7 +122,7 @@ function commandsOf(steps: Step[], clientPrefix: string): Command[] {
   return commands;
 }
 
-describe('group commit as sets', () => {
+describe('group commit: one decision per command, whatever the group', () => {
   let setsDb: TestDatabase;
   let referenceDb: TestDatabase;
   let sets: INestApplicationContext;
@@ -133,7 +130,7 @@ describe('group commit as sets', () => {
 
   beforeAll(async () => {
     [setsDb, referenceDb] = await Promise.all([createTestDatabase(), createTestDatabase()]);
-    [sets, reference] = await Promise.all([ledgerApp(setsDb, 'sets'), ledgerApp(referenceDb, 'savepoints')]);
+    [sets, reference] = await Promise.all([ledgerApp(setsDb), ledgerApp(referenceDb)]);
   });
 
   afterAll(async () => {
@@ -142,10 +139,12 @@ describe('group commit as sets', () => {
   });
 
   afterEach(async () => {
+    // Balance = sum of entries, sequences without gaps, sales within their payments and refunds, refund ids once.
     expect((await sets.get(LedgerVerifier).verify()).problems).toEqual([]);
+    expect((await reference.get(LedgerVerifier).verify()).problems).toEqual([]);
   });
 
-  it('decides every command as applying them one transaction each would: replies, balances, entries, payments', async () => {
+  it('decides random command sequences alike in any grouping: never negative, exact, the same replies on replay', async () => {
     const warn = jest.spyOn(Logger.prototype, 'warn');
     const error = jest.spyOn(Logger.prototype, 'error');
     const totals = { commands: 0, applied: 0, rejected: 0 };
@@ -154,12 +153,16 @@ describe('group commit as sets', () => {
       fc.asyncProperty(fc.array(stepArbitrary, { minLength: 20, maxLength: 160, size: 'max' }), fc.array(fc.integer({ min: 1, max: 100 }), { minLength: 1, maxLength: 8 }), async (steps, groupSizes) => {
         const clientPrefix = uniqueId('client');
         const commands = commandsOf(steps, clientPrefix);
+        // The reference applies each command as a group of one; the other database takes them in groups of random sizes.
         const expected = [];
         for (const next of commands) expected.push(comparable(await reference.get(LedgerCommands).apply(next)));
         const actual = [];
+        const actualReplies: StoredReply[] = [];
         for (let start = 0, round = 0; start < commands.length; round++) {
           const group = commands.slice(start, start + groupSizes[round % groupSizes.length]);
-          actual.push(...(await sets.get(LedgerCommands).applyGroup(group)).map(comparable));
+          const outcomes = await sets.get(LedgerCommands).applyGroup(group);
+          actual.push(...outcomes.map(comparable));
+          actualReplies.push(...outcomes.map((outcome) => outcome.reply));
           start += group.length;
         }
         expect(actual).toEqual(expected);
@@ -168,22 +171,38 @@ describe('group commit as sets', () => {
         totals.rejected += actual.filter((outcome) => outcome.status === 'rejected').length;
         for (const outcome of actual) if (outcome.error) codes.add(outcome.error.code);
         const commandIds = commands.map((next) => next.commandId);
-        expect(await ledgerRows(setsDb, clientPrefix, commandIds)).toEqual(await ledgerRows(referenceDb, clientPrefix, commandIds));
+        const rows = await ledgerRows(setsDb, clientPrefix, commandIds);
+        expect(rows).toEqual(await ledgerRows(referenceDb, clientPrefix, commandIds));
+        // Never negative, and each wallet's balance is the sum of its entries.
+        for (const wallet of rows.wallets as { client_id: string; balance: string }[]) {
+          expect(Number(wallet.balance)).toBeGreaterThanOrEqual(0);
+          const entries = (rows.entries as { client_id: string; amount: string }[]).filter((entry) => entry.client_id === wallet.client_id);
+          expect(entries.reduce((sum, entry) => sum + Math.round(Number(entry.amount) * 100), 0)).toBe(Math.round(Number(wallet.balance) * 100));
+        }
+        // Every command delivered again, in one group: its first reply, word for word, and nothing applied twice.
+        const again = await sets.get(LedgerCommands).applyGroup(commands);
+        const first = new Map<string, StoredReply>();
+        for (const [index, next] of commands.entries()) if (!first.has(next.commandId)) first.set(next.commandId, actualReplies[index]);
+        for (const [index, next] of commands.entries()) {
+          if (again[index].reply.error?.code === 'idempotency_conflict') continue;
+          expect(again[index]).toEqual({ reply: first.get(next.commandId), replayed: true });
+        }
+        expect(await ledgerRows(setsDb, clientPrefix, commandIds)).toEqual(rows);
       }),
       { numRuns: 12 },
     );
-    // The runs were not trivial: they applied, refused and replayed; and no group had to leave the fast path.
+    // The runs were not trivial: they applied, refused and replayed; and no group had to be applied again one by one.
     expect(totals.applied).toBeGreaterThan(totals.commands / 5);
     expect(totals.rejected).toBeGreaterThan(0);
-    // The bounds per sale and per refund id were reached, on both paths alike.
+    // The bounds per sale and per refund id were reached, in both groupings alike.
     expect([...codes]).toEqual(expect.arrayContaining(['insufficient_balance', 'refund_exceeds_sale', 'sale_mismatch', 'refund_conflict']));
-    const fellBack = [...warn.mock.calls, ...error.mock.calls].filter(([message]) => setsFailed.test(String(message)));
+    const fellBack = [...warn.mock.calls, ...error.mock.calls].filter(([message]) => groupFailed.test(String(message)));
     expect(fellBack).toEqual([]);
     warn.mockRestore();
     error.mockRestore();
   });
 
-  it('applies a mixed group in order: wallet commands as sets, gift cards in savepoints', async () => {
+  it('applies a mixed group in order: wallet and gift card commands decided against one unit of work', async () => {
     const clientId = uniqueId('client');
     const code = 'AAAA-BBBB-CCCC-DDDD';
     const outcomes = await sets.get(LedgerCommands).applyGroup([
@@ -204,15 +223,15 @@ describe('group commit as sets', () => {
   it('refuses to write a group when another writer changed one of its wallets after the group read it', async () => {
     const clientId = uniqueId('client');
     await sets.get(LedgerCommands).apply(command('balance.add', { businessId, clientId, currency: 'AED', amount: '10' }));
-    const group: SetCommand[] = [command('balance.deduct', { businessId, clientId, currency: 'AED', amount: '10' })];
+    const group: Command[] = [command('balance.deduct', { businessId, clientId, currency: 'AED', amount: '10' })];
     const pool = new Pool({ connectionString: setsDb.url, max: 1 });
     const client = await pool.connect();
     try {
       await client.query('begin');
-      const plan = planGroup(group, await loadGroupState(client, group), () => new Date());
+      const writes = await decided(sets, client, group);
       // Another writer (a second worker, say) moved the wallet on after the group read it.
       await setsDb.query('update wallet set version = version + 1 where client_id = $1', [clientId]);
-      await expect(writeGroup(client, plan.writes)).rejects.toBeInstanceOf(GroupWriteConflict);
+      await expect(writeGroup(client, writes)).rejects.toBeInstanceOf(GroupWriteConflict);
     } finally {
       await client.query('rollback');
       client.release();
@@ -232,16 +251,16 @@ describe('group commit as sets', () => {
       await sets.get(LedgerCommands).apply(command('balance.add', { businessId, clientId: id, currency: 'AED', amount: '10' }));
     }
     // One wallet moved on after the read, one did not: the group's write must leave both, and every other table, as they were.
-    const group: SetCommand[] = [
+    const group: Command[] = [
       command('balance.deduct', { businessId, clientId: otherClientId, currency: 'AED', amount: '4' }),
       command('balance.deduct', { businessId, clientId, currency: 'AED', amount: '10' }),
     ];
     const pool = new Pool({ connectionString: setsDb.url, max: 1 });
     const client = await pool.connect();
     try {
-      const plan = planGroup(group, await loadGroupState(client, group), () => new Date());
+      const writes = await decided(sets, client, group);
       await setsDb.query('update wallet set version = version + 1 where client_id = $1', [clientId]);
-      await expect(writeGroup(client, plan.writes)).rejects.toThrow(new GroupWriteConflict('changedWallets', 2, 1));
+      await expect(writeGroup(client, writes)).rejects.toThrow(new GroupWriteConflict('changedWallets', 2, 1));
     } finally {
       client.release();
       await pool.end();
@@ -255,14 +274,14 @@ describe('group commit as sets', () => {
       [[clientId, otherClientId].sort(), commandIds],
     );
     expect(written).toEqual([{ wallets: '10.00,10.00', entries: '0', records: '0', outbox: '0' }]);
-    // The same commands through the worker's path are then applied the slow way, once each.
+    // The same commands through the worker's path are then applied, once each.
     const outcomes = await sets.get(LedgerCommands).applyGroup(group);
     expect(outcomes.map(({ reply }) => reply.status)).toEqual(['applied', 'applied']);
   });
 
   it('keeps two workers racing on the same wallets exact: every debit once, never below zero', async () => {
     const clientIds = [uniqueId('client'), uniqueId('client')];
-    const second = await ledgerApp(setsDb, 'sets');
+    const second = await ledgerApp(setsDb);
     try {
       for (const clientId of clientIds) {
         await sets.get(LedgerCommands).apply(command('balance.add', { businessId, clientId, currency: 'AED', amount: '100' }));
@@ -290,6 +309,34 @@ describe('group commit as sets', () => {
         { status: 'applied', n: '200' },
         { status: 'rejected', n: '100' },
       ]);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('redeems a gift card once when two workers race to redeem it for two clients, and issues a code once', async () => {
+    const second = await ledgerApp(setsDb);
+    try {
+      for (let round = 0; round < 5; round++) {
+        const code = giftCardCode();
+        const [firstIssue, secondIssue] = await Promise.all([
+          sets.get(LedgerCommands).apply(command('giftcard.issue', { businessId, code, amount: '20', currency: 'AED' })),
+          second.get(LedgerCommands).apply(command('giftcard.issue', { businessId, code, amount: '30', currency: 'AED' })),
+        ]);
+        expect([firstIssue, secondIssue].map(({ reply }) => reply.error?.code ?? reply.status).sort()).toEqual(['applied', 'gift_card_exists']);
+        const clients = [uniqueId('client'), uniqueId('client')];
+        const [first, other] = await Promise.all(
+          [sets, second].map((app, index) =>
+            app.get(LedgerCommands).applyGroup([command('giftcard.redeem', { businessId, clientId: clients[index], currency: 'AED', code })]),
+          ),
+        );
+        expect([first[0], other[0]].map(({ reply }) => reply.error?.code ?? reply.status).sort()).toEqual(['applied', 'gift_card_already_redeemed']);
+        const credited = await setsDb.query<{ n: string }>(
+          `select count(*)::text as n from ledger_entry where client_id = any($1) and type = 'gift_card_redeemed'`,
+          [clients],
+        );
+        expect(credited[0].n).toBe('1');
+      }
     } finally {
       await second.close();
     }

@@ -4,18 +4,9 @@ import { OptimisticLockError } from '@mikro-orm/core';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Command, StoredReply, WalletResult } from '@storecredit/contracts';
-import {
-  CommandExecutor,
-  LedgerBatches,
-  LedgerCommands,
-  LedgerModule,
-  LedgerVerifier,
-  LostRaceInBatch,
-  Wallet,
-  WalletLedger,
-  type CommandOutcome,
-} from '@storecredit/ledger';
-import { Decimal } from '@storecredit/contracts';
+import { Logger } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import { GroupStore, LedgerCommands, LedgerModule, LedgerVerifier, Wallet, type CommandOutcome } from '@storecredit/ledger';
 import { command, createTestDatabase, giftCardCode, TestClock, uniqueId, type TestDatabase } from '@storecredit/testing';
 
 /** Every command and every error code, applied through the command bus against real PostgreSQL. */
@@ -502,65 +493,44 @@ describe('ledger on PostgreSQL', () => {
     }
   });
 
-  describe(LedgerBatches.name, () => {
-    it('applies a group of commands in one transaction: rejections and duplicates answered as singly', async () => {
-      const clientId = newClient();
-      const topUp = command('balance.add', { businessId, clientId, currency: 'AED', amount: '10.00' });
-      const overdraft = command('balance.deduct', { businessId, clientId, currency: 'AED', amount: '50.00' });
-      const spend = command('balance.debit', { businessId, clientId, currency: 'AED', amount: '4.00' });
-      const outcomes = await app.get(LedgerBatches).run(async () => {
-        const results: CommandOutcome[] = [];
-        for (const cmd of [topUp, overdraft, spend, topUp, overdraft]) results.push(await apply(cmd));
-        return results;
-      });
-      expect(outcomes.map((o) => [o.reply.status, o.replayed])).toEqual([
-        ['applied', false],
-        ['rejected', false],
-        ['applied', false],
-        ['applied', true],
-        ['rejected', true],
-      ]);
-      expect(outcomes[1].reply.error?.code).toBe('insufficient_balance');
-      expect(await entriesOf(clientId)).toEqual([
-        { type: 'balance_added', amount: '10.00', balance_after: '10.00', sequence: 1 },
-        { type: 'balance_debit', amount: '-4.00', balance_after: '6.00', sequence: 2 },
-      ]);
-    });
-
-    it('rolls the whole group back when a command in it loses a race to another writer', async () => {
+  describe('a group that lost a race', () => {
+    it('is applied again one command at a time: each decided afresh, nothing of the refused write kept', async () => {
       const clientId = newClient();
       await add(clientId, '10.00');
-      const inBatch = command('balance.debit', { businessId, clientId, currency: 'AED', amount: '1.00' });
       const otherClientId = newClient();
-      // Another wallet's command earlier in the same group: it must be rolled back with the group.
-      const before = command('balance.add', { businessId, clientId: otherClientId, currency: 'AED', amount: '2.00' });
+      const group = [
+        command('balance.add', { businessId, clientId: otherClientId, currency: 'AED', amount: '2.00' }),
+        command('balance.debit', { businessId, clientId, currency: 'AED', amount: '1.00' }),
+        command('balance.debit', { businessId, clientId, currency: 'AED', amount: '7.00' }),
+      ];
       const outside = command('balance.debit', { businessId, clientId, currency: 'AED', amount: '3.00' });
-      const walletLedger = app.get(WalletLedger);
-      const run = app.get(LedgerBatches).run(async () => {
-        await apply(before);
-        return app.get(CommandExecutor).execute(inBatch, async (tx, now) => {
-          const wallet = await walletLedger.findWallet(tx, inBatch);
-          // Another worker commits a change to the same wallet between this command's read and its write.
-          await new Promise<void>((resolve, reject) => setImmediate(() => ledgerOutsideBatch(outside).then(() => resolve(), reject)));
-          const posted = walletLedger.post(tx, wallet, inBatch, { type: 'balance_debit', amount: new Decimal(-1), referenceType: 'manual', referenceId: null }, now);
-          return { walletId: posted.wallet.id, clientId, currency: 'AED', entryId: posted.entry.id, entryType: posted.entry.type, amount: '1.00', balanceAfter: posted.wallet.balance };
-        });
-      });
-      await expect(run).rejects.toBeInstanceOf(LostRaceInBatch);
-      expect((await entriesOf(clientId)).map((e) => e.amount)).toEqual(['10.00', '-3.00']);
-      expect(await entriesOf(otherClientId)).toEqual([]);
-      expect(await db.query('select 1 from idempotency_record where command_id = any($1)', [[before.commandId, inBatch.commandId]])).toEqual([]);
+      const store = app.get(GroupStore);
+      const withConnection = store.withConnection.bind(store);
+      // Another worker commits a debit of the same wallet after this group read it and before it writes.
+      jest.spyOn(store, 'withConnection').mockImplementationOnce(((use: (client: PoolClient) => Promise<unknown>) =>
+        withConnection(async (client) => {
+          const query = client.query;
+          client.query = (async (...args: unknown[]) => {
+            const answer = await (query as (...a: unknown[]) => Promise<unknown>).apply(client, args);
+            if ((args[0] as { name?: string }).name === 'group_read') await ledger.apply(outside);
+            return answer;
+          }) as typeof client.query;
+          try {
+            return await use(client);
+          } finally {
+            client.query = query;
+          }
+        })) as never);
+      const warn = jest.spyOn(Logger.prototype, 'warn');
+      const outcomes = await ledger.applyGroup(group);
+      expect(warn.mock.calls.map(([message]) => String(message))).toEqual([expect.stringMatching(/group of 3 commands could not be written.*changedWallets/)]);
+      warn.mockRestore();
+      // Decided again after the other worker's debit: 10 - 3 - 1 leaves 6, too little for 7.
+      expect(outcomes.map(({ reply }) => reply.error?.code ?? reply.status)).toEqual(['applied', 'applied', 'insufficient_balance']);
+      expect((await entriesOf(clientId)).map((entry) => entry.amount)).toEqual(['10.00', '-3.00', '-1.00']);
+      expect((await entriesOf(otherClientId)).map((entry) => entry.amount)).toEqual(['2.00']);
+      expect((await ledger.applyGroup(group)).map(({ replayed }) => replayed)).toEqual([true, true, true]);
     });
-
-    /** Runs a command in a transaction of its own, outside the caller's batch context. */
-    function ledgerOutsideBatch(cmd: Command): Promise<CommandOutcome> {
-      return new Promise((resolve, reject) => {
-        // A fresh async context: AsyncLocalStorage.exit leaves the batch for this call only.
-        require('node:async_hooks').AsyncLocalStorage.prototype.exit.call((app.get(LedgerBatches) as unknown as { storage: object }).storage, () =>
-          apply(cmd).then(resolve, reject),
-        );
-      });
-    }
   });
 
   describe('the database itself', () => {

@@ -13,7 +13,7 @@ export class LedgerWorkerModule {
   static forRoot(config: WorkerConfig, clock?: Clock): DynamicModule {
     return {
       module: LedgerWorkerModule,
-      imports: [LedgerModule.forRoot({ databaseUrl: config.databaseUrl, clock, groupCommit: config.groupCommit })],
+      imports: [LedgerModule.forRoot({ databaseUrl: config.databaseUrl, clock})],
       providers: [
         { provide: workerConfigToken, useValue: config },
         SchemaCheck,

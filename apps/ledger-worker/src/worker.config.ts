@@ -1,5 +1,5 @@
 import { defaultTopicPrefix, topicNames, type TopicNames } from '@storecredit/contracts';
-import { defaultDatabaseUrl, groupCommitModes, type GroupCommitMode } from '@storecredit/ledger';
+import { defaultDatabaseUrl } from '@storecredit/ledger';
 import { defaultKafkaBrokers } from '@storecredit/messaging';
 
 export const defaultPartitions = 4;
@@ -18,8 +18,6 @@ export interface WorkerConfig {
   createTopics: boolean;
   /** The outbox relay runs in every worker; a database lock lets one publish at a time. */
   relayEnabled: boolean;
-  /** `sets` (the fast path) or `savepoints` (one command after another): an operator's switch back to the slow path. */
-  groupCommit: GroupCommitMode;
 }
 
 export const workerConfigToken = Symbol('WorkerConfig');
@@ -30,13 +28,6 @@ function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): num
   const value = Number.parseInt(raw, 10);
   if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
   return value;
-}
-
-function groupCommitFromEnv(env: NodeJS.ProcessEnv): GroupCommitMode {
-  const raw = env.WORKER_GROUP_COMMIT ?? 'sets';
-  const mode = groupCommitModes.find((known) => known === raw);
-  if (!mode) throw new Error(`WORKER_GROUP_COMMIT must be one of ${groupCommitModes.join(', ')}, got ${JSON.stringify(raw)}`);
-  return mode;
 }
 
 export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
@@ -51,6 +42,5 @@ export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Worke
     partitionsConsumedConcurrently: intFromEnv(env, 'WORKER_PARTITIONS_CONCURRENTLY', defaultPartitionsConsumedConcurrently),
     createTopics: env.KAFKA_CREATE_TOPICS !== 'false',
     relayEnabled: env.OUTBOX_RELAY !== 'false',
-    groupCommit: groupCommitFromEnv(env),
   };
 }

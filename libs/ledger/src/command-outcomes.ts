@@ -7,7 +7,7 @@ import {
   type WalletResult,
 } from '@storecredit/contracts';
 import { canonicalJson, sha256Hex } from './canonical-json';
-import type { IdempotencyRecord } from './entities';
+import type { RecordRow } from './unit-of-work';
 
 /** What applying one command came to: the reply, and whether it was an earlier delivery's stored outcome. */
 export interface CommandOutcome {
@@ -21,8 +21,14 @@ export interface CommandOutcome {
  * and refund): that command's result, answered as a replay and applied no second time.
  */
 export class EarlierResult {
-  constructor(readonly result: WalletResult | GiftCardResult) {}
+  constructor(readonly result: CommandResult) {}
 }
+
+/** The reply body of an applied command. */
+export type CommandResult = WalletResult | GiftCardResult;
+
+/** What a handler decides: its result, or an earlier command's (EarlierResult); a refusal is thrown (LedgerRejection). */
+export type Decision = CommandResult | EarlierResult;
 
 /** The same command id with another payload is a conflict; this hash is how the ledger tells. */
 export function payloadHashOf(command: Command): string {
@@ -30,7 +36,7 @@ export function payloadHashOf(command: Command): string {
 }
 
 /** A later delivery of a stored command: its first outcome again, or a conflict when the payload differs. */
-export function replayOf(command: Command, payloadHash: string, record: IdempotencyRecord): CommandOutcome {
+export function replayOf(command: Command, payloadHash: string, record: Pick<RecordRow, 'payloadHash' | 'reply' | 'commandType'>): CommandOutcome {
   if (record.payloadHash === payloadHash) return { reply: record.reply, replayed: true };
   const conflict = replyOf(command, new Date(), {
     status: 'rejected',
@@ -58,7 +64,7 @@ export function replyOf(
   };
 }
 
-export function recordOf(command: Command, payloadHash: string, reply: StoredReply, now: Date): IdempotencyRecord {
+export function recordOf(command: Command, payloadHash: string, reply: StoredReply, now: Date): RecordRow {
   return {
     businessId: command.businessId,
     commandId: command.commandId,

@@ -3,9 +3,8 @@ import { canonicalJson, sha256Hex } from './canonical-json';
 import { LedgerRejection } from './errors';
 
 /**
- * The rules of money that hold per sale and per refund, not only per command, as pure functions: the one-command
- * path (the handlers) and the set-based group commit (GroupPlanner) both decide through them with the state each
- * loaded its own way. The database backs each with a CHECK or a key (Migration20261202000000_sales).
+ * The rules of money that hold per sale and per refund, not only per command, as pure functions the payment and
+ * refund handlers decide through. The database backs each with a CHECK or a key (Migration20261202000000_sales).
  */
 
 /** A sale as the ledger knows it: its amount, what balance paid for it, and what refunds of it returned. */

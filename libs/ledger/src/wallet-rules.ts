@@ -2,8 +2,8 @@ import { Decimal, formatAmount, type CommandOf } from '@storecredit/contracts';
 import { LedgerRejection } from './errors';
 
 /**
- * The rules of money that decide a balance change, as pure functions: the one-command path (WalletLedger,
- * the handlers) and the set-based group commit (GroupPlanner) both decide through them, so the two cannot drift.
+ * The rules of money that decide a balance change, as pure functions: UnitOfWork.post and the refund handler decide
+ * through them.
  */
 
 /** The balance after a posting; refuses one that would take the balance below zero. */

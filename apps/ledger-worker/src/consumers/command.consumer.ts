@@ -16,8 +16,8 @@ export const sliceMessagesMax = 200;
 
 /**
  * Consumes the command topics. Each partition hands its messages over in slices of up to sliceMessagesMax; the
- * GroupCommitter applies the slices that wait in one database transaction (LedgerCommands.applyGroup: as sets, or
- * in savepoints); their replies and dead letters are then published, and only after that are their offsets
+ * GroupCommitter applies the slices that wait as one group (LedgerCommands.applyGroup: one read, each command
+ * decided by its handler, one write); their replies and dead letters are then published, and only after that are their offsets
  * committed. A crash at any point redelivers the slices, and idempotent apply makes the replay change nothing.
  */
 @Injectable()

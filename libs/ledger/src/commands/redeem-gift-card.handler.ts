@@ -1,47 +1,34 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Decimal, isGiftCardExpired, type CommandOf } from '@storecredit/contracts';
-import { CommandExecutor, type CommandOutcome } from '../command-executor';
-import type { GiftCard } from '../entities';
+import type { Decision } from '../command-outcomes';
 import { LedgerRejection } from '../errors';
-import { GiftCards } from '../gift-cards';
-import { WalletLedger } from '../wallet-ledger';
-import { RedeemGiftCardCommand } from './redeem-gift-card.command';
+import type { WorkGiftCard } from '../unit-of-work';
+import { LedgerCommand } from './ledger-command';
 import { postedResult } from './wallet-result';
 
+export class RedeemGiftCardCommand extends LedgerCommand<'giftcard.redeem'> {}
+
 /**
- * Redeems a card into the client's balance once: the card row's version check makes the second of two
- * racing redemptions retry, see the card redeemed, and be refused.
+ * Redeems a card into the client's balance once: the card row's version makes the second of two racing
+ * redemptions (two workers) fail its write, be decided again, see the card redeemed, and be refused.
  */
 @CommandHandler(RedeemGiftCardCommand)
-export class RedeemGiftCardHandler implements ICommandHandler<RedeemGiftCardCommand, CommandOutcome> {
-  constructor(
-    private readonly executor: CommandExecutor,
-    private readonly giftCards: GiftCards,
-    private readonly ledger: WalletLedger,
-  ) {}
-
-  execute({ payload }: RedeemGiftCardCommand): Promise<CommandOutcome> {
-    return this.executor.execute(payload, async (tx, now) => {
-      const card = await this.giftCards.findByCode(tx, payload.businessId, payload.code);
-      assertRedeemable(card, payload, now);
-      card.status = 'redeemed';
-      card.redeemedAt = now;
-      card.redeemedClientId = payload.clientId;
-      const wallet = await this.ledger.findWallet(tx, payload);
-      const posted = this.ledger.post(
-        tx,
-        wallet,
-        payload,
-        { type: 'gift_card_redeemed', amount: new Decimal(card.amount), referenceType: 'manual', referenceId: card.id },
-        now,
-      );
-      this.giftCards.recordEvent(tx, card, 'giftcard.redeemed', payload.commandId, now);
-      return postedResult(posted, { giftCardId: card.id });
-    });
+export class RedeemGiftCardHandler implements ICommandHandler<RedeemGiftCardCommand, Decision> {
+  async execute({ payload, work, now }: RedeemGiftCardCommand): Promise<Decision> {
+    const card = work.giftCardByCode(payload.businessId, payload.code);
+    assertRedeemable(card, payload, now);
+    const posted = work.post(
+      payload,
+      { type: 'gift_card_redeemed', amount: new Decimal(card.amount), referenceType: 'manual', referenceId: card.id },
+      now,
+    );
+    work.changeGiftCard(card, { status: 'redeemed', redeemedAt: now, redeemedClientId: payload.clientId });
+    work.giftCardEvent(card, 'giftcard.redeemed', payload.commandId, now);
+    return postedResult(posted, { giftCardId: card.id });
   }
 }
 
-function assertRedeemable(card: GiftCard | null, payload: CommandOf<'giftcard.redeem'>, now: Date): asserts card is GiftCard {
+function assertRedeemable(card: WorkGiftCard | undefined, payload: CommandOf<'giftcard.redeem'>, now: Date): asserts card is WorkGiftCard {
   if (!card) throw new LedgerRejection('gift_card_not_found');
   if (card.status === 'void') throw new LedgerRejection('gift_card_voided');
   if (card.status === 'redeemed') throw new LedgerRejection('gift_card_already_redeemed');

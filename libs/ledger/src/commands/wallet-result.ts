@@ -1,10 +1,10 @@
 import type { WalletResult } from '@storecredit/contracts';
-import type { LedgerEntry, Wallet } from '../entities';
+import type { EntryWrite, WalletRow } from '../unit-of-work';
 
-/** What a reply needs of a posting, whichever path made it (an entity or a planned row). */
+/** What a reply needs of a posting. */
 export interface PostedView {
-  wallet: Pick<Wallet, 'id' | 'clientId' | 'currency' | 'balance'>;
-  entry: Pick<LedgerEntry, 'id' | 'type' | 'amount'>;
+  wallet: Pick<WalletRow, 'id' | 'clientId' | 'currency' | 'balance'>;
+  entry: Pick<EntryWrite, 'id' | 'type' | 'amount'>;
 }
 
 /** The reply body of a command that posted an entry. */
@@ -23,7 +23,7 @@ export function postedResult(posted: PostedView, extra: Partial<WalletResult> = 
 
 /** The reply body of a command that changed nothing (a payment from an empty wallet). */
 export function unchangedResult(
-  wallet: Pick<Wallet, 'id' | 'balance'> | null,
+  wallet: Pick<WalletRow, 'id' | 'balance'> | null,
   key: { clientId: string; currency: string },
   zero: string,
   extra: Partial<WalletResult> = {},

@@ -1,5 +1,7 @@
-import type { PoolClient } from 'pg';
-import type { GroupState, GroupWrites, PaymentRow, RecordRow, RefundRow, SaleRow, SetCommand, WalletRow } from './group-planner';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { hashGiftCardCode, type Command } from '@storecredit/contracts';
+import { Pool, type PoolClient } from 'pg';
+import type { GiftCardRow, GroupState, GroupWrites, PaymentRow, RecordRow, RefundRow, SaleRow, WalletRow } from './unit-of-work';
 
 /** A row count other than the group's: another writer changed a row since the group read it. */
 export class GroupWriteConflict extends Error {
@@ -46,7 +48,15 @@ const readStatement = `
         'businessId', f.business_id, 'refundId', f.refund_id, 'commandId', f.command_id, 'contentHash', f.content_hash,
         'result', f.result)), '[]')
       from unnest($10::text[], $11::text[]) as k(business_id, refund_id)
-      join balance_refund f on f.business_id = k.business_id and f.refund_id = k.refund_id) as refunds`;
+      join balance_refund f on f.business_id = k.business_id and f.refund_id = k.refund_id) as refunds,
+    (select coalesce(json_agg(json_build_object(
+        'businessId', g.business_id, 'id', g.id, 'codeHash', g.code_hash, 'last4', g.last4, 'amount', g.amount::text,
+        'currency', g.currency, 'status', g.status, 'expiresAt', g.expires_at, 'redeemedClientId', g.redeemed_client_id,
+        'redeemedAt', g.redeemed_at, 'voidedAt', g.voided_at, 'issuedBy', g.issued_by, 'version', g.version,
+        'createdAt', g.created_at)), '[]')
+      from gift_card g
+      where (g.business_id, g.code_hash) in (select * from unnest($12::text[], $13::text[]))
+        or (g.business_id, g.id) in (select * from unnest($14::text[], $15::uuid[]))) as "giftCards"`;
 
 /**
  * Every write of a group in one statement. Each table's rows travel as one JSON array (json_to_recordset), which
@@ -111,28 +121,46 @@ const writeStatement = `
       from json_to_recordset($8::json) as v("businessId" text, "refundId" text, "commandId" text, "contentHash" text,
         "saleId" text, amount numeric, result json, "createdAt" timestamptz)
       returning 1),
+    new_gift_cards as (
+      insert into gift_card (business_id, id, code_hash, last4, amount, currency, status, expires_at, redeemed_client_id,
+        redeemed_at, voided_at, issued_by, version, created_at)
+      select "businessId", id, "codeHash", last4, amount, currency, status, "expiresAt", "redeemedClientId", "redeemedAt",
+        "voidedAt", "issuedBy", version, "createdAt"
+      from json_to_recordset($9::json) as v("businessId" text, id uuid, "codeHash" text, last4 text, amount numeric,
+        currency bpchar, status text, "expiresAt" timestamptz, "redeemedClientId" text, "redeemedAt" timestamptz,
+        "voidedAt" timestamptz, "issuedBy" text, version int, "createdAt" timestamptz)
+      returning 1),
+    changed_gift_cards as (
+      update gift_card g set status = v.status, redeemed_client_id = v."redeemedClientId", redeemed_at = v."redeemedAt",
+        voided_at = v."voidedAt", version = g.version + 1
+      from json_to_recordset($10::json) as v("businessId" text, id uuid, status text, "redeemedClientId" text,
+        "redeemedAt" timestamptz, "voidedAt" timestamptz, version int)
+      where g.business_id = v."businessId" and g.id = v.id and g.version = v.version
+      returning 1),
     records as (
       insert into idempotency_record (business_id, command_id, command_type, payload_hash, reply, created_at)
       select "businessId", "commandId", "commandType", "payloadHash", reply, "createdAt"
-      from json_to_recordset($9::json) as v("businessId" text, "commandId" text, "commandType" text, "payloadHash" text,
+      from json_to_recordset($11::json) as v("businessId" text, "commandId" text, "commandType" text, "payloadHash" text,
         reply json, "createdAt" timestamptz)
       returning 1),
     outbox as (
       insert into outbox_message (id, business_id, message_key, sequence, payload)
       select id, "businessId", "messageKey", sequence, payload
-      from json_to_recordset($10::json) as v(id uuid, "businessId" text, "messageKey" text, sequence int, payload json)
+      from json_to_recordset($12::json) as v(id uuid, "businessId" text, "messageKey" text, sequence int, payload json)
       returning 1)
   select
-    ledger_expect_rows('newWallets', $11, (select count(*) from new_wallets)::int) as "newWallets",
-    ledger_expect_rows('changedWallets', $12, (select count(*) from changed_wallets)::int) as "changedWallets",
-    ledger_expect_rows('entries', $13, (select count(*) from entries)::int) as entries,
-    ledger_expect_rows('newPayments', $14, (select count(*) from new_payments)::int) as "newPayments",
-    ledger_expect_rows('changedPayments', $15, (select count(*) from changed_payments)::int) as "changedPayments",
-    ledger_expect_rows('newSales', $16, (select count(*) from new_sales)::int) as "newSales",
-    ledger_expect_rows('changedSales', $17, (select count(*) from changed_sales)::int) as "changedSales",
-    ledger_expect_rows('newRefunds', $18, (select count(*) from new_refunds)::int) as "newRefunds",
-    ledger_expect_rows('records', $19, (select count(*) from records)::int) as records,
-    ledger_expect_rows('outbox', $20, (select count(*) from outbox)::int) as outbox`;
+    ledger_expect_rows('newWallets', $13, (select count(*) from new_wallets)::int) as "newWallets",
+    ledger_expect_rows('changedWallets', $14, (select count(*) from changed_wallets)::int) as "changedWallets",
+    ledger_expect_rows('entries', $15, (select count(*) from entries)::int) as entries,
+    ledger_expect_rows('newPayments', $16, (select count(*) from new_payments)::int) as "newPayments",
+    ledger_expect_rows('changedPayments', $17, (select count(*) from changed_payments)::int) as "changedPayments",
+    ledger_expect_rows('newSales', $18, (select count(*) from new_sales)::int) as "newSales",
+    ledger_expect_rows('changedSales', $19, (select count(*) from changed_sales)::int) as "changedSales",
+    ledger_expect_rows('newRefunds', $20, (select count(*) from new_refunds)::int) as "newRefunds",
+    ledger_expect_rows('newGiftCards', $21, (select count(*) from new_gift_cards)::int) as "newGiftCards",
+    ledger_expect_rows('changedGiftCards', $22, (select count(*) from changed_gift_cards)::int) as "changedGiftCards",
+    ledger_expect_rows('records', $23, (select count(*) from records)::int) as records,
+    ledger_expect_rows('outbox', $24, (select count(*) from outbox)::int) as outbox`;
 
 type WriteCounts = { [K in keyof GroupWrites]: number };
 
@@ -142,12 +170,15 @@ interface ReadColumns {
   payments: PaymentRow[];
   sales: SaleRow[];
   refunds: RefundRow[];
+  giftCards: (Omit<GiftCardRow, 'expiresAt' | 'redeemedAt' | 'voidedAt' | 'createdAt'> & DatesAsText<'expiresAt' | 'redeemedAt' | 'voidedAt', 'createdAt'>)[];
 }
 
-/** Reads what a group's commands depend on: their idempotency records, their wallets, the payments they refund. */
-export async function loadGroupState(client: PoolClient, commands: readonly SetCommand[]): Promise<GroupState> {
+type DatesAsText<Nullable extends string, Required extends string> = { [K in Nullable]: string | null } & { [K in Required]: string };
+
+/** Reads what a group's commands depend on: idempotency records, wallets, payments and sales, refund ids, gift cards. */
+export async function loadGroupState(client: PoolClient, commands: readonly Command[]): Promise<GroupState> {
   const recordKeys = distinct(commands.map((command) => [command.businessId, command.commandId]));
-  const walletKeys = distinct(commands.map((command) => [command.businessId, command.clientId, command.currency]));
+  const walletKeys = distinct(commands.flatMap((command) => ('clientId' in command ? [[command.businessId, command.clientId, command.currency]] : [])));
   const paymentKeys = distinct(
     commands.flatMap((command) =>
       command.type === 'balance.refund' && command.paymentCommandId !== undefined ? [[command.businessId, command.paymentCommandId]] : [],
@@ -161,13 +192,44 @@ export async function loadGroupState(client: PoolClient, commands: readonly SetC
     ),
   );
   const refundKeys = distinct(commands.flatMap((command) => (command.type === 'balance.refund' ? [[command.businessId, command.refundId]] : [])));
-  const values = [...columns(recordKeys, 2), ...columns(walletKeys, 3), ...columns(paymentKeys, 2), ...columns(saleKeys, 2), ...columns(refundKeys, 2)];
+  const codeKeys = distinct(
+    commands.flatMap((command) =>
+      command.type === 'giftcard.issue' || command.type === 'giftcard.redeem' ? [[command.businessId, hashGiftCardCode(command.code)]] : [],
+    ),
+  );
+  const cardKeys = distinct(commands.flatMap((command) => (command.type === 'giftcard.void' ? [[command.businessId, command.giftCardId]] : [])));
+  const values = [
+    ...columns(recordKeys, 2),
+    ...columns(walletKeys, 3),
+    ...columns(paymentKeys, 2),
+    ...columns(saleKeys, 2),
+    ...columns(refundKeys, 2),
+    ...columns(codeKeys, 2),
+    ...columns(cardKeys, 2),
+  ];
   const { rows } = await client.query<ReadColumns>({ name: 'group_read', text: readStatement, values });
-  const [{ records, wallets, payments, sales, refunds }] = rows;
-  return { records: records.map((record) => ({ ...record, createdAt: new Date(record.createdAt) })), wallets, payments, sales, refunds };
+  const [{ records, wallets, payments, sales, refunds, giftCards }] = rows;
+  return {
+    records: records.map((record) => ({ ...record, createdAt: new Date(record.createdAt) })),
+    wallets,
+    payments,
+    sales,
+    refunds,
+    giftCards: giftCards.map((card) => ({
+      ...card,
+      expiresAt: dateOrNull(card.expiresAt),
+      redeemedAt: dateOrNull(card.redeemedAt),
+      voidedAt: dateOrNull(card.voidedAt),
+      createdAt: new Date(card.createdAt),
+    })),
+  };
 }
 
-/** Writes a planned group in one statement, and checks that every part touched every row it was given. */
+function dateOrNull(text: string | null): Date | null {
+  return text === null ? null : new Date(text);
+}
+
+/** Writes a decided group in one statement, and checks that every part touched every row it was given. */
 export async function writeGroup(client: PoolClient, writes: GroupWrites): Promise<void> {
   const parts = [
     writes.newWallets,
@@ -178,6 +240,8 @@ export async function writeGroup(client: PoolClient, writes: GroupWrites): Promi
     writes.newSales,
     writes.changedSales,
     writes.newRefunds,
+    writes.newGiftCards,
+    writes.changedGiftCards,
     writes.records,
     writes.outbox,
   ];
@@ -213,4 +277,54 @@ function distinct(keys: string[][]): string[][] {
   const seen = new Map<string, string[]>();
   for (const key of keys) seen.set(key.join('\u0000'), key);
   return [...seen.values()];
+}
+
+export interface GroupStoreOptions {
+  databaseUrl: string;
+  poolMax: number;
+}
+export const groupStoreOptionsToken = Symbol('GroupStoreOptions');
+
+/**
+ * The connections a group is read and written on: a pool of plain `pg` connections of its own, opened on first use,
+ * because the ORM's unit of work costs more CPU per command than the database does.
+ */
+@Injectable()
+export class GroupStore implements OnApplicationShutdown {
+  private readonly logger = new Logger(GroupStore.name);
+  private pool?: Pool;
+
+  constructor(@Inject(groupStoreOptionsToken) private readonly options: GroupStoreOptions) {}
+
+  /** Runs `use` on one connection; a connection that failed meanwhile is closed rather than handed to the next group. */
+  async withConnection<T>(use: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.connections().connect();
+    let broken: Error | undefined;
+    // A connection cut while checked out but between queries is reported here, not to the pool; unheard, it would
+    // crash the worker. The next query on it fails, and the group is tried again.
+    const onError = (error: Error) => {
+      broken = error;
+      this.logger.warn(`a database connection failed: ${error.message}`);
+    };
+    client.on('error', onError);
+    try {
+      return await use(client);
+    } finally {
+      client.off('error', onError);
+      client.release(broken);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool?.end();
+  }
+
+  private connections(): Pool {
+    if (!this.pool) {
+      this.pool = new Pool({ connectionString: this.options.databaseUrl, max: this.options.poolMax });
+      // An idle connection the server closed (restart, network cut) must not crash the worker; the next group reconnects.
+      this.pool.on('error', (error) => this.logger.warn(`an idle database connection failed: ${error.message}`));
+    }
+    return this.pool;
+  }
 }

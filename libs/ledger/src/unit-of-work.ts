@@ -1,0 +1,462 @@
+import {
+  formatAmount,
+  giftCardsKey,
+  hashGiftCardCode,
+  walletKey,
+  type Actor,
+  type Decimal,
+  type EntryRecorded,
+  type EntryType,
+  type GiftCardEvent,
+  type GiftCardResult,
+  type ReferenceType,
+  type StoredReply,
+  type WalletCommand,
+} from '@storecredit/contracts';
+import { v7 as uuidv7 } from 'uuid';
+import { saleChanged, saleFigures, type RefundState, type SaleState } from './sale-rules';
+import { balanceAfterPosting } from './wallet-rules';
+
+export interface WalletRow {
+  businessId: string;
+  id: string;
+  clientId: string;
+  currency: string;
+  balance: string;
+  lastSequence: number;
+  version: number;
+}
+
+export interface PaymentRow {
+  businessId: string;
+  commandId: string;
+  walletId: string;
+  clientId: string;
+  currency: string;
+  saleId: string;
+  amountApplied: string;
+  amountRefunded: string;
+  version: number;
+}
+
+export interface SaleRow extends SaleState {
+  version: number;
+}
+
+export type RefundRow = RefundState;
+
+export interface GiftCardRow {
+  businessId: string;
+  id: string;
+  codeHash: string;
+  last4: string;
+  amount: string;
+  currency: string;
+  status: GiftCardResult['status'];
+  expiresAt: Date | null;
+  redeemedClientId: string | null;
+  redeemedAt: Date | null;
+  voidedAt: Date | null;
+  issuedBy: string;
+  version: number;
+  createdAt: Date;
+}
+
+export interface RecordRow {
+  businessId: string;
+  commandId: string;
+  commandType: string;
+  payloadHash: string;
+  reply: StoredReply;
+  createdAt: Date;
+}
+
+/** What a group's commands depend on, read in one statement before any of them is decided (group-store.ts). */
+export interface GroupState {
+  records: RecordRow[];
+  wallets: WalletRow[];
+  payments: PaymentRow[];
+  sales: SaleRow[];
+  refunds: RefundRow[];
+  giftCards: GiftCardRow[];
+}
+
+export interface WalletWrite extends WalletRow {
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface EntryWrite {
+  businessId: string;
+  id: string;
+  walletId: string;
+  clientId: string;
+  currency: string;
+  sequence: number;
+  type: EntryType;
+  amount: string;
+  balanceAfter: string;
+  referenceType: ReferenceType;
+  referenceId: string | null;
+  note: string | null;
+  actor: string;
+  commandId: string;
+  createdAt: Date;
+}
+
+export interface PaymentWrite extends PaymentRow {
+  createdAt: Date;
+}
+
+export interface SaleWrite extends SaleRow {
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface RefundWrite extends RefundRow {
+  saleId: string;
+  amount: string;
+  createdAt: Date;
+}
+
+export interface OutboxWrite {
+  id: string;
+  businessId: string;
+  messageKey: string;
+  sequence: number;
+  payload: EntryRecorded | GiftCardEvent;
+}
+
+/**
+ * Every row a group writes, one list per part of the write statement. Changed rows carry the version they were read
+ * at: a row another writer changed in between is not updated, and the store refuses the whole group.
+ */
+export interface GroupWrites {
+  newWallets: WalletWrite[];
+  changedWallets: WalletWrite[];
+  entries: EntryWrite[];
+  newPayments: PaymentWrite[];
+  changedPayments: PaymentWrite[];
+  newSales: SaleWrite[];
+  changedSales: SaleWrite[];
+  newRefunds: RefundWrite[];
+  newGiftCards: GiftCardRow[];
+  changedGiftCards: GiftCardRow[];
+  records: RecordRow[];
+  outbox: OutboxWrite[];
+}
+
+/** A balance change as a handler decides it. */
+export interface Posting {
+  type: EntryType;
+  /** Signed: positive adds to the balance, negative takes from it. */
+  amount: Decimal;
+  referenceType: ReferenceType;
+  referenceId: string | null;
+}
+
+/** Whether a row was read from the database, and whether the group changed it. */
+interface Tracked {
+  stored: boolean;
+  changed: boolean;
+}
+
+/** A wallet as the commands before this one left it; `posted` once it holds an entry (only then is it written). */
+export type WorkWallet = WalletWrite & Tracked & { posted: boolean };
+export type WorkPayment = PaymentWrite & Tracked;
+export type WorkSale = SaleWrite & Tracked;
+export type WorkGiftCard = GiftCardRow & Tracked;
+
+export interface Posted {
+  wallet: WorkWallet;
+  entry: EntryWrite;
+}
+
+/** A mark in the unit of work's history: rolling back to it undoes every change made after it. */
+export type WorkMark = number;
+
+/**
+ * The in-memory state of one group of commands: the rows they read (loaded once, by the group's read statement) and
+ * every change the handlers decide, in order, each seeing what the commands before it left. Handlers read and change
+ * it only through these methods; each change is journaled, so a command that is refused after changing something is
+ * undone to its mark (`rollbackTo`) and leaves the group as it found it. `writes()` is what the store writes in one
+ * statement. No I/O: the clock reading and generated ids are the only inputs beyond the loaded rows.
+ */
+export class UnitOfWork {
+  private readonly wallets = new Map<string, WorkWallet>();
+  private readonly payments = new Map<string, WorkPayment>();
+  private readonly sales = new Map<string, WorkSale>();
+  private readonly refunds = new Map<string, RefundRow>();
+  private readonly giftCardsById = new Map<string, WorkGiftCard>();
+  private readonly giftCardsByCode = new Map<string, WorkGiftCard>();
+  private readonly records = new Map<string, RecordRow>();
+  private readonly newRefunds: RefundWrite[] = [];
+  private readonly newRecords: RecordRow[] = [];
+  private readonly entries: EntryWrite[] = [];
+  private readonly outbox: OutboxWrite[] = [];
+  private readonly journal: (() => void)[] = [];
+
+  constructor(state: GroupState) {
+    const loadedAt = new Date(0);
+    for (const row of state.wallets) {
+      this.wallets.set(walletKey(row.businessId, row.clientId, row.currency), { ...row, createdAt: loadedAt, updatedAt: loadedAt, ...loaded, posted: true });
+    }
+    for (const row of state.payments) this.payments.set(key(row.businessId, row.commandId), { ...row, createdAt: loadedAt, ...loaded });
+    for (const row of state.sales) this.sales.set(key(row.businessId, row.saleId), { ...row, createdAt: loadedAt, updatedAt: loadedAt, ...loaded });
+    for (const row of state.refunds) this.refunds.set(key(row.businessId, row.refundId), row);
+    for (const row of state.giftCards) this.indexGiftCard({ ...row, ...loaded });
+    for (const row of state.records) this.records.set(key(row.businessId, row.commandId), row);
+  }
+
+  // ---- reading
+
+  record(businessId: string, commandId: string): RecordRow | undefined {
+    return this.records.get(key(businessId, commandId));
+  }
+
+  /** The wallet of a client and currency; one that does not exist yet holds zero and is not written unless posted to. */
+  wallet(command: Pick<WalletCommand, 'businessId' | 'clientId' | 'currency'>): WorkWallet {
+    const walletId = walletKey(command.businessId, command.clientId, command.currency);
+    let wallet = this.wallets.get(walletId);
+    if (!wallet) {
+      const never = new Date(0);
+      wallet = {
+        businessId: command.businessId,
+        id: '',
+        clientId: command.clientId,
+        currency: command.currency,
+        balance: formatAmount(0, command.currency),
+        lastSequence: 0,
+        version: 1,
+        createdAt: never,
+        updatedAt: never,
+        stored: false,
+        changed: false,
+        posted: false,
+      };
+      this.wallets.set(walletId, wallet);
+    }
+    return wallet;
+  }
+
+  payment(businessId: string, commandId: string): WorkPayment | undefined {
+    return this.payments.get(key(businessId, commandId));
+  }
+
+  sale(businessId: string, saleId: string): WorkSale | undefined {
+    return this.sales.get(key(businessId, saleId));
+  }
+
+  refund(businessId: string, refundId: string): RefundRow | undefined {
+    return this.refunds.get(key(businessId, refundId));
+  }
+
+  giftCardByCode(businessId: string, code: string): WorkGiftCard | undefined {
+    return this.giftCardsByCode.get(key(businessId, hashGiftCardCode(code)));
+  }
+
+  giftCardById(businessId: string, id: string): WorkGiftCard | undefined {
+    return this.giftCardsById.get(key(businessId, id));
+  }
+
+  // ---- changing
+
+  /** The one place a balance changes: the entry, the balance, the sequence and the event, or a rejection and no change. */
+  post(command: WalletCommand, posting: Posting, now: Date): Posted {
+    const wallet = this.wallet(command);
+    const balance = balanceAfterPosting(wallet.balance, posting.amount, wallet.currency);
+    const opened = wallet.posted ? {} : { posted: true, id: uuidv7(), createdAt: now };
+    this.change(wallet, { ...opened, balance, lastSequence: wallet.lastSequence + 1, updatedAt: now, changed: true });
+    const entry = entryOf(wallet, command, posting, now);
+    this.append(this.entries, entry);
+    this.append(this.outbox, entryOutboxOf(entry));
+    return { wallet, entry };
+  }
+
+  addPayment(payment: PaymentWrite): void {
+    this.put(this.payments, key(payment.businessId, payment.commandId), { ...payment, stored: false, changed: true });
+  }
+
+  changePayment(payment: WorkPayment, changes: Pick<PaymentRow, 'amountRefunded'>): void {
+    this.change(payment, { ...changes, changed: true });
+  }
+
+  /** A sale as decided: new (written once, as the group ends) or changed (written with the version it was read at). */
+  storeSale(found: WorkSale | undefined, decided: SaleState, now: Date): void {
+    if (!found) {
+      this.put(this.sales, key(decided.businessId, decided.saleId), { ...decided, version: 1, createdAt: now, updatedAt: now, stored: false, changed: true });
+      return;
+    }
+    if (!saleChanged(found, decided)) return;
+    this.change(found, { ...saleFigures(decided), updatedAt: now, changed: true });
+  }
+
+  addRefund(refund: RefundWrite): void {
+    this.put(this.refunds, key(refund.businessId, refund.refundId), refund);
+    this.append(this.newRefunds, refund);
+  }
+
+  addGiftCard(card: GiftCardRow): WorkGiftCard {
+    const added: WorkGiftCard = { ...card, stored: false, changed: true };
+    this.indexGiftCard(added);
+    this.journal.push(() => {
+      this.giftCardsById.delete(key(card.businessId, card.id));
+      this.giftCardsByCode.delete(key(card.businessId, card.codeHash));
+    });
+    return added;
+  }
+
+  changeGiftCard(card: WorkGiftCard, changes: Partial<Pick<GiftCardRow, 'status' | 'redeemedClientId' | 'redeemedAt' | 'voidedAt'>>): void {
+    this.change(card, { ...changes, changed: true });
+  }
+
+  /** A gift card's lifecycle event, published in order with the business's other card events. */
+  giftCardEvent(card: GiftCardRow, type: GiftCardEvent['type'], commandId: string, now: Date): void {
+    const event: GiftCardEvent = {
+      schemaVersion: 1,
+      type,
+      eventId: uuidv7(),
+      businessId: card.businessId,
+      giftCardId: card.id,
+      last4: card.last4,
+      amount: card.amount,
+      currency: card.currency,
+      expiresAt: card.expiresAt?.toISOString() ?? null,
+      commandId,
+      occurredAt: now.toISOString(),
+    };
+    this.append(this.outbox, { id: event.eventId, businessId: card.businessId, messageKey: giftCardsKey(card.businessId), sequence: 0, payload: event });
+  }
+
+  addRecord(record: RecordRow): void {
+    this.put(this.records, key(record.businessId, record.commandId), record);
+    this.append(this.newRecords, record);
+  }
+
+  // ---- undoing and writing
+
+  mark(): WorkMark {
+    return this.journal.length;
+  }
+
+  /** Undoes, newest first, every change made since the mark. */
+  rollbackTo(mark: WorkMark): void {
+    while (this.journal.length > mark) (this.journal.pop() as () => void)();
+  }
+
+  writes(): GroupWrites {
+    const wallets = [...this.wallets.values()];
+    const payments = [...this.payments.values()];
+    const sales = [...this.sales.values()];
+    const giftCards = [...this.giftCardsById.values()];
+    return {
+      newWallets: wallets.filter((wallet) => !wallet.stored && wallet.posted).map(untracked),
+      changedWallets: wallets.filter((wallet) => wallet.stored && wallet.changed).map(untracked),
+      entries: this.entries,
+      newPayments: payments.filter((payment) => !payment.stored).map(untracked),
+      changedPayments: payments.filter((payment) => payment.stored && payment.changed).map(untracked),
+      newSales: sales.filter((sale) => !sale.stored).map(untracked),
+      changedSales: sales.filter((sale) => sale.stored && sale.changed).map(untracked),
+      newRefunds: this.newRefunds,
+      newGiftCards: giftCards.filter((card) => !card.stored).map(untracked),
+      changedGiftCards: giftCards.filter((card) => card.stored && card.changed).map(untracked),
+      records: this.newRecords,
+      outbox: this.outbox,
+    };
+  }
+
+  private indexGiftCard(card: WorkGiftCard): void {
+    this.giftCardsById.set(key(card.businessId, card.id), card);
+    this.giftCardsByCode.set(key(card.businessId, card.codeHash), card);
+  }
+
+  private change<T extends object>(row: T, changes: Partial<T>): void {
+    const before = Object.fromEntries(Object.keys(changes).map((field) => [field, row[field as keyof T]])) as Partial<T>;
+    this.journal.push(() => Object.assign(row, before));
+    Object.assign(row, changes);
+  }
+
+  private put<T>(map: Map<string, T>, at: string, row: T): void {
+    const before = map.get(at);
+    this.journal.push(() => (before === undefined ? map.delete(at) : map.set(at, before)));
+    map.set(at, row);
+  }
+
+  private append<T>(list: T[], row: T): void {
+    list.push(row);
+    this.journal.push(() => list.pop());
+  }
+}
+
+const loaded: Tracked = { stored: true, changed: false };
+
+function key(businessId: string, id: string): string {
+  return `${businessId}\u0000${id}`;
+}
+
+function untracked<T extends Tracked>(row: T): Omit<T, 'stored' | 'changed' | 'posted'> {
+  const { stored: _stored, changed: _changed, posted: _posted, ...written } = row as T & { posted?: boolean };
+  return written;
+}
+
+export function actorLabel(actor: Actor): string {
+  return `${actor.kind}:${actor.id}`;
+}
+
+/** The ledger entry of a posting; the wallet's balance and last sequence already include it. */
+export function entryOf(wallet: WalletRow, command: WalletCommand, posting: Posting, now: Date): EntryWrite {
+  return {
+    businessId: wallet.businessId,
+    id: uuidv7(),
+    walletId: wallet.id,
+    clientId: wallet.clientId,
+    currency: wallet.currency,
+    sequence: wallet.lastSequence,
+    type: posting.type,
+    amount: formatAmount(posting.amount, wallet.currency),
+    balanceAfter: wallet.balance,
+    referenceType: posting.referenceType,
+    referenceId: posting.referenceId,
+    note: command.note ?? null,
+    actor: actorLabel(command.actor),
+    commandId: command.commandId,
+    createdAt: now,
+  };
+}
+
+/** The outbox row that publishes an entry, keyed by its wallet so its events stay in sequence order. */
+export function entryOutboxOf(entry: EntryWrite): OutboxWrite {
+  return { id: uuidv7(), businessId: entry.businessId, messageKey: walletKey(entry.businessId, entry.clientId, entry.currency), sequence: entry.sequence, payload: entryRecordedEvent(entry) };
+}
+
+export function entryRecordedEvent(entry: EntryWrite): EntryRecorded {
+  return {
+    schemaVersion: 1,
+    type: 'wallet.entry_recorded',
+    eventId: entry.id,
+    businessId: entry.businessId,
+    clientId: entry.clientId,
+    currency: entry.currency,
+    walletId: entry.walletId,
+    sequence: entry.sequence,
+    entryType: entry.type,
+    amount: entry.amount,
+    balanceAfter: entry.balanceAfter,
+    reference: { type: entry.referenceType, id: entry.referenceId },
+    note: entry.note,
+    actor: entry.actor,
+    commandId: entry.commandId,
+    occurredAt: entry.createdAt.toISOString(),
+  };
+}
+
+export function giftCardResult(card: GiftCardRow): GiftCardResult {
+  return {
+    giftCardId: card.id,
+    last4: card.last4,
+    amount: card.amount,
+    currency: card.currency,
+    status: card.status,
+    expiresAt: card.expiresAt?.toISOString() ?? null,
+  };
+}
