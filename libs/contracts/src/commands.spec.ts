@@ -52,6 +52,10 @@ const validInputs: Record<CommandType, Record<string, unknown>> = {
     giftCardId: '0193b1f2-5c1e-7a8b-9c0d-1e2f3a4b5c6d',
   },
   'giftcard.redeem': { type: 'giftcard.redeem', commandId: 'redeem-1', actor, ...wallet, code: 'K7QM-4RTX-9WPH-C3DV' },
+  'balance.hold': { type: 'balance.hold', commandId: 'hold-1', actor, ...wallet, saleId: 'sale-2', amountOwed: '60.00', expiresInSeconds: 600 },
+  'balance.capture': { type: 'balance.capture', commandId: 'capture-1', actor, ...wallet, holdId: '0193b1f2-5c1e-7a8b-9c0d-1e2f3a4b5c6e', amount: '10.00' },
+  'balance.release': { type: 'balance.release', commandId: 'release-1', actor, ...wallet, holdId: '0193b1f2-5c1e-7a8b-9c0d-1e2f3a4b5c6e' },
+  'balance.expire-hold': { type: 'balance.expire-hold', commandId: 'expire-hold:1', actor, ...wallet, holdId: '0193b1f2-5c1e-7a8b-9c0d-1e2f3a4b5c6e' },
 };
 
 function build(input: Record<string, unknown>): Command {
@@ -387,12 +391,12 @@ describe(commandKey.name, () => {
 });
 
 describe('commandTypesByProducer', () => {
-  it('lets the gateway carry every command type', () => {
-    expect([...commandTypesByProducer.gateway].sort()).toEqual([...commandTypes].sort());
+  it("lets the gateway carry every command type but the ledger's own expiry of holds", () => {
+    expect([...commandTypesByProducer.gateway].sort()).toEqual(commandTypes.filter((type) => type !== 'balance.expire-hold').sort());
   });
 
-  it('lets checkout carry only balance payments', () => {
-    expect(commandTypesByProducer.checkout).toEqual(['balance.pay']);
+  it('lets checkout carry only payments and holds, never a change of balance by itself', () => {
+    expect(commandTypesByProducer.checkout).toEqual(['balance.pay', 'balance.hold', 'balance.capture', 'balance.release', 'balance.expire-hold']);
   });
 
   it('lets the refund service carry only refunds to balance', () => {

@@ -112,6 +112,50 @@ export const refundToBalanceSchema = z
     }
   });
 
+/** How long a hold lasts when the command does not say: 15 minutes; at most 7 days. */
+export const holdExpiresInSecondsDefault = 15 * 60;
+export const holdExpiresInSecondsMax = 7 * 24 * 60 * 60;
+
+/**
+ * Reserves balance for a sale (split-tender checkout): holds min(available, owed, requested, what the sale leaves),
+ * where available = balance - active holds. Nothing available holds nothing (amountHeld "0.00", no hold). The hold
+ * is captured (balance.capture), released (balance.release), or released by the ledger once it expires.
+ */
+export const placeHoldSchema = z
+  .strictObject({
+    ...walletBase,
+    type: z.literal('balance.hold'),
+    saleId: id,
+    amountOwed: amount,
+    amountRequested: amount.optional(),
+    saleAmount: amount.optional(),
+    expiresInSeconds: z.number().int().min(1).max(holdExpiresInSecondsMax).optional(),
+  })
+  .superRefine(amountsFitCurrency(['amountOwed', 'amountRequested', 'saleAmount']))
+  .superRefine((value, ctx) => {
+    if (value.saleAmount === undefined || !parseAmount(value.amountOwed, value.currency).ok || !parseAmount(value.saleAmount, value.currency).ok) return;
+    if (new Decimal(value.amountOwed).gt(value.saleAmount)) {
+      ctx.addIssue({ code: 'custom', path: ['amountOwed'], message: 'cannot be more than saleAmount, the whole sale' });
+    }
+  });
+
+/**
+ * Captures an active hold: `amount` (at most what it holds; default all) becomes a used_for_payment entry, a balance
+ * payment refundable by this command's id; the rest is released. clientId and currency name the hold's wallet.
+ */
+export const captureHoldSchema = z
+  .strictObject({ ...walletBase, type: z.literal('balance.capture'), holdId: z.uuid(), amount: amount.optional() })
+  .superRefine(amountsFitCurrency(['amount']));
+
+/** Releases an active hold: what it held is available again. */
+export const releaseHoldSchema = z.strictObject({ ...walletBase, type: z.literal('balance.release'), holdId: z.uuid() });
+
+/**
+ * Ends a hold past its expiry as expired (the ledger's own sweep sends it, with the command id `expire-hold:<holdId>`,
+ * so several sweeps change nothing twice); refused while the hold has not expired yet.
+ */
+export const expireHoldSchema = z.strictObject({ ...walletBase, type: z.literal('balance.expire-hold'), holdId: z.uuid() });
+
 export const issueGiftCardSchema = z
   .strictObject({
     ...base,
@@ -148,6 +192,10 @@ export const commandSchema = z.discriminatedUnion('type', [
   issueGiftCardSchema,
   voidGiftCardSchema,
   redeemGiftCardSchema,
+  placeHoldSchema,
+  captureHoldSchema,
+  releaseHoldSchema,
+  expireHoldSchema,
 ]);
 
 export type Command = z.infer<typeof commandSchema>;
@@ -155,6 +203,7 @@ export type CommandType = Command['type'];
 export type CommandOf<T extends CommandType> = Extract<Command, { type: T }>;
 export type WalletCommand = Extract<Command, { clientId: string }>;
 export type BalanceChangeCommand = CommandOf<'balance.add' | 'balance.credit' | 'balance.deduct' | 'balance.debit'>;
+export type HoldEndCommand = CommandOf<'balance.capture' | 'balance.release' | 'balance.expire-hold'>;
 export type Actor = z.infer<typeof actor>;
 export type Reference = z.infer<typeof reference>;
 

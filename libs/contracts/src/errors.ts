@@ -15,7 +15,13 @@ export const errorMessages = {
   refund_exceeds_sale: "Refunds would exceed the sale's amount",
   refund_conflict: 'This refund id was already used for a different refund',
   sale_mismatch: 'This sale belongs to another client, currency or amount',
-  sale_amount_below_settled: "The sale's amount cannot be lower than what balance already paid or refunds returned",
+  sale_amount_below_settled: "The sale's amount cannot be lower than what balance already paid, holds or refunds returned",
+  hold_not_found: 'Hold not found',
+  hold_expired: 'This hold has expired; its balance is available again',
+  hold_already_captured: 'This hold was already captured',
+  hold_already_released: 'This hold was already released',
+  hold_not_expired: 'This hold has not expired yet',
+  capture_exceeds_hold: 'Capture exceeds the amount on hold',
 } as const;
 
 export type ErrorCode = keyof typeof errorMessages;

@@ -42,7 +42,36 @@ export const giftCardEventSchema = z.strictObject({
   occurredAt: z.string(),
 });
 
-export const eventSchema = z.discriminatedUnion('type', [entryRecordedSchema, giftCardEventSchema]);
+/**
+ * A hold placed or ended, keyed by wallet in the wallet's order with its entries: `afterSequence` is the sequence of
+ * the wallet's last entry when it happened (a capture's used_for_payment entry comes just before its hold.captured).
+ * With the entries' balanceAfter, `heldAfter` (the wallet's active holds after it) gives available = balance - held.
+ */
+export const holdEventSchema = z.strictObject({
+  schemaVersion: z.literal(eventSchemaVersion),
+  type: z.enum(['hold.placed', 'hold.captured', 'hold.released', 'hold.expired']),
+  eventId: z.string(),
+  businessId: z.string(),
+  clientId: z.string(),
+  currency: z.string(),
+  walletId: z.string(),
+  holdId: z.string(),
+  saleId: z.string(),
+  /** What the hold held. */
+  amount: z.string(),
+  /** What its capture took (hold.captured), else "0.00". */
+  captured: z.string(),
+  afterSequence: z.number().int().nonnegative(),
+  balanceAfter: z.string(),
+  heldAfter: z.string(),
+  expiresAt: z.string(),
+  actor: z.string(),
+  commandId: z.string(),
+  occurredAt: z.string(),
+});
+
+export const eventSchema = z.discriminatedUnion('type', [entryRecordedSchema, giftCardEventSchema, holdEventSchema]);
+export type HoldEvent = z.infer<typeof holdEventSchema>;
 export type EntryRecorded = z.infer<typeof entryRecordedSchema>;
 export type GiftCardEvent = z.infer<typeof giftCardEventSchema>;
 export type LedgerEvent = z.infer<typeof eventSchema>;

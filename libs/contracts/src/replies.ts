@@ -19,7 +19,22 @@ const walletResult = z.strictObject({
   giftCardId: z.string().optional(),
   /** Payments and refunds: the sale as the ledger now knows it (its amount, what balance paid, what was refunded). */
   sale: z
-    .strictObject({ saleId: z.string(), amount: z.string(), paidWithBalance: z.string(), refunded: z.string() })
+    .strictObject({ saleId: z.string(), amount: z.string(), paidWithBalance: z.string(), refunded: z.string(), held: z.string().optional() })
+    .optional(),
+  /** Hold commands: the wallet's balance less its active holds, after this command. */
+  available: z.string().optional(),
+  /** Holds: what this hold placed ("0.00" when nothing was available: no hold). */
+  amountHeld: z.string().optional(),
+  /** Hold commands: the hold after this command. */
+  hold: z
+    .strictObject({
+      holdId: z.string(),
+      saleId: z.string(),
+      amount: z.string(),
+      captured: z.string(),
+      status: z.enum(['active', 'captured', 'released', 'expired']),
+      expiresAt: z.string(),
+    })
     .optional(),
 });
 

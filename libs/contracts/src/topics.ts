@@ -42,8 +42,11 @@ export const commandTypesByProducer: Record<Producer, readonly CommandType[]> = 
     'giftcard.issue',
     'giftcard.void',
     'giftcard.redeem',
+    'balance.hold',
+    'balance.capture',
+    'balance.release',
   ],
-  checkout: ['balance.pay'],
+  checkout: ['balance.pay', 'balance.hold', 'balance.capture', 'balance.release', 'balance.expire-hold'],
   refund: ['balance.refund'],
 };
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { hashGiftCardCode, type Command } from '@storecredit/contracts';
 import { Pool, type PoolClient } from 'pg';
-import type { GiftCardRow, GroupState, GroupWrites, PaymentRow, RecordRow, RefundRow, SaleRow, WalletRow } from './unit-of-work';
+import type { GiftCardRow, GroupState, GroupWrites, HoldRow, PaymentRow, RecordRow, RefundRow, SaleRow, WalletRow } from './unit-of-work';
 
 /** A row count other than the group's: another writer changed a row since the group read it. */
 export class GroupWriteConflict extends Error {
@@ -25,7 +25,7 @@ const readStatement = `
       join idempotency_record r on r.business_id = k.business_id and r.command_id = k.command_id) as records,
     (select coalesce(json_agg(json_build_object(
         'businessId', w.business_id, 'id', w.id, 'clientId', w.client_id, 'currency', w.currency,
-        'balance', w.balance::text, 'lastSequence', w.last_sequence, 'version', w.version)), '[]')
+        'balance', w.balance::text, 'held', w.held::text, 'lastSequence', w.last_sequence, 'version', w.version)), '[]')
       from unnest($3::text[], $4::text[], $5::bpchar[]) as k(business_id, client_id, currency)
       join wallet w on w.business_id = k.business_id and w.client_id = k.client_id and w.currency = k.currency) as wallets,
     (select coalesce(json_agg(json_build_object(
@@ -37,13 +37,16 @@ const readStatement = `
     (select coalesce(json_agg(json_build_object(
         'businessId', s.business_id, 'saleId', s.sale_id, 'clientId', s.client_id, 'currency', s.currency,
         'amount', s.amount::text, 'paidWithBalance', s.paid_with_balance::text, 'refunded', s.refunded::text,
-        'version', s.version)), '[]')
+        'held', s.held::text, 'version', s.version)), '[]')
       from sale s
       where (s.business_id, s.sale_id) in (
         select * from unnest($8::text[], $9::text[])
         union all
         select p.business_id, p.sale_id from unnest($6::text[], $7::text[]) as k(business_id, command_id)
-        join balance_payment p on p.business_id = k.business_id and p.command_id = k.command_id)) as sales,
+        join balance_payment p on p.business_id = k.business_id and p.command_id = k.command_id
+        union all
+        select h.business_id, h.sale_id from unnest($16::text[], $17::uuid[]) as k(business_id, hold_id)
+        join balance_hold h on h.business_id = k.business_id and h.hold_id = k.hold_id)) as sales,
     (select coalesce(json_agg(json_build_object(
         'businessId', f.business_id, 'refundId', f.refund_id, 'commandId', f.command_id, 'contentHash', f.content_hash,
         'result', f.result)), '[]')
@@ -56,7 +59,14 @@ const readStatement = `
         'createdAt', g.created_at)), '[]')
       from gift_card g
       where (g.business_id, g.code_hash) in (select * from unnest($12::text[], $13::text[]))
-        or (g.business_id, g.id) in (select * from unnest($14::text[], $15::uuid[]))) as "giftCards"`;
+        or (g.business_id, g.id) in (select * from unnest($14::text[], $15::uuid[]))) as "giftCards",
+    (select coalesce(json_agg(json_build_object(
+        'businessId', h.business_id, 'holdId', h.hold_id, 'walletId', h.wallet_id, 'clientId', h.client_id,
+        'currency', h.currency, 'saleId', h.sale_id, 'amount', h.amount::text, 'captured', h.captured::text,
+        'status', h.status, 'expiresAt', h.expires_at, 'commandId', h.command_id, 'endedBy', h.ended_by,
+        'endedAt', h.ended_at, 'version', h.version, 'createdAt', h.created_at)), '[]')
+      from unnest($16::text[], $17::uuid[]) as k(business_id, hold_id)
+      join balance_hold h on h.business_id = k.business_id and h.hold_id = k.hold_id) as holds`;
 
 /**
  * Every write of a group in one statement. Each table's rows travel as one JSON array (json_to_recordset), which
@@ -69,15 +79,16 @@ const readStatement = `
 const writeStatement = `
   with
     new_wallets as (
-      insert into wallet (business_id, id, client_id, currency, balance, last_sequence, version, created_at, updated_at)
-      select "businessId", id, "clientId", currency, balance, "lastSequence", version, "createdAt", "updatedAt"
+      insert into wallet (business_id, id, client_id, currency, balance, held, last_sequence, version, created_at, updated_at)
+      select "businessId", id, "clientId", currency, balance, held, "lastSequence", version, "createdAt", "updatedAt"
       from json_to_recordset($1::json) as v("businessId" text, id uuid, "clientId" text, currency bpchar, balance numeric,
-        "lastSequence" int, version int, "createdAt" timestamptz, "updatedAt" timestamptz)
+        held numeric, "lastSequence" int, version int, "createdAt" timestamptz, "updatedAt" timestamptz)
       returning 1),
     changed_wallets as (
-      update wallet w set balance = v.balance, last_sequence = v."lastSequence", version = w.version + 1, updated_at = v."updatedAt"
-      from json_to_recordset($2::json) as v("businessId" text, id uuid, balance numeric, "lastSequence" int, version int,
-        "updatedAt" timestamptz)
+      update wallet w set balance = v.balance, held = v.held, last_sequence = v."lastSequence", version = w.version + 1,
+        updated_at = v."updatedAt"
+      from json_to_recordset($2::json) as v("businessId" text, id uuid, balance numeric, held numeric, "lastSequence" int,
+        version int, "updatedAt" timestamptz)
       where w.business_id = v."businessId" and w.id = v.id and w.version = v.version
       returning 1),
     entries as (
@@ -103,16 +114,17 @@ const writeStatement = `
       where p.business_id = v."businessId" and p.command_id = v."commandId" and p.version = v.version
       returning 1),
     new_sales as (
-      insert into sale (business_id, sale_id, client_id, currency, amount, paid_with_balance, refunded, version, created_at, updated_at)
-      select "businessId", "saleId", "clientId", currency, amount, "paidWithBalance", refunded, version, "createdAt", "updatedAt"
+      insert into sale (business_id, sale_id, client_id, currency, amount, paid_with_balance, refunded, held, version, created_at,
+        updated_at)
+      select "businessId", "saleId", "clientId", currency, amount, "paidWithBalance", refunded, held, version, "createdAt", "updatedAt"
       from json_to_recordset($6::json) as v("businessId" text, "saleId" text, "clientId" text, currency bpchar, amount numeric,
-        "paidWithBalance" numeric, refunded numeric, version int, "createdAt" timestamptz, "updatedAt" timestamptz)
+        "paidWithBalance" numeric, refunded numeric, held numeric, version int, "createdAt" timestamptz, "updatedAt" timestamptz)
       returning 1),
     changed_sales as (
-      update sale s set amount = v.amount, paid_with_balance = v."paidWithBalance", refunded = v.refunded,
+      update sale s set amount = v.amount, paid_with_balance = v."paidWithBalance", refunded = v.refunded, held = v.held,
         version = s.version + 1, updated_at = v."updatedAt"
       from json_to_recordset($7::json) as v("businessId" text, "saleId" text, amount numeric, "paidWithBalance" numeric,
-        refunded numeric, version int, "updatedAt" timestamptz)
+        refunded numeric, held numeric, version int, "updatedAt" timestamptz)
       where s.business_id = v."businessId" and s.sale_id = v."saleId" and s.version = v.version
       returning 1),
     new_refunds as (
@@ -137,30 +149,48 @@ const writeStatement = `
         "redeemedAt" timestamptz, "voidedAt" timestamptz, version int)
       where g.business_id = v."businessId" and g.id = v.id and g.version = v.version
       returning 1),
+    new_holds as (
+      insert into balance_hold (business_id, hold_id, wallet_id, client_id, currency, sale_id, amount, captured, status,
+        expires_at, command_id, ended_by, ended_at, version, created_at)
+      select "businessId", "holdId", "walletId", "clientId", currency, "saleId", amount, captured, status, "expiresAt",
+        "commandId", "endedBy", "endedAt", version, "createdAt"
+      from json_to_recordset($11::json) as v("businessId" text, "holdId" uuid, "walletId" uuid, "clientId" text,
+        currency bpchar, "saleId" text, amount numeric, captured numeric, status text, "expiresAt" timestamptz,
+        "commandId" text, "endedBy" text, "endedAt" timestamptz, version int, "createdAt" timestamptz)
+      returning 1),
+    changed_holds as (
+      update balance_hold h set status = v.status, captured = v.captured, ended_by = v."endedBy", ended_at = v."endedAt",
+        version = h.version + 1
+      from json_to_recordset($12::json) as v("businessId" text, "holdId" uuid, status text, captured numeric,
+        "endedBy" text, "endedAt" timestamptz, version int)
+      where h.business_id = v."businessId" and h.hold_id = v."holdId" and h.version = v.version
+      returning 1),
     records as (
       insert into idempotency_record (business_id, command_id, command_type, payload_hash, reply, created_at)
       select "businessId", "commandId", "commandType", "payloadHash", reply, "createdAt"
-      from json_to_recordset($11::json) as v("businessId" text, "commandId" text, "commandType" text, "payloadHash" text,
+      from json_to_recordset($13::json) as v("businessId" text, "commandId" text, "commandType" text, "payloadHash" text,
         reply json, "createdAt" timestamptz)
       returning 1),
     outbox as (
       insert into outbox_message (id, business_id, message_key, sequence, payload)
       select id, "businessId", "messageKey", sequence, payload
-      from json_to_recordset($12::json) as v(id uuid, "businessId" text, "messageKey" text, sequence int, payload json)
+      from json_to_recordset($14::json) as v(id uuid, "businessId" text, "messageKey" text, sequence int, payload json)
       returning 1)
   select
-    ledger_expect_rows('newWallets', $13, (select count(*) from new_wallets)::int) as "newWallets",
-    ledger_expect_rows('changedWallets', $14, (select count(*) from changed_wallets)::int) as "changedWallets",
-    ledger_expect_rows('entries', $15, (select count(*) from entries)::int) as entries,
-    ledger_expect_rows('newPayments', $16, (select count(*) from new_payments)::int) as "newPayments",
-    ledger_expect_rows('changedPayments', $17, (select count(*) from changed_payments)::int) as "changedPayments",
-    ledger_expect_rows('newSales', $18, (select count(*) from new_sales)::int) as "newSales",
-    ledger_expect_rows('changedSales', $19, (select count(*) from changed_sales)::int) as "changedSales",
-    ledger_expect_rows('newRefunds', $20, (select count(*) from new_refunds)::int) as "newRefunds",
-    ledger_expect_rows('newGiftCards', $21, (select count(*) from new_gift_cards)::int) as "newGiftCards",
-    ledger_expect_rows('changedGiftCards', $22, (select count(*) from changed_gift_cards)::int) as "changedGiftCards",
-    ledger_expect_rows('records', $23, (select count(*) from records)::int) as records,
-    ledger_expect_rows('outbox', $24, (select count(*) from outbox)::int) as outbox`;
+    ledger_expect_rows('newWallets', $15, (select count(*) from new_wallets)::int) as "newWallets",
+    ledger_expect_rows('changedWallets', $16, (select count(*) from changed_wallets)::int) as "changedWallets",
+    ledger_expect_rows('entries', $17, (select count(*) from entries)::int) as entries,
+    ledger_expect_rows('newPayments', $18, (select count(*) from new_payments)::int) as "newPayments",
+    ledger_expect_rows('changedPayments', $19, (select count(*) from changed_payments)::int) as "changedPayments",
+    ledger_expect_rows('newSales', $20, (select count(*) from new_sales)::int) as "newSales",
+    ledger_expect_rows('changedSales', $21, (select count(*) from changed_sales)::int) as "changedSales",
+    ledger_expect_rows('newRefunds', $22, (select count(*) from new_refunds)::int) as "newRefunds",
+    ledger_expect_rows('newGiftCards', $23, (select count(*) from new_gift_cards)::int) as "newGiftCards",
+    ledger_expect_rows('changedGiftCards', $24, (select count(*) from changed_gift_cards)::int) as "changedGiftCards",
+    ledger_expect_rows('newHolds', $25, (select count(*) from new_holds)::int) as "newHolds",
+    ledger_expect_rows('changedHolds', $26, (select count(*) from changed_holds)::int) as "changedHolds",
+    ledger_expect_rows('records', $27, (select count(*) from records)::int) as records,
+    ledger_expect_rows('outbox', $28, (select count(*) from outbox)::int) as outbox`;
 
 type WriteCounts = { [K in keyof GroupWrites]: number };
 
@@ -170,6 +200,7 @@ interface ReadColumns {
   payments: PaymentRow[];
   sales: SaleRow[];
   refunds: RefundRow[];
+  holds: (Omit<HoldRow, 'expiresAt' | 'endedAt' | 'createdAt'> & DatesAsText<'endedAt', 'expiresAt' | 'createdAt'>)[];
   giftCards: (Omit<GiftCardRow, 'expiresAt' | 'redeemedAt' | 'voidedAt' | 'createdAt'> & DatesAsText<'expiresAt' | 'redeemedAt' | 'voidedAt', 'createdAt'>)[];
 }
 
@@ -198,6 +229,7 @@ export async function loadGroupState(client: PoolClient, commands: readonly Comm
     ),
   );
   const cardKeys = distinct(commands.flatMap((command) => (command.type === 'giftcard.void' ? [[command.businessId, command.giftCardId]] : [])));
+  const holdKeys = distinct(commands.flatMap((command) => ('holdId' in command ? [[command.businessId, command.holdId]] : [])));
   const values = [
     ...columns(recordKeys, 2),
     ...columns(walletKeys, 3),
@@ -206,9 +238,10 @@ export async function loadGroupState(client: PoolClient, commands: readonly Comm
     ...columns(refundKeys, 2),
     ...columns(codeKeys, 2),
     ...columns(cardKeys, 2),
+    ...columns(holdKeys, 2),
   ];
   const { rows } = await client.query<ReadColumns>({ name: 'group_read', text: readStatement, values });
-  const [{ records, wallets, payments, sales, refunds, giftCards }] = rows;
+  const [{ records, wallets, payments, sales, refunds, giftCards, holds }] = rows;
   return {
     records: records.map((record) => ({ ...record, createdAt: new Date(record.createdAt) })),
     wallets,
@@ -222,6 +255,7 @@ export async function loadGroupState(client: PoolClient, commands: readonly Comm
       voidedAt: dateOrNull(card.voidedAt),
       createdAt: new Date(card.createdAt),
     })),
+    holds: holds.map((hold) => ({ ...hold, expiresAt: new Date(hold.expiresAt), endedAt: dateOrNull(hold.endedAt), createdAt: new Date(hold.createdAt) })),
   };
 }
 
@@ -242,6 +276,8 @@ export async function writeGroup(client: PoolClient, writes: GroupWrites): Promi
     writes.newRefunds,
     writes.newGiftCards,
     writes.changedGiftCards,
+    writes.newHolds,
+    writes.changedHolds,
     writes.records,
     writes.outbox,
   ];

@@ -16,6 +16,8 @@ export interface SaleState {
   amount: string;
   paidWithBalance: string;
   refunded: string;
+  /** What active holds reserve for it; with what balance paid, never more than its amount. */
+  held: string;
 }
 
 /** A refund id already applied: the refund's content (to tell a repeat from another refund) and its result. */
@@ -28,6 +30,7 @@ export interface RefundState {
 }
 
 type PayCommand = CommandOf<'balance.pay'>;
+type TakeCommand = CommandOf<'balance.pay' | 'balance.hold'>;
 type RefundCommand = CommandOf<'balance.refund'>;
 
 /** What a payment decides: what it takes from balance, what the till still has to collect, and the sale after it. */
@@ -38,29 +41,49 @@ export interface SalePayment {
 }
 
 /**
- * A payment of a sale with balance: min(balance, owed, requested, what the sale's amount leaves after earlier
- * balance payments). The till still has to collect what it owed less what this took, and never more than the sale
- * leaves unpaid by balance (a retried payment under a new command id owes nothing more). A payment that takes
- * nothing changes nothing: its sale (new, or edited by its saleAmount) is recorded only when it takes something.
+ * A payment of a sale with balance: min(available, owed, requested, what the sale's amount leaves after earlier
+ * balance payments and active holds). The till still has to collect what it owed less what this took, and never more
+ * than the sale leaves unpaid by balance (a retried payment under a new command id owes nothing more). A payment that
+ * takes nothing changes nothing: its sale (new, or edited by its saleAmount) is recorded only when it takes something.
  */
-export function paymentOfSale(found: SaleState | undefined, command: PayCommand, balance: Decimal): SalePayment {
+export function paymentOfSale(found: SaleState | undefined, command: PayCommand, available: Decimal): SalePayment {
+  const { applied, amountStillOwed, sale } = takeForSale(found, command, available);
+  const paidWithBalance = formatAmount(new Decimal(sale.paidWithBalance).plus(applied), command.currency);
+  return { applied, amountStillOwed, sale: { ...sale, paidWithBalance } };
+}
+
+/** A hold for a sale: decided exactly as a payment would be, but reserved (the sale's held) instead of paid. */
+export function holdOfSale(found: SaleState | undefined, command: CommandOf<'balance.hold'>, available: Decimal): SalePayment {
+  const { applied, amountStillOwed, sale } = takeForSale(found, command, available);
+  return { applied, amountStillOwed, sale: { ...sale, held: formatAmount(new Decimal(sale.held).plus(applied), command.currency) } };
+}
+
+function takeForSale(found: SaleState | undefined, command: TakeCommand, available: Decimal): SalePayment {
   const sale = saleForPayment(found, command);
   const owed = new Decimal(command.amountOwed);
   const requested = command.amountRequested === undefined ? undefined : new Decimal(command.amountRequested);
-  const leftForBalance = new Decimal(sale.amount).minus(sale.paidWithBalance);
-  const applied = paymentToApply(balance, owed, requested, leftForBalance);
+  const leftForBalance = new Decimal(sale.amount).minus(sale.paidWithBalance).minus(sale.held);
+  const applied = paymentToApply(available, owed, requested, leftForBalance);
   const stillOwed = Decimal.min(owed.minus(applied), leftForBalance.minus(applied));
-  const paidWithBalance = formatAmount(new Decimal(sale.paidWithBalance).plus(applied), command.currency);
-  return { applied, amountStillOwed: formatAmount(stillOwed, command.currency), sale: { ...sale, paidWithBalance } };
+  return { applied, amountStillOwed: formatAmount(stillOwed, command.currency), sale };
+}
+
+/** The sale after a hold of it ends: what it held is no longer reserved, and what its capture took is paid. */
+export function saleAfterHold(sale: SaleState, held: string, captured: Decimal): SaleState {
+  return {
+    ...sale,
+    held: formatAmount(new Decimal(sale.held).minus(held), sale.currency),
+    paidWithBalance: formatAmount(new Decimal(sale.paidWithBalance).plus(captured), sale.currency),
+  };
 }
 
 /** The sale a payment pays: a new one, the recorded one, or the recorded one edited at the till (a new saleAmount). */
-function saleForPayment(found: SaleState | undefined, command: PayCommand): SaleState {
+function saleForPayment(found: SaleState | undefined, command: TakeCommand): SaleState {
   if (!found) return newSale(command, command.saleAmount ?? command.amountOwed);
   assertSameSale(found, command);
   if (command.saleAmount === undefined || new Decimal(command.saleAmount).eq(found.amount)) return found;
   const amount = new Decimal(command.saleAmount);
-  if (amount.lt(found.paidWithBalance) || amount.lt(found.refunded)) {
+  if (amount.lt(new Decimal(found.paidWithBalance).plus(found.held)) || amount.lt(found.refunded)) {
     throw new LedgerRejection('sale_amount_below_settled', { saleId: found.saleId, ...saleDetails(found), saleAmount: command.saleAmount });
   }
   return { ...found, amount: formatAmount(amount, found.currency) };
@@ -128,22 +151,25 @@ export function refundStateOf(command: RefundCommand, result: WalletResult): Ref
   return { businessId: command.businessId, refundId: command.refundId, commandId: command.commandId, contentHash: refundContentHash(command), result };
 }
 
-/** What of a sale a decision changes: its amount, what balance paid and what refunds returned. */
-export function saleFigures(sale: SaleState): Pick<SaleState, 'amount' | 'paidWithBalance' | 'refunded'> {
-  return { amount: sale.amount, paidWithBalance: sale.paidWithBalance, refunded: sale.refunded };
+/** What of a sale a decision changes: its amount, what balance paid, what refunds returned and what holds reserve. */
+export function saleFigures(sale: SaleState): Pick<SaleState, 'amount' | 'paidWithBalance' | 'refunded' | 'held'> {
+  return { amount: sale.amount, paidWithBalance: sale.paidWithBalance, refunded: sale.refunded, held: sale.held };
 }
 
 /** A sale is written only when a decision changed one of its figures. */
 export function saleChanged(read: SaleState, decided: SaleState): boolean {
-  return read.amount !== decided.amount || read.paidWithBalance !== decided.paidWithBalance || read.refunded !== decided.refunded;
+  const before = saleFigures(read);
+  const after = saleFigures(decided);
+  return (Object.keys(before) as (keyof typeof before)[]).some((figure) => before[figure] !== after[figure]);
 }
 
-/** The sale as a reply shows it. */
+/** The sale as a reply shows it; `held` only while holds reserve part of it. */
 export function saleSummary(sale: SaleState): NonNullable<WalletResult['sale']> {
-  return { saleId: sale.saleId, amount: sale.amount, paidWithBalance: sale.paidWithBalance, refunded: sale.refunded };
+  const summary = { saleId: sale.saleId, amount: sale.amount, paidWithBalance: sale.paidWithBalance, refunded: sale.refunded };
+  return new Decimal(sale.held).isZero() ? summary : { ...summary, held: sale.held };
 }
 
-function newSale(command: Pick<PayCommand, 'businessId' | 'saleId' | 'clientId' | 'currency'>, amount: string): SaleState {
+function newSale(command: Pick<TakeCommand, 'businessId' | 'saleId' | 'clientId' | 'currency'>, amount: string): SaleState {
   const zero = formatAmount(0, command.currency);
   return {
     businessId: command.businessId,
@@ -153,6 +179,7 @@ function newSale(command: Pick<PayCommand, 'businessId' | 'saleId' | 'clientId' 
     amount: formatAmount(amount, command.currency),
     paidWithBalance: zero,
     refunded: zero,
+    held: zero,
   };
 }
 
@@ -164,5 +191,6 @@ function assertSameSale(sale: SaleState, command: { clientId: string; currency: 
 }
 
 function saleDetails(sale: SaleState): Record<string, string> {
-  return { recordedAmount: sale.amount, paidWithBalance: sale.paidWithBalance, refunded: sale.refunded, currency: sale.currency };
+  const details = { recordedAmount: sale.amount, paidWithBalance: sale.paidWithBalance, refunded: sale.refunded, currency: sale.currency };
+  return new Decimal(sale.held).isZero() ? details : { ...details, held: sale.held };
 }

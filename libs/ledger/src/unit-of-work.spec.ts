@@ -11,7 +11,7 @@ import { UnitOfWork, type GroupState, type GroupWrites, type WalletRow } from '.
 
 const businessId = 'salon-1';
 const at = new Date('2026-11-25T10:00:00.000Z');
-const empty: GroupState = { records: [], wallets: [], payments: [], sales: [], refunds: [], giftCards: [] };
+const empty: GroupState = { records: [], wallets: [], payments: [], sales: [], refunds: [], giftCards: [], holds: [] };
 type SetCommand = Command;
 
 let ledger: LedgerCommands;
@@ -38,7 +38,7 @@ async function planGroup(commands: readonly Command[], state: GroupState): Promi
 }
 
 function storedWallet(clientId: string, balance: string, version = 3, lastSequence = 2): WalletRow {
-  return { businessId, id: `0193a000-0000-7000-8000-00000000000${version}`, clientId, currency: 'AED', balance, lastSequence, version };
+  return { businessId, id: `0193a000-0000-7000-8000-00000000000${version}`, clientId, currency: 'AED', balance, held: '0.00', lastSequence, version };
 }
 
 const add = (clientId: string, amount: string) => command('balance.add', { businessId, clientId, currency: 'AED', amount });
@@ -164,7 +164,7 @@ describe(UnitOfWork.name, () => {
     const posted = work.post(add('ko', '3'), { ...posting, amount: new Decimal(3) }, at);
     work.post(topUp, { ...posting, amount: new Decimal(1) }, at);
     work.addPayment({ businessId, commandId: 'p', walletId: posted.wallet.id, clientId: 'ko', currency: 'AED', saleId: 's', amountApplied: '1.00', amountRefunded: '0.00', version: 1, createdAt: at });
-    work.storeSale(undefined, { businessId, saleId: 's', clientId: 'ko', currency: 'AED', amount: '1.00', paidWithBalance: '1.00', refunded: '0.00' }, at);
+    work.storeSale(undefined, { businessId, saleId: 's', clientId: 'ko', currency: 'AED', amount: '1.00', paidWithBalance: '1.00', refunded: '0.00', held: '0.00' }, at);
     expect(JSON.stringify(work.writes())).not.toBe(before);
     work.rollbackTo(mark);
     expect(JSON.stringify(work.writes())).toBe(before);

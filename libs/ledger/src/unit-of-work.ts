@@ -3,17 +3,19 @@ import {
   giftCardsKey,
   hashGiftCardCode,
   walletKey,
+  Decimal,
   type Actor,
-  type Decimal,
   type EntryRecorded,
   type EntryType,
   type GiftCardEvent,
   type GiftCardResult,
+  type HoldEvent,
   type ReferenceType,
   type StoredReply,
   type WalletCommand,
 } from '@storecredit/contracts';
 import { v7 as uuidv7 } from 'uuid';
+import type { HoldState } from './hold-rules';
 import { saleChanged, saleFigures, type RefundState, type SaleState } from './sale-rules';
 import { balanceAfterPosting } from './wallet-rules';
 
@@ -23,6 +25,8 @@ export interface WalletRow {
   clientId: string;
   currency: string;
   balance: string;
+  /** The sum of its active holds: available = balance - held. */
+  held: string;
   lastSequence: number;
   version: number;
 }
@@ -44,6 +48,11 @@ export interface SaleRow extends SaleState {
 }
 
 export type RefundRow = RefundState;
+
+export interface HoldRow extends HoldState {
+  version: number;
+  createdAt: Date;
+}
 
 export interface GiftCardRow {
   businessId: string;
@@ -79,6 +88,7 @@ export interface GroupState {
   sales: SaleRow[];
   refunds: RefundRow[];
   giftCards: GiftCardRow[];
+  holds: HoldRow[];
 }
 
 export interface WalletWrite extends WalletRow {
@@ -124,7 +134,7 @@ export interface OutboxWrite {
   businessId: string;
   messageKey: string;
   sequence: number;
-  payload: EntryRecorded | GiftCardEvent;
+  payload: EntryRecorded | GiftCardEvent | HoldEvent;
 }
 
 /**
@@ -142,6 +152,8 @@ export interface GroupWrites {
   newRefunds: RefundWrite[];
   newGiftCards: GiftCardRow[];
   changedGiftCards: GiftCardRow[];
+  newHolds: HoldRow[];
+  changedHolds: HoldRow[];
   records: RecordRow[];
   outbox: OutboxWrite[];
 }
@@ -166,6 +178,7 @@ export type WorkWallet = WalletWrite & Tracked & { posted: boolean };
 export type WorkPayment = PaymentWrite & Tracked;
 export type WorkSale = SaleWrite & Tracked;
 export type WorkGiftCard = GiftCardRow & Tracked;
+export type WorkHold = HoldRow & Tracked;
 
 export interface Posted {
   wallet: WorkWallet;
@@ -189,6 +202,7 @@ export class UnitOfWork {
   private readonly refunds = new Map<string, RefundRow>();
   private readonly giftCardsById = new Map<string, WorkGiftCard>();
   private readonly giftCardsByCode = new Map<string, WorkGiftCard>();
+  private readonly holds = new Map<string, WorkHold>();
   private readonly records = new Map<string, RecordRow>();
   private readonly newRefunds: RefundWrite[] = [];
   private readonly newRecords: RecordRow[] = [];
@@ -205,6 +219,7 @@ export class UnitOfWork {
     for (const row of state.sales) this.sales.set(key(row.businessId, row.saleId), { ...row, createdAt: loadedAt, updatedAt: loadedAt, ...loaded });
     for (const row of state.refunds) this.refunds.set(key(row.businessId, row.refundId), row);
     for (const row of state.giftCards) this.indexGiftCard({ ...row, ...loaded });
+    for (const row of state.holds) this.holds.set(key(row.businessId, row.holdId), { ...row, ...loaded });
     for (const row of state.records) this.records.set(key(row.businessId, row.commandId), row);
   }
 
@@ -226,6 +241,7 @@ export class UnitOfWork {
         clientId: command.clientId,
         currency: command.currency,
         balance: formatAmount(0, command.currency),
+        held: formatAmount(0, command.currency),
         lastSequence: 0,
         version: 1,
         createdAt: never,
@@ -259,12 +275,16 @@ export class UnitOfWork {
     return this.giftCardsById.get(key(businessId, id));
   }
 
+  hold(businessId: string, holdId: string): WorkHold | undefined {
+    return this.holds.get(key(businessId, holdId));
+  }
+
   // ---- changing
 
   /** The one place a balance changes: the entry, the balance, the sequence and the event, or a rejection and no change. */
   post(command: WalletCommand, posting: Posting, now: Date): Posted {
     const wallet = this.wallet(command);
-    const balance = balanceAfterPosting(wallet.balance, posting.amount, wallet.currency);
+    const balance = balanceAfterPosting(wallet.balance, posting.amount, wallet.currency, wallet.held);
     const opened = wallet.posted ? {} : { posted: true, id: uuidv7(), createdAt: now };
     this.change(wallet, { ...opened, balance, lastSequence: wallet.lastSequence + 1, updatedAt: now, changed: true });
     const entry = entryOf(wallet, command, posting, now);
@@ -328,6 +348,51 @@ export class UnitOfWork {
     this.append(this.outbox, { id: event.eventId, businessId: card.businessId, messageKey: giftCardsKey(card.businessId), sequence: 0, payload: event });
   }
 
+  /** A hold placed on a wallet that has entries: what it holds is no longer available. */
+  placeHold(wallet: WorkWallet, hold: HoldRow): WorkHold {
+    if (!wallet.posted) throw new Error('a hold needs a wallet with a balance');
+    const held = new Decimal(wallet.held).plus(hold.amount);
+    if (held.gt(wallet.balance)) throw new Error(`hold ${hold.holdId} would hold more than the balance`);
+    this.change(wallet, { held: formatAmount(held, wallet.currency), changed: true });
+    const placed: WorkHold = { ...hold, stored: false, changed: true };
+    this.put(this.holds, key(hold.businessId, hold.holdId), placed);
+    return placed;
+  }
+
+  /** A hold ended: what it held leaves the wallet's held (before a capture posts what it took). */
+  endHold(wallet: WorkWallet, hold: WorkHold, end: Pick<HoldRow, 'status' | 'captured' | 'endedBy' | 'endedAt'>): void {
+    const held = new Decimal(wallet.held).minus(hold.amount);
+    if (held.isNegative()) throw new Error(`hold ${hold.holdId} ends with more than its wallet holds`);
+    this.change(wallet, { held: formatAmount(held, wallet.currency), changed: true });
+    this.change(hold, { ...end, changed: true });
+  }
+
+  /** A hold's event, in its wallet's order: after the wallet's last entry, before its next. */
+  holdEvent(wallet: WalletRow, hold: HoldRow, type: HoldEvent['type'], command: WalletCommand, now: Date): void {
+    const event: HoldEvent = {
+      schemaVersion: 1,
+      type,
+      eventId: uuidv7(),
+      businessId: hold.businessId,
+      clientId: hold.clientId,
+      currency: hold.currency,
+      walletId: wallet.id,
+      holdId: hold.holdId,
+      saleId: hold.saleId,
+      amount: hold.amount,
+      captured: hold.captured,
+      afterSequence: wallet.lastSequence,
+      balanceAfter: wallet.balance,
+      heldAfter: wallet.held,
+      expiresAt: hold.expiresAt.toISOString(),
+      actor: actorLabel(command.actor),
+      commandId: command.commandId,
+      occurredAt: now.toISOString(),
+    };
+    const messageKey = walletKey(hold.businessId, hold.clientId, hold.currency);
+    this.append(this.outbox, { id: event.eventId, businessId: hold.businessId, messageKey, sequence: wallet.lastSequence, payload: event });
+  }
+
   addRecord(record: RecordRow): void {
     this.put(this.records, key(record.businessId, record.commandId), record);
     this.append(this.newRecords, record);
@@ -349,6 +414,7 @@ export class UnitOfWork {
     const payments = [...this.payments.values()];
     const sales = [...this.sales.values()];
     const giftCards = [...this.giftCardsById.values()];
+    const holds = [...this.holds.values()];
     return {
       newWallets: wallets.filter((wallet) => !wallet.stored && wallet.posted).map(untracked),
       changedWallets: wallets.filter((wallet) => wallet.stored && wallet.changed).map(untracked),
@@ -360,6 +426,8 @@ export class UnitOfWork {
       newRefunds: this.newRefunds,
       newGiftCards: giftCards.filter((card) => !card.stored).map(untracked),
       changedGiftCards: giftCards.filter((card) => card.stored && card.changed).map(untracked),
+      newHolds: holds.filter((hold) => !hold.stored).map(untracked),
+      changedHolds: holds.filter((hold) => hold.stored && hold.changed).map(untracked),
       records: this.newRecords,
       outbox: this.outbox,
     };

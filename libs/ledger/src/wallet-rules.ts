@@ -6,14 +6,27 @@ import { LedgerRejection } from './errors';
  * through them.
  */
 
-/** The balance after a posting; refuses one that would take the balance below zero. */
-export function balanceAfterPosting(balance: string, amount: Decimal, currency: string): string {
+/**
+ * The balance after a posting; refuses a debit that would take the balance below what active holds reserve (below
+ * zero when nothing is held): a debit is checked against available = balance - held, never against balance alone.
+ */
+export function balanceAfterPosting(balance: string, amount: Decimal, currency: string, held: string = '0'): string {
   if (amount.isZero()) throw new Error('a ledger entry must move a non-zero amount');
   const after = new Decimal(balance).plus(amount);
-  if (after.isNegative()) {
-    throw new LedgerRejection('insufficient_balance', { balance: formatAmount(balance, currency), currency });
+  if (amount.isNegative() && after.lt(held)) {
+    const details = { balance: formatAmount(balance, currency), currency };
+    const onHold = new Decimal(held);
+    throw new LedgerRejection(
+      'insufficient_balance',
+      onHold.isZero() ? details : { ...details, available: formatAmount(availableOf(balance, held), currency), held: formatAmount(held, currency) },
+    );
   }
   return formatAmount(after, currency);
+}
+
+/** What a wallet can spend: its balance less its active holds. */
+export function availableOf(balance: string, held: string): Decimal {
+  return new Decimal(balance).minus(held);
 }
 
 export interface RefundablePayment {

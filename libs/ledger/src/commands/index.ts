@@ -10,6 +10,16 @@ import {
   DeductBalanceCommand,
   DeductBalanceHandler,
 } from './balance-change.handlers';
+import {
+  CaptureHoldCommand,
+  CaptureHoldHandler,
+  ExpireHoldCommand,
+  ExpireHoldHandler,
+  PlaceHoldCommand,
+  PlaceHoldHandler,
+  ReleaseHoldCommand,
+  ReleaseHoldHandler,
+} from './hold.handlers';
 import { IssueGiftCardCommand, IssueGiftCardHandler } from './issue-gift-card.handler';
 import type { LedgerCommand } from './ledger-command';
 import { PayWithBalanceCommand, PayWithBalanceHandler } from './pay-with-balance.handler';
@@ -28,6 +38,10 @@ export {
   RedeemGiftCardCommand,
   RefundToBalanceCommand,
   VoidGiftCardCommand,
+  PlaceHoldCommand,
+  CaptureHoldCommand,
+  ReleaseHoldCommand,
+  ExpireHoldCommand,
 };
 
 export const commandHandlers = [
@@ -40,6 +54,10 @@ export const commandHandlers = [
   IssueGiftCardHandler,
   VoidGiftCardHandler,
   RedeemGiftCardHandler,
+  PlaceHoldHandler,
+  CaptureHoldHandler,
+  ReleaseHoldHandler,
+  ExpireHoldHandler,
 ];
 
 type CommandClasses = { [T in CommandType]: new (payload: Extract<Command, { type: T }>, work: UnitOfWork, now: Date) => LedgerCommand<T> };
@@ -55,6 +73,10 @@ const commandClasses: CommandClasses = {
   'giftcard.issue': IssueGiftCardCommand,
   'giftcard.void': VoidGiftCardCommand,
   'giftcard.redeem': RedeemGiftCardCommand,
+  'balance.hold': PlaceHoldCommand,
+  'balance.capture': CaptureHoldCommand,
+  'balance.release': ReleaseHoldCommand,
+  'balance.expire-hold': ExpireHoldCommand,
 };
 
 /** The bus command that decides a contract command against a unit of work, at `now`. */

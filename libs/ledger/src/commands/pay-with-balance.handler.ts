@@ -1,14 +1,15 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { Decimal, formatAmount } from '@storecredit/contracts';
+import { formatAmount } from '@storecredit/contracts';
 import type { Decision } from '../command-outcomes';
 import { paymentOfSale, saleSummary } from '../sale-rules';
+import { availableOf } from '../wallet-rules';
 import { LedgerCommand } from './ledger-command';
 import { postedResult, unchangedResult } from './wallet-result';
 
 export class PayWithBalanceCommand extends LedgerCommand<'balance.pay'> {}
 
 /**
- * Checkout pays part or all of a sale with balance, capped at min(balance, owed, requested, what the sale leaves);
+ * Checkout pays part or all of a sale with balance, capped at min(available, owed, requested, what the sale leaves);
  * never over-applies, however many payment commands name the sale (sale-rules.ts decides).
  */
 @CommandHandler(PayWithBalanceCommand)
@@ -16,7 +17,7 @@ export class PayWithBalanceHandler implements ICommandHandler<PayWithBalanceComm
   async execute({ payload, work, now }: PayWithBalanceCommand): Promise<Decision> {
     const wallet = work.wallet(payload);
     const found = work.sale(payload.businessId, payload.saleId);
-    const payment = paymentOfSale(found, payload, new Decimal(wallet.balance));
+    const payment = paymentOfSale(found, payload, availableOf(wallet.balance, wallet.held));
     const extra = { amountStillOwed: payment.amountStillOwed, sale: saleSummary(payment.sale) };
     // A payment that takes nothing changes nothing, the sale's record included.
     if (payment.applied.isZero()) return unchangedResult(wallet.posted ? wallet : null, payload, formatAmount(0, payload.currency), extra);
