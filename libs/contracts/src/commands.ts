@@ -119,7 +119,8 @@ export const holdExpiresInSecondsMax = 7 * 24 * 60 * 60;
 /**
  * Reserves balance for a sale (split-tender checkout): holds min(available, owed, requested, what the sale leaves),
  * where available = balance - active holds. Nothing available holds nothing (amountHeld "0.00", no hold). The hold
- * is captured (balance.capture), released (balance.release), or released by the ledger once it expires.
+ * is captured (balance.capture), released (balance.release), or released by the ledger once it expires. Its holdId
+ * is holdIdOf(businessId, commandId) (keys.ts): known before the reply arrives.
  */
 export const placeHoldSchema = z
   .strictObject({

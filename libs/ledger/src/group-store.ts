@@ -217,7 +217,7 @@ export async function loadGroupState(client: PoolClient, commands: readonly Comm
   );
   const saleKeys = distinct(
     commands.flatMap((command) =>
-      command.type === 'balance.pay' || (command.type === 'balance.refund' && command.saleId !== undefined)
+      command.type === 'balance.pay' || command.type === 'balance.hold' || (command.type === 'balance.refund' && command.saleId !== undefined)
         ? [[command.businessId, command.saleId as string]]
         : [],
     ),

@@ -1,6 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { formatAmount, holdExpiresInSecondsDefault, type HoldEndCommand } from '@storecredit/contracts';
-import { v7 as uuidv7 } from 'uuid';
+import { formatAmount, holdExpiresInSecondsDefault, holdIdOf, type HoldEndCommand } from '@storecredit/contracts';
 import type { Decision } from '../command-outcomes';
 import { endOfHold, holdSummary } from '../hold-rules';
 import { holdOfSale, saleAfterHold, saleSummary } from '../sale-rules';
@@ -17,7 +16,8 @@ export class ExpireHoldCommand extends LedgerCommand<'balance.expire-hold'> {}
 /**
  * Reserves balance for a sale: min(available, owed, requested, what the sale leaves after balance payments and other
  * holds), decided as a payment is (sale-rules.ts: holdOfSale). Nothing available holds nothing: amountHeld "0.00",
- * no hold, no change. The hold ends by capture, release or expiry (expiresInSeconds, default 15 minutes).
+ * no hold, no change. The hold ends by capture, release or expiry (expiresInSeconds, default 15 minutes). Its id
+ * follows from the command (holdIdOf), so a till whose reply was lost can still release it.
  */
 @CommandHandler(PlaceHoldCommand)
 export class PlaceHoldHandler implements ICommandHandler<PlaceHoldCommand, Decision> {
@@ -33,7 +33,7 @@ export class PlaceHoldHandler implements ICommandHandler<PlaceHoldCommand, Decis
     const expiresInSeconds = payload.expiresInSeconds ?? holdExpiresInSecondsDefault;
     const placed = work.placeHold(wallet, {
       businessId: payload.businessId,
-      holdId: uuidv7(),
+      holdId: holdIdOf(payload.businessId, payload.commandId),
       walletId: wallet.id,
       clientId: payload.clientId,
       currency: payload.currency,

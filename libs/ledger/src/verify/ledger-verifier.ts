@@ -86,6 +86,37 @@ const checks: { check: string; sql: string }[] = [
           where type = 'refund_credit' and reference_id is not null
           group by business_id, reference_id having count(*) > 1`,
   },
+  {
+    check: "wallet's held amount differs from the sum of its active holds, or exceeds its balance",
+    sql: `select w.business_id, w.id as wallet_id, w.balance::text, w.held::text, coalesce(h.held, 0)::text as active_holds
+          from wallet w
+          left join (select business_id, wallet_id, sum(amount) as held from balance_hold where status = 'active' group by 1, 2) h
+            on h.business_id = w.business_id and h.wallet_id = w.id
+          where w.held <> coalesce(h.held, 0) or w.held > w.balance or w.held < 0`,
+  },
+  {
+    check: "sale's held amount differs from its active holds, or holds and payments exceed it",
+    sql: `select s.business_id, s.sale_id, s.amount::text, s.paid_with_balance::text, s.held::text, coalesce(h.held, 0)::text as active_holds
+          from sale s
+          left join (select business_id, sale_id, sum(amount) as held from balance_hold where status = 'active' group by 1, 2) h
+            on h.business_id = s.business_id and h.sale_id = s.sale_id
+          where s.held <> coalesce(h.held, 0) or s.paid_with_balance + s.held > s.amount`,
+  },
+  {
+    check: 'captured hold without its used_for_payment entry and payment',
+    sql: `select h.business_id, h.hold_id, h.captured::text, h.ended_by, e.amount::text as entry_amount, p.amount_applied::text as payment
+          from balance_hold h
+          left join ledger_entry e on e.business_id = h.business_id and e.command_id = h.ended_by and e.type = 'used_for_payment'
+          left join balance_payment p on p.business_id = h.business_id and p.command_id = h.ended_by
+          where h.status = 'captured' and h.captured > 0
+            and (e.amount is distinct from -h.captured or p.amount_applied is distinct from h.captured)`,
+  },
+  {
+    check: 'hold ended more than once',
+    sql: `select business_id, reply->'result'->'hold'->>'holdId' as hold_id, count(*) as endings from idempotency_record
+          where command_type in ('balance.capture', 'balance.release', 'balance.expire-hold') and reply->>'status' = 'applied'
+          group by business_id, reply->'result'->'hold'->>'holdId' having count(*) > 1`,
+  },
 ];
 
 /** Proves the whole ledger: `npm run verify` prints this report and exits non-zero on any problem. */
