@@ -1,5 +1,4 @@
-import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import type { INestMicroservice } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
   createTestDatabase,
@@ -13,7 +12,7 @@ import { GatewayClient, seedBusiness, type SeededBusiness } from './support';
 import { permissions } from '../apps/gateway/src/auth/permissions';
 import { createGatewayApp } from '../apps/gateway/src/gateway.app';
 import { gatewayConfigFromEnv } from '../apps/gateway/src/gateway.config';
-import { LedgerWorkerModule } from '../apps/ledger-worker/src/ledger-worker.module';
+import { startLedgerWorker } from '../apps/ledger-worker/src/ledger-worker.app';
 import { workerConfigFromEnv } from '../apps/ledger-worker/src/worker.config';
 
 const replyTimeoutMs = 1_000;
@@ -35,7 +34,7 @@ interface Status {
 describe('gateway with the worker stopped', () => {
   let db: TestDatabase;
   let app: NestFastifyApplication;
-  let worker: INestApplicationContext | undefined;
+  let worker: INestMicroservice | undefined;
   let http: GatewayClient;
   let biz: SeededBusiness;
   let env: NodeJS.ProcessEnv;
@@ -94,7 +93,7 @@ describe('gateway with the worker stopped', () => {
     expect((await owner.get(`/api/clients/${biz.clientId}/balances`)).body).toEqual({ clientId: biz.clientId, items: [] });
     expect(await entries()).toBe(0);
 
-    worker = await NestFactory.createApplicationContext(LedgerWorkerModule.forRoot(workerConfigFromEnv(env)), { logger: ['error'] });
+    worker = await startLedgerWorker(workerConfigFromEnv(env), { logger: ['error'] });
     let status: Status | undefined;
     await waitUntil(async () => {
       status = (await owner.get<Status>(added.body.statusUrl)).body;

@@ -2,6 +2,7 @@ import { Test } from '@nestjs/testing';
 import { createTestDatabase, uniqueTopicPrefix, type TestDatabase } from '@storecredit/testing';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { commandTransport } from '../apps/ledger-worker/src/ledger-worker.app';
 import { LedgerWorkerModule } from '../apps/ledger-worker/src/ledger-worker.module';
 import { SchemaCheck } from '../apps/ledger-worker/src/schema-check';
 import { workerConfigFromEnv } from '../apps/ledger-worker/src/worker.config';
@@ -41,7 +42,8 @@ describe(SchemaCheck.name, () => {
 
     await db.query('insert into mikro_orm_migrations (name, executed_at) values ($1, now())', [latest.name]);
     const moduleRef = await Test.createTestingModule({ imports: [LedgerWorkerModule.forRoot(workerConfigFromEnv(workerEnv()))] }).compile();
-    const worker = await moduleRef.init();
+    const worker = moduleRef.createNestMicroservice(commandTransport);
+    await worker.listen();
     await worker.close();
   });
 });

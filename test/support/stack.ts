@@ -1,9 +1,9 @@
-import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import type { INestMicroservice } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createGatewayApp } from '../../apps/gateway/src/gateway.app';
 import { gatewayConfigFromEnv } from '../../apps/gateway/src/gateway.config';
+import { commandTransport, startLedgerWorker } from '../../apps/ledger-worker/src/ledger-worker.app';
 import { LedgerWorkerModule } from '../../apps/ledger-worker/src/ledger-worker.module';
 import { workerConfigFromEnv, type WorkerConfig } from '../../apps/ledger-worker/src/worker.config';
 import { createTestDatabase, KafkaTestClient, testBrokers, uniqueTopicPrefix, type TestDatabase } from '@storecredit/testing';
@@ -16,7 +16,7 @@ export interface LedgerStack {
   db: TestDatabase;
   /** The topic prefix of this stack's own topics. */
   prefix: string;
-  worker: INestApplicationContext;
+  worker: INestMicroservice;
   app: NestFastifyApplication;
   http: GatewayClient;
   stop(): Promise<void>;
@@ -37,7 +37,7 @@ export async function startLedgerStack(env: Record<string, string> = {}): Promis
     GATEWAY_REPLY_TIMEOUT_MS: String(stackReplyTimeoutMs),
     ...env,
   };
-  const worker = await NestFactory.createApplicationContext(LedgerWorkerModule.forRoot(workerConfigFromEnv(fullEnv)), { logger: ['error'] });
+  const worker = await startLedgerWorker(workerConfigFromEnv(fullEnv), { logger: ['error'] });
   const app = await createGatewayApp(gatewayConfigFromEnv(fullEnv), { url: db.url });
   return {
     db,
@@ -57,7 +57,7 @@ export interface WorkerStack {
   db: TestDatabase;
   /** Sends commands on this stack's topics and records its replies, events and dead letters. */
   kafka: KafkaTestClient;
-  worker: INestApplicationContext;
+  worker: INestMicroservice;
   config: WorkerConfig;
   /** Ledger entries of a client, counted in the database. */
   entryCount(clientId: string): Promise<number>;
@@ -75,7 +75,8 @@ export async function startWorkerStack(): Promise<WorkerStack> {
   await kafka.start();
   const config = workerConfigFromEnv({ ...process.env, DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix });
   const moduleRef = await Test.createTestingModule({ imports: [LedgerWorkerModule.forRoot(config)] }).compile();
-  const worker = await moduleRef.init();
+  const worker = moduleRef.createNestMicroservice(commandTransport);
+  await worker.listen();
   return {
     db,
     kafka,

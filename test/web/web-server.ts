@@ -1,5 +1,4 @@
-import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import type { INestMicroservice } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createTestDatabase, testBrokers, uniqueTopicPrefix, type TestDatabase } from '@storecredit/testing';
 import { GatewayClient, seedBusiness, type SeededBusiness } from '../support';
@@ -11,7 +10,7 @@ import { permissions } from '../../apps/gateway/src/auth/permissions';
 import { ClientsRepository } from '../../apps/gateway/src/clients/clients.repository';
 import { createGatewayApp } from '../../apps/gateway/src/gateway.app';
 import { gatewayConfigFromEnv } from '../../apps/gateway/src/gateway.config';
-import { LedgerWorkerModule } from '../../apps/ledger-worker/src/ledger-worker.module';
+import { startLedgerWorker } from '../../apps/ledger-worker/src/ledger-worker.app';
 import { workerConfigFromEnv } from '../../apps/ledger-worker/src/worker.config';
 
 export const repoRoot = resolve(__dirname, '../..');
@@ -80,10 +79,10 @@ export async function startWebServer(options: { port?: number; host?: string } =
     GATEWAY_REPLY_TIMEOUT_MS: '15000',
     WEB_DIR: webDist,
   };
-  let worker: INestApplicationContext | undefined;
+  let worker: INestMicroservice | undefined;
   let app: NestFastifyApplication | undefined;
   try {
-    worker = await NestFactory.createApplicationContext(LedgerWorkerModule.forRoot(workerConfigFromEnv(env)), { logger: ['error'] });
+    worker = await startLedgerWorker(workerConfigFromEnv(env), { logger: ['error'] });
     app = await createGatewayApp(gatewayConfigFromEnv(env), { url: db.url });
     await app.listen(options.port ?? 0, options.host ?? '127.0.0.1');
   } catch (error) {

@@ -1,6 +1,5 @@
 import 'reflect-metadata';
-import { Logger, type INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { Logger } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { EmbeddedDataDirError, startEmbeddedPostgres } from '@storecredit/embedded-postgres';
 import { ledgerOrmConfig } from '@storecredit/ledger';
@@ -15,7 +14,7 @@ import {
   type GatewayConfig,
   type GatewayDatabase,
 } from '../../gateway/src';
-import { embeddedOutboxRelay, LedgerWorkerModule, workerConfigFromEnv } from '../../ledger-worker/src';
+import { embeddedOutboxRelay, startLedgerWorker, workerConfigFromEnv } from '../../ledger-worker/src';
 
 Logger.overrideLogger(new AppLogger());
 const logger = new Logger('Main');
@@ -67,10 +66,11 @@ async function bootstrap(config: GatewayConfig, closers: Closers): Promise<void>
   }
   const app = await createGatewayApp(config, database);
   closers.add(() => app.close());
-  let worker: INestApplicationContext | null = null;
+  // The worker runs as a Nest microservice of its own beside the HTTP app (its own module, database pool and
+  // config; docs/ARCHITECTURE.md says why it is not connected to the HTTP app). Embedded, no consumer starts.
   if (config.kafkaBrokers !== null && config.runWorker) {
-    worker = await NestFactory.createApplicationContext(LedgerWorkerModule.forRoot(workerConfigFromEnv()), { logger: new AppLogger() });
-    closers.add(() => worker!.close());
+    const worker = await startLedgerWorker(workerConfigFromEnv());
+    closers.add(() => worker.close());
   }
   const seed = embedded ? await seedDemo(app, config.dataDir) : null;
   await app.listen(config.port, config.host);

@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { headerNames, producers } from '@storecredit/contracts';
 import { ensureTopics } from '@storecredit/messaging';
 import { Kafka, type Consumer, type EachBatchPayload, type Message } from 'kafkajs';
@@ -14,15 +15,26 @@ export const fetchBytesPerPartitionMax = 1024 * 1024;
 /** Messages of one partition handed over at a time; a transaction may join several partitions' slices. */
 export const sliceMessagesMax = 200;
 
+/** What the transport reports on `status` (Nest's microservice `status` observable), as Nest's own Kafka server does. */
+export type CommandTransportStatus = 'connected' | 'rebalancing' | 'stopped' | 'crashed' | 'disconnected';
+
 /**
  * Consumes the command topics. Each partition hands its messages over in slices of up to sliceMessagesMax; the
  * GroupCommitter applies the slices that wait as one group (LedgerCommands.applyGroup: one read, each command
  * decided by its handler, one write); their replies and dead letters are then published, and only after that are their offsets
  * committed. A crash at any point redelivers the slices, and idempotent apply makes the replay change nothing.
+ *
+ * It is the worker's Nest microservice transport (a custom transport strategy): Nest's `listen()` starts it after
+ * the module's init hooks (the schema check) and bootstrap hooks (the outbox relay); Nest's `close()`, or a stop
+ * signal, stops it before the onApplicationShutdown hooks, so the producers and the database connections are still
+ * there while the groups in flight finish.
+ * It hands whole fetches to the command processor rather than one message to a pattern handler: see "How the
+ * worker applies a command" in docs/ARCHITECTURE.md.
  */
 @Injectable()
-export class CommandConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(CommandConsumer.name);
+export class CommandConsumer extends Server<Record<string, never>, CommandTransportStatus> implements CustomTransportStrategy {
+  readonly transportId = Symbol('storecredit-command-consumer');
+  protected readonly logger = new Logger(CommandConsumer.name);
   private readonly consumer: Consumer;
   private readonly committer = new GroupCommitter<Outgoing[]>({
     apply: (slices) => this.processor.processGroup(slices),
@@ -40,6 +52,7 @@ export class CommandConsumer implements OnApplicationBootstrap, OnApplicationShu
     private readonly relay: OutboxRelay,
     @Inject(workerConfigToken) private readonly config: WorkerConfig,
   ) {
+    super();
     this.consumer = kafka.consumer({
       groupId: config.groupId,
       sessionTimeout: consumerSessionTimeoutMs,
@@ -50,13 +63,43 @@ export class CommandConsumer implements OnApplicationBootstrap, OnApplicationShu
     // A consumer that kafkajs will not restart leaves a live process that consumes nothing: crash loudly instead,
     // so the supervisor restarts the worker (a restart anywhere is safe: the batch is redelivered and replayed).
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      this._status$.next('crashed');
       if (payload.restart) return;
       this.logger.error(`the Kafka consumer stopped for good: ${payload.error.message}; exiting so that the worker is restarted`);
       process.exit(1);
     });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this._status$.next('connected'));
+    this.consumer.on(this.consumer.events.REBALANCING, () => this._status$.next('rebalancing'));
+    this.consumer.on(this.consumer.events.STOP, () => this._status$.next('stopped'));
+    this.consumer.on(this.consumer.events.DISCONNECT, () => this._status$.next('disconnected'));
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  /** Called by Nest's `listen()`: creates the topics if asked, connects, and starts consuming; reports a failed start. */
+  listen(callback: (error?: unknown) => void): void {
+    this.start().then(() => callback(), callback);
+  }
+
+  /**
+   * Called by Nest's `close()` (and on a shutdown signal, before the shutdown hooks): stops fetching, lets the
+   * groups in flight be applied, answered and committed (kafkajs waits for the batch handlers, and a handler
+   * hands over no further slice once the consumer stops), leaves the group and disconnects. Slices not handed
+   * over are not committed: whoever owns the partition next fetches them again.
+   */
+  async close(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+
+  /** As Nest's own Kafka server: no events of its own; `unwrap()` gives the kafkajs consumer and its events. */
+  on(): never {
+    throw new Error('the command consumer has no events of its own: listen on the kafkajs consumer from unwrap()');
+  }
+
+  /** The kafkajs consumer. */
+  unwrap<T>(): T {
+    return this.consumer as T;
+  }
+
+  private async start(): Promise<void> {
     const { topics } = this.config;
     const commandTopics = producers.map((producer) => topics.commands[producer]);
     if (this.config.createTopics) {
@@ -72,10 +115,6 @@ export class CommandConsumer implements OnApplicationBootstrap, OnApplicationShu
       eachBatch: (payload) => this.handleBatch(payload),
     });
     this.logger.log(`consuming ${commandTopics.join(', ')} as group ${this.config.groupId}`);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.consumer.disconnect();
   }
 
   private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
