@@ -36,6 +36,11 @@ export class CommandConsumer extends Server<Record<string, never>, CommandTransp
   readonly transportId = Symbol('storecredit-command-consumer');
   protected readonly logger = new Logger(CommandConsumer.name);
   private readonly consumer: Consumer;
+  /** Slices handed to the committer and not yet delivered: close() waits for them. */
+  private readonly inFlight = new Set<Promise<void>>();
+  /** Set by close(): no further slice is handed over. */
+  private stopping = false;
+  private consuming = false;
   private readonly committer = new GroupCommitter<Outgoing[]>({
     apply: (slices) => this.processor.processGroup(slices),
     deliver: async (slices, outgoing) => {
@@ -80,13 +85,25 @@ export class CommandConsumer extends Server<Record<string, never>, CommandTransp
   }
 
   /**
-   * Called by Nest's `close()` (and on a shutdown signal, before the shutdown hooks): stops fetching, lets the
-   * groups in flight be applied, answered and committed (kafkajs waits for the batch handlers, and a handler
-   * hands over no further slice once the consumer stops), leaves the group and disconnects. Slices not handed
-   * over are not committed: whoever owns the partition next fetches them again.
+   * Called by Nest's `close()` (and on a stop signal, before the shutdown hooks): stops fetching, lets the groups in
+   * flight be applied, answered and committed, then leaves the group and disconnects. The groups are finished while
+   * the kafkajs consumer still runs: once it is stopping, kafkajs drops an offset commit without a word, and the
+   * next owner of the partitions would apply those groups again (replayed, answered twice). Slices not handed over
+   * are not committed: whoever owns the partition next fetches them.
    */
   async close(): Promise<void> {
+    this.stopping = true;
+    if (this.consuming) {
+      try {
+        this.consumer.pause(this.commandTopics().map((topic) => ({ topic })));
+      } catch (error) {
+        // Only between a consumer crash and kafkajs's restart of it, when nothing is fetched anyway.
+        this.logger.warn(`could not pause the consumer: ${(error as Error).message}`);
+      }
+    }
+    await Promise.allSettled(this.inFlight);
     await this.consumer.disconnect();
+    this.consuming = false;
   }
 
   /** As Nest's own Kafka server: no events of its own; `unwrap()` gives the kafkajs consumer and its events. */
@@ -101,7 +118,7 @@ export class CommandConsumer extends Server<Record<string, never>, CommandTransp
 
   private async start(): Promise<void> {
     const { topics } = this.config;
-    const commandTopics = producers.map((producer) => topics.commands[producer]);
+    const commandTopics = this.commandTopics();
     if (this.config.createTopics) {
       await ensureTopics(this.kafka, [...commandTopics, topics.events, topics.replies, topics.deadLetter], this.config.partitions);
     }
@@ -114,14 +131,25 @@ export class CommandConsumer extends Server<Record<string, never>, CommandTransp
       partitionsConsumedConcurrently: this.config.partitionsConsumedConcurrently,
       eachBatch: (payload) => this.handleBatch(payload),
     });
+    this.consuming = true;
     this.logger.log(`consuming ${commandTopics.join(', ')} as group ${this.config.groupId}`);
+  }
+
+  private commandTopics(): string[] {
+    return producers.map((producer) => this.config.topics.commands[producer]);
   }
 
   private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     for (let start = 0; start < batch.messages.length; start += sliceMessagesMax) {
-      if (!isRunning() || isStale()) return;
+      if (this.stopping || !isRunning() || isStale()) return;
       const messages = batch.messages.slice(start, start + sliceMessagesMax);
-      await this.committer.submit({ topic: batch.topic, partition: batch.partition, messages });
+      const delivered = this.committer.submit({ topic: batch.topic, partition: batch.partition, messages });
+      this.inFlight.add(delivered);
+      try {
+        await delivered;
+      } finally {
+        this.inFlight.delete(delivered);
+      }
       resolveOffset(messages[messages.length - 1].offset);
       await heartbeat();
     }
