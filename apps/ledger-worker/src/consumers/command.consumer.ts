@@ -27,9 +27,9 @@ export type CommandTransportStatus = 'connected' | 'rebalancing' | 'stopped' | '
  * It is the worker's Nest microservice transport (a custom transport strategy): Nest's `listen()` starts it after
  * the module's init hooks (the schema check) and bootstrap hooks (the outbox relay); Nest's `close()`, or a stop
  * signal, stops it before the onApplicationShutdown hooks, so the producers and the database connections are still
- * there while the groups in flight finish.
- * It hands whole fetches to the command processor rather than one message to a pattern handler: see "How the
- * worker applies a command" in docs/ARCHITECTURE.md.
+ * there while the groups in flight finish. It hands whole fetches to the command processor rather than one message
+ * at a time to pattern handlers: docs/ARCHITECTURE.md, "How the worker applies a command" and "Starting and
+ * stopping a worker".
  */
 @Injectable()
 export class CommandConsumer extends Server<Record<string, never>, CommandTransportStatus> implements CustomTransportStrategy {
