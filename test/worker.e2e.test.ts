@@ -1,4 +1,4 @@
-import { Decimal, buildCommand, commandKey, type EntryRecorded, type Reply } from '@storecredit/contracts';
+import { Decimal, buildCommand, commandKey, holdIdOf, type EntryRecorded, type HoldEvent, type Reply } from '@storecredit/contracts';
 import {
   command,
   giftCardCode,
@@ -68,6 +68,34 @@ describe('ledger worker end to end', () => {
     expect(await entryCount(clientId)).toBe(2);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(eventsFor(clientId)).toHaveLength(2);
+  });
+
+  it('holds balance for a split-tender sale over the checkout topic: captured once, or expired by the sweep', async () => {
+    const clientId = uniqueId('client');
+    const wallet = { businessId, clientId, currency: 'AED' };
+    const checkout = { kind: 'service', id: 'checkout' } as const;
+    const topUp = command('balance.add', { ...wallet, amount: '100.00' });
+    await kafka.send('gateway', topUp);
+    await kafka.waitForReplies(topUp.commandId);
+    const captured = buildCommand({ type: 'balance.hold', commandId: uniqueId('hold'), ...wallet, actor: checkout, saleId: uniqueId('sale'), amountOwed: '60.00' });
+    const expiring = buildCommand({ type: 'balance.hold', commandId: uniqueId('hold'), ...wallet, actor: checkout, saleId: uniqueId('sale'), amountOwed: '30.00', expiresInSeconds: 1 });
+    await kafka.send('checkout', captured);
+    await kafka.send('checkout', expiring);
+    const [held] = (await kafka.waitForReplies(expiring.commandId)) as Reply[];
+    expect(held.result).toMatchObject({ amountHeld: '30.00', available: '10.00', hold: { holdId: holdIdOf(businessId, expiring.commandId) } });
+    const capture = buildCommand({ type: 'balance.capture', commandId: uniqueId('capture'), ...wallet, actor: checkout, holdId: holdIdOf(businessId, captured.commandId), amount: '45.00' });
+    await kafka.send('checkout', capture);
+    await kafka.send('checkout', { ...capture, commandId: uniqueId('capture-again') });
+    const [done] = (await kafka.waitForReplies(capture.commandId)) as Reply[];
+    expect(done.result).toMatchObject({ entryType: 'used_for_payment', amount: '45.00', balanceAfter: '55.00', available: '25.00' });
+    // The sweep expires the other hold: its 30.00 is available again, and its event follows the wallet's entries.
+    const holdEvents = () => kafka.events.map((event) => event.json<HoldEvent>()).filter((event) => event.clientId === clientId && event.type.startsWith('hold.'));
+    await waitUntil(() => holdEvents().some((event) => event.type === 'hold.expired'), 'the hold expired by the sweep', 15_000);
+    expect(holdEvents().map((event) => event.type).sort()).toEqual(['hold.captured', 'hold.expired', 'hold.placed', 'hold.placed']);
+    const [row] = await db.query<{ balance: string; held: string }>('select balance::text, held::text from wallet where client_id = $1', [clientId]);
+    expect(row).toEqual({ balance: '55.00', held: '0.00' });
+    const statuses = await db.query<{ status: string }>('select status from balance_hold where client_id = $1 order by status', [clientId]);
+    expect(statuses.map((item) => item.status)).toEqual(['captured', 'expired']);
   });
 
   it('never over-pays a sale or over-refunds it through the checkout and refund topics, and credits a refund id once', async () => {

@@ -73,7 +73,8 @@ export async function startWorkerStack(): Promise<WorkerStack> {
   const prefix = uniqueTopicPrefix();
   const kafka = new KafkaTestClient(prefix);
   await kafka.start();
-  const config = workerConfigFromEnv({ ...process.env, DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix });
+  // The hold expiry sweep runs often here, so a test sees a hold expire within a second.
+  const config = workerConfigFromEnv({ HOLD_SWEEP_MS: '200', ...process.env, DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix });
   const moduleRef = await Test.createTestingModule({ imports: [LedgerWorkerModule.forRoot(config)] }).compile();
   const worker = moduleRef.createNestMicroservice(commandTransport);
   await worker.listen();

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { LedgerModule, type Clock } from '@storecredit/ledger';
 import { CommandConsumer } from './consumers/command.consumer';
 import { CommandProcessor } from './consumers/command-processor';
+import { HoldSweep } from './hold-sweep';
 import { kafkaProvider, WorkerProducer } from './kafka.providers';
 import { EventSink, KafkaEventSink } from './outbox/event-sink';
 import { OutboxRelay, relayOptionsToken } from './outbox/outbox-relay';
@@ -13,7 +14,7 @@ export class LedgerWorkerModule {
   static forRoot(config: WorkerConfig, clock?: Clock): DynamicModule {
     return {
       module: LedgerWorkerModule,
-      imports: [LedgerModule.forRoot({ databaseUrl: config.databaseUrl, clock})],
+      imports: [LedgerModule.forRoot({ databaseUrl: config.databaseUrl, clock })],
       providers: [
         { provide: workerConfigToken, useValue: config },
         SchemaCheck,
@@ -24,6 +25,7 @@ export class LedgerWorkerModule {
         { provide: relayOptionsToken, useValue: { enabled: config.relayEnabled } },
         OutboxRelay,
         CommandConsumer,
+        HoldSweep,
       ],
       exports: [OutboxRelay],
     };

@@ -1,5 +1,5 @@
 import { defaultTopicPrefix, topicNames, type TopicNames } from '@storecredit/contracts';
-import { defaultDatabaseUrl } from '@storecredit/ledger';
+import { defaultDatabaseUrl, holdSweepIntervalMsDefault } from '@storecredit/ledger';
 import { defaultKafkaBrokers } from '@storecredit/messaging';
 
 export const defaultPartitions = 4;
@@ -18,6 +18,8 @@ export interface WorkerConfig {
   createTopics: boolean;
   /** The outbox relay runs in every worker; a database lock lets one publish at a time. */
   relayEnabled: boolean;
+  /** How often the hold expiry sweep runs (HOLD_SWEEP_MS; 0 turns it off in this worker). */
+  holdSweepMs: number;
 }
 
 export const workerConfigToken = Symbol('WorkerConfig');
@@ -42,5 +44,6 @@ export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Worke
     partitionsConsumedConcurrently: intFromEnv(env, 'WORKER_PARTITIONS_CONCURRENTLY', defaultPartitionsConsumedConcurrently),
     createTopics: env.KAFKA_CREATE_TOPICS !== 'false',
     relayEnabled: env.OUTBOX_RELAY !== 'false',
+    holdSweepMs: env.HOLD_SWEEP_MS === '0' ? 0 : intFromEnv(env, 'HOLD_SWEEP_MS', holdSweepIntervalMsDefault),
   };
 }

@@ -73,9 +73,14 @@ export class HoldExpiry implements OnApplicationShutdown {
     this.timer.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Stops sweeping and waits for a sweep under way; call it before what `send` uses is closed. */
+  async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
     await this.sweeping;
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.stop();
   }
 }

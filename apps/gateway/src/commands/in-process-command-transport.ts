@@ -1,13 +1,25 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Command, Reply } from '@storecredit/contracts';
-import { LedgerCommands } from '@storecredit/ledger';
+import { HoldExpiry, LedgerCommands } from '@storecredit/ledger';
 import { CommandTransport } from './command-transport';
 
-/** The embedded mode: the same handlers and transactions as the worker, without a broker in between. */
+/**
+ * The embedded mode: the same handlers and transactions as the worker, without a broker in between; the hold expiry
+ * sweep applies its expiries here too.
+ */
 @Injectable()
-export class InProcessCommandTransport extends CommandTransport {
-  constructor(private readonly ledger: LedgerCommands) {
+export class InProcessCommandTransport extends CommandTransport implements OnApplicationBootstrap {
+  constructor(
+    private readonly ledger: LedgerCommands,
+    private readonly expiry: HoldExpiry,
+  ) {
     super();
+  }
+
+  onApplicationBootstrap(): void {
+    this.expiry.start(async (commands) => {
+      await this.ledger.applyGroup(commands);
+    });
   }
 
   async send(command: Command): Promise<Reply> {
