@@ -3,27 +3,12 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import '@fastify/cookie';
 import type { FastifyReply } from 'fastify';
-import { createZodDto } from 'nestjs-zod';
-import { z } from 'zod';
 import { gatewayConfigToken, type GatewayConfig } from '../gateway.config';
 import { sessionCookie, tokenOf } from './auth.guard';
 import { AuthService } from './auth.service';
-import { passwordLengthMax } from './password-policy';
 import { Public, RequireSignIn } from './permissions';
 import { CurrentPrincipal, type AuthenticatedRequest, type Principal } from './principal';
-
-class SignInDto extends createZodDto(
-  z.strictObject({
-    email: z.string().trim().min(3).max(200),
-    password: z.string().min(1).max(passwordLengthMax),
-    /** Needed only when the same email and password sign in to more than one business. */
-    business: z.string().trim().min(1).max(100).optional(),
-  }),
-) {}
-
-class ChangePasswordDto extends createZodDto(
-  z.strictObject({ currentPassword: z.string().min(1).max(passwordLengthMax), newPassword: z.string().min(1).max(passwordLengthMax) }),
-) {}
+import { ChangePasswordDto, SignInDto } from './auth.schemas';
 
 @ApiTags('auth')
 @Controller('api/auth')

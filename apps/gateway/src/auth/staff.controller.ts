@@ -1,29 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { createZodDto } from 'nestjs-zod';
-import { z } from 'zod';
 import { tokenOf } from './auth.guard';
 import { AuthRepository, type ApiKeyRow, type StaffRow } from './auth.repository';
 import { AuthService } from './auth.service';
-import { permissions, RequirePermission, rolePermissions } from './permissions';
-import { passwordLengthMax } from './password-policy';
+import { RequirePermission } from './permissions';
 import { CurrentPrincipal, type AuthenticatedRequest, type Principal } from './principal';
-
-const permissionList = z.array(z.enum(permissions)).max(permissions.length);
-
-class CreateStaffDto extends createZodDto(
-  z.strictObject({
-    email: z.email().max(200),
-    name: z.string().trim().min(1).max(200),
-    password: z.string().min(1).max(passwordLengthMax),
-    role: z.enum(Object.keys(rolePermissions) as [string, ...string[]]),
-    permissions: permissionList.optional(),
-  }),
-) {}
-
-class ResetPasswordDto extends createZodDto(z.strictObject({ password: z.string().min(1).max(passwordLengthMax) })) {}
-
-class CreateApiKeyDto extends createZodDto(z.strictObject({ name: z.string().trim().min(1).max(100), permissions: permissionList.min(1) })) {}
+import { CreateApiKeyDto, CreateStaffDto, ResetPasswordDto } from './auth.schemas';
 
 /** Timestamps reach us as PostgreSQL's text (`2026-12-02 02:49:19.862+00`); the API answers ISO 8601 everywhere. */
 function isoOrNull(time: Date | string | null): string | null {

@@ -1,45 +1,14 @@
 import { Body, Controller, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { buildCommand, entryTypes, formatAmount, isSupportedCurrency, referenceTypes } from '@storecredit/contracts';
+import { buildCommand, formatAmount } from '@storecredit/contracts';
 import type { FastifyReply } from 'fastify';
-import { createZodDto } from 'nestjs-zod';
-import { z } from 'zod';
 import { RequirePermission } from '../auth/permissions';
 import { actorOf, CurrentPrincipal, type Principal } from '../auth/principal';
 import { ClientsRepository } from '../clients/clients.repository';
 import { CommandSubmitter } from '../commands/command-submitter';
 import { ApiError } from '../http/api-error';
-import { pageSizeDefault, pageSizeMax } from '../http/pagination';
 import { BalancesRepository } from './balances.repository';
-
-export const currencySchema = z
-  .string()
-  .refine((code) => isSupportedCurrency(code), 'must be an ISO 4217 currency code such as AED');
-export const amountSchema = z.string({ error: 'must be a decimal string such as "25.50"' }).max(40);
-
-class BalanceChangeDto extends createZodDto(
-  z.strictObject({
-    amount: amountSchema,
-    currency: currencySchema,
-    note: z.string().max(500).optional(),
-    referenceType: z.enum(referenceTypes).default('manual'),
-    referenceId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/).optional(),
-  }),
-) {}
-
-class HistoryQueryDto extends createZodDto(
-  z.strictObject({
-    currency: currencySchema.optional(),
-    type: z
-      .union([z.enum(entryTypes), z.array(z.enum(entryTypes))])
-      .optional()
-      .transform((value) => (value === undefined ? undefined : Array.isArray(value) ? value : [value])),
-    from: z.iso.datetime({ offset: true }).optional(),
-    to: z.iso.datetime({ offset: true }).optional(),
-    cursor: z.string().max(500).optional(),
-    limit: z.coerce.number().int().min(1).max(pageSizeMax).default(pageSizeDefault),
-  }),
-) {}
+import { BalanceChangeDto, currencyParam, HistoryQueryDto } from './balances.schemas';
 
 @ApiTags('balances')
 @ApiBearerAuth()
@@ -63,8 +32,7 @@ export class BalancesController {
   @Get('balances/:currency')
   @RequirePermission('balance.view')
   async one(@CurrentPrincipal() principal: Principal, @Param('clientId') clientId: string, @Param('currency') currency: string) {
-    if (!isSupportedCurrency(currency)) throw new ApiError('invalid_request', { currency }, 'Unknown currency');
-    const wallets = await this.balances.balances(principal.businessId, clientId, currency);
+    const wallets = await this.balances.balances(principal.businessId, clientId, currencyParam(currency));
     if (wallets === null) throw clientNotFound();
     const [wallet] = wallets;
     return wallet ?? { walletId: null, currency, balance: formatAmount(0, currency), hasBalance: false, updatedAt: null };

@@ -2,41 +2,12 @@ import { Body, Controller, Headers, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { buildCommand } from '@storecredit/contracts';
 import type { FastifyReply } from 'fastify';
-import { createZodDto } from 'nestjs-zod';
-import { z } from 'zod';
 import { RequirePermission } from '../auth/permissions';
 import { actorOf, CurrentPrincipal, type Principal } from '../auth/principal';
-import { amountSchema, currencySchema } from '../balances/balances.controller';
 import { ClientsRepository } from '../clients/clients.repository';
 import { CommandSubmitter } from '../commands/command-submitter';
 import { ApiError } from '../http/api-error';
-
-const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/, 'must be 1 to 128 letters, digits or . _ : @ -');
-
-class PayDto extends createZodDto(
-  z.strictObject({
-    clientId: id,
-    currency: currencySchema,
-    saleId: id,
-    amountOwed: amountSchema,
-    amountRequested: amountSchema.optional(),
-    saleAmount: amountSchema.optional(),
-    note: z.string().max(500).optional(),
-  }),
-) {}
-
-class RefundDto extends createZodDto(
-  z.strictObject({
-    clientId: id,
-    currency: currencySchema,
-    refundId: id,
-    amount: amountSchema,
-    paymentCommandId: id.optional(),
-    saleId: id.optional(),
-    saleAmount: amountSchema.optional(),
-    note: z.string().max(500).optional(),
-  }),
-) {}
+import { PayDto, RefundDto } from './checkout.schemas';
 
 @ApiTags('checkout and refunds')
 @ApiBearerAuth()

@@ -1,50 +1,11 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { createZodDto } from 'nestjs-zod';
 import { v7 as uuidv7 } from 'uuid';
-import { z } from 'zod';
 import { RequirePermission } from '../auth/permissions';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { ApiError } from '../http/api-error';
-import { pageSizeDefault, pageSizeMax } from '../http/pagination';
 import { clientView, ClientsRepository } from './clients.repository';
-
-const clientId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/, 'must be 1 to 128 letters, digits or . _ : @ -');
-
-const clientName = z.string().trim().min(1).max(200);
-const clientPhone = z.string().trim().min(3).max(40);
-const clientEmail = z.email().max(200);
-const clientExternalId = z.string().trim().min(1).max(128);
-
-class CreateClientDto extends createZodDto(
-  z.strictObject({
-    id: clientId.optional(),
-    name: clientName,
-    phone: clientPhone.optional(),
-    email: clientEmail.optional(),
-    externalId: clientExternalId.optional(),
-  }),
-) {}
-
-/** An edit names only what changes; null clears an optional field. The id never changes: entries refer to it. */
-class UpdateClientDto extends createZodDto(
-  z
-    .strictObject({
-      name: clientName.optional(),
-      phone: clientPhone.nullable().optional(),
-      email: clientEmail.nullable().optional(),
-      externalId: clientExternalId.nullable().optional(),
-    })
-    .refine((body) => Object.values(body).some((value) => value !== undefined), 'name at least one of name, phone, email, externalId'),
-) {}
-
-class SearchClientsDto extends createZodDto(
-  z.strictObject({
-    q: z.string().max(200).optional(),
-    cursor: z.string().max(500).optional(),
-    limit: z.coerce.number().int().min(1).max(pageSizeMax).default(pageSizeDefault),
-  }),
-) {}
+import { CreateClientDto, SearchClientsDto, UpdateClientDto } from './clients.schemas';
 
 @ApiTags('clients')
 @ApiBearerAuth()

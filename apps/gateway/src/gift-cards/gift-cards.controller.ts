@@ -1,19 +1,16 @@
 import { Body, Controller, Get, Headers, Ip, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { buildCommand, giftCardDisplayStatuses, giftCardsPerIssueMax, noteLengthMax, type ErrorCode } from '@storecredit/contracts';
+import { buildCommand, type ErrorCode } from '@storecredit/contracts';
 import type { FastifyReply } from 'fastify';
-import { createZodDto } from 'nestjs-zod';
-import { z } from 'zod';
 import { RequirePermission } from '../auth/permissions';
 import { actorOf, CurrentPrincipal, type Principal } from '../auth/principal';
-import { amountSchema, currencySchema } from '../balances/balances.controller';
 import { ClientsRepository } from '../clients/clients.repository';
 import { CommandSubmitter } from '../commands/command-submitter';
 import { ApiError } from '../http/api-error';
-import { pageSizeDefault, pageSizeMax } from '../http/pagination';
 import { generateGiftCardCode } from './gift-card-codes';
 import { GiftCardsRepository } from './gift-cards.repository';
 import { RedemptionThrottle } from './redemption-throttle';
+import { IssueGiftCardsDto, ListGiftCardsDto, RedeemDto } from './gift-cards.schemas';
 
 /**
  * Rejections that count as a failed guess for throttling: only a code that matches no card. A redeemed, voided or
@@ -21,26 +18,6 @@ import { RedemptionThrottle } from './redemption-throttle';
  * double-clicked or retried redemption lock its staff member out.
  */
 const guessFailures: readonly string[] = ['gift_card_not_found'] satisfies ErrorCode[];
-
-class IssueGiftCardsDto extends createZodDto(
-  z.strictObject({
-    amount: amountSchema,
-    currency: currencySchema,
-    expiresAt: z.iso.datetime({ offset: true }).optional(),
-    count: z.number().int().min(1).max(giftCardsPerIssueMax).default(1),
-  }),
-) {}
-
-class ListGiftCardsDto extends createZodDto(
-  z.strictObject({
-    status: z.enum(giftCardDisplayStatuses).optional(),
-    last4: z.string().regex(/^[0-9A-Za-z]{4}$/).optional(),
-    cursor: z.string().max(noteLengthMax).optional(),
-    limit: z.coerce.number().int().min(1).max(pageSizeMax).default(pageSizeDefault),
-  }),
-) {}
-
-class RedeemDto extends createZodDto(z.strictObject({ code: z.string().min(1).max(64), note: z.string().max(noteLengthMax).optional() })) {}
 
 @ApiTags('gift cards')
 @ApiBearerAuth()

@@ -1,0 +1,33 @@
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
+import { passwordLengthMax } from './password-policy';
+import { permissions, rolePermissions } from './permissions';
+
+export class SignInDto extends createZodDto(
+  z.strictObject({
+    email: z.string().trim().min(3).max(200),
+    password: z.string().min(1).max(passwordLengthMax),
+    /** Needed only when the same email and password sign in to more than one business. */
+    business: z.string().trim().min(1).max(100).optional(),
+  }),
+) {}
+
+export class ChangePasswordDto extends createZodDto(
+  z.strictObject({ currentPassword: z.string().min(1).max(passwordLengthMax), newPassword: z.string().min(1).max(passwordLengthMax) }),
+) {}
+
+const permissionList = z.array(z.enum(permissions)).max(permissions.length);
+
+export class CreateStaffDto extends createZodDto(
+  z.strictObject({
+    email: z.email().max(200),
+    name: z.string().trim().min(1).max(200),
+    password: z.string().min(1).max(passwordLengthMax),
+    role: z.enum(Object.keys(rolePermissions) as [string, ...string[]]),
+    permissions: permissionList.optional(),
+  }),
+) {}
+
+export class ResetPasswordDto extends createZodDto(z.strictObject({ password: z.string().min(1).max(passwordLengthMax) })) {}
+
+export class CreateApiKeyDto extends createZodDto(z.strictObject({ name: z.string().trim().min(1).max(100), permissions: permissionList.min(1) })) {}

@@ -1,0 +1,35 @@
+import { entryTypes, isSupportedCurrency, referenceTypes } from '@storecredit/contracts';
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
+import { ApiError } from '../http/api-error';
+import { amountSchema, currencySchema, pageLimitSchema } from '../http/request-schemas';
+
+export class BalanceChangeDto extends createZodDto(
+  z.strictObject({
+    amount: amountSchema,
+    currency: currencySchema,
+    note: z.string().max(500).optional(),
+    referenceType: z.enum(referenceTypes).default('manual'),
+    referenceId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/).optional(),
+  }),
+) {}
+
+export class HistoryQueryDto extends createZodDto(
+  z.strictObject({
+    currency: currencySchema.optional(),
+    type: z
+      .union([z.enum(entryTypes), z.array(z.enum(entryTypes))])
+      .optional()
+      .transform((value) => (value === undefined ? undefined : Array.isArray(value) ? value : [value])),
+    from: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
+    cursor: z.string().max(500).optional(),
+    limit: pageLimitSchema,
+  }),
+) {}
+
+/** The currency in a path (`/balances/AED`): a supported code, or 400 naming it. */
+export function currencyParam(currency: string): string {
+  if (!isSupportedCurrency(currency)) throw new ApiError('invalid_request', { currency }, 'Unknown currency');
+  return currency;
+}
