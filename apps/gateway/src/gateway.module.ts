@@ -15,7 +15,9 @@ import { ClientsController } from './clients/clients.controller';
 import { ClientsRepository } from './clients/clients.repository';
 import { CommandSubmitter } from './commands/command-submitter';
 import { CommandTransport } from './commands/command-transport';
+import { CommandStatusService } from './commands/command-status.service';
 import { CommandsController } from './commands/commands.controller';
+import { CommandsRepository } from './commands/commands.repository';
 import { InProcessCommandTransport } from './commands/in-process-command-transport';
 import { KafkaCommandTransport } from './commands/kafka-command-transport';
 import { Database } from './database';
@@ -72,7 +74,9 @@ export class GatewayModule {
         BalancesRepository,
         GiftCardsRepository,
         RedemptionThrottle,
+        CommandsRepository,
         CommandSubmitter,
+        CommandStatusService,
         transport,
         ...(database.alongside ?? []),
       ],

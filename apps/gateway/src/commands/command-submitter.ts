@@ -3,10 +3,10 @@ import type { Command } from '@storecredit/contracts';
 import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import type { Principal } from '../auth/principal';
-import { Database } from '../database';
 import { gatewayConfigToken, type GatewayConfig } from '../gateway.config';
 import { ApiError } from '../http/api-error';
 import { CommandTransport } from './command-transport';
+import { CommandsRepository } from './commands.repository';
 
 export const idempotencyKeyLengthMax = 200;
 
@@ -24,7 +24,7 @@ export interface Submitted {
 export class CommandSubmitter {
   constructor(
     private readonly transport: CommandTransport,
-    private readonly db: Database,
+    private readonly commands: CommandsRepository,
     @Inject(gatewayConfigToken) private readonly config: GatewayConfig,
   ) {}
 
@@ -39,11 +39,7 @@ export class CommandSubmitter {
   }
 
   async submit(principal: Principal, command: Command): Promise<Submitted> {
-    await this.db.query(
-      `insert into gateway_request (business_id, command_id, command_type, principal) values (?, ?, ?, ?)
-       on conflict (business_id, command_id) do nothing`,
-      [command.businessId, command.commandId, command.type, `${principal.kind}:${principal.id}`],
-    );
+    await this.commands.recordSubmission(command, `${principal.kind}:${principal.id}`);
     const reply = await this.transport.send(command, this.config.replyTimeoutMs);
     if (reply === null) {
       return {
