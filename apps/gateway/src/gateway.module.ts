@@ -10,9 +10,12 @@ import { SignInThrottle } from './auth/sign-in-throttle';
 import { StaffController } from './auth/staff.controller';
 import { BalancesController } from './balances/balances.controller';
 import { BalancesRepository } from './balances/balances.repository';
+import { BalancesService } from './balances/balances.service';
 import { CheckoutController } from './checkout/checkout.controller';
+import { CheckoutService } from './checkout/checkout.service';
 import { ClientsController } from './clients/clients.controller';
 import { ClientsRepository } from './clients/clients.repository';
+import { ClientsService } from './clients/clients.service';
 import { CommandSubmitter } from './commands/command-submitter';
 import { CommandTransport } from './commands/command-transport';
 import { CommandStatusService } from './commands/command-status.service';
@@ -71,7 +74,10 @@ export class GatewayModule {
         AuthService,
         SignInThrottle,
         ClientsRepository,
+        ClientsService,
         BalancesRepository,
+        BalancesService,
+        CheckoutService,
         GiftCardsRepository,
         RedemptionThrottle,
         CommandsRepository,

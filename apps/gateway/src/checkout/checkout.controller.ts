@@ -1,22 +1,16 @@
 import { Body, Controller, Headers, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { buildCommand } from '@storecredit/contracts';
 import type { FastifyReply } from 'fastify';
 import { RequirePermission } from '../auth/permissions';
-import { actorOf, CurrentPrincipal, type Principal } from '../auth/principal';
-import { ClientsRepository } from '../clients/clients.repository';
-import { CommandSubmitter } from '../commands/command-submitter';
-import { ApiError } from '../http/api-error';
+import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { PayDto, RefundDto } from './checkout.schemas';
+import { CheckoutService } from './checkout.service';
 
 @ApiTags('checkout and refunds')
 @ApiBearerAuth()
 @Controller('api')
 export class CheckoutController {
-  constructor(
-    private readonly clients: ClientsRepository,
-    private readonly submitter: CommandSubmitter,
-  ) {}
+  constructor(private readonly checkout: CheckoutService) {}
 
   @Post('checkout/payments')
   @RequirePermission('checkout.pay')
@@ -28,14 +22,9 @@ export class CheckoutController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const command = buildCommand({
-      type: 'balance.pay',
-      commandId: this.submitter.commandIdFor(principal, idempotencyKey),
-      businessId: principal.businessId,
-      actor: actorOf(principal),
-      ...body,
-    });
-    return this.submit(principal, command, body.clientId, reply);
+    const submitted = await this.checkout.pay(principal, body, idempotencyKey);
+    void reply.status(submitted.httpStatus);
+    return submitted.body;
   }
 
   @Post('refunds')
@@ -48,19 +37,7 @@ export class CheckoutController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const command = buildCommand({
-      type: 'balance.refund',
-      commandId: this.submitter.commandIdFor(principal, idempotencyKey),
-      businessId: principal.businessId,
-      actor: actorOf(principal),
-      ...body,
-    });
-    return this.submit(principal, command, body.clientId, reply);
-  }
-
-  private async submit(principal: Principal, command: Parameters<CommandSubmitter['submit']>[1], clientId: string, reply: FastifyReply) {
-    if (!(await this.clients.exists(principal.businessId, clientId))) throw new ApiError('not_found', undefined, 'Client not found');
-    const submitted = await this.submitter.submit(principal, command);
+    const submitted = await this.checkout.refund(principal, body, idempotencyKey);
     void reply.status(submitted.httpStatus);
     return submitted.body;
   }

@@ -1,7 +1,6 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
 import { Database } from '../database';
-import { decodeCursor, encodeCursor } from '../http/pagination';
 
 export interface ClientRow {
   id: string;
@@ -10,15 +9,6 @@ export interface ClientRow {
   email: string | null;
   external_id: string | null;
   created_at: Date;
-}
-
-export interface ClientView {
-  id: string;
-  name: string;
-  phone: string | null;
-  email: string | null;
-  externalId: string | null;
-  createdAt: string;
 }
 
 /** What an edit may change; null clears an optional field, a missing key leaves it as it is. */
@@ -32,10 +22,6 @@ export interface ClientChanges {
 const columnByField: Readonly<Record<keyof ClientChanges, string>> = { name: 'name', phone: 'phone', email: 'email', externalId: 'external_id' };
 
 export type ClientUpdate = { outcome: 'updated'; client: ClientRow } | { outcome: 'not_found' } | { outcome: 'duplicate_external_id' };
-
-export function clientView(row: ClientRow): ClientView {
-  return { id: row.id, name: row.name, phone: row.phone, email: row.email, externalId: row.external_id, createdAt: new Date(row.created_at).toISOString() };
-}
 
 @Injectable()
 export class ClientsRepository {
@@ -76,9 +62,11 @@ export class ClientsRepository {
     }
   }
 
-  /** Search by name, phone or email, ordered by name; keyset-paginated on (lower(name), id). */
-  async search(businessId: string, query: string | undefined, cursor: string | undefined, limit: number) {
-    const after = decodeCursor(cursor, ['text', 'text']);
+  /**
+   * Clients matching a search by name, phone, email or external id, ordered by name, after the sort key `after`
+   * (lower(name), id), at most `rowsMax`.
+   */
+  search(businessId: string, query: string | undefined, after: readonly [string, string] | null, rowsMax: number): Promise<ClientRow[]> {
     const conditions = ['business_id = ?'];
     const params: unknown[] = [businessId];
     if (query !== undefined && query.trim() !== '') {
@@ -90,12 +78,6 @@ export class ClientsRepository {
       conditions.push('(lower(name), id) > (?, ?)');
       params.push(after[0], after[1]);
     }
-    const rows = await this.db.query<ClientRow>(
-      `select * from client where ${conditions.join(' and ')} order by lower(name), id limit ?`,
-      [...params, limit + 1],
-    );
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    return { items: page.map(clientView), nextCursor: rows.length > limit && last ? encodeCursor([last.name.toLowerCase(), last.id]) : null };
+    return this.db.query<ClientRow>(`select * from client where ${conditions.join(' and ')} order by lower(name), id limit ?`, [...params, rowsMax]);
   }
 }

@@ -1,5 +1,5 @@
 import { ApiError } from './api-error';
-import { decodeCursor, encodeCursor } from './pagination';
+import { decodeCursor, encodeCursor, pageOf } from './pagination';
 
 const id = '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b';
 const at = '2026-11-01T10:00:00.000Z';
@@ -49,5 +49,21 @@ describe(decodeCursor.name, () => {
   it('refuses half a surrogate pair in a text part (PostgreSQL text cannot hold it)', () => {
     expect(codeOf(() => decodeCursor(forged(['\ud800', 'a']), ['text', 'text']))).toBe('invalid_cursor');
     expect(decodeCursor(forged(['\ud83d\ude00', 'a']), ['text', 'text'])).toEqual(['\ud83d\ude00', 'a']);
+  });
+});
+
+describe(pageOf.name, () => {
+  const rows = ['a', 'b', 'c'].map((name) => ({ name, id: `id-${name}` }));
+  const page = (read: typeof rows, limit: number) => pageOf(read, limit, (row) => [row.name, row.id], (row) => row.name.toUpperCase());
+
+  it('keeps the extra row out of the page and points the next cursor at the last row shown', () => {
+    const first = page(rows, 2);
+    expect(first.items).toEqual(['A', 'B']);
+    expect(decodeCursor(first.nextCursor ?? undefined, ['text', 'text'])).toEqual(['b', 'id-b']);
+  });
+
+  it('has no next cursor on the last page', () => {
+    expect(page(rows.slice(0, 2), 2)).toEqual({ items: ['A', 'B'], nextCursor: null });
+    expect(page([], 2)).toEqual({ items: [], nextCursor: null });
   });
 });

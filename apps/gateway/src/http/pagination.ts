@@ -49,3 +49,19 @@ export function decodeCursor<const T extends readonly CursorPart[]>(cursor: stri
   }
   throw new ApiError('invalid_cursor', { parameter: 'cursor' });
 }
+
+/** A page of results and the cursor to the next page (null on the last). */
+export interface Page<Item> {
+  items: Item[];
+  nextCursor: string | null;
+}
+
+/**
+ * The page of `limit` rows out of the `limit + 1` a query read past the cursor: the extra row only says that a next
+ * page exists, and the next cursor is the sort key of the page's last row.
+ */
+export function pageOf<Row, Item>(rows: readonly Row[], limit: number, sortKeyOf: (row: Row) => readonly string[], view: (row: Row) => Item): Page<Item> {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { items: page.map((row) => view(row)), nextCursor: rows.length > limit && last !== undefined ? encodeCursor(sortKeyOf(last)) : null };
+}
