@@ -27,7 +27,9 @@ import { Database } from './database';
 import { gatewayConfigToken, type GatewayConfig } from './gateway.config';
 import { GiftCardsController } from './gift-cards/gift-cards.controller';
 import { GiftCardsRepository } from './gift-cards/gift-cards.repository';
+import { GiftCardsService } from './gift-cards/gift-cards.service';
 import { RedemptionThrottle } from './gift-cards/redemption-throttle';
+import { RedemptionThrottleRepository } from './gift-cards/redemption-throttle.repository';
 import { HealthController } from './health.controller';
 import { ApiExceptionFilter } from './http/api-exception.filter';
 import { TextSafetyPipe } from './http/text-safety.pipe';
@@ -79,6 +81,8 @@ export class GatewayModule {
         BalancesService,
         CheckoutService,
         GiftCardsRepository,
+        GiftCardsService,
+        RedemptionThrottleRepository,
         RedemptionThrottle,
         CommandsRepository,
         CommandSubmitter,

@@ -1,17 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import {
-  giftCardDisplayStatus,
-  hashGiftCardCode,
-  isGiftCardVoidable,
-  type GiftCardDisplayStatus,
-  type GiftCardListItem,
-  type GiftCardStatus,
-} from '@storecredit/contracts';
-import { Clock } from '@storecredit/ledger';
+import { hashGiftCardCode, type GiftCardDisplayStatus, type GiftCardStatus } from '@storecredit/contracts';
 import { Database } from '../database';
-import { decodeCursor, encodeCursor } from '../http/pagination';
 
-interface GiftCardRow {
+export interface GiftCardRow {
   id: string;
   last4: string;
   amount: string;
@@ -34,29 +25,9 @@ function statusCondition(status: GiftCardDisplayStatus, now: Date): { sql: strin
   return { sql: 'status = ?', params: [status] };
 }
 
-function listItem(row: GiftCardRow, now: Date): GiftCardListItem {
-  const card = { status: row.status, expiresAt: row.expires_at };
-  return {
-    id: row.id,
-    last4: row.last4,
-    amount: row.amount,
-    currency: row.currency,
-    status: giftCardDisplayStatus(card, now),
-    voidable: isGiftCardVoidable(card),
-    expiresAt: row.expires_at && new Date(row.expires_at).toISOString(),
-    redeemedAt: row.redeemed_at && new Date(row.redeemed_at).toISOString(),
-    redeemedClientId: row.redeemed_client_id,
-    voidedAt: row.voided_at && new Date(row.voided_at).toISOString(),
-    issuedAt: new Date(row.created_at).toISOString(),
-  };
-}
-
 @Injectable()
 export class GiftCardsRepository {
-  constructor(
-    private readonly db: Database,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly db: Database) {}
 
   findCurrencyByCode(businessId: string, code: string): Promise<{ currency: string } | null> {
     return this.db.one('select currency from gift_card where business_id = ? and code_hash = ?', [businessId, hashGiftCardCode(code)]);
@@ -66,14 +37,17 @@ export class GiftCardsRepository {
     return (await this.db.one('select 1 from gift_card where business_id = ? and id = ?', [businessId, id])) !== null;
   }
 
-  async list(
+  /**
+   * The business's cards matching the filter, newest first, after the sort key `after` (created_at, id), at most
+   * `rowsMax`. `now` decides which active cards have expired, so pass the instant their statuses are shown for.
+   */
+  cards(
     businessId: string,
     filter: { status?: GiftCardDisplayStatus; last4?: string },
-    cursor: string | undefined,
-    limit: number,
-  ): Promise<{ items: GiftCardListItem[]; nextCursor: string | null }> {
-    const after = decodeCursor(cursor, ['timestamp', 'uuid']);
-    const now = this.clock.now();
+    now: Date,
+    after: readonly [string, string] | null,
+    rowsMax: number,
+  ): Promise<GiftCardRow[]> {
     const conditions = ['business_id = ?'];
     const params: unknown[] = [businessId];
     if (filter.last4 !== undefined) {
@@ -89,16 +63,10 @@ export class GiftCardsRepository {
       conditions.push('(created_at, id) < (?::timestamptz, ?::uuid)');
       params.push(after[0], after[1]);
     }
-    const rows = await this.db.query<GiftCardRow>(
+    return this.db.query<GiftCardRow>(
       `select id, last4, amount::text as amount, currency, status, expires_at, redeemed_at, redeemed_client_id, voided_at, created_at
        from gift_card where ${conditions.join(' and ')} order by created_at desc, id desc limit ?`,
-      [...params, limit + 1],
+      [...params, rowsMax],
     );
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    return {
-      items: page.map((row) => listItem(row, now)),
-      nextCursor: rows.length > limit && last ? encodeCursor([new Date(last.created_at).toISOString(), last.id]) : null,
-    };
   }
 }

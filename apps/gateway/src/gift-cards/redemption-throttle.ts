@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Database } from '../database';
 import { ApiError } from '../http/api-error';
+import { RedemptionThrottleRepository, type ThrottleWindow } from './redemption-throttle.repository';
 
 /** Failed redemptions allowed per window before 429, per staff member or API key. */
 export const failuresPerPrincipalMax = 5;
@@ -17,16 +17,13 @@ export const failuresPerBusinessAlertMin = 30;
 export const failedAttemptDelayUnderAttackMs = 1_000;
 /** Keeps the business counter far from integer overflow under a flood. */
 const businessFailuresMax = 1_000_000;
+/** The bucket that counts a business's failed guesses, whoever made them. */
+const businessBucket = 'business';
 
 interface Bucket {
   key: string;
   max: number;
   scope: 'staff' | 'address';
-}
-
-interface Window {
-  failures: number;
-  window_started_at: Date;
 }
 
 /** Who is trying: the staff member or key, and the address the request came from. */
@@ -47,19 +44,20 @@ export interface FailedRedemptions {
  * take longer than the universe has existed. Each attempt is counted against its principal and address before it
  * runs and forgiven when it succeeds, so a burst of parallel guesses cannot slip past the check together. The
  * business as a whole is never locked (six staff could otherwise stop every redemption, the owner's included):
- * its failures are counted, logged and slowed down instead. Counts live in PostgreSQL so every replica shares them.
+ * its failures are counted, logged and slowed down instead. Counts live in PostgreSQL so every replica shares them
+ * (RedemptionThrottleRepository).
  */
 @Injectable()
 export class RedemptionThrottle {
   private readonly logger = new Logger(RedemptionThrottle.name);
 
-  constructor(private readonly db: Database) {}
+  constructor(private readonly counters: RedemptionThrottleRepository) {}
 
   /** Counts an attempt against the principal and the address; throws 429 when either is already full. */
   async reserveAttempt(businessId: string, attempter: Attempter): Promise<void> {
     const reserved: Bucket[] = [];
     for (const bucket of this.buckets(attempter)) {
-      const row = await this.count(businessId, bucket.key, bucket.max + 1);
+      const row = await this.counters.count(businessId, bucket.key, bucket.max + 1, throttleWindowMs);
       if (row.failures > bucket.max) {
         // The attempt does not run, so the buckets it was already counted in get it back.
         await this.forgive(businessId, reserved);
@@ -76,7 +74,7 @@ export class RedemptionThrottle {
 
   /** Counts a failed guess for the business; under attack, warns and holds the answer back a while. */
   async recordFailedGuess(businessId: string): Promise<void> {
-    const { failures } = await this.count(businessId, 'business', businessFailuresMax);
+    const { failures } = await this.counters.count(businessId, businessBucket, businessFailuresMax, throttleWindowMs);
     if (failures < failuresPerBusinessAlertMin) return;
     if (failures % failuresPerBusinessAlertMin === 0) {
       this.logger.warn(
@@ -89,11 +87,7 @@ export class RedemptionThrottle {
 
   /** The business's failed redemptions in the current window, for its owner. */
   async failedRedemptions(businessId: string): Promise<FailedRedemptions> {
-    const row = await this.db.one<Window>(
-      `select failures, window_started_at from rate_limit
-       where business_id = ? and bucket = 'business' and window_started_at >= now() - make_interval(secs => ?)`,
-      [businessId, throttleWindowMs / 1000],
-    );
+    const row = await this.counters.currentWindow(businessId, businessBucket, throttleWindowMs);
     const failures = row?.failures ?? 0;
     return {
       failures,
@@ -103,24 +97,9 @@ export class RedemptionThrottle {
     };
   }
 
-  /** Adds one failure to a bucket (starting a new window when the last one ended), never past `cap`. */
-  private async count(businessId: string, bucket: string, cap: number): Promise<Window> {
-    const [row] = await this.db.query<Window>(
-      `insert into rate_limit (business_id, bucket, window_started_at, failures) values (?, ?, now(), 1)
-       on conflict (business_id, bucket) do update set
-         failures = case when rate_limit.window_started_at < now() - make_interval(secs => ?) then 1
-                         else least(rate_limit.failures + 1, ?) end,
-         window_started_at = case when rate_limit.window_started_at < now() - make_interval(secs => ?) then now()
-                                  else rate_limit.window_started_at end
-       returning failures, window_started_at`,
-      [businessId, bucket, throttleWindowMs / 1000, cap, throttleWindowMs / 1000],
-    );
-    return row;
-  }
-
   private async forgive(businessId: string, buckets: readonly Bucket[]): Promise<void> {
     for (const bucket of buckets) {
-      await this.db.query('update rate_limit set failures = greatest(failures - 1, 0) where business_id = ? and bucket = ?', [businessId, bucket.key]);
+      await this.counters.giveBack(businessId, bucket.key);
     }
   }
 
@@ -132,7 +111,7 @@ export class RedemptionThrottle {
   }
 }
 
-function tooMany(row: Window, scope: Bucket['scope']): ApiError {
+function tooMany(row: ThrottleWindow, scope: Bucket['scope']): ApiError {
   const windowEndsAt = new Date(row.window_started_at).getTime() + throttleWindowMs;
   const retryAfterSeconds = Math.max(1, Math.ceil((windowEndsAt - Date.now()) / 1000));
   return new ApiError('too_many_requests', { retryAfterSeconds, scope }, 'Too many failed gift card attempts; try again later', {
