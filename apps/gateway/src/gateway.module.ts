@@ -7,6 +7,7 @@ import { AuthGuard } from './auth/auth.guard';
 import { AuthRepository } from './auth/auth.repository';
 import { AuthService } from './auth/auth.service';
 import { SignInThrottle } from './auth/sign-in-throttle';
+import { SignInThrottleRepository } from './auth/sign-in-throttle.repository';
 import { StaffController } from './auth/staff.controller';
 import { BalancesController } from './balances/balances.controller';
 import { BalancesRepository } from './balances/balances.repository';
@@ -30,7 +31,9 @@ import { GiftCardsRepository } from './gift-cards/gift-cards.repository';
 import { GiftCardsService } from './gift-cards/gift-cards.service';
 import { RedemptionThrottle } from './gift-cards/redemption-throttle';
 import { RedemptionThrottleRepository } from './gift-cards/redemption-throttle.repository';
-import { HealthController } from './health.controller';
+import { HealthController } from './health/health.controller';
+import { HealthRepository } from './health/health.repository';
+import { HealthService } from './health/health.service';
 import { ApiExceptionFilter } from './http/api-exception.filter';
 import { TextSafetyPipe } from './http/text-safety.pipe';
 
@@ -72,8 +75,11 @@ export class GatewayModule {
         { provide: APP_PIPE, useClass: TextSafetyPipe },
         { provide: APP_PIPE, useClass: ZodValidationPipe },
         Database,
+        HealthRepository,
+        HealthService,
         AuthRepository,
         AuthService,
+        SignInThrottleRepository,
         SignInThrottle,
         ClientsRepository,
         ClientsService,

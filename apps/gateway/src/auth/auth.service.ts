@@ -96,6 +96,16 @@ export class AuthService {
     await this.setPassword(staff, newPassword, currentToken === null ? null : sha256(currentToken));
   }
 
+  /** The business's staff, in the order they were added. */
+  listStaff(principal: Principal): Promise<StaffRow[]> {
+    return this.repository.listStaff(principal.businessId);
+  }
+
+  /** The business's API keys, newest first, revoked ones included. */
+  listApiKeys(principal: Principal): Promise<ApiKeyRow[]> {
+    return this.repository.listApiKeys(principal.businessId);
+  }
+
   /** Ends the member's sessions and revokes every key derived from them (see AuthRepository.deactivateStaff). */
   async deactivateStaff(principal: Principal, staffId: string): Promise<{ staff: StaffRow; revokedApiKeyIds: string[] }> {
     if (principal.kind === 'staff' && principal.id === staffId) {

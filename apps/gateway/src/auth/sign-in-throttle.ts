@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '@storecredit/ledger';
-import { Database } from '../database';
 import { ApiError } from '../http/api-error';
+import { SignInThrottleRepository } from './sign-in-throttle.repository';
 import { normalStaffEmail } from './staff-email';
 
 /**
@@ -38,12 +38,12 @@ export function signInBuckets(email: string, address: string | undefined): Bucke
  * Slows down password guessing. Each attempt is counted as a failure before its password is checked and forgiven
  * when it succeeds, so a burst of parallel guesses cannot slip past the check together. An unknown email has a
  * bucket like any other, so the throttle does not tell which emails exist. Windows are fixed (they start at the
- * first failure); counts live in PostgreSQL, so every gateway replica shares them.
+ * first failure); counts live in PostgreSQL (SignInThrottleRepository), so every gateway replica shares them.
  */
 @Injectable()
 export class SignInThrottle {
   constructor(
-    private readonly db: Database,
+    private readonly counters: SignInThrottleRepository,
     private readonly clock: Clock,
   ) {}
 
@@ -51,16 +51,7 @@ export class SignInThrottle {
   async reserveAttempt(buckets: readonly Bucket[]): Promise<void> {
     const now = this.clock.now();
     const windowStart = new Date(now.getTime() - signInThrottleWindowMs);
-    const rows = await this.db.query<{ bucket: string; failures: number; window_started_at: Date }>(
-      `insert into sign_in_throttle (bucket, window_started_at, failures)
-       select bucket, ?::timestamptz, 1 from json_array_elements_text(?::json) as bucket
-       on conflict (bucket) do update set
-         failures = case when sign_in_throttle.window_started_at <= ?::timestamptz then 1 else sign_in_throttle.failures + 1 end,
-         window_started_at = case when sign_in_throttle.window_started_at <= ?::timestamptz then excluded.window_started_at
-                                  else sign_in_throttle.window_started_at end
-       returning bucket, failures, window_started_at`,
-      [now, JSON.stringify(buckets.map((bucket) => bucket.key)), windowStart, windowStart],
-    );
+    const rows = await this.counters.count(buckets.map((bucket) => bucket.key), now, windowStart);
     const full = rows.filter((row) => row.failures > (buckets.find((bucket) => bucket.key === row.bucket)?.max ?? 0));
     if (full.length === 0) return;
     const windowEndMs = Math.max(...full.map((row) => new Date(row.window_started_at).getTime() + signInThrottleWindowMs));
@@ -76,8 +67,8 @@ export class SignInThrottle {
    */
   async forgiveAttempt(buckets: readonly Bucket[]): Promise<void> {
     for (const bucket of buckets) {
-      if (bucket.onSuccess === 'forget') await this.db.query('delete from sign_in_throttle where bucket = ?', [bucket.key]);
-      else await this.db.query('update sign_in_throttle set failures = greatest(failures - 1, 0) where bucket = ?', [bucket.key]);
+      if (bucket.onSuccess === 'forget') await this.counters.forget(bucket.key);
+      else await this.counters.giveBack(bucket.key);
     }
   }
 }

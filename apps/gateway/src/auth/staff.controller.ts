@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { tokenOf } from './auth.guard';
-import { AuthRepository, type ApiKeyRow, type StaffRow } from './auth.repository';
+import type { ApiKeyRow, StaffRow } from './auth.repository';
 import { AuthService } from './auth.service';
 import { RequirePermission } from './permissions';
 import { CurrentPrincipal, type AuthenticatedRequest, type Principal } from './principal';
@@ -39,16 +39,12 @@ function apiKeyView(key: ApiKeyRow) {
 @ApiBearerAuth()
 @Controller('api')
 export class StaffController {
-  constructor(
-    private readonly auth: AuthService,
-    private readonly repository: AuthRepository,
-  ) {}
+  constructor(private readonly auth: AuthService) {}
 
   @Get('staff')
   @RequirePermission('staff.manage')
   async listStaff(@CurrentPrincipal() principal: Principal) {
-    const staff = await this.repository.listStaff(principal.businessId);
-    return { items: staff.map(staffView) };
+    return { items: (await this.auth.listStaff(principal)).map(staffView) };
   }
 
   @Post('staff')
@@ -97,7 +93,7 @@ export class StaffController {
   @Get('api-keys')
   @RequirePermission('staff.manage')
   async listApiKeys(@CurrentPrincipal() principal: Principal) {
-    return { items: (await this.repository.listApiKeys(principal.businessId)).map(apiKeyView) };
+    return { items: (await this.auth.listApiKeys(principal)).map(apiKeyView) };
   }
 
   @Post('api-keys')
