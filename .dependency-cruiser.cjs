@@ -25,6 +25,15 @@ module.exports = {
       from: { path: '^apps/storecredit/' },
       to: { path: '^apps/(?!storecredit/)[^/]+/', pathNot: '^apps/[^/]+/src/index\\.ts$' },
     },
+    {
+      name: 'gateway-controllers-go-through-services',
+      comment:
+        'a gateway controller parses the request, calls one service method and shapes the answer; queries live in repositories, ' +
+        'which only services call (docs/ARCHITECTURE.md). A row type may be imported to shape the answer.',
+      severity: 'error',
+      from: { path: '^apps/gateway/src/.+[.]controller[.]ts$' },
+      to: { path: '^apps/gateway/src/(.+[.]repository|database)[.]ts$', dependencyTypesNot: ['type-only'] },
+    },
     // The whiteboard's never list, one rule each.
     never('never-ledger-to-worker', 'the domain knows no transport', '^libs/ledger/', '^apps/ledger-worker/'),
     never('never-ledger-to-gateway', 'the domain knows no HTTP', '^libs/ledger/', '^apps/gateway/'),
