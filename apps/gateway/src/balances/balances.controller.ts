@@ -21,7 +21,7 @@ export class BalancesController {
 
   @Get('balances/:currency')
   @RequirePermission('balance.view')
-  one(@CurrentPrincipal() principal: Principal, @Param('clientId') clientId: string, @Param('currency') currency: string) {
+  async one(@CurrentPrincipal() principal: Principal, @Param('clientId') clientId: string, @Param('currency') currency: string) {
     return this.balances.one(principal, clientId, currencyParam(currency));
   }
 
