@@ -181,11 +181,16 @@ export class AuthService {
     return staff;
   }
 
-  /** A member's authority is read afresh: whether they are an owner is not part of their session. A key is never an owner. */
+  /**
+   * A member's authority is read afresh: whether they are an owner is not part of their session. A key is never an
+   * owner. A member deactivated while this request ran (after the guard checked their session) has no session any
+   * more: they hear what their next request would, not a refusal that suggests a missing permission.
+   */
   private async authorityOf(principal: Principal): Promise<Authority> {
     if (principal.kind !== 'staff') return { permissions: principal.permissions, owner: false };
     const staff = await this.repository.findStaff(principal.businessId, principal.id);
-    return { permissions: principal.permissions, owner: staff?.role === ownerRole && staff.active };
+    if (!staff?.active) throw new ApiError('unauthenticated');
+    return { permissions: principal.permissions, owner: staff.role === ownerRole };
   }
 
   private async setPassword(staff: StaffRow, newPassword: string, keepTokenHash: string | null): Promise<void> {
