@@ -1,7 +1,9 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { ApiError, get, post, setSignedOutListener, type Me } from './api';
+import { post, setSignedOutListener, type Me } from './api';
 import { ErrorNotice, Loading } from './components/Notice';
 import { useOnline } from './hooks';
+import { meQuery } from './queries';
 import { Link, match, navigate, useLocation } from './router';
 import { Checkout } from './screens/Checkout';
 import { ClientForm } from './screens/ClientForm';
@@ -12,34 +14,33 @@ import { History } from './screens/History';
 import { SignIn } from './screens/SignIn';
 import { SessionContext, sessionOf, type Session } from './session';
 
-type Auth = { state: 'checking' } | { state: 'signed-out'; reason?: string } | { state: 'signed-in'; me: Me } | { state: 'failed'; error: unknown };
-
 export function App() {
-  const [auth, setAuth] = useState<Auth>({ state: 'checking' });
+  const queryClient = useQueryClient();
+  const me = useQuery(meQuery);
+  const [reason, setReason] = useState<string | undefined>(undefined);
 
-  const check = useCallback(() => {
-    setAuth({ state: 'checking' });
-    get<Me>('/api/auth/me').then(
-      (me) => setAuth({ state: 'signed-in', me }),
-      (error: unknown) =>
-        setAuth(error instanceof ApiError && error.status === 401 ? { state: 'signed-out' } : { state: 'failed', error }),
-    );
-  }, []);
+  // Signing out, by the person or by the gateway, drops every cached answer: the next sign-in may be someone else.
+  const signedOut = useCallback(
+    (why?: string) => {
+      setReason(why);
+      queryClient.setQueryData(meQuery.queryKey, null);
+      queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== meQuery.queryKey[0] });
+    },
+    [queryClient],
+  );
+  useEffect(() => setSignedOutListener(() => signedOut('Your session has ended. Sign in again.')), [signedOut]);
 
-  useEffect(check, [check]);
-  useEffect(() => setSignedOutListener(() => setAuth({ state: 'signed-out', reason: 'Your session has ended. Sign in again.' })), []);
-
-  if (auth.state === 'checking') return <main className="page"><Loading /></main>;
-  if (auth.state === 'failed') {
+  if (me.isPending) return <main className="page"><Loading /></main>;
+  if (me.isError) {
     return (
       <main className="page">
         <h1>Store credit</h1>
-        <ErrorNotice error={auth.error} onRetry={check} />
+        <ErrorNotice error={me.error} onRetry={() => void me.refetch()} />
       </main>
     );
   }
-  if (auth.state === 'signed-out') return <SignIn reason={auth.reason} onSignedIn={(me) => setAuth({ state: 'signed-in', me })} />;
-  return <SignedIn me={auth.me} onSignedOut={() => setAuth({ state: 'signed-out' })} />;
+  if (me.data === null) return <SignIn reason={reason} onSignedIn={(signedIn) => queryClient.setQueryData(meQuery.queryKey, signedIn)} />;
+  return <SignedIn me={me.data} onSignedOut={() => signedOut()} />;
 }
 
 function SignedIn({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {

@@ -5,6 +5,7 @@ import { Dialog } from '../components/Dialog';
 import { CommandNotices } from '../components/Notice';
 import { noteLengthMax, referenceTypes, supportedCurrencies, type ReferenceType } from '@storecredit/contracts';
 import { referenceTypeLabels } from '../labels';
+import { balanceChanged } from '../queries';
 import { checkAmount, checkWithinAvailable, defaultCurrency, formatMoney } from '../money';
 
 interface Props {
@@ -28,7 +29,7 @@ export function BalanceChangeDialog({ mode, clientId, wallets, onClose, onApplie
   const [touched, setTouched] = useState(false);
   const [note, setNote] = useState('');
   const [referenceType, setReferenceType] = useState<ReferenceType>('manual');
-  const command = useCommand<WalletResult>();
+  const command = useCommand<WalletResult>(balanceChanged(clientId));
   const ids = { amount: useId(), amountHelp: useId(), note: useId(), currency: useId(), reference: useId() };
 
   const wallet = wallets.find((w) => w.currency === currency);

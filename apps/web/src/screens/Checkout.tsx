@@ -1,13 +1,13 @@
+import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useEffect, useId, useState } from 'react';
 import type { Client, Wallet, WalletResult } from '../api';
 import { useCommand } from '../command';
 import { CommandNotices, ErrorNotice, Loading } from '../components/Notice';
-import { useDebounced, useLoad } from '../hooks';
+import { useDebounced } from '../hooks';
 import { supportedCurrencies } from '@storecredit/contracts';
 import { checkAmount, defaultCurrency, formatMoney, greaterThan, paymentCap, subtract, toScale } from '../money';
 import { useSession } from '../session';
-import { searchClients } from './Clients';
-import { loadBalances } from './ClientProfile';
+import { balanceChanged, balancesQuery, clientSearchQuery } from '../queries';
 
 export const clientMatchesShownMax = 6;
 
@@ -95,7 +95,7 @@ export function Checkout() {
 function ClientPicker({ client, onPick, disabled }: { client: Client | null; onPick: (client: Client | null) => void; disabled: boolean }) {
   const [text, setText] = useState('');
   const q = useDebounced(text.trim(), 250);
-  const matches = useLoad(() => (q === '' ? Promise.resolve(null) : searchClients(q)), [q]);
+  const matches = useInfiniteQuery({ ...clientSearchQuery(q), enabled: q !== '', placeholderData: keepPreviousData });
   if (client) {
     return (
       <div className="picked-client">
@@ -110,13 +110,13 @@ function ClientPicker({ client, onPick, disabled }: { client: Client | null; onP
       </div>
     );
   }
-  const found = matches.data?.items.slice(0, clientMatchesShownMax) ?? [];
+  const found = q === '' ? [] : (matches.data?.pages[0]?.items.slice(0, clientMatchesShownMax) ?? []);
   return (
     <div className="field">
       <label htmlFor="checkout-client">Client</label>
       <input id="checkout-client" type="search" placeholder="Search by name, phone or email" autoComplete="off" value={text} onChange={(e) => setText(e.target.value)} />
-      <ErrorNotice error={matches.error} onRetry={matches.reload} />
-      {q !== '' && matches.data && found.length === 0 ? <p className="muted">No clients match.</p> : null}
+      <ErrorNotice error={matches.error} onRetry={() => void matches.refetch()} />
+      {q !== '' && matches.isSuccess && !matches.isPlaceholderData && found.length === 0 ? <p className="muted">No clients match.</p> : null}
       {found.length > 0 ? (
         <ul className="picker-list" aria-label="Matching clients">
           {found.map((match) => (
@@ -149,8 +149,8 @@ interface PaymentProps {
 }
 
 function BalancePayment({ client, currency, owed, saleId, onPaid }: PaymentProps) {
-  const wallets = useLoad(() => loadBalances(client.id), [client.id]);
-  if (wallets.error) return <ErrorNotice error={wallets.error} onRetry={wallets.reload} />;
+  const wallets = useQuery(balancesQuery(client.id));
+  if (wallets.error) return <ErrorNotice error={wallets.error} onRetry={() => void wallets.refetch()} />;
   if (!wallets.data) return <Loading label="Checking the client’s balance…" />;
   const wallet = wallets.data.find((w) => w.currency === currency && w.hasBalance);
   if (!wallet) {
@@ -176,7 +176,7 @@ function BalanceTile({ wallet, client, owed, saleId, onPaid }: { wallet: Wallet;
   const [applied, setApplied] = useState(cap);
   const [edited, setEdited] = useState(false);
   const [hint, setHint] = useState<string | null>(null);
-  const command = useCommand<WalletResult>();
+  const command = useCommand<WalletResult>(balanceChanged(client.id));
   const ids = { applied: useId(), help: useId() };
 
   // A new total moves the amount with it until the person types their own; theirs is still capped.

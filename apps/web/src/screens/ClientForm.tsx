@@ -1,7 +1,8 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
-import { ApiError, get, patch, post, type Client } from '../api';
+import { ApiError, patch, post, type Client } from '../api';
 import { ErrorNotice, Loading } from '../components/Notice';
-import { useLoad } from '../hooks';
+import { clientQuery, queryKeys } from '../queries';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
 
@@ -36,7 +37,7 @@ function bodyOf(fields: Fields, editing: boolean): Record<string, string | null>
 export function ClientForm({ clientId }: { clientId?: string }) {
   const session = useSession();
   const editing = clientId !== undefined;
-  const existing = useLoad(() => (clientId === undefined ? Promise.resolve(null) : get<Client>(`/api/clients/${encodeURIComponent(clientId)}`)), [clientId]);
+  const existing = useQuery({ ...clientQuery(clientId ?? ''), enabled: editing });
   const title = editing ? 'Edit client' : 'Add client';
 
   if (!session.can('balance.add')) {
@@ -54,8 +55,8 @@ export function ClientForm({ clientId }: { clientId?: string }) {
         <Link href={back}>{editing ? '← Back to the client' : '← Clients'}</Link>
       </p>
       <h1 tabIndex={-1}>{title}</h1>
-      <ErrorNotice error={existing.error} onRetry={existing.reload} />
-      {editing && existing.loading && !existing.data ? <Loading label="Loading client…" /> : null}
+      <ErrorNotice error={existing.error} onRetry={() => void existing.refetch()} />
+      {editing && existing.isPending ? <Loading label="Loading client…" /> : null}
       {!editing || existing.data ? (
         <ClientFields key={existing.data?.id ?? 'new'} initial={existing.data ? fieldsOf(existing.data) : emptyFields} clientId={clientId} />
       ) : null}
@@ -64,6 +65,7 @@ export function ClientForm({ clientId }: { clientId?: string }) {
 }
 
 function ClientFields({ initial, clientId }: { initial: Fields; clientId?: string }) {
+  const queryClient = useQueryClient();
   const editing = clientId !== undefined;
   const [fields, setFields] = useState(initial);
   const [touched, setTouched] = useState(false);
@@ -90,6 +92,9 @@ function ClientFields({ initial, clientId }: { initial: Fields; clientId?: strin
       const saved = editing
         ? (await patch<Client>(`/api/clients/${encodeURIComponent(clientId)}`, body)).body
         : (await post<Client>('/api/clients', body)).body;
+      // The client's screens show what was saved at once; every search may now list it differently.
+      queryClient.setQueryData(queryKeys.clientDetail(saved.id), saved);
+      void queryClient.invalidateQueries({ queryKey: queryKeys.clientSearches });
       navigate(`/clients/${encodeURIComponent(saved.id)}`);
     } catch (failure) {
       setError(failure);

@@ -1,7 +1,8 @@
+import { useQuery, type UseQueryResult } from '@tanstack/react-query';
 import { useEffect, useId, useState } from 'react';
-import { get, query, type Client, type Entry, type Page, type Wallet, type WalletResult } from '../api';
+import type { Entry, Page, Wallet, WalletResult } from '../api';
 import { ErrorNotice, Loading } from '../components/Notice';
-import { useLoad, useOnReturn, type Loaded } from '../hooks';
+import { balancesQuery, clientQuery, recentQuery } from '../queries';
 import { entryTypeLabels, formatDateTime } from '../labels';
 import { defaultCurrency, formatMoney, formatNumber, isPositive, sameAmount } from '../money';
 import { Link } from '../router';
@@ -9,23 +10,17 @@ import { actorLabel, useSession } from '../session';
 import { BalanceChangeDialog } from './BalanceChangeDialog';
 import { RedeemDialog } from './RedeemDialog';
 
-export const recentEntriesMax = 5;
-
-export function loadBalances(clientId: string): Promise<Wallet[]> {
-  return get<{ items: Wallet[] }>(`/api/clients/${encodeURIComponent(clientId)}/balances`).then((page) => page.items);
-}
-
 export function ClientHeader({ clientId, current }: { clientId: string; current: 'balance' | 'history' }) {
   const session = useSession();
-  const client = useLoad(() => get<Client>(`/api/clients/${encodeURIComponent(clientId)}`), [clientId]);
+  const client = useQuery(clientQuery(clientId));
   const base = `/clients/${encodeURIComponent(clientId)}`;
   return (
     <>
       <p className="breadcrumb">
         <Link href="/clients">← Clients</Link>
       </p>
-      <ErrorNotice error={client.error} onRetry={client.reload} />
-      <h1 tabIndex={-1}>{client.data?.name ?? (client.loading ? 'Client' : clientId)}</h1>
+      <ErrorNotice error={client.error} onRetry={() => void client.refetch()} />
+      <h1 tabIndex={-1}>{client.data?.name ?? (client.isPending ? 'Client' : clientId)}</h1>
       {client.data ? <p className="muted contact">{[client.data.phone, client.data.email].filter(Boolean).join(' · ')}</p> : null}
       {client.data && session.can('balance.add') ? (
         <p className="header-actions">
@@ -51,6 +46,8 @@ interface Done {
   text: string;
   currency: string;
   balanceAfter: string;
+  /** When it was applied: only balances fetched after that can say it is no longer true. */
+  at: number;
 }
 
 function doneStillTrue(done: Done, wallets: Wallet[]): boolean {
@@ -60,25 +57,18 @@ function doneStillTrue(done: Done, wallets: Wallet[]): boolean {
 
 export function ClientProfile({ clientId }: { clientId: string }) {
   const session = useSession();
-  const wallets = useLoad(() => loadBalances(clientId), [clientId]);
-  const recent = useLoad(
-    () => get<Page<Entry>>(`/api/clients/${encodeURIComponent(clientId)}/transactions${query({ limit: String(recentEntriesMax) })}`),
-    [clientId],
-  );
+  const wallets = useQuery(balancesQuery(clientId));
+  const recent = useQuery(recentQuery(clientId));
   const [open, setOpen] = useState<Open>(null);
   const [done, setDone] = useState<Done | null>(null);
   const deductReasonId = useId();
 
-  const refresh = () => {
-    wallets.reload();
-    recent.reload();
-  };
-  // Another tab, or another desk, may have changed the balance while this one was in the background.
-  useOnReturn(refresh);
+  // The balances and entries are fetched again after a change here (the command invalidates them) and when the
+  // person comes back to the tab (another desk may have changed them: see queries.ts).
   // Once the balance shown is not the one the message names (a change here or elsewhere), the message goes for good.
   useEffect(() => {
-    if (done && wallets.data && !wallets.loading && !wallets.error && !doneStillTrue(done, wallets.data)) setDone(null);
-  }, [done, wallets.data, wallets.loading, wallets.error]);
+    if (done && wallets.data && wallets.dataUpdatedAt > done.at && !doneStillTrue(done, wallets.data)) setDone(null);
+  }, [done, wallets.data, wallets.dataUpdatedAt]);
   // The next action replaces the last one's message.
   const start = (which: Exclude<Open, null>) => {
     setDone(null);
@@ -99,10 +89,10 @@ export function ClientProfile({ clientId }: { clientId: string }) {
         <h2 id="balance-title" className="visually-hidden">
           Balance
         </h2>
-        <ErrorNotice error={wallets.error} onRetry={wallets.reload} />
-        {wallets.loading && !wallets.data ? <Loading label="Loading balance…" /> : null}
+        <ErrorNotice error={wallets.error} onRetry={() => void wallets.refetch()} />
+        {wallets.isPending ? <Loading label="Loading balance…" /> : null}
         {wallets.data ? (
-          <ul className="balance-cards" aria-busy={wallets.loading}>
+          <ul className="balance-cards" aria-busy={wallets.isFetching}>
             {shown.map((wallet) => (
               <BalanceCard key={wallet.currency} wallet={wallet} />
             ))}
@@ -153,12 +143,11 @@ export function ClientProfile({ clientId }: { clientId: string }) {
             setOpen(null);
             const verb = open === 'add' ? 'Added' : 'Deducted';
             const text = `${verb} ${formatMoney(result.amount, result.currency)}. Balance now ${formatMoney(result.balanceAfter, result.currency)}.`;
-            setDone({ text, currency: result.currency, balanceAfter: result.balanceAfter });
-            refresh();
+            setDone({ text, currency: result.currency, balanceAfter: result.balanceAfter, at: Date.now() });
           }}
         />
       ) : null}
-      {open === 'redeem' ? <RedeemDialog clientId={clientId} onClose={() => setOpen(null)} onRedeemed={refresh} /> : null}
+      {open === 'redeem' ? <RedeemDialog clientId={clientId} onClose={() => setOpen(null)} /> : null}
     </>
   );
 }
@@ -175,7 +164,7 @@ function BalanceCard({ wallet }: { wallet: Wallet }) {
   );
 }
 
-function RecentEntries({ clientId, recent }: { clientId: string; recent: Loaded<Page<Entry>> }) {
+function RecentEntries({ clientId, recent }: { clientId: string; recent: UseQueryResult<Page<Entry>> }) {
   const { me } = useSession();
   const entries = recent.data?.items ?? [];
   return (
@@ -184,7 +173,7 @@ function RecentEntries({ clientId, recent }: { clientId: string; recent: Loaded<
         <h2 id="recent-title">Recent transactions</h2>
         <Link href={`/clients/${encodeURIComponent(clientId)}/history`}>View full history</Link>
       </div>
-      <ErrorNotice error={recent.error} onRetry={recent.reload} />
+      <ErrorNotice error={recent.error} onRetry={() => void recent.refetch()} />
       {recent.data && entries.length === 0 ? <p className="empty">No transactions yet.</p> : null}
       {entries.length > 0 ? (
         <ul className="entry-list">

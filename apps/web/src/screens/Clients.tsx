@@ -1,44 +1,24 @@
+import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { get, query, type Client, type Page } from '../api';
+import { query } from '../api';
 import { ErrorNotice, Loading } from '../components/Notice';
-import { useDebounced, useLoad } from '../hooks';
+import { useDebounced } from '../hooks';
+import { allItems, clientSearchQuery } from '../queries';
 import { Link, navigate, useLocation } from '../router';
 import { useSession } from '../session';
 
-export const clientPageSize = 25;
 const searchDelayMs = 250;
-
-export function searchClients(q: string, cursor?: string | null): Promise<Page<Client>> {
-  return get<Page<Client>>(`/api/clients${query({ q, cursor, limit: String(clientPageSize) })}`);
-}
 
 export function Clients() {
   const session = useSession();
   const { params } = useLocation();
   const [text, setText] = useState(params.get('q') ?? '');
   const q = useDebounced(text.trim(), searchDelayMs);
-  const first = useLoad(() => searchClients(q), [q]);
-  const [more, setMore] = useState<{ items: Client[]; nextCursor: string | null; loading: boolean; error: unknown }>({
-    items: [],
-    nextCursor: null,
-    loading: false,
-    error: null,
-  });
+  // The list stays on screen while the next search loads.
+  const list = useInfiniteQuery({ ...clientSearchQuery(q), placeholderData: keepPreviousData, enabled: session.can('balance.view') });
 
   // The search lives in the address, so Back returns to the same list.
   useEffect(() => navigate(`/clients${query({ q })}`, { replace: true }), [q]);
-  useEffect(() => setMore({ items: [], nextCursor: first.data?.nextCursor ?? null, loading: false, error: null }), [first.data]);
-
-  const loadMore = async () => {
-    if (!more.nextCursor) return;
-    setMore((m) => ({ ...m, loading: true, error: null }));
-    try {
-      const page = await searchClients(q, more.nextCursor);
-      setMore((m) => ({ items: [...m.items, ...page.items], nextCursor: page.nextCursor, loading: false, error: null }));
-    } catch (error) {
-      setMore((m) => ({ ...m, loading: false, error }));
-    }
-  };
 
   if (!session.can('balance.view')) {
     return (
@@ -49,7 +29,8 @@ export function Clients() {
     );
   }
 
-  const clients = [...(first.data?.items ?? []), ...more.items];
+  const clients = allItems(list.data?.pages);
+  const retry = () => void (list.isFetchNextPageError ? list.fetchNextPage() : list.refetch());
   return (
     <>
       <div className="section-head">
@@ -71,11 +52,11 @@ export function Clients() {
           autoComplete="off"
         />
       </form>
-      <ErrorNotice error={first.error} onRetry={first.reload} />
-      {first.loading && !first.data ? <Loading label="Loading clients…" /> : null}
-      {first.data && clients.length === 0 ? <p className="empty">{q ? `No clients match “${q}”.` : 'No clients yet.'}</p> : null}
+      <ErrorNotice error={list.error} onRetry={retry} />
+      {list.isPending ? <Loading label="Loading clients…" /> : null}
+      {list.isSuccess && !list.isPlaceholderData && clients.length === 0 ? <p className="empty">{q ? `No clients match “${q}”.` : 'No clients yet.'}</p> : null}
       {clients.length > 0 ? (
-        <ul className="client-list" aria-label="Clients" aria-busy={first.loading}>
+        <ul className="client-list" aria-label="Clients" aria-busy={list.isFetching}>
           {clients.map((client) => (
             <li key={client.id}>
               <Link href={`/clients/${encodeURIComponent(client.id)}`} className="client-row">
@@ -86,10 +67,9 @@ export function Clients() {
           ))}
         </ul>
       ) : null}
-      <ErrorNotice error={more.error} onRetry={loadMore} />
-      {more.nextCursor ? (
-        <button type="button" className="button" onClick={loadMore} disabled={more.loading}>
-          {more.loading ? 'Loading…' : 'Show more clients'}
+      {list.hasNextPage && !list.isError ? (
+        <button type="button" className="button" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
+          {list.isFetchingNextPage ? 'Loading…' : 'Show more clients'}
         </button>
       ) : null}
     </>

@@ -1,12 +1,14 @@
+import { keepPreviousData, useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
-import { get, post, query, waitForCommand, type GiftCard, type Page } from '../api';
+import { post, waitForCommand, type GiftCard } from '../api';
 import { Dialog } from '../components/Dialog';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { useCommand } from '../command';
-import { useDebounced, useLoad } from '../hooks';
+import { useDebounced } from '../hooks';
 import { giftCardDisplayStatuses, giftCardsPerIssueMax, supportedCurrencies } from '@storecredit/contracts';
 import { formatDate, giftCardStatusLabels, groupCode } from '../labels';
 import { checkAmount, defaultCurrency, formatMoney } from '../money';
+import { allItems, giftCardsQuery, queryKeys } from '../queries';
 import { useSession } from '../session';
 
 interface IssuedCard {
@@ -19,9 +21,9 @@ interface IssuedCard {
 
 export function GiftCards() {
   const { can } = useSession();
+  const queryClient = useQueryClient();
   const [issued, setIssued] = useState<IssuedCard[] | null>(null);
-  const [listVersion, setListVersion] = useState(0);
-  const refreshList = useCallback(() => setListVersion((v) => v + 1), []);
+  const refreshList = useCallback(() => void queryClient.invalidateQueries({ queryKey: queryKeys.giftCards }), [queryClient]);
   if (!can('giftcard.manage')) {
     return (
       <>
@@ -41,7 +43,7 @@ export function GiftCards() {
           }}
         />
         {issued ? <NewCodes cards={issued} onDone={() => setIssued(null)} onSettled={refreshList} /> : null}
-        <CardList version={listVersion} />
+        <CardList />
       </div>
     </>
   );
@@ -197,26 +199,14 @@ function NewCodes({ cards, onDone, onSettled }: { cards: IssuedCard[]; onDone: (
   );
 }
 
-function CardList({ version }: { version: number }) {
+function CardList() {
   const [status, setStatus] = useState('');
   const [last4Text, setLast4Text] = useState('');
   const last4 = useDebounced(last4Text.trim().toUpperCase(), 250);
   const last4Ok = last4 === '' || /^[0-9A-Z]{4}$/.test(last4);
-  const [extra, setExtra] = useState<{ items: GiftCard[]; nextCursor: string | null; loading: boolean }>({ items: [], nextCursor: null, loading: false });
   const [voiding, setVoiding] = useState<GiftCard | null>(null);
-  const list = useLoad(
-    () => (last4Ok ? get<Page<GiftCard>>(`/api/gift-cards${query({ status, last4 })}`) : Promise.resolve({ items: [], nextCursor: null })),
-    [status, last4, last4Ok, version],
-  );
-  useEffect(() => setExtra({ items: [], nextCursor: list.data?.nextCursor ?? null, loading: false }), [list.data]);
-
-  const more = async () => {
-    if (!extra.nextCursor) return;
-    setExtra((e) => ({ ...e, loading: true }));
-    const page = await get<Page<GiftCard>>(`/api/gift-cards${query({ status, last4, cursor: extra.nextCursor })}`).catch(() => null);
-    setExtra((e) => (page ? { items: [...e.items, ...page.items], nextCursor: page.nextCursor, loading: false } : { ...e, loading: false }));
-  };
-  const cards = [...(list.data?.items ?? []), ...extra.items];
+  const list = useInfiniteQuery({ ...giftCardsQuery({ status, last4 }), enabled: last4Ok, placeholderData: keepPreviousData });
+  const cards = last4Ok ? allItems(list.data?.pages) : [];
 
   return (
     <section className="card card-list" aria-labelledby="list-title">
@@ -248,9 +238,9 @@ function CardList({ version }: { version: number }) {
         </div>
       </div>
       {!last4Ok ? <p className="field-error">Enter exactly four letters or digits.</p> : null}
-      <ErrorNotice error={list.error} onRetry={list.reload} />
-      {list.loading && !list.data ? <Loading label="Loading gift cards…" /> : null}
-      {list.data && cards.length === 0 && last4Ok ? <p className="empty">No gift cards match.</p> : null}
+      <ErrorNotice error={list.error} onRetry={() => void (list.isFetchNextPageError ? list.fetchNextPage() : list.refetch())} />
+      {list.isPending && last4Ok ? <Loading label="Loading gift cards…" /> : null}
+      {list.isSuccess && !list.isPlaceholderData && cards.length === 0 && last4Ok ? <p className="empty">No gift cards match.</p> : null}
       {cards.length > 0 ? (
         <table className="cards-table">
           <thead>
@@ -291,19 +281,16 @@ function CardList({ version }: { version: number }) {
           </tbody>
         </table>
       ) : null}
-      {extra.nextCursor ? (
-        <button type="button" className="button" onClick={more} disabled={extra.loading}>
-          {extra.loading ? 'Loading…' : 'Show more cards'}
+      {last4Ok && list.hasNextPage && !list.isError ? (
+        <button type="button" className="button" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
+          {list.isFetchingNextPage ? 'Loading…' : 'Show more cards'}
         </button>
       ) : null}
       {voiding ? (
         <VoidDialog
           card={voiding}
           onClose={() => setVoiding(null)}
-          onVoided={() => {
-            setVoiding(null);
-            list.reload();
-          }}
+          onVoided={() => setVoiding(null)}
         />
       ) : null}
     </section>
@@ -311,7 +298,7 @@ function CardList({ version }: { version: number }) {
 }
 
 function VoidDialog({ card, onClose, onVoided }: { card: GiftCard; onClose: () => void; onVoided: () => void }) {
-  const command = useCommand<unknown>();
+  const command = useCommand<unknown>([queryKeys.giftCards]);
   const confirm = async () => {
     const result = await command.run(`/api/gift-cards/${encodeURIComponent(card.id)}/void`, {});
     if (result !== null) onVoided();

@@ -1,39 +1,17 @@
+import { useInfiniteQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState, type TouchEvent } from 'react';
-import { get, query, type Entry, type Page } from '../api';
+import { query, type Entry } from '../api';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { entryTypes, type EntryType } from '@storecredit/contracts';
 import { entryTypeLabels, formatDateTime, referenceLabel } from '../labels';
 import { formatMoney, isPositive } from '../money';
+import { allItems, historyQuery, type HistoryFilter } from '../queries';
 import { navigate, useLocation } from '../router';
 import { actorLabel, useSession } from '../session';
 import { ClientHeader } from './ClientProfile';
 
-export const historyPageSize = 25;
 /** How far a finger must pull down at the top of the page to refresh. */
 export const pullToRefreshPx = 70;
-
-export interface HistoryFilter {
-  types: EntryType[];
-  from: string;
-  to: string;
-}
-
-/** A date input's "2026-11-25" as the start of that day in the salon's (the browser's) time zone. */
-function startOfDay(date: string, plusDays = 0): string {
-  const [year, month, day] = date.split('-').map(Number);
-  return new Date(year, month - 1, day + plusDays).toISOString();
-}
-
-export function historyQuery(filter: HistoryFilter, cursor: string | null): string {
-  return query({
-    type: filter.types,
-    from: filter.from ? startOfDay(filter.from) : undefined,
-    // "To" includes the whole day: the API's `to` is exclusive.
-    to: filter.to ? startOfDay(filter.to, 1) : undefined,
-    cursor,
-    limit: String(historyPageSize),
-  });
-}
 
 function filterFrom(params: URLSearchParams): HistoryFilter {
   const known = new Set<string>(entryTypes);
@@ -44,60 +22,24 @@ function filterFrom(params: URLSearchParams): HistoryFilter {
   };
 }
 
-interface Rows {
-  items: Entry[];
-  nextCursor: string | null;
-  loading: boolean;
-  error: unknown;
-  loaded: boolean;
-}
-
-function useHistory(clientId: string, filter: HistoryFilter, valid: boolean) {
-  const [rows, setRows] = useState<Rows>({ items: [], nextCursor: null, loading: true, error: null, loaded: false });
-  const generation = useRef(0);
-  const filterKey = JSON.stringify(filter);
-
-  const fetchPage = useCallback(
-    async (cursor: string | null) => {
-      const mine = generation.current;
-      setRows((r) => ({ ...r, loading: true, error: null }));
-      try {
-        const page = await get<Page<Entry>>(`/api/clients/${encodeURIComponent(clientId)}/transactions${historyQuery(filter, cursor)}`);
-        if (mine !== generation.current) return;
-        setRows((r) => {
-          const seen = new Set(cursor === null ? [] : r.items.map((e) => e.id));
-          const items = cursor === null ? page.items : [...r.items, ...page.items.filter((e) => !seen.has(e.id))];
-          return { items, nextCursor: page.nextCursor, loading: false, error: null, loaded: true };
-        });
-      } catch (error) {
-        if (mine === generation.current) setRows((r) => ({ ...r, loading: false, error }));
-      }
-    },
-    // The filter is compared by value, not identity.
-    [clientId, filterKey],
-  );
-
-  const refresh = useCallback(() => {
-    generation.current++;
-    if (valid) void fetchPage(null);
-    else setRows({ items: [], nextCursor: null, loading: false, error: null, loaded: true });
-  }, [fetchPage, valid]);
-
-  useEffect(refresh, [refresh]);
-
-  const loadMore = useCallback(() => {
-    if (rows.nextCursor && !rows.loading) void fetchPage(rows.nextCursor);
-  }, [fetchPage, rows.nextCursor, rows.loading]);
-
-  return { rows, refresh, loadMore };
-}
-
 export function History({ clientId }: { clientId: string }) {
   const { me } = useSession();
   const { params } = useLocation();
   const filter = filterFrom(params);
   const rangeProblem = filter.from && filter.to && filter.from > filter.to ? 'The “From” date is after the “To” date.' : null;
-  const { rows, refresh, loadMore } = useHistory(clientId, filter, rangeProblem === null);
+  const history = useInfiniteQuery({ ...historyQuery(clientId, filter), enabled: rangeProblem === null });
+  const rows = {
+    items: allItems(history.data?.pages),
+    loading: history.isFetching,
+    loaded: history.isSuccess || rangeProblem !== null,
+    more: history.hasNextPage,
+  };
+  // Refresh, pull-to-refresh and coming back to the tab fetch the pages on screen again; the command that changed the
+  // balance invalidated them already.
+  const refresh = useCallback(() => void history.refetch(), [history.refetch]);
+  const loadMore = useCallback(() => {
+    if (history.hasNextPage && !history.isFetching) void history.fetchNextPage();
+  }, [history.hasNextPage, history.isFetching, history.fetchNextPage]);
 
   const setFilter = (next: HistoryFilter) => {
     const search = query({ type: next.types, from: next.from, to: next.to });
@@ -107,12 +49,12 @@ export function History({ clientId }: { clientId: string }) {
   const sentinel = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const target = sentinel.current;
-    if (!target || !rows.nextCursor || rows.loading) return;
+    if (!target || !rows.more || rows.loading) return;
     // A fresh observer after every page: it reports at once if the end of the list is still in view.
     const observer = new IntersectionObserver((seen) => seen.some((s) => s.isIntersecting) && loadMore(), { rootMargin: '200px' });
     observer.observe(target);
     return () => observer.disconnect();
-  }, [rows.nextCursor, rows.loading, loadMore]);
+  }, [rows.more, rows.loading, loadMore]);
 
   const pull = usePullToRefresh(refresh);
   const filtered = filter.types.length > 0 || filter.from !== '' || filter.to !== '';
@@ -134,25 +76,25 @@ export function History({ clientId }: { clientId: string }) {
       <div className="history-toolbar">
         <h2>Full history</h2>
         <p className="muted" aria-live="polite">
-          {rows.loaded ? `${rows.items.length} transaction${rows.items.length === 1 ? '' : 's'}${rows.nextCursor ? ' shown, more below' : ''}` : ''}
+          {rows.loaded ? `${rows.items.length} transaction${rows.items.length === 1 ? '' : 's'}${rows.more ? ' shown, more below' : ''}` : ''}
         </p>
         <button type="button" className="button" onClick={refresh} disabled={rows.loading}>
           ↻ Refresh
         </button>
       </div>
       {rows.items.length > 0 ? <HistoryTable entries={rows.items} actor={(entry) => actorLabel(entry, me)} /> : null}
-      {rows.loaded && rows.items.length === 0 && !rows.error && !rangeProblem ? (
+      {rows.loaded && rows.items.length === 0 && !history.error && !rangeProblem ? (
         <p className="empty">{filtered ? 'No transactions match these filters.' : 'No transactions yet.'}</p>
       ) : null}
-      <ErrorNotice error={rows.error} onRetry={rows.items.length > 0 ? loadMore : refresh} />
+      <ErrorNotice error={history.error} onRetry={history.isFetchNextPageError ? loadMore : refresh} />
       {rows.loading ? <Loading label={rows.items.length > 0 ? 'Loading more…' : 'Loading history…'} /> : null}
       <div ref={sentinel} className="sentinel" />
-      {rows.nextCursor && !rows.loading && !rows.error ? (
+      {rows.more && !rows.loading && !history.error ? (
         <button type="button" className="button" onClick={loadMore}>
           Load more
         </button>
       ) : null}
-      {rows.loaded && !rows.nextCursor && rows.items.length > 0 ? <p className="muted end-of-list">End of history</p> : null}
+      {rows.loaded && !rows.more && rows.items.length > 0 ? <p className="muted end-of-list">End of history</p> : null}
     </div>
   );
 }

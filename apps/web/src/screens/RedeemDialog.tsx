@@ -5,6 +5,7 @@ import { Dialog } from '../components/Dialog';
 import { CommandNotices } from '../components/Notice';
 import { giftCardCodePattern, normalizeGiftCardCode, noteLengthMax } from '@storecredit/contracts';
 import { formatMoney } from '../money';
+import { balanceChanged } from '../queries';
 
 /** The contract's code rule (giftCardCodePattern), with a hint at what is wrong with what was typed. */
 function codeProblem(input: string): string | null {
@@ -15,12 +16,12 @@ function codeProblem(input: string): string | null {
   return 'That is not a whole code: check every group was entered';
 }
 
-export function RedeemDialog({ clientId, onClose, onRedeemed }: { clientId: string; onClose: () => void; onRedeemed: () => void }) {
+export function RedeemDialog({ clientId, onClose }: { clientId: string; onClose: () => void }) {
   const [code, setCode] = useState('');
   const [note, setNote] = useState('');
   const [touched, setTouched] = useState(false);
   const [redeemed, setRedeemed] = useState<WalletResult | null>(null);
-  const command = useCommand<WalletResult>();
+  const command = useCommand<WalletResult>(balanceChanged(clientId));
   const ids = { code: useId(), codeHelp: useId(), note: useId() };
   const problem = codeProblem(code);
 
@@ -31,10 +32,7 @@ export function RedeemDialog({ clientId, onClose, onRedeemed }: { clientId: stri
       code: normalizeGiftCardCode(code),
       ...(note.trim() ? { note: note.trim() } : {}),
     });
-    if (result) {
-      setRedeemed(result);
-      onRedeemed();
-    }
+    if (result) setRedeemed(result);
   };
 
   const submit = (event: FormEvent) => {
