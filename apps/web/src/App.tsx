@@ -1,16 +1,10 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { Link, Outlet, useNavigate, useRouterState } from '@tanstack/react-router';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { post, setSignedOutListener, type Me } from './api';
 import { ErrorNotice, Loading } from './components/Notice';
 import { useOnline } from './hooks';
 import { meQuery } from './queries';
-import { Link, match, navigate, useLocation } from './router';
-import { Checkout } from './screens/Checkout';
-import { ClientForm } from './screens/ClientForm';
-import { ClientProfile } from './screens/ClientProfile';
-import { Clients } from './screens/Clients';
-import { GiftCards } from './screens/GiftCards';
-import { History } from './screens/History';
 import { SignIn } from './screens/SignIn';
 import { SessionContext, sessionOf, type Session } from './session';
 
@@ -45,22 +39,23 @@ export function App() {
 
 function SignedIn({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
   const session = useMemo<Session>(() => sessionOf(me), [me]);
-  const location = useLocation();
+  const path = useRouterState({ select: (state) => state.location.pathname });
+  const navigate = useNavigate();
   const online = useOnline();
   const mainRef = useRef<HTMLElement>(null);
 
   // A new screen moves focus to its heading, so a screen reader announces where the person now is.
-  const firstPath = useRef(location.path);
+  const firstPath = useRef(path);
   useEffect(() => {
-    if (location.path === firstPath.current) return;
+    if (path === firstPath.current) return;
     firstPath.current = '';
     mainRef.current?.querySelector<HTMLElement>('h1')?.focus();
-  }, [location.path]);
+  }, [path]);
 
   const signOut = async () => {
     await post('/api/auth/sign-out').catch(() => undefined);
     onSignedOut();
-    navigate('/', { replace: true });
+    void navigate({ to: '/', replace: true });
   };
 
   return (
@@ -70,23 +65,13 @@ function SignedIn({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
       </a>
       <header className="top-bar">
         <div className="top-bar-inner">
-          <Link href="/clients" className="brand">
+          <Link to="/" className="brand" activeOptions={{ exact: true }}>
             Store credit
           </Link>
           <nav aria-label="Main" className="main-nav">
-            <NavLink href="/clients" current={location.path === '/' || location.path.startsWith('/clients')}>
-              Clients
-            </NavLink>
-            {session.can('checkout.pay') ? (
-              <NavLink href="/checkout" current={location.path === '/checkout'}>
-                Checkout
-              </NavLink>
-            ) : null}
-            {session.can('giftcard.manage') ? (
-              <NavLink href="/gift-cards" current={location.path === '/gift-cards'}>
-                Gift cards
-              </NavLink>
-            ) : null}
+            <NavLink to="/clients">Clients</NavLink>
+            {session.can('checkout.pay') ? <NavLink to="/checkout">Checkout</NavLink> : null}
+            {session.can('giftcard.manage') ? <NavLink to="/gift-cards">Gift cards</NavLink> : null}
           </nav>
           <div className="who">
             <span className="who-name">{me.name}</span>
@@ -102,37 +87,17 @@ function SignedIn({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
         </div>
       )}
       <main id="main" className="page" ref={mainRef}>
-        <Screen path={location.path} />
+        <Outlet />
       </main>
     </SessionContext.Provider>
   );
 }
 
-function NavLink({ href, current, children }: { href: string; current: boolean; children: string }) {
+function NavLink({ to, children }: { to: '/clients' | '/checkout' | '/gift-cards'; children: string }) {
+  // Current on the screens under it too (a client's page is under Clients), whatever the search.
   return (
-    <Link href={href} className="nav-link" aria-current={current ? 'page' : undefined}>
+    <Link to={to} className="nav-link" activeOptions={{ includeSearch: false }}>
       {children}
     </Link>
-  );
-}
-
-function Screen({ path }: { path: string }) {
-  if (path === '/' || path === '/clients') return <Clients />;
-  if (path === '/clients/new') return <ClientForm />;
-  const edit = match('/clients/:id/edit', path);
-  if (edit) return <ClientForm key={edit.id} clientId={edit.id} />;
-  const history = match('/clients/:id/history', path);
-  if (history) return <History clientId={history.id} />;
-  const profile = match('/clients/:id', path);
-  if (profile) return <ClientProfile clientId={profile.id} />;
-  if (path === '/checkout') return <Checkout />;
-  if (path === '/gift-cards') return <GiftCards />;
-  return (
-    <>
-      <h1 tabIndex={-1}>Page not found</h1>
-      <p>
-        <Link href="/clients">Go to the client list</Link>
-      </p>
-    </>
   );
 }

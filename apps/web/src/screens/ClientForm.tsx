@@ -3,7 +3,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { ApiError, patch, post, type Client } from '../api';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { clientQuery, queryKeys } from '../queries';
-import { Link, navigate } from '../router';
+import { Link, useNavigate } from '@tanstack/react-router';
 import { useSession } from '../session';
 
 interface Fields {
@@ -48,11 +48,18 @@ export function ClientForm({ clientId }: { clientId?: string }) {
       </>
     );
   }
-  const back = editing ? `/clients/${encodeURIComponent(clientId)}` : '/clients';
   return (
     <>
       <p className="breadcrumb">
-        <Link href={back}>{editing ? '← Back to the client' : '← Clients'}</Link>
+        {editing ? (
+          <Link to="/clients/$clientId" params={{ clientId }} activeOptions={{ exact: true }}>
+            ← Back to the client
+          </Link>
+        ) : (
+          <Link to="/clients" activeOptions={{ exact: true }}>
+            ← Clients
+          </Link>
+        )}
       </p>
       <h1 tabIndex={-1}>{title}</h1>
       <ErrorNotice error={existing.error} onRetry={() => void existing.refetch()} />
@@ -66,6 +73,7 @@ export function ClientForm({ clientId }: { clientId?: string }) {
 
 function ClientFields({ initial, clientId }: { initial: Fields; clientId?: string }) {
   const queryClient = useQueryClient();
+  const navigate = useNavigate();
   const editing = clientId !== undefined;
   const [fields, setFields] = useState(initial);
   const [touched, setTouched] = useState(false);
@@ -95,7 +103,7 @@ function ClientFields({ initial, clientId }: { initial: Fields; clientId?: strin
       // The client's screens show what was saved at once; every search may now list it differently.
       queryClient.setQueryData(queryKeys.clientDetail(saved.id), saved);
       void queryClient.invalidateQueries({ queryKey: queryKeys.clientSearches });
-      navigate(`/clients/${encodeURIComponent(saved.id)}`);
+      void navigate({ to: '/clients/$clientId', params: { clientId: saved.id } });
     } catch (failure) {
       setError(failure);
       setSaving(false);

@@ -5,33 +5,37 @@ import { ErrorNotice, Loading } from '../components/Notice';
 import { balancesQuery, clientQuery, recentQuery } from '../queries';
 import { entryTypeLabels, formatDateTime } from '../labels';
 import { defaultCurrency, formatMoney, formatNumber, isPositive, sameAmount } from '../money';
-import { Link } from '../router';
+import { Link } from '@tanstack/react-router';
 import { actorLabel, useSession } from '../session';
 import { BalanceChangeDialog } from './BalanceChangeDialog';
 import { RedeemDialog } from './RedeemDialog';
 
-export function ClientHeader({ clientId, current }: { clientId: string; current: 'balance' | 'history' }) {
+/** The client's name and contact, and the Balance and History tabs (the router marks the current one). */
+export function ClientHeader({ clientId }: { clientId: string }) {
   const session = useSession();
   const client = useQuery(clientQuery(clientId));
-  const base = `/clients/${encodeURIComponent(clientId)}`;
   return (
     <>
       <p className="breadcrumb">
-        <Link href="/clients">← Clients</Link>
+        <Link to="/clients" activeOptions={{ exact: true }}>
+          ← Clients
+        </Link>
       </p>
       <ErrorNotice error={client.error} onRetry={() => void client.refetch()} />
       <h1 tabIndex={-1}>{client.data?.name ?? (client.isPending ? 'Client' : clientId)}</h1>
       {client.data ? <p className="muted contact">{[client.data.phone, client.data.email].filter(Boolean).join(' · ')}</p> : null}
       {client.data && session.can('balance.add') ? (
         <p className="header-actions">
-          <Link href={`${base}/edit`}>Edit client</Link>
+          <Link to="/clients/$clientId/edit" params={{ clientId }}>
+            Edit client
+          </Link>
         </p>
       ) : null}
       <nav className="tabs" aria-label="Client">
-        <Link href={base} className="tab" aria-current={current === 'balance' ? 'page' : undefined}>
+        <Link to="/clients/$clientId" params={{ clientId }} className="tab" activeOptions={{ exact: true }}>
           Balance
         </Link>
-        <Link href={`${base}/history`} className="tab" aria-current={current === 'history' ? 'page' : undefined}>
+        <Link to="/clients/$clientId/history" params={{ clientId }} className="tab" activeOptions={{ exact: true, includeSearch: false }}>
           History
         </Link>
       </nav>
@@ -84,7 +88,7 @@ export function ClientProfile({ clientId }: { clientId: string }) {
 
   return (
     <>
-      <ClientHeader clientId={clientId} current="balance" />
+      <ClientHeader clientId={clientId} />
       <section aria-labelledby="balance-title" className="balance-section">
         <h2 id="balance-title" className="visually-hidden">
           Balance
@@ -171,7 +175,9 @@ function RecentEntries({ clientId, recent }: { clientId: string; recent: UseQuer
     <section aria-labelledby="recent-title" className="recent">
       <div className="section-head">
         <h2 id="recent-title">Recent transactions</h2>
-        <Link href={`/clients/${encodeURIComponent(clientId)}/history`}>View full history</Link>
+        <Link to="/clients/$clientId/history" params={{ clientId }}>
+          View full history
+        </Link>
       </div>
       <ErrorNotice error={recent.error} onRetry={() => void recent.refetch()} />
       {recent.data && entries.length === 0 ? <p className="empty">No transactions yet.</p> : null}

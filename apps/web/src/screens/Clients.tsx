@@ -1,24 +1,24 @@
 import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
-import { query } from '../api';
+import { useEffect, useRef, useState } from 'react';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { useDebounced } from '../hooks';
 import { allItems, clientSearchQuery } from '../queries';
-import { Link, navigate, useLocation } from '../router';
+import { Link } from '@tanstack/react-router';
 import { useSession } from '../session';
 
 const searchDelayMs = 250;
 
-export function Clients() {
+/** The client list and its search; the route keeps the search in the address (`onSearch`), so Back returns to it. */
+export function Clients({ initialQ = '', onSearch }: { initialQ?: string; onSearch?: (q: string) => void }) {
   const session = useSession();
-  const { params } = useLocation();
-  const [text, setText] = useState(params.get('q') ?? '');
+  const [text, setText] = useState(initialQ);
   const q = useDebounced(text.trim(), searchDelayMs);
   // The list stays on screen while the next search loads.
   const list = useInfiniteQuery({ ...clientSearchQuery(q), placeholderData: keepPreviousData, enabled: session.can('balance.view') });
 
-  // The search lives in the address, so Back returns to the same list.
-  useEffect(() => navigate(`/clients${query({ q })}`, { replace: true }), [q]);
+  const latestOnSearch = useRef(onSearch);
+  latestOnSearch.current = onSearch;
+  useEffect(() => latestOnSearch.current?.(q), [q]);
 
   if (!session.can('balance.view')) {
     return (
@@ -36,7 +36,7 @@ export function Clients() {
       <div className="section-head">
         <h1 tabIndex={-1}>Clients</h1>
         {session.can('balance.add') ? (
-          <Link href="/clients/new" className="button button-primary">
+          <Link to="/clients/new" className="button button-primary">
             Add client
           </Link>
         ) : null}
@@ -59,7 +59,7 @@ export function Clients() {
         <ul className="client-list" aria-label="Clients" aria-busy={list.isFetching}>
           {clients.map((client) => (
             <li key={client.id}>
-              <Link href={`/clients/${encodeURIComponent(client.id)}`} className="client-row">
+              <Link to="/clients/$clientId" params={{ clientId: client.id }} className="client-row">
                 <span className="client-name">{client.name}</span>
                 <span className="client-contact">{[client.phone, client.email].filter(Boolean).join(' · ') || client.externalId || ''}</span>
               </Link>

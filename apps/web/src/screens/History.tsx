@@ -1,31 +1,20 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState, type TouchEvent } from 'react';
-import { query, type Entry } from '../api';
+import type { Entry } from '../api';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { entryTypes, type EntryType } from '@storecredit/contracts';
 import { entryTypeLabels, formatDateTime, referenceLabel } from '../labels';
 import { formatMoney, isPositive } from '../money';
 import { allItems, historyQuery, type HistoryFilter } from '../queries';
-import { navigate, useLocation } from '../router';
 import { actorLabel, useSession } from '../session';
 import { ClientHeader } from './ClientProfile';
 
 /** How far a finger must pull down at the top of the page to refresh. */
 export const pullToRefreshPx = 70;
 
-function filterFrom(params: URLSearchParams): HistoryFilter {
-  const known = new Set<string>(entryTypes);
-  return {
-    types: params.getAll('type').filter((t): t is EntryType => known.has(t)),
-    from: params.get('from') ?? '',
-    to: params.get('to') ?? '',
-  };
-}
-
-export function History({ clientId }: { clientId: string }) {
+/** The full history; the route keeps the filter in the address (`onFilter`). */
+export function History({ clientId, filter, onFilter }: { clientId: string; filter: HistoryFilter; onFilter: (next: HistoryFilter) => void }) {
   const { me } = useSession();
-  const { params } = useLocation();
-  const filter = filterFrom(params);
   const rangeProblem = filter.from && filter.to && filter.from > filter.to ? 'The “From” date is after the “To” date.' : null;
   const history = useInfiniteQuery({ ...historyQuery(clientId, filter), enabled: rangeProblem === null });
   const rows = {
@@ -40,11 +29,6 @@ export function History({ clientId }: { clientId: string }) {
   const loadMore = useCallback(() => {
     if (history.hasNextPage && !history.isFetching) void history.fetchNextPage();
   }, [history.hasNextPage, history.isFetching, history.fetchNextPage]);
-
-  const setFilter = (next: HistoryFilter) => {
-    const search = query({ type: next.types, from: next.from, to: next.to });
-    navigate(`/clients/${encodeURIComponent(clientId)}/history${search}`, { replace: true });
-  };
 
   const sentinel = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -61,13 +45,13 @@ export function History({ clientId }: { clientId: string }) {
 
   return (
     <div onTouchStart={pull.start} onTouchMove={pull.move} onTouchEnd={pull.end}>
-      <ClientHeader clientId={clientId} current="history" />
+      <ClientHeader clientId={clientId} />
       {pull.distance > 0 ? (
         <p className="pull-hint" style={{ height: pull.distance }} aria-hidden="true">
           {pull.distance >= pullToRefreshPx ? 'Release to refresh' : 'Pull to refresh'}
         </p>
       ) : null}
-      <Filters filter={filter} onChange={setFilter} />
+      <Filters filter={filter} onChange={onFilter} />
       {rangeProblem ? (
         <p className="notice notice-error" role="alert">
           {rangeProblem}
