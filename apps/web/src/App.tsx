@@ -1,6 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, Outlet, useNavigate, useRouterState } from '@tanstack/react-router';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { post, setSignedOutListener, type Me } from './api';
 import { ErrorNotice, Loading } from './components/Notice';
 import { useOnline } from './hooks';
@@ -9,6 +10,7 @@ import { SignIn } from './screens/SignIn';
 import { SessionContext, sessionOf, type Session } from './session';
 
 export function App() {
+  const { t } = useTranslation();
   const queryClient = useQueryClient();
   const me = useQuery(meQuery);
   const [reason, setReason] = useState<string | undefined>(undefined);
@@ -22,13 +24,13 @@ export function App() {
     },
     [queryClient],
   );
-  useEffect(() => setSignedOutListener(() => signedOut('Your session has ended. Sign in again.')), [signedOut]);
+  useEffect(() => setSignedOutListener(() => signedOut(t('app.sessionEnded'))), [signedOut, t]);
 
   if (me.isPending) return <main className="page"><Loading /></main>;
   if (me.isError) {
     return (
       <main className="page">
-        <h1>Store credit</h1>
+        <h1>{t('app.name')}</h1>
         <ErrorNotice error={me.error} onRetry={() => void me.refetch()} />
       </main>
     );
@@ -38,6 +40,7 @@ export function App() {
 }
 
 function SignedIn({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
+  const { t } = useTranslation();
   const session = useMemo<Session>(() => sessionOf(me), [me]);
   const path = useRouterState({ select: (state) => state.location.pathname });
   const navigate = useNavigate();
@@ -61,29 +64,29 @@ function SignedIn({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
   return (
     <SessionContext.Provider value={session}>
       <a className="skip-link" href="#main">
-        Skip to content
+        {t('app.skipToContent')}
       </a>
       <header className="top-bar">
         <div className="top-bar-inner">
           <Link to="/" className="brand" activeOptions={{ exact: true }}>
-            Store credit
+            {t('app.name')}
           </Link>
-          <nav aria-label="Main" className="main-nav">
-            <NavLink to="/clients">Clients</NavLink>
-            {session.can('checkout.pay') ? <NavLink to="/checkout">Checkout</NavLink> : null}
-            {session.can('giftcard.manage') ? <NavLink to="/gift-cards">Gift cards</NavLink> : null}
+          <nav aria-label={t('app.mainNav')} className="main-nav">
+            <NavLink to="/clients">{t('nav.clients')}</NavLink>
+            {session.can('checkout.pay') ? <NavLink to="/checkout">{t('nav.checkout')}</NavLink> : null}
+            {session.can('giftcard.manage') ? <NavLink to="/gift-cards">{t('nav.giftCards')}</NavLink> : null}
           </nav>
           <div className="who">
             <span className="who-name">{me.name}</span>
             <button type="button" className="button button-quiet" onClick={signOut}>
-              Sign out
+              {t('app.signOut')}
             </button>
           </div>
         </div>
       </header>
       {online ? null : (
         <div className="offline-bar" role="status">
-          You are offline. Changes cannot be saved until the connection is back.
+          {t('app.offline')}
         </div>
       )}
       <main id="main" className="page" ref={mainRef}>

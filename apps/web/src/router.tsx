@@ -1,5 +1,6 @@
 import { entryTypes, type EntryType } from '@storecredit/contracts';
 import { createRootRoute, createRoute, createRouter, Link, redirect } from '@tanstack/react-router';
+import { useTranslation } from 'react-i18next';
 import { query } from './api';
 import { App } from './App';
 import { Checkout } from './screens/Checkout';
@@ -128,11 +129,12 @@ const notFoundRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '$',
   component: function NotFound() {
+    const { t } = useTranslation();
     return (
       <>
-        <h1 tabIndex={-1}>Page not found</h1>
+        <h1 tabIndex={-1}>{t('app.notFound')}</h1>
         <p>
-          <Link to="/clients">Go to the client list</Link>
+          <Link to="/clients">{t('app.toClientList')}</Link>
         </p>
       </>
     );

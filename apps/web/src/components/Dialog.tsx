@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 
 interface DialogProps {
   title: string;
@@ -13,6 +14,7 @@ interface DialogProps {
  * closes it, and focus returns to whatever opened it.
  */
 export function Dialog({ title, onClose, children, busy = false }: DialogProps) {
+  const { t } = useTranslation();
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const busyRef = useRef(busy);
@@ -43,7 +45,7 @@ export function Dialog({ title, onClose, children, busy = false }: DialogProps) 
     >
       <div className="dialog-head">
         <h2 id={titleId}>{title}</h2>
-        <button type="button" className="icon-button" aria-label="Close" onClick={onClose} disabled={busy}>
+        <button type="button" className="icon-button" aria-label={t('common.close')} onClick={onClose} disabled={busy}>
           ×
         </button>
       </div>

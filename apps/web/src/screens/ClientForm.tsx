@@ -1,5 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { ApiError, patch, post, type Client } from '../api';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { clientQuery, queryKeys } from '../queries';
@@ -35,16 +36,17 @@ function bodyOf(fields: Fields, editing: boolean): Record<string, string | null>
 
 /** "Add client" (no clientId) and "Edit client": name, phone, email and the host system's external id. */
 export function ClientForm({ clientId }: { clientId?: string }) {
+  const { t } = useTranslation();
   const session = useSession();
   const editing = clientId !== undefined;
   const existing = useQuery({ ...clientQuery(clientId ?? ''), enabled: editing });
-  const title = editing ? 'Edit client' : 'Add client';
+  const title = editing ? t('clientForm.editTitle') : t('clientForm.addTitle');
 
   if (!session.can('balance.add')) {
     return (
       <>
         <h1 tabIndex={-1}>{title}</h1>
-        <p>Your account cannot add or edit clients. Ask the owner for the balance.add permission.</p>
+        <p>{t('clientForm.cannotEdit')}</p>
       </>
     );
   }
@@ -53,17 +55,17 @@ export function ClientForm({ clientId }: { clientId?: string }) {
       <p className="breadcrumb">
         {editing ? (
           <Link to="/clients/$clientId" params={{ clientId }} activeOptions={{ exact: true }}>
-            ← Back to the client
+            {t('clientForm.backToClient')}
           </Link>
         ) : (
           <Link to="/clients" activeOptions={{ exact: true }}>
-            ← Clients
+            {t('clientForm.back')}
           </Link>
         )}
       </p>
       <h1 tabIndex={-1}>{title}</h1>
       <ErrorNotice error={existing.error} onRetry={() => void existing.refetch()} />
-      {editing && existing.isPending ? <Loading label="Loading client…" /> : null}
+      {editing && existing.isPending ? <Loading label={t('clientForm.loading')} /> : null}
       {!editing || existing.data ? (
         <ClientFields key={existing.data?.id ?? 'new'} initial={existing.data ? fieldsOf(existing.data) : emptyFields} clientId={clientId} />
       ) : null}
@@ -72,6 +74,7 @@ export function ClientForm({ clientId }: { clientId?: string }) {
 }
 
 function ClientFields({ initial, clientId }: { initial: Fields; clientId?: string }) {
+  const { t } = useTranslation();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const editing = clientId !== undefined;
@@ -113,7 +116,7 @@ function ClientFields({ initial, clientId }: { initial: Fields; clientId?: strin
   return (
     <form className="panel client-form" onSubmit={save} noValidate>
       <div className="field">
-        <label htmlFor={ids.name}>Name</label>
+        <label htmlFor={ids.name}>{t('clientForm.name')}</label>
         <input
           id={ids.name}
           autoComplete="off"
@@ -123,24 +126,24 @@ function ClientFields({ initial, clientId }: { initial: Fields; clientId?: strin
           aria-describedby={ids.nameHelp}
         />
         <p id={ids.nameHelp} className={showNameProblem ? 'field-error' : 'field-help'} aria-live="polite">
-          {showNameProblem ? 'Enter the client’s name' : 'As the front desk greets them'}
+          {showNameProblem ? t('clientForm.nameMissing') : t('clientForm.nameHelp')}
         </p>
       </div>
       <div className="field">
         <label htmlFor={ids.phone}>
-          Phone <span className="muted">(optional)</span>
+          {t('clientForm.phone')} <span className="muted">{t('common.optional')}</span>
         </label>
         <input id={ids.phone} type="tel" autoComplete="off" value={fields.phone} onChange={(e) => set('phone')(e.target.value)} />
       </div>
       <div className="field">
         <label htmlFor={ids.email}>
-          Email <span className="muted">(optional)</span>
+          {t('clientForm.email')} <span className="muted">{t('common.optional')}</span>
         </label>
         <input id={ids.email} type="email" autoComplete="off" value={fields.email} onChange={(e) => set('email')(e.target.value)} />
       </div>
       <div className="field">
         <label htmlFor={ids.externalId}>
-          External id <span className="muted">(optional)</span>
+          {t('clientForm.externalId')} <span className="muted">{t('common.optional')}</span>
         </label>
         <input
           id={ids.externalId}
@@ -151,13 +154,13 @@ function ClientFields({ initial, clientId }: { initial: Fields; clientId?: strin
           aria-describedby={ids.externalIdHelp}
         />
         <p id={ids.externalIdHelp} className="field-help">
-          The client’s id in the booking or point-of-sale system, if there is one
+          {t('clientForm.externalIdHelp')}
         </p>
       </div>
       <ErrorNotice error={error} />
       <div className="form-actions">
         <button type="submit" className="button button-primary" disabled={saving}>
-          {saving ? 'Saving…' : editing ? 'Save changes' : 'Add client'}
+          {saving ? t('common.saving') : editing ? t('clientForm.save') : t('clientForm.add')}
         </button>
       </div>
     </form>

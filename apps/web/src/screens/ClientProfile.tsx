@@ -1,9 +1,10 @@
 import { useQuery, type UseQueryResult } from '@tanstack/react-query';
 import { useEffect, useId, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { Entry, Page, Wallet, WalletResult } from '../api';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { balancesQuery, clientQuery, recentQuery } from '../queries';
-import { entryTypeLabels, formatDateTime } from '../labels';
+import { entryTypeLabel, formatDateTime } from '../labels';
 import { defaultCurrency, formatMoney, formatNumber, isPositive, sameAmount } from '../money';
 import { Link } from '@tanstack/react-router';
 import { actorLabel, useSession } from '../session';
@@ -12,31 +13,32 @@ import { RedeemDialog } from './RedeemDialog';
 
 /** The client's name and contact, and the Balance and History tabs (the router marks the current one). */
 export function ClientHeader({ clientId }: { clientId: string }) {
+  const { t } = useTranslation();
   const session = useSession();
   const client = useQuery(clientQuery(clientId));
   return (
     <>
       <p className="breadcrumb">
         <Link to="/clients" activeOptions={{ exact: true }}>
-          ← Clients
+          {t('client.back')}
         </Link>
       </p>
       <ErrorNotice error={client.error} onRetry={() => void client.refetch()} />
-      <h1 tabIndex={-1}>{client.data?.name ?? (client.isPending ? 'Client' : clientId)}</h1>
+      <h1 tabIndex={-1}>{client.data?.name ?? (client.isPending ? t('client.placeholderName') : clientId)}</h1>
       {client.data ? <p className="muted contact">{[client.data.phone, client.data.email].filter(Boolean).join(' · ')}</p> : null}
       {client.data && session.can('balance.add') ? (
         <p className="header-actions">
           <Link to="/clients/$clientId/edit" params={{ clientId }}>
-            Edit client
+            {t('client.edit')}
           </Link>
         </p>
       ) : null}
-      <nav className="tabs" aria-label="Client">
+      <nav className="tabs" aria-label={t('client.tabs')}>
         <Link to="/clients/$clientId" params={{ clientId }} className="tab" activeOptions={{ exact: true }}>
-          Balance
+          {t('client.balanceTab')}
         </Link>
         <Link to="/clients/$clientId/history" params={{ clientId }} className="tab" activeOptions={{ exact: true, includeSearch: false }}>
-          History
+          {t('client.historyTab')}
         </Link>
       </nav>
     </>
@@ -60,6 +62,7 @@ function doneStillTrue(done: Done, wallets: Wallet[]): boolean {
 }
 
 export function ClientProfile({ clientId }: { clientId: string }) {
+  const { t } = useTranslation();
   const session = useSession();
   const wallets = useQuery(balancesQuery(clientId));
   const recent = useQuery(recentQuery(clientId));
@@ -80,7 +83,7 @@ export function ClientProfile({ clientId }: { clientId: string }) {
   };
 
   if (!session.can('balance.view')) {
-    return <p>Your account cannot view client balances.</p>;
+    return <p>{t('client.cannotView')}</p>;
   }
   const list = wallets.data ?? [];
   const shown: Wallet[] = list.length > 0 ? list : [{ currency: defaultCurrency, balance: '0', hasBalance: false }];
@@ -91,10 +94,10 @@ export function ClientProfile({ clientId }: { clientId: string }) {
       <ClientHeader clientId={clientId} />
       <section aria-labelledby="balance-title" className="balance-section">
         <h2 id="balance-title" className="visually-hidden">
-          Balance
+          {t('client.balance')}
         </h2>
         <ErrorNotice error={wallets.error} onRetry={() => void wallets.refetch()} />
-        {wallets.isPending ? <Loading label="Loading balance…" /> : null}
+        {wallets.isPending ? <Loading label={t('client.loadingBalance')} /> : null}
         {wallets.data ? (
           <ul className="balance-cards" aria-busy={wallets.isFetching}>
             {shown.map((wallet) => (
@@ -102,10 +105,10 @@ export function ClientProfile({ clientId }: { clientId: string }) {
             ))}
           </ul>
         ) : null}
-        <div className="actions" role="group" aria-label="Balance actions">
+        <div className="actions" role="group" aria-label={t('client.actions')}>
           {session.can('balance.add') ? (
             <button type="button" className="button button-primary" onClick={() => start('add')} disabled={!wallets.data}>
-              Add Balance
+              {t('client.addBalance')}
             </button>
           ) : null}
           {session.can('balance.deduct') ? (
@@ -116,18 +119,18 @@ export function ClientProfile({ clientId }: { clientId: string }) {
               disabled={!canDeduct}
               aria-describedby={canDeduct ? undefined : deductReasonId}
             >
-              Deduct Balance
+              {t('client.deductBalance')}
             </button>
           ) : null}
           {session.can('giftcard.redeem') ? (
             <button type="button" className="button" onClick={() => start('redeem')}>
-              Redeem Gift Card
+              {t('client.redeemGiftCard')}
             </button>
           ) : null}
         </div>
         {session.can('balance.deduct') && wallets.data && !canDeduct ? (
           <p id={deductReasonId} className="muted action-reason">
-            Deduct Balance is off: there is no balance to deduct.
+            {t('client.deductOff')}
           </p>
         ) : null}
         {done ? (
@@ -145,8 +148,8 @@ export function ClientProfile({ clientId }: { clientId: string }) {
           onClose={() => setOpen(null)}
           onApplied={(result: WalletResult) => {
             setOpen(null);
-            const verb = open === 'add' ? 'Added' : 'Deducted';
-            const text = `${verb} ${formatMoney(result.amount, result.currency)}. Balance now ${formatMoney(result.balanceAfter, result.currency)}.`;
+            const words = { amount: formatMoney(result.amount, result.currency), balance: formatMoney(result.balanceAfter, result.currency) };
+            const text = open === 'add' ? t('client.added', words) : t('client.deducted', words);
             setDone({ text, currency: result.currency, balanceAfter: result.balanceAfter, at: Date.now() });
           }}
         />
@@ -157,36 +160,38 @@ export function ClientProfile({ clientId }: { clientId: string }) {
 }
 
 function BalanceCard({ wallet }: { wallet: Wallet }) {
+  const { t } = useTranslation();
   const positive = isPositive(wallet.balance);
   return (
     <li className={`balance-card ${positive ? 'is-positive' : 'is-empty'}`} data-currency={wallet.currency}>
       <span className="balance-amount">
         <span className="balance-currency">{wallet.currency}</span> {formatNumber(wallet.balance, wallet.currency)}
       </span>
-      <span className={`badge ${positive ? 'badge-positive' : 'badge-neutral'}`}>{positive ? 'Has Balance' : 'No Balance'}</span>
+      <span className={`badge ${positive ? 'badge-positive' : 'badge-neutral'}`}>{positive ? t('client.hasBalance') : t('client.noBalance')}</span>
     </li>
   );
 }
 
 function RecentEntries({ clientId, recent }: { clientId: string; recent: UseQueryResult<Page<Entry>> }) {
+  const { t } = useTranslation();
   const { me } = useSession();
   const entries = recent.data?.items ?? [];
   return (
     <section aria-labelledby="recent-title" className="recent">
       <div className="section-head">
-        <h2 id="recent-title">Recent transactions</h2>
+        <h2 id="recent-title">{t('client.recent')}</h2>
         <Link to="/clients/$clientId/history" params={{ clientId }}>
-          View full history
+          {t('client.fullHistory')}
         </Link>
       </div>
       <ErrorNotice error={recent.error} onRetry={() => void recent.refetch()} />
-      {recent.data && entries.length === 0 ? <p className="empty">No transactions yet.</p> : null}
+      {recent.data && entries.length === 0 ? <p className="empty">{t('client.noTransactions')}</p> : null}
       {entries.length > 0 ? (
         <ul className="entry-list">
           {entries.map((entry) => (
             <li key={entry.id} className="entry-row">
               <span className="entry-main">
-                <span className="entry-type">{entryTypeLabels[entry.type]}</span>
+                <span className="entry-type">{entryTypeLabel(entry.type)}</span>
                 <span className="muted">
                   <time dateTime={entry.occurredAt}>{formatDateTime(entry.occurredAt)}</time> · {actorLabel(entry, me)}
                   {entry.note ? ` · ${entry.note}` : ''}

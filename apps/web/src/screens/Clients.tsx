@@ -1,5 +1,6 @@
 import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { useDebounced } from '../hooks';
 import { allItems, clientSearchQuery } from '../queries';
@@ -10,6 +11,7 @@ const searchDelayMs = 250;
 
 /** The client list and its search; the route keeps the search in the address (`onSearch`), so Back returns to it. */
 export function Clients({ initialQ = '', onSearch }: { initialQ?: string; onSearch?: (q: string) => void }) {
+  const { t } = useTranslation();
   const session = useSession();
   const [text, setText] = useState(initialQ);
   const q = useDebounced(text.trim(), searchDelayMs);
@@ -23,8 +25,8 @@ export function Clients({ initialQ = '', onSearch }: { initialQ?: string; onSear
   if (!session.can('balance.view')) {
     return (
       <>
-        <h1 tabIndex={-1}>Clients</h1>
-        <p>Your account cannot view client balances. Ask the owner for the balance.view permission.</p>
+        <h1 tabIndex={-1}>{t('clients.title')}</h1>
+        <p>{t('clients.cannotView')}</p>
       </>
     );
   }
@@ -34,29 +36,29 @@ export function Clients({ initialQ = '', onSearch }: { initialQ?: string; onSear
   return (
     <>
       <div className="section-head">
-        <h1 tabIndex={-1}>Clients</h1>
+        <h1 tabIndex={-1}>{t('clients.title')}</h1>
         {session.can('balance.add') ? (
           <Link to="/clients/new" className="button button-primary">
-            Add client
+            {t('clients.add')}
           </Link>
         ) : null}
       </div>
       <form role="search" className="search-bar" onSubmit={(e) => e.preventDefault()}>
-        <label htmlFor="client-search">Search clients</label>
+        <label htmlFor="client-search">{t('clients.search')}</label>
         <input
           id="client-search"
           type="search"
-          placeholder="Name, phone or email"
+          placeholder={t('clients.searchPlaceholder')}
           value={text}
           onChange={(e) => setText(e.target.value)}
           autoComplete="off"
         />
       </form>
       <ErrorNotice error={list.error} onRetry={retry} />
-      {list.isPending ? <Loading label="Loading clients…" /> : null}
-      {list.isSuccess && !list.isPlaceholderData && clients.length === 0 ? <p className="empty">{q ? `No clients match “${q}”.` : 'No clients yet.'}</p> : null}
+      {list.isPending ? <Loading label={t('clients.loading')} /> : null}
+      {list.isSuccess && !list.isPlaceholderData && clients.length === 0 ? <p className="empty">{q ? t('clients.noMatch', { q }) : t('clients.none')}</p> : null}
       {clients.length > 0 ? (
-        <ul className="client-list" aria-label="Clients" aria-busy={list.isFetching}>
+        <ul className="client-list" aria-label={t('clients.list')} aria-busy={list.isFetching}>
           {clients.map((client) => (
             <li key={client.id}>
               <Link to="/clients/$clientId" params={{ clientId: client.id }} className="client-row">
@@ -69,7 +71,7 @@ export function Clients({ initialQ = '', onSearch }: { initialQ?: string; onSear
       ) : null}
       {list.hasNextPage && !list.isError ? (
         <button type="button" className="button" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
-          {list.isFetchingNextPage ? 'Loading…' : 'Show more clients'}
+          {list.isFetchingNextPage ? t('common.loading') : t('clients.more')}
         </button>
       ) : null}
     </>
