@@ -4,7 +4,7 @@ import type { Wallet, WalletResult } from '../api';
 import { useCommand } from '../command';
 import { Dialog } from '../components/Dialog';
 import { CommandNotices } from '../components/Notice';
-import { noteLengthMax, referenceTypes, supportedCurrencies, type ReferenceType } from '@storecredit/contracts';
+import { balanceChangeRequestSchema, noteLengthMax, referenceTypes, supportedCurrencies, type ReferenceType } from '@storecredit/contracts';
 import { referenceTypeLabel } from '../labels';
 import { balanceChanged } from '../queries';
 import { checkAmount, checkWithinAvailable, defaultCurrency, formatMoney } from '../money';
@@ -53,7 +53,8 @@ export function BalanceChangeDialog({ mode, clientId, wallets, onClose, onApplie
   const apply = async () => {
     setTouched(true);
     if (!check.ok || command.busy) return;
-    const body = { amount: check.value, currency, referenceType, ...(note.trim() ? { note: note.trim() } : {}) };
+    // The amount is the contract's parseAmount's to decide (above); the body as a whole is held to the request schema.
+    const body = balanceChangeRequestSchema.parse({ amount: check.value, currency, referenceType, ...(note.trim() ? { note: note.trim() } : {}) });
     const result = await command.run(`/api/clients/${encodeURIComponent(clientId)}/balance/${mode}`, body);
     if (result) onApplied(result);
   };

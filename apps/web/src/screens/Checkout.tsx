@@ -5,7 +5,7 @@ import type { Client, Wallet, WalletResult } from '../api';
 import { useCommand } from '../command';
 import { CommandNotices, ErrorNotice, Loading } from '../components/Notice';
 import { useDebounced } from '../hooks';
-import { supportedCurrencies } from '@storecredit/contracts';
+import { checkoutPaymentRequestSchema, supportedCurrencies } from '@storecredit/contracts';
 import { checkAmount, defaultCurrency, formatMoney, greaterThan, paymentCap, subtract, toScale } from '../money';
 import { t as translate } from '../i18n';
 import { useSession } from '../session';
@@ -213,7 +213,8 @@ function BalanceTile({ wallet, client, owed, saleId, onPaid }: { wallet: Wallet;
 
   const pay = async () => {
     if (amount === null || command.busy) return;
-    const result = await command.run('/api/checkout/payments', { clientId: client.id, currency, saleId, amountOwed: owed, amountRequested: amount, saleAmount: owed });
+    const body = checkoutPaymentRequestSchema.parse({ clientId: client.id, currency, saleId, amountOwed: owed, amountRequested: amount, saleAmount: owed });
+    const result = await command.run('/api/checkout/payments', body);
     if (result) onPaid({ result, owed });
   };
 

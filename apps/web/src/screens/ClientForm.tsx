@@ -1,8 +1,18 @@
+import {
+  clientEmailLengthMax,
+  clientExternalIdLengthMax,
+  clientNameLengthMax,
+  clientPhoneLengthMax,
+  clientPhoneLengthMin,
+  createClientRequestSchema,
+  updateClientRequestSchema,
+} from '@storecredit/contracts';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, patch, post, type Client } from '../api';
 import { ErrorNotice, Loading } from '../components/Notice';
+import { checkBody } from '../forms';
 import { clientQuery, queryKeys } from '../queries';
 import { Link, useNavigate } from '@tanstack/react-router';
 import { useSession } from '../session';
@@ -22,7 +32,7 @@ function fieldsOf(client: Client): Fields {
 
 /**
  * What is sent: a new client names only the fields filled in; an edit sends every field, an emptied one as null
- * (which clears it). Lengths and formats are the gateway's to check; its message is shown beside the form.
+ * (which clears it). Lengths and formats are checked by the contract's request schema before it is sent.
  */
 function bodyOf(fields: Fields, editing: boolean): Record<string, string | null> {
   const body: Record<string, string | null> = { name: fields.name.trim() };
@@ -73,6 +83,8 @@ export function ClientForm({ clientId }: { clientId?: string }) {
   );
 }
 
+type Field = keyof Fields;
+
 function ClientFields({ initial, clientId }: { initial: Fields; clientId?: string }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
@@ -82,12 +94,24 @@ function ClientFields({ initial, clientId }: { initial: Fields; clientId?: strin
   const [touched, setTouched] = useState(false);
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const ids = { name: useId(), nameHelp: useId(), phone: useId(), email: useId(), externalId: useId(), externalIdHelp: useId() };
-  const nameMissing = fields.name.trim() === '';
-  const showNameProblem = touched && nameMissing;
+  const ids = { name: useId(), phone: useId(), email: useId(), externalId: useId() };
+  const help = { name: useId(), phone: useId(), email: useId(), externalId: useId() };
+  const problemWords = (field: Field, code: string): string => {
+    if (field === 'name') return code === 'too_big' ? t('clientForm.nameTooLong', { max: clientNameLengthMax }) : t('clientForm.nameMissing');
+    if (field === 'phone') return t('clientForm.phoneProblem', { min: clientPhoneLengthMin, max: clientPhoneLengthMax });
+    if (field === 'email') return code === 'too_big' ? t('clientForm.emailTooLong', { max: clientEmailLengthMax }) : t('clientForm.emailProblem');
+    return t('clientForm.externalIdTooLong', { max: clientExternalIdLengthMax });
+  };
+
+  // The contract's request schema decides what may be sent; its problems show once the person has tried to save.
+  const checked = checkBody(editing ? updateClientRequestSchema : createClientRequestSchema, bodyOf(fields, editing));
+  const problem = (field: Field): string | null => {
+    const found = touched && !checked.ok ? checked.problems[field] : undefined;
+    return found ? problemWords(field, found.code) : null;
+  };
   const duplicate = error instanceof ApiError && error.code === 'client_exists';
 
-  const set = (key: keyof Fields) => (value: string) => {
+  const set = (key: Field) => (value: string) => {
     setFields((f) => ({ ...f, [key]: value }));
     setError(null);
   };
@@ -95,14 +119,13 @@ function ClientFields({ initial, clientId }: { initial: Fields; clientId?: strin
   const save = async (event: FormEvent) => {
     event.preventDefault();
     setTouched(true);
-    if (nameMissing || saving) return;
+    if (!checked.ok || saving) return;
     setSaving(true);
     setError(null);
     try {
-      const body = bodyOf(fields, editing);
       const saved = editing
-        ? (await patch<Client>(`/api/clients/${encodeURIComponent(clientId)}`, body)).body
-        : (await post<Client>('/api/clients', body)).body;
+        ? (await patch<Client>(`/api/clients/${encodeURIComponent(clientId)}`, checked.value)).body
+        : (await post<Client>('/api/clients', checked.value)).body;
       // The client's screens show what was saved at once; every search may now list it differently.
       queryClient.setQueryData(queryKeys.clientDetail(saved.id), saved);
       void queryClient.invalidateQueries({ queryKey: queryKeys.clientSearches });
@@ -113,6 +136,17 @@ function ClientFields({ initial, clientId }: { initial: Fields; clientId?: strin
     }
   };
 
+  const message = (field: Field, helpText?: string) => {
+    const text = problem(field) ?? helpText;
+    if (!text) return null;
+    return (
+      <p id={help[field]} className={problem(field) ? 'field-error' : 'field-help'} aria-live="polite">
+        {text}
+      </p>
+    );
+  };
+  const described = (field: Field, hasHelp = false) => (hasHelp || problem(field) ? help[field] : undefined);
+
   return (
     <form className="panel client-form" onSubmit={save} noValidate>
       <div className="field">
@@ -122,24 +156,40 @@ function ClientFields({ initial, clientId }: { initial: Fields; clientId?: strin
           autoComplete="off"
           value={fields.name}
           onChange={(e) => set('name')(e.target.value)}
-          aria-invalid={showNameProblem}
-          aria-describedby={ids.nameHelp}
+          aria-invalid={problem('name') !== null}
+          aria-describedby={described('name', true)}
         />
-        <p id={ids.nameHelp} className={showNameProblem ? 'field-error' : 'field-help'} aria-live="polite">
-          {showNameProblem ? t('clientForm.nameMissing') : t('clientForm.nameHelp')}
-        </p>
+        {message('name', t('clientForm.nameHelp'))}
       </div>
       <div className="field">
         <label htmlFor={ids.phone}>
           {t('clientForm.phone')} <span className="muted">{t('common.optional')}</span>
         </label>
-        <input id={ids.phone} type="tel" autoComplete="off" value={fields.phone} onChange={(e) => set('phone')(e.target.value)} />
+        <input
+          id={ids.phone}
+          type="tel"
+          autoComplete="off"
+          value={fields.phone}
+          onChange={(e) => set('phone')(e.target.value)}
+          aria-invalid={problem('phone') !== null}
+          aria-describedby={described('phone')}
+        />
+        {message('phone')}
       </div>
       <div className="field">
         <label htmlFor={ids.email}>
           {t('clientForm.email')} <span className="muted">{t('common.optional')}</span>
         </label>
-        <input id={ids.email} type="email" autoComplete="off" value={fields.email} onChange={(e) => set('email')(e.target.value)} />
+        <input
+          id={ids.email}
+          type="email"
+          autoComplete="off"
+          value={fields.email}
+          onChange={(e) => set('email')(e.target.value)}
+          aria-invalid={problem('email') !== null}
+          aria-describedby={described('email')}
+        />
+        {message('email')}
       </div>
       <div className="field">
         <label htmlFor={ids.externalId}>
@@ -150,12 +200,10 @@ function ClientFields({ initial, clientId }: { initial: Fields; clientId?: strin
           autoComplete="off"
           value={fields.externalId}
           onChange={(e) => set('externalId')(e.target.value)}
-          aria-invalid={duplicate}
-          aria-describedby={ids.externalIdHelp}
+          aria-invalid={duplicate || problem('externalId') !== null}
+          aria-describedby={described('externalId', true)}
         />
-        <p id={ids.externalIdHelp} className="field-help">
-          {t('clientForm.externalIdHelp')}
-        </p>
+        {message('externalId', t('clientForm.externalIdHelp'))}
       </div>
       <ErrorNotice error={error} />
       <div className="form-actions">

@@ -6,7 +6,8 @@ import { Dialog } from '../components/Dialog';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { useCommand } from '../command';
 import { useDebounced } from '../hooks';
-import { giftCardDisplayStatuses, giftCardsPerIssueMax, supportedCurrencies } from '@storecredit/contracts';
+import { giftCardDisplayStatuses, giftCardLast4Schema, giftCardsPerIssueMax, issueGiftCardsRequestSchema, supportedCurrencies } from '@storecredit/contracts';
+import { checkBody } from '../forms';
 import { formatDate, giftCardStatusLabel, groupCode } from '../labels';
 import { checkAmount, defaultCurrency, formatMoney } from '../money';
 import { allItems, giftCardsQuery, queryKeys } from '../queries';
@@ -66,23 +67,25 @@ function IssueForm({ onIssued }: { onIssued: (cards: IssuedCard[]) => void }) {
   const [error, setError] = useState<unknown>(null);
   const ids = { amount: useId(), amountHelp: useId(), currency: useId(), count: useId(), expires: useId() };
   const amountCheck = checkAmount(amount, currency);
-  const countValue = Number.parseInt(count, 10);
-  const countOk = /^\d+$/.test(count) && countValue >= 1 && countValue <= giftCardsPerIssueMax;
+  const countValue = count.trim() === '' ? Number.NaN : Number(count);
+  // The amount is the contract's parseAmount's to decide (checkAmount); the rest of the body, the request schema's.
+  const checked = checkBody(issueGiftCardsRequestSchema, {
+    amount: amountCheck.ok ? amountCheck.value : amount,
+    currency,
+    count: countValue,
+    ...(expires ? { expiresAt: endOfDay(expires) } : {}),
+  });
+  const countOk = checked.ok || !checked.problems.count;
   const today = new Date().toISOString().slice(0, 10);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (!amountCheck.ok || !countOk || busy) return;
+    if (!amountCheck.ok || !checked.ok || busy) return;
     setBusy(true);
     setError(null);
     try {
       // No Idempotency-Key: each issue makes new codes, and the gateway refuses a retried issue.
-      const { body } = await post<{ items: IssuedCard[] }>('/api/gift-cards', {
-        amount: amountCheck.value,
-        currency,
-        count: countValue,
-        ...(expires ? { expiresAt: endOfDay(expires) } : {}),
-      });
+      const { body } = await post<{ items: IssuedCard[] }>('/api/gift-cards', checked.value);
       onIssued(body.items);
       setAmount('');
       setCount('1');
@@ -208,7 +211,7 @@ function CardList() {
   const [status, setStatus] = useState('');
   const [last4Text, setLast4Text] = useState('');
   const last4 = useDebounced(last4Text.trim().toUpperCase(), 250);
-  const last4Ok = last4 === '' || /^[0-9A-Z]{4}$/.test(last4);
+  const last4Ok = last4 === '' || giftCardLast4Schema.safeParse(last4).success;
   const [voiding, setVoiding] = useState<GiftCard | null>(null);
   const list = useInfiniteQuery({ ...giftCardsQuery({ status, last4 }), enabled: last4Ok, placeholderData: keepPreviousData });
   const cards = last4Ok ? allItems(list.data?.pages) : [];

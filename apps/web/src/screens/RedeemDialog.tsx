@@ -4,7 +4,7 @@ import type { WalletResult } from '../api';
 import { useCommand } from '../command';
 import { Dialog } from '../components/Dialog';
 import { CommandNotices } from '../components/Notice';
-import { giftCardCodePattern, normalizeGiftCardCode, noteLengthMax } from '@storecredit/contracts';
+import { giftCardCodePattern, normalizeGiftCardCode, noteLengthMax, redeemGiftCardRequestSchema } from '@storecredit/contracts';
 import { t as translate } from '../i18n';
 import { formatMoney } from '../money';
 import { balanceChanged } from '../queries';
@@ -31,10 +31,8 @@ export function RedeemDialog({ clientId, onClose }: { clientId: string; onClose:
   const apply = async () => {
     setTouched(true);
     if (problem !== null || command.busy) return;
-    const result = await command.run(`/api/clients/${encodeURIComponent(clientId)}/gift-card-redemptions`, {
-      code: normalizeGiftCardCode(code),
-      ...(note.trim() ? { note: note.trim() } : {}),
-    });
+    const body = redeemGiftCardRequestSchema.parse({ code: normalizeGiftCardCode(code), ...(note.trim() ? { note: note.trim() } : {}) });
+    const result = await command.run(`/api/clients/${encodeURIComponent(clientId)}/gift-card-redemptions`, body);
     if (result) setRedeemed(result);
   };
 
