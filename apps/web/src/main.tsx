@@ -8,6 +8,11 @@ import { createQueryClient } from './queries';
 import { createAppRouter } from './router';
 import './styles.css';
 
+// The page's own language, direction and title follow the app's words (index.html has the English ones for the first paint).
+document.documentElement.lang = i18n.language;
+document.documentElement.dir = i18n.dir();
+document.title = i18n.t('app.name');
+
 const queryClient = createQueryClient();
 const router = createAppRouter();
 const root = document.getElementById('root');

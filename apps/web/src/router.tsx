@@ -1,9 +1,9 @@
 import { entryTypes, type EntryType } from '@storecredit/contracts';
 import { createRootRoute, createRoute, createRouter, Link, redirect } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
-import { query } from './api';
 import { App } from './App';
 import { Checkout } from './screens/Checkout';
+import { parseSearch, stringifySearch } from './search';
 import { ClientForm } from './screens/ClientForm';
 import { ClientProfile } from './screens/ClientProfile';
 import { Clients } from './screens/Clients';
@@ -15,27 +15,6 @@ import { History } from './screens/History';
  * not exist or without its params fails the type check. The root route is the sign-in gate and the signed-in shell
  * (App); each screen is a route whose component reads its params and search and hands them to the screen.
  */
-
-type SearchValue = string | string[];
-
-/** The search as the address has it: `?type=a&type=b`, a repeated key for a list, never JSON. */
-export function parseSearch(text: string): Record<string, SearchValue> {
-  const search: Record<string, SearchValue> = {};
-  for (const [key, value] of new URLSearchParams(text)) {
-    const had = search[key];
-    search[key] = had === undefined ? value : [...(Array.isArray(had) ? had : [had]), value];
-  }
-  return search;
-}
-
-export function stringifySearch(search: Record<string, unknown>): string {
-  const params: Record<string, string | string[] | undefined> = {};
-  for (const [key, value] of Object.entries(search)) {
-    if (typeof value === 'string') params[key] = value;
-    else if (Array.isArray(value)) params[key] = value.filter((one): one is string => typeof one === 'string');
-  }
-  return query(params);
-}
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 const known = new Set<string>(entryTypes);
