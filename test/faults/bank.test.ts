@@ -355,9 +355,8 @@ describe('bank test with crashes', () => {
       if (reply?.status === 'applied' && Math.random() < 0.25) await (Math.random() < 0.7 ? captureHold(hold, undefined) : releaseHold(hold));
       return;
     }
+    // The rest are left alone: a short hold is expired by the sweep, a long one stays active to the end.
     if (roll < 0.95) await releaseHold(hold);
-    else if (short) return;
-    // Left alone: a short hold is expired by the sweep, a long one stays active to the end.
   }
 
   async function captureHold(hold: Hold, amount: string | undefined, late = false): Promise<Reply | undefined> {
