@@ -34,6 +34,9 @@ export interface PairRun {
   /** Pairs completed per second over the middle 80% of completions, by the capture's reply and by its event. */
   repliesPerSec: number;
   eventsPerSec: number;
+  /** The same over the whole run: pairs over the time from the first hold's send to the last capture's reply / event. */
+  overallRepliesPerSec: number;
+  overallEventsPerSec: number;
   /** From the hold's send (its scheduled time when paced) to the capture's reply, and to the capture's event. */
   replyLatency: LatencySummary;
   eventLatency: LatencySummary;
@@ -386,10 +389,13 @@ export function summarizePairs(load: CommandLoad, commands: readonly OutgoingCom
   });
   const replyTimes = done.flatMap((pair) => (pair.replyAt === undefined ? [] : [pair.replyAt]));
   const eventTimes = done.flatMap((pair) => (pair.eventAt === undefined ? [] : [pair.eventAt]));
+  const firstSent = minOf(done.map((pair) => pair.sentAt));
   return {
     pairs: done.length,
     repliesPerSec: round(sustainedRate(replyTimes)),
     eventsPerSec: round(sustainedRate(eventTimes)),
+    overallRepliesPerSec: round((replyTimes.length * 1000) / (maxOf(replyTimes) - firstSent)),
+    overallEventsPerSec: round((eventTimes.length * 1000) / (maxOf(eventTimes) - firstSent)),
     replyLatency: latencySummary(done.flatMap((pair) => (pair.replyAt === undefined ? [] : [pair.replyAt - pair.sentAt]))),
     eventLatency: latencySummary(done.flatMap((pair) => (pair.eventAt === undefined ? [] : [pair.eventAt - pair.sentAt]))),
     captured: done.filter((pair) => pair.status === 'applied').length,
