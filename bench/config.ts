@@ -4,6 +4,8 @@ import { resolve } from 'node:path';
 export const sectionNames = ['floors', 'e2e', 'scale', 'gateway'] as const;
 export type Section = (typeof sectionNames)[number];
 export type CommandKind = 'pay' | 'add';
+/** What a scenario sends: the configured command kind, or hold → capture pairs (balance.hold, then balance.capture of it). */
+export type LoadKind = CommandKind | 'hold-capture';
 
 /**
  * Every size the bench uses, from the environment. The defaults keep `npm run bench` under about ten

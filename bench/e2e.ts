@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { BenchConfig } from './config';
+import type { BenchConfig, LoadKind } from './config';
 import {
   benchKafka,
   CpuMeter,
@@ -14,7 +14,7 @@ import {
   type CpuUse,
   type ServiceProcess,
 } from './infra';
-import { buildCommands, CommandLoad, commandSource, type OutgoingCommand, type RunResult } from './load';
+import { buildCommands, CommandLoad, commandSource, summarizePairs, wholeUnits, type OutgoingCommand, type PairRun, type RunResult } from './load';
 import { summarizeProfile, type ProfileSummary } from './profile';
 import { seedWallets } from './seed';
 import { bySecond, latencySummary, round, type LatencySummary } from './stats';
@@ -51,6 +51,8 @@ export interface ScenarioOptions {
   /** Also run the paced producer at half the measured maximum rate. */
   paced: boolean;
   profile: boolean;
+  /** What it sends; default the configured command kind (BENCH_COMMAND_TYPE). */
+  commandKind?: LoadKind;
 }
 
 /**
@@ -88,7 +90,16 @@ export interface ScenarioResult {
   workerStartSeconds: number;
   saturated: RunResult & { cpu: CpuPerCommand; db: DbActivity };
   paced: (RunResult & { commitProbe: CommitProbeResult; cpu: CpuPerCommand }) | null;
-  consistency: { entriesExpected: number; entriesFound: number; walletsNotSumOfEntries: number; ok: boolean };
+  /** hold-capture only: the pairs, saturated and paced (the RunResults above count holds and captures as commands). */
+  pairs: { saturated: PairRun; paced: PairRun | null } | null;
+  consistency: {
+    entriesExpected: number;
+    entriesFound: number;
+    walletsNotSumOfEntries: number;
+    /** hold-capture only: holds of the run not captured (each pair's capture takes its whole hold). */
+    holdsNotCaptured?: number;
+    ok: boolean;
+  };
   profile: ProfileSummary | null;
   workerLogs: string[];
   /** Warnings and errors the workers logged after the warm-up (group-commit fallbacks, lost races, relay failures), with samples. */
@@ -238,7 +249,8 @@ export async function runScenario(config: BenchConfig, runTag: string, options: 
   const clientPrefix = options.spread === 'spread' ? 'client-' : 'hot-';
   await seedWallets(db, benchBusinessId, clientPrefix, wallets, options.spread === 'spread' ? '100000.00' : '100000000.00');
   const clientIds = Array.from({ length: wallets }, (_, index) => `${clientPrefix}${index + 1}`);
-  const load = new CommandLoad(config.kafkaBrokers, prefix, config.partitions, config.commandKind);
+  const kind = options.commandKind ?? config.commandKind;
+  const load = new CommandLoad(config.kafkaBrokers, prefix, config.partitions, kind);
   let workers: ServiceProcess[] = [];
   try {
     await load.start();
@@ -248,7 +260,7 @@ export async function runScenario(config: BenchConfig, runTag: string, options: 
     workers = await startWorkers(config, options.workers, db, prefix, logDir, profileFile);
     const workerStartSeconds = round((performance.now() - startedAt) / 1000, 1);
 
-    const warmup = buildCommands(config.commandKind, `${runTag}-${options.label}-warm`, benchBusinessId, clientIds, config.warmupCommands, 1);
+    const warmup = buildCommands(kind, `${runTag}-${options.label}-warm`, benchBusinessId, clientIds, config.warmupCommands, 1);
     await load.produceAll(warmup, config.produceChunkSize);
     await load.waitForAll(warmup, config.phaseTimeoutMs);
 
@@ -258,27 +270,29 @@ export async function runScenario(config: BenchConfig, runTag: string, options: 
     const runTagOf = `${runTag}-${options.label}-run`;
     let measured: OutgoingCommand[];
     if (options.commands === null) {
-      measured = await load.produceSaturated(commandSource(config.commandKind, runTagOf, benchBusinessId, clientIds, 2), {
+      measured = await load.produceSaturated(commandSource(kind, runTagOf, benchBusinessId, clientIds, 2), {
         seconds: config.saturateSeconds,
         backlogSeconds: config.backlogSeconds,
         backlogMin: config.backlogMin,
         chunkSize: config.produceChunkSize,
       });
     } else {
-      measured = buildCommands(config.commandKind, runTagOf, benchBusinessId, clientIds, options.commands, 2);
+      measured = buildCommands(kind, runTagOf, benchBusinessId, clientIds, options.commands, 2);
       await load.produceAll(measured, config.produceChunkSize);
     }
     await load.waitForAll(measured, config.phaseTimeoutMs);
     const cpu = await meter.stop();
     if (profileFile) workers[0].signal(profileSignal);
     const saturatedRun = { ...load.summarize(options.label, measured, null), cpu: cpuPerCommand(cpu, measured.length) };
+    const saturatedPairs = kind === 'hold-capture' ? summarizePairs(load, measured) : null;
 
     let paced: ScenarioResult['paced'] = null;
+    let pacedPairs: PairRun | null = null;
     let pacedCount = 0;
     if (options.paced) {
       const rate = config.pacedRate ?? Math.max(1, Math.min(saturatedRun.events.sustainedPerSec, saturatedRun.replies.sustainedPerSec) / 2);
-      pacedCount = Math.max(10, Math.round(rate * config.pacedSeconds));
-      const pacedCommands = buildCommands(config.commandKind, `${runTag}-${options.label}-paced`, benchBusinessId, clientIds, pacedCount, 3);
+      pacedCount = wholeUnits(kind, Math.max(10, Math.round(rate * config.pacedSeconds)));
+      const pacedCommands = buildCommands(kind, `${runTag}-${options.label}-paced`, benchBusinessId, clientIds, pacedCount, 3);
       const probe = await startCommitProbe(db, logDir);
       let pacedCpu: CpuUse;
       try {
@@ -290,6 +304,7 @@ export async function runScenario(config: BenchConfig, runTag: string, options: 
         await probe.stop();
       }
       const run = load.summarize(`${options.label} paced`, pacedCommands, rate);
+      if (kind === 'hold-capture') pacedPairs = summarizePairs(load, pacedCommands);
       paced = {
         ...run,
         commitProbe: probeResult(probe.samples(), run.startedAtEpochMs, run.wallSeconds),
@@ -307,17 +322,18 @@ export async function runScenario(config: BenchConfig, runTag: string, options: 
     await Promise.all(workers.map((worker) => worker.stop()));
     await sleep(statsSettleMs);
     const saturated = { ...saturatedRun, db: activity(statsBefore, await tableStats(db), commandsApplied) };
-    const consistency = await checkConsistency(db, `${runTag}-${options.label}-`, commandsApplied);
+    const consistency = await checkConsistency(db, `${runTag}-${options.label}-`, commandsApplied, kind);
     return {
       label: options.label,
       workers: options.workers,
       partitions: config.partitions,
       spread: options.spread,
       wallets,
-      commandKind: config.commandKind,
+      commandKind: kind,
       workerStartSeconds,
       saturated,
       paced,
+      pairs: saturatedPairs ? { saturated: saturatedPairs, paced: pacedPairs } : null,
       consistency,
       profile,
       workerLogs: workers.map((worker) => worker.logFile),
@@ -356,8 +372,12 @@ function probeResult(samples: readonly ProbeSample[], fromEpochMs: number, secon
   return { latency: latencySummary(inWindow.map((sample) => sample.ms)), secondsMaxMs };
 }
 
-/** Every command applied exactly once, and every wallet still the sum of its entries. */
-async function checkConsistency(db: BenchDatabase, commandPrefix: string, expected: number): Promise<ScenarioResult['consistency']> {
+/**
+ * Every command applied exactly once (for hold-capture: an entry per capture, and every hold captured), and every
+ * wallet still the sum of its entries.
+ */
+async function checkConsistency(db: BenchDatabase, commandPrefix: string, commands: number, kind: LoadKind): Promise<ScenarioResult['consistency']> {
+  const expected = kind === 'hold-capture' ? commands / 2 : commands;
   const [entries] = await db.query<{ n: string }>(
     `select count(*) as n from ledger_entry where business_id = $1 and command_id like $2 || '%'`,
     [benchBusinessId, commandPrefix],
@@ -371,5 +391,13 @@ async function checkConsistency(db: BenchDatabase, commandPrefix: string, expect
   );
   const entriesFound = Number(entries.n);
   const walletsNotSumOfEntries = Number(wallets.n);
-  return { entriesExpected: expected, entriesFound, walletsNotSumOfEntries, ok: entriesFound === expected && walletsNotSumOfEntries === 0 };
+  const ok = entriesFound === expected && walletsNotSumOfEntries === 0;
+  if (kind !== 'hold-capture') return { entriesExpected: expected, entriesFound, walletsNotSumOfEntries, ok };
+  const [holds] = await db.query<{ placed: string; captured: string }>(
+    `select count(*) as placed, count(*) filter (where status = 'captured' and captured = amount) as captured
+     from balance_hold where business_id = $1 and command_id like $2 || '%'`,
+    [benchBusinessId, commandPrefix],
+  );
+  const holdsNotCaptured = expected - Number(holds.captured);
+  return { entriesExpected: expected, entriesFound, walletsNotSumOfEntries, holdsNotCaptured, ok: ok && holdsNotCaptured === 0 && Number(holds.placed) === expected };
 }

@@ -1,7 +1,7 @@
-import { buildCommand, commandKey, topicNames, type Command, type TopicNames } from '@storecredit/contracts';
+import { buildCommand, commandKey, holdIdOf, topicNames, type Command, type TopicNames } from '@storecredit/contracts';
 import { ensureTopics, KeyPartitioner } from '@storecredit/messaging';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
-import type { CommandKind } from './config';
+import type { LoadKind } from './config';
 import { benchKafka, sleep, waitFor } from './infra';
 import { benchCurrency } from './seed';
 import { bySecond, latencySummary, round, sustainedRate, type LatencySummary } from './stats';
@@ -24,6 +24,24 @@ export interface OutgoingCommand {
   commandId: string;
   key: string;
   value: Buffer;
+  /** A capture: the command id of the hold it captures (the pair's first half). */
+  holdCommandId?: string;
+}
+
+/** Hold → capture pairs of a run: a pair is done when its capture's reply (or event) is back. */
+export interface PairRun {
+  pairs: number;
+  /** Pairs completed per second over the middle 80% of completions, by the capture's reply and by its event. */
+  repliesPerSec: number;
+  eventsPerSec: number;
+  /** The same over the whole run: pairs over the time from the first hold's send to the last capture's reply / event. */
+  overallRepliesPerSec: number;
+  overallEventsPerSec: number;
+  /** From the hold's send (its scheduled time when paced) to the capture's reply, and to the capture's event. */
+  replyLatency: LatencySummary;
+  eventLatency: LatencySummary;
+  /** Captures answered applied, of all pairs. */
+  captured: number;
 }
 
 interface Tracked {
@@ -98,15 +116,22 @@ export function seededRandom(seed: number): () => number {
 
 /**
  * Commands as the checkout service (balance.pay of 1.00 on the checkout topic) or a staff member through
- * the gateway (balance.add of 1.00) would send them, built and keyed with the contract's own helpers.
+ * the gateway (balance.add of 1.00) would send them, built and keyed with the contract's own helpers; for
+ * `hold-capture`, pairs (rounded up to whole pairs).
  */
-export function buildCommands(kind: CommandKind, tag: string, businessId: string, clientIds: readonly string[], count: number, seed = 7): OutgoingCommand[] {
+export function buildCommands(kind: LoadKind, tag: string, businessId: string, clientIds: readonly string[], count: number, seed = 7): OutgoingCommand[] {
   const next = commandSource(kind, tag, businessId, clientIds, seed);
-  return Array.from({ length: count }, () => next());
+  return Array.from({ length: wholeUnits(kind, count) }, () => next());
+}
+
+/** A count of commands rounded up to whole pairs for `hold-capture`, so no hold is left without its capture. */
+export function wholeUnits(kind: LoadKind, count: number): number {
+  return kind === 'hold-capture' ? count + (count % 2) : count;
 }
 
 /** An endless source of such commands, for the timed runs that do not know their count in advance. */
-export function commandSource(kind: CommandKind, tag: string, businessId: string, clientIds: readonly string[], seed = 7): () => OutgoingCommand {
+export function commandSource(kind: LoadKind, tag: string, businessId: string, clientIds: readonly string[], seed = 7): () => OutgoingCommand {
+  if (kind === 'hold-capture') return holdCaptureSource(tag, businessId, clientIds, seed);
   const random = seededRandom(seed);
   let i = 0;
   return () => {
@@ -140,6 +165,38 @@ export function commandSource(kind: CommandKind, tag: string, businessId: string
 }
 
 /**
+ * Split-tender checkout as the till sends it: balance.hold of 1.00 for a sale, then at once (without waiting for the
+ * reply: holdIdOf gives the hold's id) balance.capture of the whole hold, both keyed by the wallet on the checkout
+ * topic, so the capture is applied after its hold. Calls alternate: a hold, then its capture.
+ */
+function holdCaptureSource(tag: string, businessId: string, clientIds: readonly string[], seed: number): () => OutgoingCommand {
+  const random = seededRandom(seed);
+  let i = 0;
+  let pending: OutgoingCommand | undefined;
+  const actor = { kind: 'service', id: 'checkout' } as const;
+  const outgoing = (command: Command, holdCommandId?: string): OutgoingCommand => ({
+    commandId: command.commandId,
+    key: commandKey(command),
+    value: Buffer.from(JSON.stringify(command)),
+    ...(holdCommandId === undefined ? {} : { holdCommandId }),
+  });
+  return () => {
+    if (pending) {
+      const capture = pending;
+      pending = undefined;
+      return capture;
+    }
+    const clientId = clientIds[Math.floor(random() * clientIds.length)];
+    const pair = `${tag}-${i++}`;
+    const wallet = { businessId, clientId, currency: benchCurrency, actor };
+    const hold = buildCommand({ ...wallet, type: 'balance.hold', commandId: `${pair}-hold`, saleId: `sale-${pair}`, amountOwed: '1.00', amountRequested: '1.00' });
+    const capture = buildCommand({ ...wallet, type: 'balance.capture', commandId: `${pair}-capture`, holdId: holdIdOf(businessId, hold.commandId) });
+    pending = outgoing(capture, hold.commandId);
+    return outgoing(hold);
+  };
+}
+
+/**
  * Plays checkout and reporting at once: produces commands to a command topic and records, per command id,
  * when its reply and its event came back. Both clocks are this process's performance.now().
  */
@@ -154,12 +211,14 @@ export class CommandLoad {
   private readonly producer: Producer;
   private readonly observer: Consumer;
   private readonly tracked = new Map<string, Tracked>();
+  /** Events of tracked commands seen so far: a capture has two (its entry and hold.captured), a repeat is a duplicate. */
+  private readonly eventIds = new Set<string>();
 
   constructor(
     brokers: string,
     readonly prefix: string,
     private readonly partitions: number,
-    private readonly commandKind: CommandKind,
+    private readonly commandKind: LoadKind,
   ) {
     this.topics = topicNames(prefix);
     this.kafka = benchKafka(brokers, `bench-load-${prefix}`);
@@ -168,7 +227,7 @@ export class CommandLoad {
   }
 
   get commandTopic(): string {
-    return this.commandKind === 'pay' ? this.topics.commands.checkout : this.topics.commands.gateway;
+    return this.commandKind === 'add' ? this.topics.commands.gateway : this.topics.commands.checkout;
   }
 
   async start(): Promise<void> {
@@ -189,7 +248,7 @@ export class CommandLoad {
         const isReply = batch.topic === replies;
         for (const message of batch.messages) {
           if (!message.value) continue;
-          const body = JSON.parse(message.value.toString('utf8')) as { commandId?: string; status?: string };
+          const body = JSON.parse(message.value.toString('utf8')) as { commandId?: string; status?: string; eventId?: string };
           const entry = body.commandId === undefined ? undefined : this.tracked.get(body.commandId);
           if (!entry) continue;
           if (isReply) {
@@ -198,8 +257,10 @@ export class CommandLoad {
               entry.replyAt = at;
               entry.status = body.status;
             }
-          } else if (entry.eventAt !== undefined) this.duplicateEvents++;
+          } else if (this.eventIds.has(body.eventId ?? '')) this.duplicateEvents++;
           else {
+            this.eventIds.add(body.eventId ?? '');
+            if (entry.eventAt !== undefined) continue;
             entry.eventAt = at;
             this.eventsSeen++;
           }
@@ -248,7 +309,7 @@ export class CommandLoad {
         await sleep(saturateTickMs);
         continue;
       }
-      const chunk = Array.from({ length: Math.min(options.chunkSize, room) }, () => next());
+      const chunk = Array.from({ length: wholeUnits(this.commandKind, Math.min(options.chunkSize, room)) }, () => next());
       const at = performance.now();
       for (const command of chunk) this.tracked.set(command.commandId, { sentAt: at });
       produced.push(...chunk);
@@ -265,6 +326,11 @@ export class CommandLoad {
     await producePaced(this.producer, this.commandTopic, commands, perSecond, (index, dueAt) => {
       this.tracked.set(commands[index].commandId, { sentAt: dueAt });
     });
+  }
+
+  /** When a command was sent and its reply and first event came back, if it is tracked. */
+  trackedOf(commandId: string): Readonly<Tracked> | undefined {
+    return this.tracked.get(commandId);
   }
 
   async waitForAll(commands: readonly OutgoingCommand[], timeoutMs: number): Promise<void> {
@@ -312,6 +378,28 @@ export class CommandLoad {
       deadLetters: this.deadLetters,
     };
   }
+}
+
+/** Hold → capture pairs among `commands`: each capture's reply and event against its hold's send time. */
+export function summarizePairs(load: CommandLoad, commands: readonly OutgoingCommand[]): PairRun {
+  const done = commands.flatMap((command) => {
+    const hold = command.holdCommandId === undefined ? undefined : load.trackedOf(command.holdCommandId);
+    const capture = load.trackedOf(command.commandId);
+    return hold && capture ? [{ sentAt: hold.sentAt, replyAt: capture.replyAt, eventAt: capture.eventAt, status: capture.status }] : [];
+  });
+  const replyTimes = done.flatMap((pair) => (pair.replyAt === undefined ? [] : [pair.replyAt]));
+  const eventTimes = done.flatMap((pair) => (pair.eventAt === undefined ? [] : [pair.eventAt]));
+  const firstSent = minOf(done.map((pair) => pair.sentAt));
+  return {
+    pairs: done.length,
+    repliesPerSec: round(sustainedRate(replyTimes)),
+    eventsPerSec: round(sustainedRate(eventTimes)),
+    overallRepliesPerSec: round((replyTimes.length * 1000) / (maxOf(replyTimes) - firstSent)),
+    overallEventsPerSec: round((eventTimes.length * 1000) / (maxOf(eventTimes) - firstSent)),
+    replyLatency: latencySummary(done.flatMap((pair) => (pair.replyAt === undefined ? [] : [pair.replyAt - pair.sentAt]))),
+    eventLatency: latencySummary(done.flatMap((pair) => (pair.eventAt === undefined ? [] : [pair.eventAt - pair.sentAt]))),
+    captured: done.filter((pair) => pair.status === 'applied').length,
+  };
 }
 
 /** The produce→event p99 of the commands due in each second from `origin` on (NaN for a second with none). */

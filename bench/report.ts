@@ -32,7 +32,8 @@ export interface BenchResults {
   loadAverageAtEnd: number[];
   notes: string[];
   floors: { kafka: KafkaFloor | null; kafkaLatency: KafkaLatencyFloor | null; pg: PgFloor | null };
-  e2e: { spread: ScenarioResult | null; hot: ScenarioResult | null };
+  /** holdCapture: balance.hold then balance.capture of it, over the spread wallets (ScenarioResult.pairs). */
+  e2e: { spread: ScenarioResult | null; hot: ScenarioResult | null; holdCapture: ScenarioResult | null };
   scale: { points: ScalePoint[]; scenarios: ScenarioResult[] };
   gateway: GatewayResult | null;
   targets: TargetCheck[];
@@ -78,6 +79,26 @@ function scenarioRows(result: ScenarioResult): string[][] {
       `${formatMs(p.replies.latency.p50Ms)} / ${formatMs(p.replies.latency.p99Ms)}`,
     ]);
   }
+  return rows;
+}
+
+/** A hold → capture run in the pay figures' table: pairs, pairs/s and the hold's send to the capture's event / reply. */
+function pairRows(result: ScenarioResult): string[][] {
+  const pairs = result.pairs;
+  if (!pairs) return [];
+  const name = `hold → capture (${formatNumber(result.wallets)} wallets, ${result.workers} worker${result.workers === 1 ? '' : 's'})`;
+  // As for the pay rows: the saturated row's rates over the middle 80% of completions, the paced row's over the whole run.
+  const row = (label: string, run: NonNullable<typeof pairs.paced>, overall: boolean) => [
+    label,
+    `${formatNumber(run.pairs)} pairs`,
+    `${formatNumber(overall ? run.overallEventsPerSec : run.eventsPerSec)} pairs/s`,
+    `${formatNumber(overall ? run.overallRepliesPerSec : run.repliesPerSec)} pairs/s`,
+    `${formatMs(run.eventLatency.p50Ms)} / ${formatMs(run.eventLatency.p99Ms)}`,
+    `${formatMs(run.replyLatency.p50Ms)} / ${formatMs(run.replyLatency.p99Ms)}`,
+  ];
+  const rows = [row(`${name}, saturated`, pairs.saturated, false)];
+  // The paced rate is in commands (a hold and a capture each): half of it is the pairs' rate.
+  if (pairs.paced && result.paced) rows.push(row(`${name}, paced at ${formatNumber((result.paced.pacedRate ?? 0) / 2)} pairs/s`, pairs.paced, true));
   return rows;
 }
 
@@ -161,15 +182,23 @@ export function renderReport(results: BenchResults): string {
   }
 
   const scenarios = [results.e2e.spread, results.e2e.hot].filter((s): s is ScenarioResult => s !== null);
-  if (scenarios.length > 0) {
+  const holdCapture = results.e2e.holdCapture;
+  if (scenarios.length > 0 || holdCapture) {
+    const kind = scenarios[0]?.commandKind ?? results.config.commandKind;
     parts.push(
       renderTable(
-        `End to end: ${scenarios[0].commandKind === 'pay' ? 'balance.pay on the checkout topic' : 'balance.add on the gateway topic'} → worker process → PostgreSQL → outbox relay → event topic`,
+        `End to end: ${kind === 'pay' ? 'balance.pay on the checkout topic' : 'balance.add on the gateway topic'}${holdCapture ? ', and balance.hold → balance.capture pairs' : ''} → worker process → PostgreSQL → outbox relay → event topic`,
         ['scenario', 'commands', 'events', 'replies', 'produce→event p50 / p99', 'produce→reply p50 / p99'],
-        scenarios.flatMap(scenarioRows),
+        [...scenarios.flatMap(scenarioRows), ...(holdCapture ? pairRows(holdCapture) : [])],
       ),
       `  saturated: ${results.config.spreadCommands === null ? `the producer keeps ~${results.config.backlogSeconds} s of work (≥ ${formatNumber(results.config.backlogMin)} commands) queued for ${results.config.saturateSeconds} s` : 'every command produced at once'}; rates are over the middle 80% of completions; its latencies are mostly time spent queued.`,
       "  paced: half the saturated event rate; latency runs from each command's scheduled send time (a late send counts).",
+      ...(holdCapture
+        ? [
+            '  hold → capture: balance.hold of 1.00 for a new sale, then at once (no wait for its reply: holdIdOf) balance.capture of the whole hold, same wallet key;',
+            "  a pair is done when the capture's event (used_for_payment) / reply is back; latency runs from the hold's send; paced at half the saturated command rate.",
+          ]
+        : []),
     );
     const paced = scenarios.filter((scenario) => scenario.paced !== null);
     if (paced.length > 0) {
@@ -194,10 +223,11 @@ export function renderReport(results: BenchResults): string {
         `  and what moving them alone costs at that rate: ${(cpu.machineBusySeconds / cpu.wallSeconds).toFixed(2)} busy cores (broker ${(cpu.kafka / cpu.wallSeconds).toFixed(2)}, bench producer + consumer ${(cpu.bench / cpu.wallSeconds).toFixed(2)}); ${formatNumber(produceRequests)} produce requests, ${perRequestMs(cpu.kafka)} of broker and ${perRequestMs(cpu.bench)} of client CPU per request (with the consumer's fetches)`,
       );
     }
-    for (const scenario of scenarios) {
+    for (const scenario of holdCapture ? [...scenarios, holdCapture] : scenarios) {
       const c = scenario.consistency;
+      const holds = c.holdsNotCaptured === undefined ? '' : `, ${c.holdsNotCaptured} holds not captured`;
       parts.push(
-        `  ${scenario.label}: statuses ${JSON.stringify(scenario.saturated.statuses)}; dead letters ${scenario.saturated.deadLetters}; ledger check ${c.ok ? 'ok' : 'FAILED'} (${formatNumber(c.entriesFound)}/${formatNumber(c.entriesExpected)} entries, ${c.walletsNotSumOfEntries} wallets off); worker start ${scenario.workerStartSeconds} s; worker log: ${scenario.workerLogProblems.warnings} warnings, ${scenario.workerLogProblems.errors} errors`,
+        `  ${scenario.label}: statuses ${JSON.stringify(scenario.saturated.statuses)}; dead letters ${scenario.saturated.deadLetters}; ledger check ${c.ok ? 'ok' : 'FAILED'} (${formatNumber(c.entriesFound)}/${formatNumber(c.entriesExpected)} entries, ${c.walletsNotSumOfEntries} wallets off${holds}); worker start ${scenario.workerStartSeconds} s; worker log: ${scenario.workerLogProblems.warnings} warnings, ${scenario.workerLogProblems.errors} errors`,
         ...scenario.workerLogProblems.samples.map((line) => `    ${line}`),
       );
     }
@@ -231,7 +261,7 @@ export function renderReport(results: BenchResults): string {
     );
   }
 
-  const cpuScenarios = [...scenarios, ...results.scale.scenarios];
+  const cpuScenarios = [...scenarios, ...(holdCapture ? [holdCapture] : []), ...results.scale.scenarios];
   if (cpuScenarios.length > 0) {
     parts.push(
       renderTable(

@@ -67,7 +67,7 @@ async function main(config: BenchConfig): Promise<number> {
       `workers run as separate processes (${config.workerRuntime === 'dist' ? 'node dist/' : 'node -r ts-node/register/transpile-only'}), ${config.partitions} partitions, WORKER_PARTITIONS_CONCURRENTLY=${process.env.WORKER_PARTITIONS_CONCURRENTLY ?? '16 (default)'}.`,
     ],
     floors: { kafka: null, kafkaLatency: null, pg: null },
-    e2e: { spread: null, hot: null },
+    e2e: { spread: null, hot: null, holdCapture: null },
     scale: { points: [], scenarios: [] },
     gateway: null,
     targets: [],
@@ -83,6 +83,18 @@ async function main(config: BenchConfig): Promise<number> {
     );
     results.e2e.hot = await section(results, `e2e: one hot wallet, ${runs(config.hotCommands)}, 1 worker`, () =>
       runScenario(config, tag, { label: 'hot', workers: 1, spread: 'hot', commands: config.hotCommands, paced: true, profile: false }),
+    );
+    // Split-tender checkout beside the payments: balance.hold, then at once balance.capture of it, over the spread wallets.
+    results.e2e.holdCapture = await section(results, `e2e: hold → capture pairs, ${config.spreadWallets} wallets, ${runs(config.spreadCommands)}, 1 worker`, () =>
+      runScenario(config, tag, {
+        label: 'hold-capture',
+        workers: 1,
+        spread: 'spread',
+        commands: config.spreadCommands,
+        paced: true,
+        profile: false,
+        commandKind: 'hold-capture',
+      }),
     );
   }
 

@@ -1,10 +1,11 @@
-import { Decimal, type Command, type EntryRecorded, type Producer, type Reply } from '@storecredit/contracts';
+import { Decimal, holdIdOf, type Command, type EntryRecorded, type Producer, type Reply, type WalletResult } from '@storecredit/contracts';
 import {
   brokerRestartEnabled,
   command,
   commandTopics,
   eventStreamViolations,
   faultsDurationMs,
+  groupBy,
   ledgerRuleViolations,
   pauseDatabase,
   printSummary,
@@ -42,8 +43,20 @@ const processPauseMs = sessionTimeoutMs + 3_000;
 const recoveryWaitMs = 120_000;
 const resolveRoundsMax = 8;
 const amountCentsMax = 10_000;
+/** One client step in this many is a till's hold and what follows it (capture, release, or nothing: the expiry). */
+const holdStepShare = 0.25;
+/** Short holds expire within seconds, so the sweep expires them during the run, while workers are killed too. */
+const shortHoldShare = 0.5;
+const shortHoldSecondsMax = 3;
+const longHoldSeconds = 600;
+/** The workers' sweep runs this often (HOLD_SWEEP_MS), so short holds are expired while the load runs. */
+const holdSweepMs = 500;
+/** A late capture is sent this long after the hold's expiry: the ledger must refuse it. */
+const lateCaptureMarginMs = 100;
+/** How long the end waits for the sweep to expire every hold past its expiry. */
+const expiryWaitMs = 60_000;
 
-type Kind = 'credit' | 'debit' | 'pay' | 'refund' | 'refund-over' | 'transfer-debit' | 'transfer-credit' | 'setup';
+type Kind = 'credit' | 'debit' | 'pay' | 'refund' | 'refund-over' | 'transfer-debit' | 'transfer-credit' | 'hold' | 'capture' | 'release' | 'setup';
 type KillKind = 'random' | CrashPoint;
 type Fault = { kind: 'kill'; how: KillKind } | { kind: 'database-pause' } | { kind: 'process-pause' } | { kind: 'broker-restart' };
 
@@ -57,8 +70,25 @@ interface Op {
   sends: number;
   transferId?: string;
   paymentCommandId?: string;
-  /** The sale a payment pays or a refund refunds (directly, or through the payment it refunds). */
+  /** The sale a payment pays or a refund refunds (directly, or through the payment it refunds); a hold's sale. */
   saleId?: string;
+  /** The hold a hold command places (holdIdOf) or a capture or release ends. */
+  holdId?: string;
+  /** A capture sent after its hold's expiry (as the hold's reply gave it): it must never be applied. */
+  late?: boolean;
+}
+
+/** A hold as the till knows it: its id at once (holdIdOf), its amount and expiry once its reply came. */
+interface Hold {
+  holdId: string;
+  commandId: string;
+  clientId: string;
+  saleId: string;
+  /** The most the hold command could hold: min(owed, requested). */
+  cap: Decimal;
+  amount?: Decimal;
+  /** Epoch ms, from the reply. */
+  expiresAt?: number;
 }
 
 interface Transfer {
@@ -88,10 +118,12 @@ interface Sale {
 /**
  * Jepsen's bank test with crashes, against the real broker and PostgreSQL and a ledger worker running as its own
  * process: 16 clients move money between 8 wallets of one business (credits, debits, checkout payments, refunds
- * of those payments, transfers as a debit plus a credit) while the worker is killed with SIGKILL again and again
- * (at random, and precisely between the database commit and the offset commit, and between publishing events and
- * deleting them from the outbox), is frozen past its session timeout once, PostgreSQL drops every connection once,
- * and, in `npm run test:faults`, the broker restarts once. Every snapshot and the end state keep the rules of money; every command ends with one outcome.
+ * of those payments, transfers as a debit plus a credit, and split-tender holds: captured in full or in part,
+ * sometimes twice or after their expiry, released, or left for the worker's sweep to expire) while the worker is
+ * killed with SIGKILL again and again (at random, and precisely between the database commit and the offset commit,
+ * and between publishing events and deleting them from the outbox), is frozen past its session timeout once,
+ * PostgreSQL drops every connection once, and, in `npm run test:faults`, the broker restarts once. Every snapshot
+ * and the end state keep the rules of money; every command ends with one outcome.
  */
 describe('bank test with crashes', () => {
   const businessId = 'bank';
@@ -108,6 +140,9 @@ describe('bank test with crashes', () => {
   const transfers = new Map<string, Transfer>();
   const payments: Payment[] = [];
   const sales: Sale[] = [];
+  const holds = new Map<string, Hold>();
+  /** When no worker was answering (killed until its successor joined, or frozen), epoch ms: holds that came due then. */
+  const workerDown: { from: number; to: number }[] = [];
   const violations: string[] = [];
   const figures = {
     kills: { random: 0, 'before-offset-commit': 0, 'after-event-publish': 0 } as Record<KillKind, number>,
@@ -133,7 +168,7 @@ describe('bank test with crashes', () => {
   beforeAll(async () => {
     rig = await startFaultRig();
     ({ db, prefix, kafka, replies } = rig);
-    worker = new WorkerProcess({ name: 'bank', databaseUrl: db.url, topicPrefix: prefix, sessionTimeoutMs });
+    worker = new WorkerProcess({ name: 'bank', databaseUrl: db.url, topicPrefix: prefix, sessionTimeoutMs, env: { HOLD_SWEEP_MS: String(holdSweepMs) } });
     await worker.start();
   });
 
@@ -178,6 +213,7 @@ describe('bank test with crashes', () => {
   }
 
   async function clientStep(): Promise<void> {
+    if (Math.random() < holdStepShare) return holdStep(pick(clientIds));
     const roll = Math.random();
     const clientId = pick(clientIds);
     if (roll < 0.22) {
@@ -257,6 +293,90 @@ describe('bank test with crashes', () => {
     await perform(over ? 'refund-over' : 'refund', 'refund', refund, { paymentCommandId: payment.commandId, saleId: payment.saleId });
   }
 
+  /**
+   * A till's split-tender checkout: holds balance for a new sale (or an earlier one), with a short or a long expiry,
+   * then captures all or part of it, releases it, or leaves it to expire; sometimes captures it only after its expiry,
+   * or captures it a second time under another command id, as a till that retries would. A hold whose reply did not
+   * come is still captured or released by its id (holdIdOf), as a till that lost the reply would.
+   */
+  async function holdStep(clientId: string): Promise<void> {
+    const again = sales.length > 0 && Math.random() < 0.2 ? pick(sales) : undefined;
+    const sale: Sale = again ?? { id: uniqueId('sale'), clientId, amount: randomAmount() };
+    const split = !again && Math.random() < 0.5;
+    if (split) sale.amount = new Decimal(sale.amount).plus(randomAmount(2_000)).toFixed(2);
+    const amountOwed = again || !split ? sale.amount : randomAmount(Number(new Decimal(sale.amount).times(100)));
+    const amountRequested = Math.random() < 0.5 ? undefined : randomAmount();
+    const expiresInSeconds = Math.random() < shortHoldShare ? 1 + Math.floor(Math.random() * shortHoldSecondsMax) : longHoldSeconds;
+    const placed = command('balance.hold', {
+      ...wallet(sale.clientId),
+      saleId: sale.id,
+      amountOwed,
+      ...(amountRequested === undefined ? {} : { amountRequested }),
+      ...(split ? { saleAmount: sale.amount } : {}),
+      expiresInSeconds,
+      actor: { kind: 'service', id: 'checkout' },
+    });
+    if (!again) sales.push(sale);
+    const cap = amountRequested === undefined ? new Decimal(amountOwed) : Decimal.min(amountOwed, amountRequested);
+    const hold: Hold = { holdId: holdIdOf(businessId, placed.commandId), commandId: placed.commandId, clientId: sale.clientId, saleId: sale.id, cap };
+    holds.set(hold.holdId, hold);
+    const reply = await perform('hold', 'checkout', placed, { saleId: sale.id, holdId: hold.holdId });
+    const placedHold = reply?.status === 'applied' ? (reply.result as WalletResult).hold : undefined;
+    if (reply && !placedHold) return;
+    if (placedHold) {
+      hold.amount = new Decimal(placedHold.amount);
+      hold.expiresAt = Date.parse(placedHold.expiresAt);
+    }
+    await endHoldStep(hold, expiresInSeconds < longHoldSeconds);
+  }
+
+  async function endHoldStep(hold: Hold, short: boolean): Promise<void> {
+    const roll = Math.random();
+    if (!hold.amount) {
+      await (roll < 0.5 ? releaseHold(hold) : captureHold(hold, undefined));
+      return;
+    }
+    if (short && roll < 0.15) {
+      // Past its expiry, whether or not the sweep has expired it yet: the capture must be refused.
+      await sleep(Math.max(0, (hold.expiresAt ?? 0) - Date.now()) + lateCaptureMarginMs);
+      await captureHold(hold, Math.random() < 0.5 ? undefined : hold.amount.toFixed(2), true);
+      return;
+    }
+    if (roll < 0.8) {
+      const full = roll < 0.5;
+      const over = !full && Math.random() < 0.1;
+      const amount = full
+        ? Math.random() < 0.5 ? undefined : hold.amount.toFixed(2)
+        : over
+          ? hold.amount.plus(randomAmount(500)).toFixed(2)
+          : Decimal.max(new Decimal('0.01'), hold.amount.times(Math.random()).toDecimalPlaces(2, Decimal.ROUND_DOWN)).toFixed(2);
+      const reply = await captureHold(hold, amount);
+      // A till that retries with a fresh command id, or ends the same hold again: the hold ends once.
+      if (reply?.status === 'applied' && Math.random() < 0.25) await (Math.random() < 0.7 ? captureHold(hold, undefined) : releaseHold(hold));
+      return;
+    }
+    // The rest are left alone: a short hold is expired by the sweep, a long one stays active to the end.
+    if (roll < 0.95) await releaseHold(hold);
+  }
+
+  async function captureHold(hold: Hold, amount: string | undefined, late = false): Promise<Reply | undefined> {
+    const capture = command('balance.capture', {
+      ...wallet(hold.clientId),
+      holdId: hold.holdId,
+      ...(amount === undefined ? {} : { amount }),
+      actor: { kind: 'service', id: 'checkout' },
+    });
+    const reply = await perform('capture', 'checkout', capture, { saleId: hold.saleId, holdId: hold.holdId, late });
+    const applied = appliedAmount(reply);
+    if (applied) payments.push({ commandId: capture.commandId, clientId: hold.clientId, saleId: hold.saleId, applied, reserved: new Decimal(0) });
+    return reply;
+  }
+
+  async function releaseHold(hold: Hold): Promise<void> {
+    const release = command('balance.release', { ...wallet(hold.clientId), holdId: hold.holdId, actor: { kind: 'service', id: 'checkout' } });
+    await perform('release', 'checkout', release, { saleId: hold.saleId, holdId: hold.holdId });
+  }
+
   async function transferStep(): Promise<void> {
     const from = pick(clientIds);
     const to = pick(clientIds.filter((id) => id !== from));
@@ -273,7 +393,7 @@ describe('bank test with crashes', () => {
   function effectOf(op: Op, reply: Reply): Decimal {
     const amount = appliedAmount(reply);
     if (!amount) return new Decimal(0);
-    const debit = op.command.type === 'balance.debit' || op.command.type === 'balance.deduct' || op.command.type === 'balance.pay';
+    const debit = op.command.type === 'balance.debit' || op.command.type === 'balance.deduct' || op.command.type === 'balance.pay' || op.command.type === 'balance.capture';
     return debit ? amount.negated() : amount;
   }
 
@@ -291,6 +411,11 @@ describe('bank test with crashes', () => {
       case 'balance.pay': {
         const cap = cmd.amountRequested === undefined ? new Decimal(cmd.amountOwed) : Decimal.min(cmd.amountOwed, cmd.amountRequested);
         return amount.isNegative() && amount.negated().lte(cap);
+      }
+      case 'balance.capture': {
+        const hold = holds.get(cmd.holdId);
+        const cap = cmd.amount === undefined ? (hold?.amount ?? hold?.cap) : new Decimal(cmd.amount);
+        return cap !== undefined && amount.isNegative() && amount.negated().lte(cap);
       }
       default:
         return false;
@@ -342,6 +467,59 @@ describe('bank test with crashes', () => {
       if (!paid || sum.gt(new Decimal(paid.amount).negated())) problems.push(`payment ${paymentId} (${paid?.amount}) was refunded ${sum}`);
     }
     problems.push(...saleBoundViolations(snapshot));
+    problems.push(...holdViolations(snapshot, firstReplies));
+    return problems;
+  }
+
+  /**
+   * The holds against what the clients were told (the ledger's own rules of holds are in ledgerRuleViolations): every
+   * acknowledged hold exists once, as answered, and no hold exists that nobody placed; a hold ends at most once (one
+   * command answered applied for its end, and it is the one the ledger records); every acknowledged capture is in
+   * the ledger exactly once (one used_for_payment entry of what it captured); a capture sent after the hold's expiry
+   * is never applied.
+   */
+  function holdViolations(snapshot: LedgerSnapshot, firstReplies: Map<string, Reply>): string[] {
+    const problems: string[] = [];
+    const rows = new Map(snapshot.holds.map((row) => [row.holdId, row]));
+    for (const row of snapshot.holds) {
+      const op = ops.get(row.commandId);
+      if (op?.kind !== 'hold' || op.holdId !== row.holdId) problems.push(`hold ${row.holdId} was placed by ${row.commandId}, which placed no such hold`);
+    }
+    const endings = new Map<string, Set<string>>();
+    for (const reply of firstReplies.values()) {
+      if (!['balance.capture', 'balance.release', 'balance.expire-hold'].includes(reply.commandType) || reply.status !== 'applied') continue;
+      const holdId = (reply.result as WalletResult | undefined)?.hold?.holdId ?? '';
+      endings.set(holdId, (endings.get(holdId) ?? new Set()).add(reply.commandId));
+    }
+    for (const [holdId, ended] of endings) {
+      const row = rows.get(holdId);
+      if (ended.size > 1) problems.push(`hold ${holdId} was ended by ${ended.size} commands answered applied: ${[...ended].join(', ')}`);
+      else if (row?.endedBy !== [...ended][0]) problems.push(`hold ${holdId}: ${[...ended][0]} was answered applied, but the ledger has it ${row?.status ?? 'missing'}, ended by ${row?.endedBy}`);
+    }
+    const entriesByCommand = groupBy(snapshot.entries, (entry) => entry.commandId);
+    for (const [commandId, op] of ops) {
+      if (op.kind !== 'hold' && op.kind !== 'capture') continue;
+      const reply = firstReplies.get(commandId);
+      const result = reply?.status === 'applied' ? (reply.result as WalletResult) : undefined;
+      const row = rows.get(op.holdId ?? '');
+      if (op.kind === 'hold') {
+        if (result?.hold && (!row || row.commandId !== commandId || !new Decimal(row.amount).eq(result.hold.amount))) {
+          problems.push(`hold ${op.holdId} was answered placed (${result.hold.amount}) but the ledger has ${row ? `${row.amount} by ${row.commandId}` : 'no such hold'}`);
+        }
+        if (reply && !result?.hold && row) problems.push(`hold ${op.holdId} was answered ${reply.status} without a hold, yet the ledger holds ${row.amount}`);
+        const hold = holds.get(op.holdId ?? '');
+        if (!reply && row && hold && new Decimal(row.amount).gt(hold.cap)) problems.push(`hold ${op.holdId} holds ${row.amount}, more than its command allowed (${hold.cap})`);
+        continue;
+      }
+      if (op.late && reply?.status === 'applied') problems.push(`capture ${commandId} was sent after its hold's expiry, yet applied`);
+      if (!result) continue;
+      const entries = (entriesByCommand.get(commandId) ?? []).filter((entry) => entry.type === 'used_for_payment');
+      const captured = result.hold?.captured;
+      if (entries.length !== 1 || captured === undefined || !new Decimal(entries[0].amount).negated().eq(captured) || entries[0].id !== result.entryId) {
+        problems.push(`capture ${commandId} was answered applied (${captured}) but has ${entries.length} used_for_payment entries (${entries.map((e) => e.amount).join(', ')})`);
+      }
+      if (row?.status !== 'captured' || row.endedBy !== commandId) problems.push(`capture ${commandId} was answered applied, but its hold is ${row?.status ?? 'missing'}, ended by ${row?.endedBy}`);
+    }
     return problems;
   }
 
@@ -352,15 +530,22 @@ describe('bank test with crashes', () => {
       const op = ops.get(entry.commandId);
       if (!op?.saleId) continue;
       const total = totals.get(op.saleId) ?? { paid: new Decimal(0), refunded: new Decimal(0) };
-      if (op.command.type === 'balance.pay') total.paid = total.paid.minus(entry.amount);
+      if (op.command.type === 'balance.pay' || op.command.type === 'balance.capture') total.paid = total.paid.minus(entry.amount);
       else total.refunded = total.refunded.plus(entry.amount);
       totals.set(op.saleId, total);
     }
     const problems: string[] = [];
+    // What active holds reserve of a sale counts against its amount too.
+    const held = new Map<string, Decimal>();
+    for (const hold of snapshot.holds) if (hold.status === 'active') held.set(hold.saleId, (held.get(hold.saleId) ?? new Decimal(0)).plus(hold.amount));
     for (const sale of sales) {
       const total = totals.get(sale.id);
       if (total && (total.paid.gt(sale.amount) || total.refunded.gt(sale.amount))) {
         problems.push(`sale ${sale.id} of ${sale.amount} was paid ${total.paid} with balance and refunded ${total.refunded}`);
+      }
+      const reserved = held.get(sale.id);
+      if (reserved && reserved.plus(total?.paid ?? 0).gt(sale.amount)) {
+        problems.push(`sale ${sale.id} of ${sale.amount} was paid ${total?.paid ?? 0} with balance and has ${reserved} on hold`);
       }
     }
     return problems;
@@ -428,9 +613,12 @@ describe('bank test with crashes', () => {
       const killedAt = Date.now();
       await worker.start();
       figures.rejoinMsMax = Math.max(figures.rejoinMsMax, Date.now() - killedAt);
+      workerDown.push({ from: killedAt, to: Date.now() });
     } else if (fault.kind === 'process-pause') {
       const joins = worker.joins;
+      const frozenAt = Date.now();
       await worker.pause(processPauseMs);
+      workerDown.push({ from: frozenAt, to: Date.now() });
       figures.processPauses += 1;
       figures.processRecoveryMs = await awaitProgress('the process pause');
       figures.rejoinedAfterPause = worker.joins > joins;
@@ -513,6 +701,11 @@ describe('bank test with crashes', () => {
 
   /** The end state, once every command has its outcome: the snapshot checks plus events, outcomes, transfers, verify. */
   async function finalChecks(): Promise<{ final: LedgerSnapshot; events: EventStreamCheck }> {
+    // Every hold past its expiry is expired by the sweep of a worker that is running now, however many were killed.
+    const overdue = `select hold_id from balance_hold where status = 'active' and expires_at < now() - interval '1 second'`;
+    await waitUntil(async () => (await db.query(overdue)).length === 0, 'the sweep to expire every hold past its expiry', expiryWaitMs).catch(async () =>
+      violations.push(`holds still active past their expiry: ${(await db.query(overdue)).length}`),
+    );
     await waitUntil(async () => (await db.query('select 1 from outbox_message')).length === 0, 'the outbox to drain', recoveryWaitMs).catch(() =>
       violations.push('the outbox did not drain'),
     );
@@ -554,6 +747,13 @@ describe('bank test with crashes', () => {
       ['  payments / refunds (over-refunds)', `${count(['pay'])} / ${count(['refund', 'refund-over'])} (${count(['refund-over'])})`],
       ['  sales (paid more than once / refunds by sale id)', `${sales.length} (${salesPaidAgain()} / ${[...ops.values()].filter((op) => op.command.type === 'balance.refund' && op.command.saleId).length})`],
       ['  transfers (debit + credit)', `${transfers.size} (${count(['transfer-credit'])} credited)`],
+      ['  holds (placed / nothing to hold)', `${count(['hold'])} (${final.holds.length} / ${repliesOf('hold').filter((r) => r?.status === 'applied' && !(r.result as WalletResult).hold).length})`],
+      ['  captures (applied / of them partial)', `${count(['capture'])} (${repliesOf('capture').filter((r) => r?.status === 'applied').length} / ${final.holds.filter((h) => h.status === 'captured' && !new Decimal(h.captured).eq(h.amount)).length})`],
+      ['  captures refused: expired / already ended / over the hold', capturesRefused()],
+      ['  late captures (sent after the expiry; all refused)', [...ops.values()].filter((op) => op.late).length],
+      ['  releases (applied)', `${count(['release'])} (${repliesOf('release').filter((r) => r?.status === 'applied').length})`],
+      ['  holds at the end: active / captured / released / expired', (['active', 'captured', 'released', 'expired'] as const).map((status) => final.holds.filter((h) => h.status === status).length).join(' / ')],
+      ['  expired holds that came due while the worker was killed or frozen', final.holds.filter((h) => h.status === 'expired' && workerDown.some((down) => h.expiresAt >= down.from && h.expiresAt <= down.to)).length],
       ['answered applied / rejected', `${firsts.filter((r) => r?.status === 'applied').length} / ${firsts.filter((r) => r?.status === 'rejected').length}`],
       ['indeterminate during the run (then resent)', `${figures.indeterminate} (${figures.resent} resends, ${figures.resolveRounds} rounds)`],
       ['sends failed (broker away)', figures.sendFailures],
@@ -580,6 +780,12 @@ describe('bank test with crashes', () => {
     ]);
   }
 
+  const repliesOf = (kind: Kind) => [...ops.values()].filter((op) => op.kind === kind).map((op) => replies.first(op.command.commandId));
+  const capturesRefused = () => {
+    const codes = repliesOf('capture').map((reply) => reply?.error?.code);
+    const ended = codes.filter((code) => code === 'hold_already_captured' || code === 'hold_already_released').length;
+    return `${codes.filter((code) => code === 'hold_expired').length} / ${ended} / ${codes.filter((code) => code === 'capture_exceeds_hold').length}`;
+  };
   const salesPaidAgain = () => {
     const pays = new Map<string, number>();
     for (const op of ops.values()) if (op.command.type === 'balance.pay' && op.saleId) pays.set(op.saleId, (pays.get(op.saleId) ?? 0) + 1);

@@ -1,137 +1,106 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { Link, Outlet, useNavigate, useRouterState } from '@tanstack/react-router';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { ApiError, get, post, setSignedOutListener, type Me } from './api';
+import { useTranslation } from 'react-i18next';
+import { post, setSignedOutListener, type Me } from './api';
 import { ErrorNotice, Loading } from './components/Notice';
 import { useOnline } from './hooks';
-import { Link, match, navigate, useLocation } from './router';
-import { Checkout } from './screens/Checkout';
-import { ClientForm } from './screens/ClientForm';
-import { ClientProfile } from './screens/ClientProfile';
-import { Clients } from './screens/Clients';
-import { GiftCards } from './screens/GiftCards';
-import { History } from './screens/History';
+import { meQuery } from './queries';
 import { SignIn } from './screens/SignIn';
 import { SessionContext, sessionOf, type Session } from './session';
 
-type Auth = { state: 'checking' } | { state: 'signed-out'; reason?: string } | { state: 'signed-in'; me: Me } | { state: 'failed'; error: unknown };
-
 export function App() {
-  const [auth, setAuth] = useState<Auth>({ state: 'checking' });
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const me = useQuery(meQuery);
+  const [reason, setReason] = useState<string | undefined>(undefined);
 
-  const check = useCallback(() => {
-    setAuth({ state: 'checking' });
-    get<Me>('/api/auth/me').then(
-      (me) => setAuth({ state: 'signed-in', me }),
-      (error: unknown) =>
-        setAuth(error instanceof ApiError && error.status === 401 ? { state: 'signed-out' } : { state: 'failed', error }),
-    );
-  }, []);
+  // Signing out, by the person or by the gateway, drops every cached answer: the next sign-in may be someone else.
+  const signedOut = useCallback(
+    (why?: string) => {
+      setReason(why);
+      queryClient.setQueryData(meQuery.queryKey, null);
+      queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== meQuery.queryKey[0] });
+    },
+    [queryClient],
+  );
+  useEffect(() => setSignedOutListener(() => signedOut(t('app.sessionEnded'))), [signedOut, t]);
 
-  useEffect(check, [check]);
-  useEffect(() => setSignedOutListener(() => setAuth({ state: 'signed-out', reason: 'Your session has ended. Sign in again.' })), []);
-
-  if (auth.state === 'checking') return <main className="page"><Loading /></main>;
-  if (auth.state === 'failed') {
+  if (me.isPending) return <main className="page"><Loading /></main>;
+  if (me.isError) {
     return (
       <main className="page">
-        <h1>Store credit</h1>
-        <ErrorNotice error={auth.error} onRetry={check} />
+        <h1>{t('app.name')}</h1>
+        <ErrorNotice error={me.error} onRetry={() => void me.refetch()} />
       </main>
     );
   }
-  if (auth.state === 'signed-out') return <SignIn reason={auth.reason} onSignedIn={(me) => setAuth({ state: 'signed-in', me })} />;
-  return <SignedIn me={auth.me} onSignedOut={() => setAuth({ state: 'signed-out' })} />;
+  if (me.data === null) return <SignIn reason={reason} onSignedIn={(signedIn) => queryClient.setQueryData(meQuery.queryKey, signedIn)} />;
+  return <SignedIn me={me.data} onSignedOut={() => signedOut()} />;
 }
 
 function SignedIn({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
+  const { t } = useTranslation();
   const session = useMemo<Session>(() => sessionOf(me), [me]);
-  const location = useLocation();
+  const path = useRouterState({ select: (state) => state.location.pathname });
+  const navigate = useNavigate();
   const online = useOnline();
   const mainRef = useRef<HTMLElement>(null);
 
   // A new screen moves focus to its heading, so a screen reader announces where the person now is.
-  const firstPath = useRef(location.path);
+  const firstPath = useRef(path);
   useEffect(() => {
-    if (location.path === firstPath.current) return;
+    if (path === firstPath.current) return;
     firstPath.current = '';
     mainRef.current?.querySelector<HTMLElement>('h1')?.focus();
-  }, [location.path]);
+  }, [path]);
 
   const signOut = async () => {
     await post('/api/auth/sign-out').catch(() => undefined);
     onSignedOut();
-    navigate('/', { replace: true });
+    void navigate({ to: '/', replace: true });
   };
 
   return (
     <SessionContext.Provider value={session}>
       <a className="skip-link" href="#main">
-        Skip to content
+        {t('app.skipToContent')}
       </a>
       <header className="top-bar">
         <div className="top-bar-inner">
-          <Link href="/clients" className="brand">
-            Store credit
+          <Link to="/" className="brand" activeOptions={{ exact: true }}>
+            {t('app.name')}
           </Link>
-          <nav aria-label="Main" className="main-nav">
-            <NavLink href="/clients" current={location.path === '/' || location.path.startsWith('/clients')}>
-              Clients
-            </NavLink>
-            {session.can('checkout.pay') ? (
-              <NavLink href="/checkout" current={location.path === '/checkout'}>
-                Checkout
-              </NavLink>
-            ) : null}
-            {session.can('giftcard.manage') ? (
-              <NavLink href="/gift-cards" current={location.path === '/gift-cards'}>
-                Gift cards
-              </NavLink>
-            ) : null}
+          <nav aria-label={t('app.mainNav')} className="main-nav">
+            <NavLink to="/clients">{t('nav.clients')}</NavLink>
+            {session.can('checkout.pay') ? <NavLink to="/checkout">{t('nav.checkout')}</NavLink> : null}
+            {session.can('giftcard.manage') ? <NavLink to="/gift-cards">{t('nav.giftCards')}</NavLink> : null}
           </nav>
           <div className="who">
             <span className="who-name">{me.name}</span>
             <button type="button" className="button button-quiet" onClick={signOut}>
-              Sign out
+              {t('app.signOut')}
             </button>
           </div>
         </div>
       </header>
       {online ? null : (
         <div className="offline-bar" role="status">
-          You are offline. Changes cannot be saved until the connection is back.
+          {t('app.offline')}
         </div>
       )}
       <main id="main" className="page" ref={mainRef}>
-        <Screen path={location.path} />
+        <Outlet />
       </main>
     </SessionContext.Provider>
   );
 }
 
-function NavLink({ href, current, children }: { href: string; current: boolean; children: string }) {
+function NavLink({ to, children }: { to: '/clients' | '/checkout' | '/gift-cards'; children: string }) {
+  // Current on the screens under it too (a client's page is under Clients), whatever the search.
   return (
-    <Link href={href} className="nav-link" aria-current={current ? 'page' : undefined}>
+    <Link to={to} className="nav-link" activeOptions={{ includeSearch: false }}>
       {children}
     </Link>
-  );
-}
-
-function Screen({ path }: { path: string }) {
-  if (path === '/' || path === '/clients') return <Clients />;
-  if (path === '/clients/new') return <ClientForm />;
-  const edit = match('/clients/:id/edit', path);
-  if (edit) return <ClientForm key={edit.id} clientId={edit.id} />;
-  const history = match('/clients/:id/history', path);
-  if (history) return <History clientId={history.id} />;
-  const profile = match('/clients/:id', path);
-  if (profile) return <ClientProfile clientId={profile.id} />;
-  if (path === '/checkout') return <Checkout />;
-  if (path === '/gift-cards') return <GiftCards />;
-  return (
-    <>
-      <h1 tabIndex={-1}>Page not found</h1>
-      <p>
-        <Link href="/clients">Go to the client list</Link>
-      </p>
-    </>
   );
 }

@@ -1,4 +1,5 @@
 import type { EntryType, ErrorCode, GiftCardListItem, ReferenceType } from '@storecredit/contracts';
+import { t } from './i18n';
 
 /**
  * The gateway's JSON API. Errors come back as `{ error: { code, message, details } }` and are thrown as
@@ -19,14 +20,14 @@ export class ApiError extends Error {
 
 export class NetworkError extends Error {
   constructor() {
-    super('Cannot reach the server. Check the connection and try again.');
+    super(t('api.networkError'));
   }
 }
 
 /** A write the ledger has not answered yet, still pending when we stopped polling. */
 export class StillPendingError extends Error {
   constructor(readonly commandId: string) {
-    super('The ledger has not confirmed this yet. It will be applied once; check the history before trying again.');
+    super(t('api.stillPending'));
   }
 }
 
@@ -85,7 +86,7 @@ function toApiError(response: Response, parsed: unknown, path: string): ApiError
   const retryAfter = Number.parseInt(response.headers.get('retry-after') ?? '', 10);
   const apiError = error?.message
     ? new ApiError(response.status, error.code ?? 'error', error.message, error.details ?? {}, Number.isFinite(retryAfter) ? retryAfter : null)
-    : new ApiError(response.status, 'http_error', `The server answered ${response.status} ${response.statusText}`.trim());
+    : new ApiError(response.status, 'http_error', t('api.serverAnswered', { status: `${response.status} ${response.statusText}`.trim() }));
   if (apiError.code === 'unauthenticated' && !path.startsWith('/api/auth/')) onSignedOut();
   return apiError;
 }
@@ -168,7 +169,7 @@ export async function waitForCommand<R>(statusUrl: string, commandId: string): P
     }
     if (status.status === 'applied') return status.result as R;
     if (status.status === 'rejected') {
-      throw new ApiError(422, status.error?.code ?? 'rejected', status.error?.message ?? 'The ledger refused this', status.error?.details ?? {});
+      throw new ApiError(422, status.error?.code ?? 'rejected', status.error?.message ?? t('api.refused'), status.error?.details ?? {});
     }
   }
   throw new StillPendingError(commandId);

@@ -1,38 +1,28 @@
 import { normalizeGiftCardCode, type EntryType, type GiftCardDisplayStatus, type ReferenceType } from '@storecredit/contracts';
+import { t } from './i18n';
 
 /**
- * The product's own words for the contract's entry types, reference types and gift card statuses. Keyed by the
- * contract's types: a type added there and not named here fails the type check.
+ * The product's own words for the contract's entry types, reference types and gift card statuses, from the
+ * resources (locales/). The keys are built from the contract's types, so a type added there and not named in the
+ * resources fails the type check here.
  */
-export const entryTypeLabels: Record<EntryType, string> = {
-  balance_added: 'Balance Added',
-  balance_credit: 'Balance Credit',
-  balance_deducted: 'Balance Deducted',
-  balance_debit: 'Balance Debit',
-  used_for_payment: 'Used for Payment',
-  refund_credit: 'Refund',
-  gift_card_redeemed: 'Gift Card Redeemed',
-};
+export function entryTypeLabel(type: EntryType): string {
+  return t(`labels.entryType.${type}`);
+}
 
-export const giftCardStatusLabels: Record<GiftCardDisplayStatus, string> = {
-  active: 'Active',
-  redeemed: 'Redeemed',
-  expired: 'Expired',
-  void: 'Void',
-};
+export function giftCardStatusLabel(status: GiftCardDisplayStatus): string {
+  return t(`labels.giftCardStatus.${status}`);
+}
 
-export const referenceTypeLabels: Record<ReferenceType, string> = {
-  manual: 'Manual',
-  payment: 'Payment',
-  refund: 'Refund',
-  adjustment: 'Adjustment',
-};
+export function referenceTypeLabel(type: ReferenceType): string {
+  return t(`labels.referenceType.${type}`);
+}
 
 /** A redemption names its card by the last four characters the gateway gives, never by the card's id. */
 export function referenceLabel(entry: { reference: { type: ReferenceType; id: string | null }; giftCardLast4?: string | null }): string {
-  if (entry.giftCardLast4) return `Gift card ····${entry.giftCardLast4}`;
-  const type = referenceTypeLabels[entry.reference.type];
-  return entry.reference.id ? `${type} · ${entry.reference.id}` : type;
+  if (entry.giftCardLast4) return t('labels.giftCardReference', { last4: entry.giftCardLast4 });
+  const type = referenceTypeLabel(entry.reference.type);
+  return entry.reference.id ? t('labels.referenceWithId', { type, id: entry.reference.id }) : type;
 }
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });

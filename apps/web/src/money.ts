@@ -7,6 +7,7 @@ import {
   paymentToApply,
   type AmountProblem,
 } from '@storecredit/contracts';
+import { t } from './i18n';
 
 /**
  * Money in the browser: decimal strings from the server, decimal.js for arithmetic, never a JavaScript number.
@@ -49,14 +50,14 @@ export type AmountCheck = { ok: true; value: string } | { ok: false; message: st
 
 /** The contract's reasons to refuse an amount, in the words the staff see. */
 const amountProblemMessages: Record<AmountProblem, (currency: string) => string> = {
-  not_a_decimal_string: () => 'Use digits and a decimal point only',
-  unsupported_currency: (currency) => `${currency} is not a currency a wallet can hold`,
-  not_positive: () => 'Amount must be more than zero',
+  not_a_decimal_string: () => t('money.notADecimal'),
+  unsupported_currency: (currency) => t('money.unsupportedCurrency', { currency }),
+  not_positive: () => t('money.notPositive'),
   too_many_decimals: (currency) => {
     const scale = currencyScale(currency);
-    return scale === 0 ? `${currency} amounts have no decimals` : `${currency} allows at most ${scale} decimal${scale === 1 ? '' : 's'}`;
+    return scale === 0 ? t('money.noDecimals', { currency }) : t('money.atMostDecimals', { currency, count: scale });
   },
-  too_large: () => 'Amount is too large',
+  too_large: () => t('money.tooLarge'),
 };
 
 /**
@@ -71,8 +72,8 @@ function typedToWire(text: string): string {
 /** Validates what a person typed as an amount by the contract's rule; the wire value has the currency's decimals. */
 export function checkAmount(input: string, currency: string): AmountCheck {
   const text = input.trim().replace(/,/g, '');
-  if (text === '') return { ok: false, message: 'Enter an amount' };
-  if (/^\d+\.$/.test(text)) return { ok: false, message: 'Add the digits after the decimal point' };
+  if (text === '') return { ok: false, message: t('money.enterAmount') };
+  if (/^\d+\.$/.test(text)) return { ok: false, message: t('money.digitsAfterPoint') };
   const parsed = parseAmount(typedToWire(text), currency);
   if (!parsed.ok) return { ok: false, message: amountProblemMessages[parsed.problem](currency) };
   return { ok: true, value: formatAmount(parsed.value, currency) };
@@ -84,7 +85,7 @@ export function checkAmount(input: string, currency: string): AmountCheck {
  */
 export function checkWithinAvailable(check: AmountCheck, available: string, currency: string): AmountCheck {
   if (!check.ok || !new Decimal(check.value).gt(available)) return check;
-  return { ok: false, message: `More than the available ${formatMoney(available, currency)}` };
+  return { ok: false, message: t('money.moreThanAvailable', { amount: formatMoney(available, currency) }) };
 }
 
 export function sameAmount(a: string, b: string): boolean {

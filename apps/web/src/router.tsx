@@ -1,56 +1,143 @@
-import { useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from 'react';
+import { entryTypes, type EntryType } from '@storecredit/contracts';
+import { createRootRoute, createRoute, createRouter, Link, redirect } from '@tanstack/react-router';
+import { useTranslation } from 'react-i18next';
+import { App } from './App';
+import { Checkout } from './screens/Checkout';
+import { parseSearch, stringifySearch } from './search';
+import { ClientForm } from './screens/ClientForm';
+import { ClientProfile } from './screens/ClientProfile';
+import { Clients } from './screens/Clients';
+import { GiftCards } from './screens/GiftCards';
+import { History } from './screens/History';
 
-/** A few routes do not need a router library: the History API and one change event. */
-const changeEvent = 'storecredit:navigate';
+/**
+ * The app's routes (TanStack Router, code-based): typed paths, params and search, so a link to a route that does
+ * not exist or without its params fails the type check. The root route is the sign-in gate and the signed-in shell
+ * (App); each screen is a route whose component reads its params and search and hands them to the screen.
+ */
 
-function subscribe(onChange: () => void): () => void {
-  window.addEventListener('popstate', onChange);
-  window.addEventListener(changeEvent, onChange);
-  return () => {
-    window.removeEventListener('popstate', onChange);
-    window.removeEventListener(changeEvent, onChange);
-  };
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+const known = new Set<string>(entryTypes);
+
+export interface ClientsSearch {
+  q?: string;
 }
 
-const snapshot = () => window.location.pathname + window.location.search;
-
-export function navigate(to: string, options: { replace?: boolean } = {}): void {
-  if (to === snapshot()) return;
-  if (options.replace) window.history.replaceState(null, '', to);
-  else window.history.pushState(null, '', to);
-  window.dispatchEvent(new Event(changeEvent));
+export interface HistorySearch {
+  type?: EntryType[];
+  from?: string;
+  to?: string;
 }
 
-export interface Location {
-  path: string;
-  params: URLSearchParams;
+function historySearch(search: Record<string, unknown>): HistorySearch {
+  const types = [search.type].flat().filter((one): one is EntryType => typeof one === 'string' && known.has(one));
+  return { type: types.length > 0 ? types : undefined, from: text(search.from), to: text(search.to) };
 }
 
-export function useLocation(): Location {
-  const current = useSyncExternalStore(subscribe, snapshot);
-  const url = new URL(current, window.location.origin);
-  return { path: url.pathname, params: url.searchParams };
+const rootRoute = createRootRoute({ component: App });
+
+const homeRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/',
+  beforeLoad: () => {
+    throw redirect({ to: '/clients', replace: true });
+  },
+});
+
+const clientsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/clients',
+  validateSearch: (search: Record<string, unknown>): ClientsSearch => ({ q: text(search.q) }),
+  component: function ClientsRoute() {
+    const { q } = clientsRoute.useSearch();
+    const navigate = clientsRoute.useNavigate();
+    // The search lives in the address, so Back returns to the same list.
+    return <Clients initialQ={q ?? ''} onSearch={(next) => void navigate({ search: { q: next || undefined }, replace: true, resetScroll: false })} />;
+  },
+});
+
+const newClientRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/clients/new',
+  component: ClientForm,
+});
+
+const clientRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/clients/$clientId',
+  component: function ClientRoute() {
+    const { clientId } = clientRoute.useParams();
+    return <ClientProfile clientId={clientId} />;
+  },
+});
+
+const editClientRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/clients/$clientId/edit',
+  component: function EditClientRoute() {
+    const { clientId } = editClientRoute.useParams();
+    return <ClientForm key={clientId} clientId={clientId} />;
+  },
+});
+
+const historyRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/clients/$clientId/history',
+  validateSearch: historySearch,
+  component: function HistoryRoute() {
+    const { clientId } = historyRoute.useParams();
+    const search = historyRoute.useSearch();
+    const navigate = historyRoute.useNavigate();
+    const filter = { types: search.type ?? [], from: search.from ?? '', to: search.to ?? '' };
+    return (
+      <History
+        clientId={clientId}
+        filter={filter}
+        onFilter={(next) =>
+          void navigate({ search: { type: next.types, from: next.from || undefined, to: next.to || undefined }, replace: true, resetScroll: false })
+        }
+      />
+    );
+  },
+});
+
+const checkoutRoute = createRoute({ getParentRoute: () => rootRoute, path: '/checkout', component: Checkout });
+const giftCardsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/gift-cards', component: GiftCards });
+
+const notFoundRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '$',
+  component: function NotFound() {
+    const { t } = useTranslation();
+    return (
+      <>
+        <h1 tabIndex={-1}>{t('app.notFound')}</h1>
+        <p>
+          <Link to="/clients">{t('app.toClientList')}</Link>
+        </p>
+      </>
+    );
+  },
+});
+
+const routeTree = rootRoute.addChildren([
+  homeRoute,
+  clientsRoute,
+  newClientRoute,
+  clientRoute,
+  editClientRoute,
+  historyRoute,
+  checkoutRoute,
+  giftCardsRoute,
+  notFoundRoute,
+]);
+
+export function createAppRouter() {
+  return createRouter({ routeTree, parseSearch, stringifySearch });
 }
 
-/** Matches "/clients/:id/history" style patterns; returns the named segments or null. */
-export function match(pattern: string, path: string): Record<string, string> | null {
-  const want = pattern.split('/');
-  const have = path.replace(/\/+$/, '').split('/');
-  if (want.length !== have.length) return null;
-  const found: Record<string, string> = {};
-  for (let i = 0; i < want.length; i++) {
-    if (want[i].startsWith(':')) found[want[i].slice(1)] = decodeURIComponent(have[i]);
-    else if (want[i] !== have[i]) return null;
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: ReturnType<typeof createAppRouter>;
   }
-  return found;
-}
-
-export function Link({ href, onClick, ...rest }: AnchorHTMLAttributes<HTMLAnchorElement> & { href: string }) {
-  const follow = (event: MouseEvent<HTMLAnchorElement>) => {
-    onClick?.(event);
-    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
-    event.preventDefault();
-    navigate(href);
-  };
-  return <a href={href} onClick={follow} {...rest} />;
 }

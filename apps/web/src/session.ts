@@ -1,5 +1,6 @@
 import { createContext, useContext } from 'react';
 import type { Me } from './api';
+import { t } from './i18n';
 
 export type Permission =
   | 'balance.view'
@@ -30,6 +31,6 @@ export function sessionOf(me: Me): Session {
 
 /** "Who" in the history: the signed-in person as "you"; anyone else by the label the gateway gives. */
 export function actorLabel(entry: { actor: string; actorName?: string | null }, me: Me): string {
-  if (entry.actor === `${me.kind}:${me.id}`) return `${me.name} (you)`;
+  if (entry.actor === `${me.kind}:${me.id}`) return t('labels.you', { name: me.name });
   return entry.actorName || entry.actor;
 }

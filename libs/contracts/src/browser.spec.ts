@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import * as ts from 'typescript';
 
 /** The packages the browser entry may load at run time: plain JavaScript that Vite bundles for the staff web app. */
-const browserPackages = ['currency-codes', 'decimal.js'];
+const browserPackages = ['currency-codes', 'decimal.js', 'zod'];
 
 /** Module specifiers a file loads at run time; imports and exports of types only are erased by the compiler. */
 function runtimeImports(file: string): string[] {

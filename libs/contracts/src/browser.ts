@@ -1,6 +1,7 @@
 /**
  * The part of the contract the staff web app bundles (apps/web maps `@storecredit/contracts` here): money, currencies,
- * entry types, error codes, limits and gift card rules. Nothing here may import node-only code (browser.spec.ts checks).
+ * entry types, error codes, limits, gift card rules and the schemas of the HTTP request bodies the app sends (zod).
+ * Nothing here may import node-only code (browser.spec.ts checks).
  */
 export * from './currency';
 export * from './entries';
@@ -10,3 +11,4 @@ export * from './gift-card-status';
 export * from './limits';
 export * from './money';
 export * from './payment-cap';
+export * from './requests';

@@ -6,6 +6,8 @@ export interface SnapshotWallet {
   clientId: string;
   currency: string;
   balance: string;
+  /** What its active holds reserve: available = balance - held. */
+  held: string;
   lastSequence: number;
 }
 
@@ -21,12 +23,28 @@ export interface SnapshotEntry {
   referenceId: string | null;
 }
 
-/** The ledger of one business as one transaction saw it (repeatable read: wallets and entries agree). */
+export interface SnapshotHold {
+  holdId: string;
+  walletId: string;
+  clientId: string;
+  saleId: string;
+  amount: string;
+  captured: string;
+  status: 'active' | 'captured' | 'released' | 'expired';
+  commandId: string;
+  endedBy: string | null;
+  /** Epoch milliseconds, on the ledger's clock. */
+  expiresAt: number;
+  endedAt: number | null;
+}
+
+/** The ledger of one business as one transaction saw it (repeatable read: wallets, entries and holds agree). */
 export interface LedgerSnapshot {
   /** Date.now() just before the snapshot's transaction began: every reply received earlier is in it. */
   startedAt: number;
   wallets: SnapshotWallet[];
   entries: SnapshotEntry[];
+  holds: SnapshotHold[];
   outboxPending: number;
 }
 
@@ -36,7 +54,7 @@ export async function readLedgerSnapshot(url: string, businessId: string): Promi
     const startedAt = Date.now();
     await client.query('begin transaction isolation level repeatable read read only');
     const wallets = await client.query<SnapshotWallet>(
-      `select id, client_id as "clientId", currency, balance::text as balance, last_sequence as "lastSequence"
+      `select id, client_id as "clientId", currency, balance::text as balance, held::text as held, last_sequence as "lastSequence"
          from wallet where business_id = $1 order by client_id, currency`,
       [businessId],
     );
@@ -46,9 +64,16 @@ export async function readLedgerSnapshot(url: string, businessId: string): Promi
          from ledger_entry where business_id = $1 order by wallet_id, sequence`,
       [businessId],
     );
+    const holds = await client.query<SnapshotHold>(
+      `select hold_id as "holdId", wallet_id as "walletId", client_id as "clientId", sale_id as "saleId", amount::text as amount,
+              captured::text as captured, status, command_id as "commandId", ended_by as "endedBy",
+              (extract(epoch from expires_at) * 1000)::float8 as "expiresAt", (extract(epoch from ended_at) * 1000)::float8 as "endedAt"
+         from balance_hold where business_id = $1 order by created_at, hold_id`,
+      [businessId],
+    );
     const [outbox] = (await client.query<{ n: string }>('select count(*) as n from outbox_message')).rows;
     await client.query('commit');
-    return { startedAt, wallets: wallets.rows, entries: entries.rows, outboxPending: Number(outbox.n) };
+    return { startedAt, wallets: wallets.rows, entries: entries.rows, holds: holds.rows, outboxPending: Number(outbox.n) };
   } finally {
     await client.end();
   }
@@ -56,7 +81,8 @@ export async function readLedgerSnapshot(url: string, businessId: string): Promi
 
 /**
  * The rules of money every snapshot must keep, whatever the faults: no negative balance, each balance the
- * sum of its entries, a consistent balance-after and sequence chain, and no command with two entries.
+ * sum of its entries, a consistent balance-after and sequence chain, no command with two entries, and the
+ * holds' rules (holdRuleViolations).
  */
 export function ledgerRuleViolations(snapshot: LedgerSnapshot): string[] {
   const violations: string[] = [];
@@ -80,6 +106,47 @@ export function ledgerRuleViolations(snapshot: LedgerSnapshot): string[] {
   for (const [commandId, entries] of groupBy(snapshot.entries, (entry) => entry.commandId)) {
     if (entries.length > 1) violations.push(`command ${commandId} has ${entries.length} ledger entries`);
   }
+  violations.push(...holdRuleViolations(snapshot));
+  return violations;
+}
+
+/**
+ * The holds' rules in one snapshot: available (balance - held) never negative, each wallet's held the sum of its
+ * active holds, a hold captures at most what it holds and only before its expiry, Σ captured ≤ Σ held, and every
+ * captured hold has exactly one used_for_payment entry, by the command that captured it, of what it captured.
+ */
+export function holdRuleViolations(snapshot: LedgerSnapshot): string[] {
+  const violations: string[] = [];
+  const holdsByWallet = groupBy(snapshot.holds, (hold) => hold.walletId);
+  for (const wallet of snapshot.wallets) {
+    const held = new Decimal(wallet.held);
+    if (held.isNegative()) violations.push(`wallet ${wallet.clientId} holds ${wallet.held}`);
+    if (new Decimal(wallet.balance).minus(held).isNegative()) violations.push(`wallet ${wallet.clientId}: available is negative (balance ${wallet.balance}, held ${wallet.held})`);
+    const active = (holdsByWallet.get(wallet.id) ?? []).filter((hold) => hold.status === 'active').reduce((sum, hold) => sum.plus(hold.amount), new Decimal(0));
+    if (!active.eq(held)) violations.push(`wallet ${wallet.clientId}: held ${wallet.held} but its active holds sum to ${active}`);
+  }
+  const entriesByCommand = groupBy(snapshot.entries, (entry) => entry.commandId);
+  let heldTotal = new Decimal(0);
+  let capturedTotal = new Decimal(0);
+  for (const hold of snapshot.holds) {
+    heldTotal = heldTotal.plus(hold.amount);
+    capturedTotal = capturedTotal.plus(hold.captured);
+    const captured = new Decimal(hold.captured);
+    if (captured.gt(hold.amount)) violations.push(`hold ${hold.holdId} captured ${hold.captured} of ${hold.amount}`);
+    if ((hold.status === 'active') !== (hold.endedBy === null)) violations.push(`hold ${hold.holdId} is ${hold.status}, ended by ${hold.endedBy}`);
+    if (hold.status !== 'captured') {
+      if (!captured.isZero()) violations.push(`hold ${hold.holdId} is ${hold.status} yet captured ${hold.captured}`);
+      continue;
+    }
+    if (hold.endedAt === null || hold.endedAt >= hold.expiresAt) {
+      violations.push(`hold ${hold.holdId} was captured at ${hold.endedAt} on or after its expiry ${hold.expiresAt}`);
+    }
+    const entries = (entriesByCommand.get(hold.endedBy ?? '') ?? []).filter((entry) => entry.type === 'used_for_payment');
+    if (entries.length !== 1 || !new Decimal(entries[0].amount).negated().eq(captured) || entries[0].walletId !== hold.walletId) {
+      violations.push(`hold ${hold.holdId} captured ${hold.captured} by ${hold.endedBy}, which has ${entries.length} used_for_payment entries (${entries.map((entry) => entry.amount).join(', ')})`);
+    }
+  }
+  if (capturedTotal.gt(heldTotal)) violations.push(`holds captured ${capturedTotal} in total, more than the ${heldTotal} they held`);
   return violations;
 }
 

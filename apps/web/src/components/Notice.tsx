@@ -1,22 +1,25 @@
 import { ApiError, NetworkError, StillPendingError } from '../api';
+import { useTranslation } from 'react-i18next';
 import type { CommandState } from '../command';
+import { t as translate } from '../i18n';
 
 /** A server error in words, never JSON; a lost connection says so and offers to try again. */
 export function ErrorNotice({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+  const { t } = useTranslation();
   if (!error) return null;
   const lostConnection = error instanceof NetworkError;
-  const message = error instanceof Error ? error.message : 'Something went wrong';
+  const message = error instanceof Error ? error.message : t('notice.somethingWentWrong');
   const hint = error instanceof ApiError && error.code === 'too_many_requests' ? retryHint(error) : null;
   const kind = lostConnection ? 'notice-offline' : error instanceof StillPendingError ? 'notice-pending' : 'notice-error';
   return (
     <div className={`notice ${kind}`} role="alert">
       <p>
-        {lostConnection ? <strong>Connection lost. </strong> : null}
+        {lostConnection ? <strong>{t('notice.connectionLost')}</strong> : null}
         {hint ? `${message}${/[.!?]$/.test(message) ? '' : '.'} ${hint}` : message}
       </p>
       {onRetry ? (
         <button type="button" className="button" onClick={onRetry}>
-          Try again
+          {t('common.tryAgain')}
         </button>
       ) : null}
     </div>
@@ -26,15 +29,16 @@ export function ErrorNotice({ error, onRetry }: { error: unknown; onRetry?: () =
 function retryHint(error: ApiError): string | null {
   const seconds = error.retryAfterSeconds ?? (typeof error.details.retryAfterSeconds === 'number' ? error.details.retryAfterSeconds : null);
   if (seconds === null) return null;
-  return seconds < 90 ? `Try again in ${seconds} seconds.` : `Try again in ${Math.ceil(seconds / 60)} minutes.`;
+  return seconds < 90 ? translate('notice.retryInSeconds', { count: seconds }) : translate('notice.retryInMinutes', { count: Math.ceil(seconds / 60) });
 }
 
 export function PendingNotice({ commandId }: { commandId: string | null }) {
+  const { t } = useTranslation();
   if (!commandId) return null;
   return (
     <div className="notice notice-pending" role="status">
       <p>
-        <span className="spinner" aria-hidden="true" /> Pending: the ledger has this and has not confirmed it yet. Waiting…
+        <span className="spinner" aria-hidden="true" /> {t('notice.pending')}
       </p>
     </div>
   );
@@ -53,10 +57,11 @@ export function CommandNotices({ command, onRetry }: { command: Pick<CommandStat
   );
 }
 
-export function Loading({ label = 'Loading…' }: { label?: string }) {
+export function Loading({ label }: { label?: string }) {
+  const { t } = useTranslation();
   return (
     <p className="muted" role="status">
-      <span className="spinner" aria-hidden="true" /> {label}
+      <span className="spinner" aria-hidden="true" /> {label ?? t('common.loading')}
     </p>
   );
 }

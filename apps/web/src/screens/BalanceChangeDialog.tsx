@@ -1,10 +1,12 @@
 import { useId, useMemo, useState, type FormEvent } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import type { Wallet, WalletResult } from '../api';
 import { useCommand } from '../command';
 import { Dialog } from '../components/Dialog';
 import { CommandNotices } from '../components/Notice';
-import { noteLengthMax, referenceTypes, supportedCurrencies, type ReferenceType } from '@storecredit/contracts';
-import { referenceTypeLabels } from '../labels';
+import { balanceChangeRequestSchema, noteLengthMax, referenceTypes, supportedCurrencies, type ReferenceType } from '@storecredit/contracts';
+import { referenceTypeLabel } from '../labels';
+import { balanceChanged } from '../queries';
 import { checkAmount, checkWithinAvailable, defaultCurrency, formatMoney } from '../money';
 
 interface Props {
@@ -22,20 +24,21 @@ function currenciesFor(mode: Props['mode'], wallets: Wallet[]): string[] {
 }
 
 export function BalanceChangeDialog({ mode, clientId, wallets, onClose, onApplied }: Props) {
+  const { t } = useTranslation();
   const currencies = useMemo(() => currenciesFor(mode, wallets), [mode, wallets]);
   const [currency, setCurrency] = useState(wallets.find((w) => w.hasBalance)?.currency ?? currencies[0] ?? defaultCurrency);
   const [amount, setAmount] = useState('');
   const [touched, setTouched] = useState(false);
   const [note, setNote] = useState('');
   const [referenceType, setReferenceType] = useState<ReferenceType>('manual');
-  const command = useCommand<WalletResult>();
+  const command = useCommand<WalletResult>(balanceChanged(clientId));
   const ids = { amount: useId(), amountHelp: useId(), note: useId(), currency: useId(), reference: useId() };
 
   const wallet = wallets.find((w) => w.currency === currency);
   const typed = checkAmount(amount, currency);
   const check = mode === 'deduct' && wallet ? checkWithinAvailable(typed, wallet.balance, currency) : typed;
   const showProblem = touched && !check.ok;
-  const title = mode === 'add' ? 'Add Balance' : 'Deduct Balance';
+  const title = mode === 'add' ? t('client.addBalance') : t('client.deductBalance');
 
   const change = <T,>(set: (value: T) => void) => (value: T) => {
     set(value);
@@ -50,7 +53,8 @@ export function BalanceChangeDialog({ mode, clientId, wallets, onClose, onApplie
   const apply = async () => {
     setTouched(true);
     if (!check.ok || command.busy) return;
-    const body = { amount: check.value, currency, referenceType, ...(note.trim() ? { note: note.trim() } : {}) };
+    // The amount is the contract's parseAmount's to decide (above); the body as a whole is held to the request schema.
+    const body = balanceChangeRequestSchema.parse({ amount: check.value, currency, referenceType, ...(note.trim() ? { note: note.trim() } : {}) });
     const result = await command.run(`/api/clients/${encodeURIComponent(clientId)}/balance/${mode}`, body);
     if (result) onApplied(result);
   };
@@ -60,12 +64,12 @@ export function BalanceChangeDialog({ mode, clientId, wallets, onClose, onApplie
       <form onSubmit={submit} noValidate className="dialog-form">
         {mode === 'deduct' && wallet ? (
           <p className="muted">
-            Available: <strong>{formatMoney(wallet.balance, wallet.currency)}</strong>
+            <Trans t={t} i18nKey="balanceChange.available" values={{ amount: formatMoney(wallet.balance, wallet.currency) }} components={{ strong: <strong /> }} />
           </p>
         ) : null}
         <div className="field-row">
           <div className="field field-amount">
-            <label htmlFor={ids.amount}>Amount</label>
+            <label htmlFor={ids.amount}>{t('common.amount')}</label>
             <input
               id={ids.amount}
               data-autofocus
@@ -80,11 +84,11 @@ export function BalanceChangeDialog({ mode, clientId, wallets, onClose, onApplie
               aria-describedby={ids.amountHelp}
             />
             <p id={ids.amountHelp} className={showProblem ? 'field-error' : 'field-help'} aria-live="polite">
-              {showProblem && !check.ok ? check.message : `More than zero, in ${currency}`}
+              {showProblem && !check.ok ? check.message : t('balanceChange.amountHelp', { currency })}
             </p>
           </div>
           <div className="field field-currency">
-            <label htmlFor={ids.currency}>Currency</label>
+            <label htmlFor={ids.currency}>{t('common.currency')}</label>
             <select id={ids.currency} value={currency} onChange={(e) => change(setCurrency)(e.target.value)}>
               {currencies.map((code) => (
                 <option key={code}>{code}</option>
@@ -93,28 +97,28 @@ export function BalanceChangeDialog({ mode, clientId, wallets, onClose, onApplie
           </div>
         </div>
         <div className="field">
-          <label htmlFor={ids.reference}>Reference type</label>
+          <label htmlFor={ids.reference}>{t('balanceChange.referenceType')}</label>
           <select id={ids.reference} value={referenceType} onChange={(e) => change(setReferenceType)(e.target.value as ReferenceType)}>
             {referenceTypes.map((type) => (
               <option key={type} value={type}>
-                {referenceTypeLabels[type]}
+                {referenceTypeLabel(type)}
               </option>
             ))}
           </select>
         </div>
         <div className="field">
           <label htmlFor={ids.note}>
-            Note <span className="muted">(optional)</span>
+            {t('common.note')} <span className="muted">{t('common.optional')}</span>
           </label>
           <textarea id={ids.note} rows={2} maxLength={noteLengthMax} value={note} onChange={(e) => change(setNote)(e.target.value)} />
         </div>
         <CommandNotices command={command} onRetry={apply} />
         <div className="dialog-actions">
           <button type="button" className="button" onClick={onClose} disabled={command.busy}>
-            Cancel
+            {t('common.cancel')}
           </button>
           <button type="submit" className={`button ${mode === 'add' ? 'button-primary' : 'button-danger'}`} disabled={command.busy || (touched && !check.ok)}>
-            {command.busy ? 'Saving…' : check.ok ? `${mode === 'add' ? 'Add' : 'Deduct'} ${formatMoney(check.value, currency)}` : title}
+            {command.busy ? t('common.saving') : check.ok ? t(mode === 'add' ? 'balanceChange.add' : 'balanceChange.deduct', { amount: formatMoney(check.value, currency) }) : title}
           </button>
         </div>
       </form>

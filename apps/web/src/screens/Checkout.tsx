@@ -1,13 +1,15 @@
+import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useEffect, useId, useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import type { Client, Wallet, WalletResult } from '../api';
 import { useCommand } from '../command';
 import { CommandNotices, ErrorNotice, Loading } from '../components/Notice';
-import { useDebounced, useLoad } from '../hooks';
-import { supportedCurrencies } from '@storecredit/contracts';
+import { useDebounced } from '../hooks';
+import { checkoutPaymentRequestSchema, supportedCurrencies } from '@storecredit/contracts';
 import { checkAmount, defaultCurrency, formatMoney, greaterThan, paymentCap, subtract, toScale } from '../money';
+import { t as translate } from '../i18n';
 import { useSession } from '../session';
-import { searchClients } from './Clients';
-import { loadBalances } from './ClientProfile';
+import { balanceChanged, balancesQuery, clientSearchQuery } from '../queries';
 
 export const clientMatchesShownMax = 6;
 
@@ -22,6 +24,7 @@ interface Paid {
 
 /** A demo sale: pick a client and a total; the Customer Balance tile pays part or all of it from store credit. */
 export function Checkout() {
+  const { t } = useTranslation();
   const { can } = useSession();
   const [client, setClient] = useState<Client | null>(null);
   const [total, setTotal] = useState('');
@@ -41,23 +44,23 @@ export function Checkout() {
   if (!can('balance.view')) {
     return (
       <>
-        <h1 tabIndex={-1}>Checkout</h1>
-        <p>Your account cannot look up clients or balances, so it cannot take payment from a balance.</p>
+        <h1 tabIndex={-1}>{t('checkout.title')}</h1>
+        <p>{t('checkout.cannotView')}</p>
       </>
     );
   }
 
   return (
     <>
-      <h1 tabIndex={-1}>Checkout</h1>
-      <p className="muted">Demo sale {saleId}: take part or all of it from the client’s store credit.</p>
+      <h1 tabIndex={-1}>{t('checkout.title')}</h1>
+      <p className="muted">{t('checkout.intro', { saleId })}</p>
       <div className="checkout">
         <section className="card" aria-labelledby="sale-title">
-          <h2 id="sale-title">Sale</h2>
+          <h2 id="sale-title">{t('checkout.sale')}</h2>
           <ClientPicker client={client} onPick={setClient} disabled={paid !== null} />
           <div className="field-row">
             <div className="field field-amount">
-              <label htmlFor={ids.total}>Sale total</label>
+              <label htmlFor={ids.total}>{t('checkout.total')}</label>
               <input
                 id={ids.total}
                 inputMode="decimal"
@@ -69,11 +72,11 @@ export function Checkout() {
                 aria-describedby={ids.totalHelp}
               />
               <p id={ids.totalHelp} className={total !== '' && !totalCheck.ok ? 'field-error' : 'field-help'} aria-live="polite">
-                {total !== '' && !totalCheck.ok ? totalCheck.message : 'What the client owes for this sale'}
+                {total !== '' && !totalCheck.ok ? totalCheck.message : t('checkout.totalHelp')}
               </p>
             </div>
             <div className="field field-currency">
-              <label htmlFor={ids.currency}>Currency</label>
+              <label htmlFor={ids.currency}>{t('common.currency')}</label>
               <select id={ids.currency} value={currency} disabled={paid !== null} onChange={(e) => setCurrency(e.target.value)}>
                 {supportedCurrencies.map((code) => (
                   <option key={code}>{code}</option>
@@ -93,32 +96,33 @@ export function Checkout() {
 }
 
 function ClientPicker({ client, onPick, disabled }: { client: Client | null; onPick: (client: Client | null) => void; disabled: boolean }) {
+  const { t } = useTranslation();
   const [text, setText] = useState('');
   const q = useDebounced(text.trim(), 250);
-  const matches = useLoad(() => (q === '' ? Promise.resolve(null) : searchClients(q)), [q]);
+  const matches = useInfiniteQuery({ ...clientSearchQuery(q), enabled: q !== '', placeholderData: keepPreviousData });
   if (client) {
     return (
       <div className="picked-client">
         <span>
-          Client: <strong>{client.name}</strong>
+          <Trans t={t} i18nKey="checkout.picked" values={{ name: client.name }} components={{ strong: <strong /> }} />
         </span>
         {disabled ? null : (
           <button type="button" className="button button-quiet" onClick={() => onPick(null)}>
-            Change client
+            {t('checkout.changeClient')}
           </button>
         )}
       </div>
     );
   }
-  const found = matches.data?.items.slice(0, clientMatchesShownMax) ?? [];
+  const found = q === '' ? [] : (matches.data?.pages[0]?.items.slice(0, clientMatchesShownMax) ?? []);
   return (
     <div className="field">
-      <label htmlFor="checkout-client">Client</label>
-      <input id="checkout-client" type="search" placeholder="Search by name, phone or email" autoComplete="off" value={text} onChange={(e) => setText(e.target.value)} />
-      <ErrorNotice error={matches.error} onRetry={matches.reload} />
-      {q !== '' && matches.data && found.length === 0 ? <p className="muted">No clients match.</p> : null}
+      <label htmlFor="checkout-client">{t('checkout.client')}</label>
+      <input id="checkout-client" type="search" placeholder={t('checkout.clientPlaceholder')} autoComplete="off" value={text} onChange={(e) => setText(e.target.value)} />
+      <ErrorNotice error={matches.error} onRetry={() => void matches.refetch()} />
+      {q !== '' && matches.isSuccess && !matches.isPlaceholderData && found.length === 0 ? <p className="muted">{t('checkout.noMatch')}</p> : null}
       {found.length > 0 ? (
-        <ul className="picker-list" aria-label="Matching clients">
+        <ul className="picker-list" aria-label={t('checkout.matches')}>
           {found.map((match) => (
             <li key={match.id}>
               <button
@@ -149,14 +153,15 @@ interface PaymentProps {
 }
 
 function BalancePayment({ client, currency, owed, saleId, onPaid }: PaymentProps) {
-  const wallets = useLoad(() => loadBalances(client.id), [client.id]);
-  if (wallets.error) return <ErrorNotice error={wallets.error} onRetry={wallets.reload} />;
-  if (!wallets.data) return <Loading label="Checking the client’s balance…" />;
+  const { t } = useTranslation();
+  const wallets = useQuery(balancesQuery(client.id));
+  if (wallets.error) return <ErrorNotice error={wallets.error} onRetry={() => void wallets.refetch()} />;
+  if (!wallets.data) return <Loading label={t('checkout.checkingBalance')} />;
   const wallet = wallets.data.find((w) => w.currency === currency && w.hasBalance);
   if (!wallet) {
     return (
       <p className="notice notice-info" role="status">
-        {client.name} has no {currency} store credit. Amount due: {formatMoney(owed, currency)}.
+        {t('checkout.noCredit', { name: client.name, currency, amount: formatMoney(owed, currency) })}
       </p>
     );
   }
@@ -164,11 +169,12 @@ function BalancePayment({ client, currency, owed, saleId, onPaid }: PaymentProps
 }
 
 function capReason(available: string, owed: string): string {
-  if (available === owed) return 'Capped at the available balance, which is what is owed';
-  return greaterThan(owed, available) ? 'Capped at the available balance' : 'Capped at the amount owed';
+  if (available === owed) return translate('checkout.cappedAtBoth');
+  return greaterThan(owed, available) ? translate('checkout.cappedAtBalance') : translate('checkout.cappedAtOwed');
 }
 
 function BalanceTile({ wallet, client, owed, saleId, onPaid }: { wallet: Wallet; client: Client; owed: string; saleId: string; onPaid: (paid: Paid) => void }) {
+  const { t } = useTranslation();
   const { can } = useSession();
   const currency = wallet.currency;
   const available = toScale(wallet.balance, currency);
@@ -176,7 +182,7 @@ function BalanceTile({ wallet, client, owed, saleId, onPaid }: { wallet: Wallet;
   const [applied, setApplied] = useState(cap);
   const [edited, setEdited] = useState(false);
   const [hint, setHint] = useState<string | null>(null);
-  const command = useCommand<WalletResult>();
+  const command = useCommand<WalletResult>(balanceChanged(client.id));
   const ids = { applied: useId(), help: useId() };
 
   // A new total moves the amount with it until the person types their own; theirs is still capped.
@@ -207,25 +213,26 @@ function BalanceTile({ wallet, client, owed, saleId, onPaid }: { wallet: Wallet;
 
   const pay = async () => {
     if (amount === null || command.busy) return;
-    const result = await command.run('/api/checkout/payments', { clientId: client.id, currency, saleId, amountOwed: owed, amountRequested: amount, saleAmount: owed });
+    const body = checkoutPaymentRequestSchema.parse({ clientId: client.id, currency, saleId, amountOwed: owed, amountRequested: amount, saleAmount: owed });
+    const result = await command.run('/api/checkout/payments', body);
     if (result) onPaid({ result, owed });
   };
 
   return (
     <section className="card balance-tile" aria-labelledby="tile-title">
-      <h2 id="tile-title">Customer Balance</h2>
+      <h2 id="tile-title">{t('checkout.tile')}</h2>
       <dl className="tile-figures">
         <div>
-          <dt>Available balance</dt>
+          <dt>{t('checkout.available')}</dt>
           <dd className="amount-in">{formatMoney(available, currency)}</dd>
         </div>
         <div>
-          <dt>Amount owed</dt>
+          <dt>{t('checkout.owed')}</dt>
           <dd>{formatMoney(owed, currency)}</dd>
         </div>
       </dl>
       <div className="field">
-        <label htmlFor={ids.applied}>Amount to apply ({currency})</label>
+        <label htmlFor={ids.applied}>{t('checkout.apply', { currency })}</label>
         <input
           id={ids.applied}
           inputMode="decimal"
@@ -236,54 +243,55 @@ function BalanceTile({ wallet, client, owed, saleId, onPaid }: { wallet: Wallet;
           aria-describedby={ids.help}
         />
         <p id={ids.help} className={!check.ok ? 'field-error' : 'field-help'} aria-live="polite">
-          {!check.ok ? check.message : hint ?? `At most ${formatMoney(cap, currency)}`}
+          {!check.ok ? check.message : (hint ?? t('checkout.atMost', { amount: formatMoney(cap, currency) }))}
         </p>
       </div>
       <dl className="tile-figures">
         <div>
-          <dt>Balance afterwards</dt>
+          <dt>{t('checkout.balanceAfter')}</dt>
           <dd>{formatMoney(amount === null ? available : subtract(available, amount, currency), currency)}</dd>
         </div>
         <div>
-          <dt>Still to pay</dt>
+          <dt>{t('checkout.stillToPay')}</dt>
           <dd>{formatMoney(amount === null ? owed : subtract(owed, amount, currency), currency)}</dd>
         </div>
       </dl>
       <CommandNotices command={command} onRetry={pay} />
       {can('checkout.pay') ? (
         <button type="button" className="button button-primary button-block" onClick={pay} disabled={amount === null || command.busy}>
-          {command.busy ? 'Paying…' : amount === null ? 'Pay with balance' : `Pay ${formatMoney(amount, currency)} with balance`}
+          {command.busy ? t('checkout.paying') : amount === null ? t('checkout.pay') : t('checkout.payAmount', { amount: formatMoney(amount, currency) })}
         </button>
       ) : (
-        <p className="muted">Your account cannot take payments.</p>
+        <p className="muted">{t('checkout.cannotPay')}</p>
       )}
     </section>
   );
 }
 
 function Receipt({ paid, onNewSale }: { paid: Paid; onNewSale: () => void }) {
+  const { t } = useTranslation();
   const { result } = paid;
   const stillOwed = result.amountStillOwed ?? subtract(paid.owed, result.amount, result.currency);
   return (
     <section className="card receipt" aria-labelledby="receipt-title">
       <h2 id="receipt-title" tabIndex={-1}>
-        Payment taken
+        {t('checkout.paymentTaken')}
       </h2>
       <p role="status">
-        Paid <strong>{formatMoney(result.amount, result.currency)}</strong> from the balance.
+        <Trans t={t} i18nKey="checkout.paid" values={{ amount: formatMoney(result.amount, result.currency) }} components={{ strong: <strong /> }} />
       </p>
       <dl className="tile-figures">
         <div>
-          <dt>Remaining due</dt>
+          <dt>{t('checkout.remainingDue')}</dt>
           <dd className="remaining-due">{formatMoney(stillOwed, result.currency)}</dd>
         </div>
         <div>
-          <dt>Balance now</dt>
+          <dt>{t('checkout.balanceNow')}</dt>
           <dd>{formatMoney(result.balanceAfter, result.currency)}</dd>
         </div>
       </dl>
       <button type="button" className="button" onClick={onNewSale}>
-        New sale
+        {t('checkout.newSale')}
       </button>
     </section>
   );

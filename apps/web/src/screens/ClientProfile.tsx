@@ -1,43 +1,44 @@
+import { useQuery, type UseQueryResult } from '@tanstack/react-query';
 import { useEffect, useId, useState } from 'react';
-import { get, query, type Client, type Entry, type Page, type Wallet, type WalletResult } from '../api';
+import { useTranslation } from 'react-i18next';
+import type { Entry, Page, Wallet, WalletResult } from '../api';
 import { ErrorNotice, Loading } from '../components/Notice';
-import { useLoad, useOnReturn, type Loaded } from '../hooks';
-import { entryTypeLabels, formatDateTime } from '../labels';
+import { balancesQuery, clientQuery, recentQuery } from '../queries';
+import { entryTypeLabel, formatDateTime } from '../labels';
 import { defaultCurrency, formatMoney, formatNumber, isPositive, sameAmount } from '../money';
-import { Link } from '../router';
+import { Link } from '@tanstack/react-router';
 import { actorLabel, useSession } from '../session';
 import { BalanceChangeDialog } from './BalanceChangeDialog';
 import { RedeemDialog } from './RedeemDialog';
 
-export const recentEntriesMax = 5;
-
-export function loadBalances(clientId: string): Promise<Wallet[]> {
-  return get<{ items: Wallet[] }>(`/api/clients/${encodeURIComponent(clientId)}/balances`).then((page) => page.items);
-}
-
-export function ClientHeader({ clientId, current }: { clientId: string; current: 'balance' | 'history' }) {
+/** The client's name and contact, and the Balance and History tabs (the router marks the current one). */
+export function ClientHeader({ clientId }: { clientId: string }) {
+  const { t } = useTranslation();
   const session = useSession();
-  const client = useLoad(() => get<Client>(`/api/clients/${encodeURIComponent(clientId)}`), [clientId]);
-  const base = `/clients/${encodeURIComponent(clientId)}`;
+  const client = useQuery(clientQuery(clientId));
   return (
     <>
       <p className="breadcrumb">
-        <Link href="/clients">← Clients</Link>
+        <Link to="/clients" activeOptions={{ exact: true }}>
+          {t('client.back')}
+        </Link>
       </p>
-      <ErrorNotice error={client.error} onRetry={client.reload} />
-      <h1 tabIndex={-1}>{client.data?.name ?? (client.loading ? 'Client' : clientId)}</h1>
+      <ErrorNotice error={client.error} onRetry={() => void client.refetch()} />
+      <h1 tabIndex={-1}>{client.data?.name ?? (client.isPending ? t('client.placeholderName') : clientId)}</h1>
       {client.data ? <p className="muted contact">{[client.data.phone, client.data.email].filter(Boolean).join(' · ')}</p> : null}
       {client.data && session.can('balance.add') ? (
         <p className="header-actions">
-          <Link href={`${base}/edit`}>Edit client</Link>
+          <Link to="/clients/$clientId/edit" params={{ clientId }}>
+            {t('client.edit')}
+          </Link>
         </p>
       ) : null}
-      <nav className="tabs" aria-label="Client">
-        <Link href={base} className="tab" aria-current={current === 'balance' ? 'page' : undefined}>
-          Balance
+      <nav className="tabs" aria-label={t('client.tabs')}>
+        <Link to="/clients/$clientId" params={{ clientId }} className="tab" activeOptions={{ exact: true }}>
+          {t('client.balanceTab')}
         </Link>
-        <Link href={`${base}/history`} className="tab" aria-current={current === 'history' ? 'page' : undefined}>
-          History
+        <Link to="/clients/$clientId/history" params={{ clientId }} className="tab" activeOptions={{ exact: true, includeSearch: false }}>
+          {t('client.historyTab')}
         </Link>
       </nav>
     </>
@@ -51,6 +52,8 @@ interface Done {
   text: string;
   currency: string;
   balanceAfter: string;
+  /** When it was applied: only balances fetched after that can say it is no longer true. */
+  at: number;
 }
 
 function doneStillTrue(done: Done, wallets: Wallet[]): boolean {
@@ -59,26 +62,20 @@ function doneStillTrue(done: Done, wallets: Wallet[]): boolean {
 }
 
 export function ClientProfile({ clientId }: { clientId: string }) {
+  const { t } = useTranslation();
   const session = useSession();
-  const wallets = useLoad(() => loadBalances(clientId), [clientId]);
-  const recent = useLoad(
-    () => get<Page<Entry>>(`/api/clients/${encodeURIComponent(clientId)}/transactions${query({ limit: String(recentEntriesMax) })}`),
-    [clientId],
-  );
+  const wallets = useQuery(balancesQuery(clientId));
+  const recent = useQuery(recentQuery(clientId));
   const [open, setOpen] = useState<Open>(null);
   const [done, setDone] = useState<Done | null>(null);
   const deductReasonId = useId();
 
-  const refresh = () => {
-    wallets.reload();
-    recent.reload();
-  };
-  // Another tab, or another desk, may have changed the balance while this one was in the background.
-  useOnReturn(refresh);
+  // The balances and entries are fetched again after a change here (the command invalidates them) and when the
+  // person comes back to the tab (another desk may have changed them: see queries.ts).
   // Once the balance shown is not the one the message names (a change here or elsewhere), the message goes for good.
   useEffect(() => {
-    if (done && wallets.data && !wallets.loading && !wallets.error && !doneStillTrue(done, wallets.data)) setDone(null);
-  }, [done, wallets.data, wallets.loading, wallets.error]);
+    if (done && wallets.data && wallets.dataUpdatedAt > done.at && !doneStillTrue(done, wallets.data)) setDone(null);
+  }, [done, wallets.data, wallets.dataUpdatedAt]);
   // The next action replaces the last one's message.
   const start = (which: Exclude<Open, null>) => {
     setDone(null);
@@ -86,7 +83,7 @@ export function ClientProfile({ clientId }: { clientId: string }) {
   };
 
   if (!session.can('balance.view')) {
-    return <p>Your account cannot view client balances.</p>;
+    return <p>{t('client.cannotView')}</p>;
   }
   const list = wallets.data ?? [];
   const shown: Wallet[] = list.length > 0 ? list : [{ currency: defaultCurrency, balance: '0', hasBalance: false }];
@@ -94,24 +91,24 @@ export function ClientProfile({ clientId }: { clientId: string }) {
 
   return (
     <>
-      <ClientHeader clientId={clientId} current="balance" />
+      <ClientHeader clientId={clientId} />
       <section aria-labelledby="balance-title" className="balance-section">
         <h2 id="balance-title" className="visually-hidden">
-          Balance
+          {t('client.balance')}
         </h2>
-        <ErrorNotice error={wallets.error} onRetry={wallets.reload} />
-        {wallets.loading && !wallets.data ? <Loading label="Loading balance…" /> : null}
+        <ErrorNotice error={wallets.error} onRetry={() => void wallets.refetch()} />
+        {wallets.isPending ? <Loading label={t('client.loadingBalance')} /> : null}
         {wallets.data ? (
-          <ul className="balance-cards" aria-busy={wallets.loading}>
+          <ul className="balance-cards" aria-busy={wallets.isFetching}>
             {shown.map((wallet) => (
               <BalanceCard key={wallet.currency} wallet={wallet} />
             ))}
           </ul>
         ) : null}
-        <div className="actions" role="group" aria-label="Balance actions">
+        <div className="actions" role="group" aria-label={t('client.actions')}>
           {session.can('balance.add') ? (
             <button type="button" className="button button-primary" onClick={() => start('add')} disabled={!wallets.data}>
-              Add Balance
+              {t('client.addBalance')}
             </button>
           ) : null}
           {session.can('balance.deduct') ? (
@@ -122,18 +119,18 @@ export function ClientProfile({ clientId }: { clientId: string }) {
               disabled={!canDeduct}
               aria-describedby={canDeduct ? undefined : deductReasonId}
             >
-              Deduct Balance
+              {t('client.deductBalance')}
             </button>
           ) : null}
           {session.can('giftcard.redeem') ? (
             <button type="button" className="button" onClick={() => start('redeem')}>
-              Redeem Gift Card
+              {t('client.redeemGiftCard')}
             </button>
           ) : null}
         </div>
         {session.can('balance.deduct') && wallets.data && !canDeduct ? (
           <p id={deductReasonId} className="muted action-reason">
-            Deduct Balance is off: there is no balance to deduct.
+            {t('client.deductOff')}
           </p>
         ) : null}
         {done ? (
@@ -151,47 +148,50 @@ export function ClientProfile({ clientId }: { clientId: string }) {
           onClose={() => setOpen(null)}
           onApplied={(result: WalletResult) => {
             setOpen(null);
-            const verb = open === 'add' ? 'Added' : 'Deducted';
-            const text = `${verb} ${formatMoney(result.amount, result.currency)}. Balance now ${formatMoney(result.balanceAfter, result.currency)}.`;
-            setDone({ text, currency: result.currency, balanceAfter: result.balanceAfter });
-            refresh();
+            const words = { amount: formatMoney(result.amount, result.currency), balance: formatMoney(result.balanceAfter, result.currency) };
+            const text = open === 'add' ? t('client.added', words) : t('client.deducted', words);
+            setDone({ text, currency: result.currency, balanceAfter: result.balanceAfter, at: Date.now() });
           }}
         />
       ) : null}
-      {open === 'redeem' ? <RedeemDialog clientId={clientId} onClose={() => setOpen(null)} onRedeemed={refresh} /> : null}
+      {open === 'redeem' ? <RedeemDialog clientId={clientId} onClose={() => setOpen(null)} /> : null}
     </>
   );
 }
 
 function BalanceCard({ wallet }: { wallet: Wallet }) {
+  const { t } = useTranslation();
   const positive = isPositive(wallet.balance);
   return (
     <li className={`balance-card ${positive ? 'is-positive' : 'is-empty'}`} data-currency={wallet.currency}>
       <span className="balance-amount">
         <span className="balance-currency">{wallet.currency}</span> {formatNumber(wallet.balance, wallet.currency)}
       </span>
-      <span className={`badge ${positive ? 'badge-positive' : 'badge-neutral'}`}>{positive ? 'Has Balance' : 'No Balance'}</span>
+      <span className={`badge ${positive ? 'badge-positive' : 'badge-neutral'}`}>{positive ? t('client.hasBalance') : t('client.noBalance')}</span>
     </li>
   );
 }
 
-function RecentEntries({ clientId, recent }: { clientId: string; recent: Loaded<Page<Entry>> }) {
+function RecentEntries({ clientId, recent }: { clientId: string; recent: UseQueryResult<Page<Entry>> }) {
+  const { t } = useTranslation();
   const { me } = useSession();
   const entries = recent.data?.items ?? [];
   return (
     <section aria-labelledby="recent-title" className="recent">
       <div className="section-head">
-        <h2 id="recent-title">Recent transactions</h2>
-        <Link href={`/clients/${encodeURIComponent(clientId)}/history`}>View full history</Link>
+        <h2 id="recent-title">{t('client.recent')}</h2>
+        <Link to="/clients/$clientId/history" params={{ clientId }}>
+          {t('client.fullHistory')}
+        </Link>
       </div>
-      <ErrorNotice error={recent.error} onRetry={recent.reload} />
-      {recent.data && entries.length === 0 ? <p className="empty">No transactions yet.</p> : null}
+      <ErrorNotice error={recent.error} onRetry={() => void recent.refetch()} />
+      {recent.data && entries.length === 0 ? <p className="empty">{t('client.noTransactions')}</p> : null}
       {entries.length > 0 ? (
         <ul className="entry-list">
           {entries.map((entry) => (
             <li key={entry.id} className="entry-row">
               <span className="entry-main">
-                <span className="entry-type">{entryTypeLabels[entry.type]}</span>
+                <span className="entry-type">{entryTypeLabel(entry.type)}</span>
                 <span className="muted">
                   <time dateTime={entry.occurredAt}>{formatDateTime(entry.occurredAt)}</time> · {actorLabel(entry, me)}
                   {entry.note ? ` · ${entry.note}` : ''}

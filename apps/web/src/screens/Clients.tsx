@@ -1,84 +1,67 @@
-import { useEffect, useState } from 'react';
-import { get, query, type Client, type Page } from '../api';
+import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { ErrorNotice, Loading } from '../components/Notice';
-import { useDebounced, useLoad } from '../hooks';
-import { Link, navigate, useLocation } from '../router';
+import { useDebounced } from '../hooks';
+import { allItems, clientSearchQuery } from '../queries';
+import { Link } from '@tanstack/react-router';
 import { useSession } from '../session';
 
-export const clientPageSize = 25;
 const searchDelayMs = 250;
 
-export function searchClients(q: string, cursor?: string | null): Promise<Page<Client>> {
-  return get<Page<Client>>(`/api/clients${query({ q, cursor, limit: String(clientPageSize) })}`);
-}
-
-export function Clients() {
+/** The client list and its search; the route keeps the search in the address (`onSearch`), so Back returns to it. */
+export function Clients({ initialQ = '', onSearch }: { initialQ?: string; onSearch?: (q: string) => void }) {
+  const { t } = useTranslation();
   const session = useSession();
-  const { params } = useLocation();
-  const [text, setText] = useState(params.get('q') ?? '');
+  const [text, setText] = useState(initialQ);
   const q = useDebounced(text.trim(), searchDelayMs);
-  const first = useLoad(() => searchClients(q), [q]);
-  const [more, setMore] = useState<{ items: Client[]; nextCursor: string | null; loading: boolean; error: unknown }>({
-    items: [],
-    nextCursor: null,
-    loading: false,
-    error: null,
-  });
+  // The list stays on screen while the next search loads.
+  const list = useInfiniteQuery({ ...clientSearchQuery(q), placeholderData: keepPreviousData, enabled: session.can('balance.view') });
 
-  // The search lives in the address, so Back returns to the same list.
-  useEffect(() => navigate(`/clients${query({ q })}`, { replace: true }), [q]);
-  useEffect(() => setMore({ items: [], nextCursor: first.data?.nextCursor ?? null, loading: false, error: null }), [first.data]);
-
-  const loadMore = async () => {
-    if (!more.nextCursor) return;
-    setMore((m) => ({ ...m, loading: true, error: null }));
-    try {
-      const page = await searchClients(q, more.nextCursor);
-      setMore((m) => ({ items: [...m.items, ...page.items], nextCursor: page.nextCursor, loading: false, error: null }));
-    } catch (error) {
-      setMore((m) => ({ ...m, loading: false, error }));
-    }
-  };
+  const latestOnSearch = useRef(onSearch);
+  latestOnSearch.current = onSearch;
+  useEffect(() => latestOnSearch.current?.(q), [q]);
 
   if (!session.can('balance.view')) {
     return (
       <>
-        <h1 tabIndex={-1}>Clients</h1>
-        <p>Your account cannot view client balances. Ask the owner for the balance.view permission.</p>
+        <h1 tabIndex={-1}>{t('clients.title')}</h1>
+        <p>{t('clients.cannotView')}</p>
       </>
     );
   }
 
-  const clients = [...(first.data?.items ?? []), ...more.items];
+  const clients = allItems(list.data?.pages);
+  const retry = () => void (list.isFetchNextPageError ? list.fetchNextPage() : list.refetch());
   return (
     <>
       <div className="section-head">
-        <h1 tabIndex={-1}>Clients</h1>
+        <h1 tabIndex={-1}>{t('clients.title')}</h1>
         {session.can('balance.add') ? (
-          <Link href="/clients/new" className="button button-primary">
-            Add client
+          <Link to="/clients/new" className="button button-primary">
+            {t('clients.add')}
           </Link>
         ) : null}
       </div>
       <form role="search" className="search-bar" onSubmit={(e) => e.preventDefault()}>
-        <label htmlFor="client-search">Search clients</label>
+        <label htmlFor="client-search">{t('clients.search')}</label>
         <input
           id="client-search"
           type="search"
-          placeholder="Name, phone or email"
+          placeholder={t('clients.searchPlaceholder')}
           value={text}
           onChange={(e) => setText(e.target.value)}
           autoComplete="off"
         />
       </form>
-      <ErrorNotice error={first.error} onRetry={first.reload} />
-      {first.loading && !first.data ? <Loading label="Loading clients…" /> : null}
-      {first.data && clients.length === 0 ? <p className="empty">{q ? `No clients match “${q}”.` : 'No clients yet.'}</p> : null}
+      <ErrorNotice error={list.error} onRetry={retry} />
+      {list.isPending ? <Loading label={t('clients.loading')} /> : null}
+      {list.isSuccess && !list.isPlaceholderData && clients.length === 0 ? <p className="empty">{q ? t('clients.noMatch', { q }) : t('clients.none')}</p> : null}
       {clients.length > 0 ? (
-        <ul className="client-list" aria-label="Clients" aria-busy={first.loading}>
+        <ul className="client-list" aria-label={t('clients.list')} aria-busy={list.isFetching}>
           {clients.map((client) => (
             <li key={client.id}>
-              <Link href={`/clients/${encodeURIComponent(client.id)}`} className="client-row">
+              <Link to="/clients/$clientId" params={{ clientId: client.id }} className="client-row">
                 <span className="client-name">{client.name}</span>
                 <span className="client-contact">{[client.phone, client.email].filter(Boolean).join(' · ') || client.externalId || ''}</span>
               </Link>
@@ -86,10 +69,9 @@ export function Clients() {
           ))}
         </ul>
       ) : null}
-      <ErrorNotice error={more.error} onRetry={loadMore} />
-      {more.nextCursor ? (
-        <button type="button" className="button" onClick={loadMore} disabled={more.loading}>
-          {more.loading ? 'Loading…' : 'Show more clients'}
+      {list.hasNextPage && !list.isError ? (
+        <button type="button" className="button" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
+          {list.isFetchingNextPage ? t('common.loading') : t('clients.more')}
         </button>
       ) : null}
     </>

@@ -1,12 +1,16 @@
+import { keepPreviousData, useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
-import { get, post, query, waitForCommand, type GiftCard, type Page } from '../api';
+import { Trans, useTranslation } from 'react-i18next';
+import { post, waitForCommand, type GiftCard } from '../api';
 import { Dialog } from '../components/Dialog';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { useCommand } from '../command';
-import { useDebounced, useLoad } from '../hooks';
-import { giftCardDisplayStatuses, giftCardsPerIssueMax, supportedCurrencies } from '@storecredit/contracts';
-import { formatDate, giftCardStatusLabels, groupCode } from '../labels';
+import { useDebounced } from '../hooks';
+import { giftCardDisplayStatuses, giftCardLast4Schema, giftCardsPerIssueMax, issueGiftCardsRequestSchema, supportedCurrencies } from '@storecredit/contracts';
+import { checkBody } from '../forms';
+import { formatDate, giftCardStatusLabel, groupCode } from '../labels';
 import { checkAmount, defaultCurrency, formatMoney } from '../money';
+import { allItems, giftCardsQuery, queryKeys } from '../queries';
 import { useSession } from '../session';
 
 interface IssuedCard {
@@ -18,21 +22,22 @@ interface IssuedCard {
 }
 
 export function GiftCards() {
+  const { t } = useTranslation();
   const { can } = useSession();
+  const queryClient = useQueryClient();
   const [issued, setIssued] = useState<IssuedCard[] | null>(null);
-  const [listVersion, setListVersion] = useState(0);
-  const refreshList = useCallback(() => setListVersion((v) => v + 1), []);
+  const refreshList = useCallback(() => void queryClient.invalidateQueries({ queryKey: queryKeys.giftCards }), [queryClient]);
   if (!can('giftcard.manage')) {
     return (
       <>
-        <h1 tabIndex={-1}>Gift cards</h1>
-        <p>Your account cannot manage gift cards.</p>
+        <h1 tabIndex={-1}>{t('giftCards.title')}</h1>
+        <p>{t('giftCards.cannotManage')}</p>
       </>
     );
   }
   return (
     <>
-      <h1 tabIndex={-1}>Gift cards</h1>
+      <h1 tabIndex={-1}>{t('giftCards.title')}</h1>
       <div className="gift-cards">
         <IssueForm
           onIssued={(cards) => {
@@ -41,7 +46,7 @@ export function GiftCards() {
           }}
         />
         {issued ? <NewCodes cards={issued} onDone={() => setIssued(null)} onSettled={refreshList} /> : null}
-        <CardList version={listVersion} />
+        <CardList />
       </div>
     </>
   );
@@ -53,6 +58,7 @@ function endOfDay(date: string): string {
 }
 
 function IssueForm({ onIssued }: { onIssued: (cards: IssuedCard[]) => void }) {
+  const { t } = useTranslation();
   const [amount, setAmount] = useState('');
   const [currency, setCurrency] = useState(defaultCurrency);
   const [count, setCount] = useState('1');
@@ -61,23 +67,25 @@ function IssueForm({ onIssued }: { onIssued: (cards: IssuedCard[]) => void }) {
   const [error, setError] = useState<unknown>(null);
   const ids = { amount: useId(), amountHelp: useId(), currency: useId(), count: useId(), expires: useId() };
   const amountCheck = checkAmount(amount, currency);
-  const countValue = Number.parseInt(count, 10);
-  const countOk = /^\d+$/.test(count) && countValue >= 1 && countValue <= giftCardsPerIssueMax;
+  const countValue = count.trim() === '' ? Number.NaN : Number(count);
+  // The amount is the contract's parseAmount's to decide (checkAmount); the rest of the body, the request schema's.
+  const checked = checkBody(issueGiftCardsRequestSchema, {
+    amount: amountCheck.ok ? amountCheck.value : amount,
+    currency,
+    count: countValue,
+    ...(expires ? { expiresAt: endOfDay(expires) } : {}),
+  });
+  const countOk = checked.ok || !checked.problems.count;
   const today = new Date().toISOString().slice(0, 10);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (!amountCheck.ok || !countOk || busy) return;
+    if (!amountCheck.ok || !checked.ok || busy) return;
     setBusy(true);
     setError(null);
     try {
       // No Idempotency-Key: each issue makes new codes, and the gateway refuses a retried issue.
-      const { body } = await post<{ items: IssuedCard[] }>('/api/gift-cards', {
-        amount: amountCheck.value,
-        currency,
-        count: countValue,
-        ...(expires ? { expiresAt: endOfDay(expires) } : {}),
-      });
+      const { body } = await post<{ items: IssuedCard[] }>('/api/gift-cards', checked.value);
       onIssued(body.items);
       setAmount('');
       setCount('1');
@@ -90,10 +98,10 @@ function IssueForm({ onIssued }: { onIssued: (cards: IssuedCard[]) => void }) {
 
   return (
     <form className="card issue-form" onSubmit={submit} noValidate aria-labelledby="issue-title">
-      <h2 id="issue-title">Issue gift cards</h2>
+      <h2 id="issue-title">{t('giftCards.issueTitle')}</h2>
       <div className="field-row">
         <div className="field field-amount">
-          <label htmlFor={ids.amount}>Amount</label>
+          <label htmlFor={ids.amount}>{t('common.amount')}</label>
           <input
             id={ids.amount}
             inputMode="decimal"
@@ -104,11 +112,11 @@ function IssueForm({ onIssued }: { onIssued: (cards: IssuedCard[]) => void }) {
             aria-describedby={ids.amountHelp}
           />
           <p id={ids.amountHelp} className={amount !== '' && !amountCheck.ok ? 'field-error' : 'field-help'} aria-live="polite">
-            {amount !== '' && !amountCheck.ok ? amountCheck.message : 'Value of each card'}
+            {amount !== '' && !amountCheck.ok ? amountCheck.message : t('giftCards.amountHelp')}
           </p>
         </div>
         <div className="field field-currency">
-          <label htmlFor={ids.currency}>Currency</label>
+          <label htmlFor={ids.currency}>{t('common.currency')}</label>
           <select id={ids.currency} value={currency} onChange={(e) => setCurrency(e.target.value)}>
             {supportedCurrencies.map((code) => (
               <option key={code}>{code}</option>
@@ -118,7 +126,7 @@ function IssueForm({ onIssued }: { onIssued: (cards: IssuedCard[]) => void }) {
       </div>
       <div className="field-row">
         <div className="field">
-          <label htmlFor={ids.count}>How many</label>
+          <label htmlFor={ids.count}>{t('giftCards.count')}</label>
           <input
             id={ids.count}
             type="number"
@@ -131,15 +139,15 @@ function IssueForm({ onIssued }: { onIssued: (cards: IssuedCard[]) => void }) {
         </div>
         <div className="field">
           <label htmlFor={ids.expires}>
-            Expires <span className="muted">(optional)</span>
+            {t('giftCards.expires')} <span className="muted">{t('common.optional')}</span>
           </label>
           <input id={ids.expires} type="date" min={today} value={expires} onChange={(e) => setExpires(e.target.value)} />
         </div>
       </div>
-      {!countOk ? <p className="field-error">Issue between 1 and {giftCardsPerIssueMax} cards at a time.</p> : null}
+      {!countOk ? <p className="field-error">{t('giftCards.countProblem', { max: giftCardsPerIssueMax })}</p> : null}
       <ErrorNotice error={error} />
       <button type="submit" className="button button-primary" disabled={busy || !amountCheck.ok || !countOk}>
-        {busy ? 'Issuing…' : countOk && countValue > 1 ? `Issue ${countValue} cards` : 'Issue card'}
+        {busy ? t('giftCards.issuing') : countOk && countValue > 1 ? t('giftCards.issueMany', { count: countValue }) : t('giftCards.issueOne')}
       </button>
     </form>
   );
@@ -147,6 +155,7 @@ function IssueForm({ onIssued }: { onIssued: (cards: IssuedCard[]) => void }) {
 
 /** The codes, shown this once: the server keeps only a hash and the last four characters. */
 function NewCodes({ cards, onDone, onSettled }: { cards: IssuedCard[]; onDone: () => void; onSettled: () => void }) {
+  const { t } = useTranslation();
   const [settled, setSettled] = useState<Partial<Record<string, 'applied' | 'rejected'>>>({});
   const [copied, setCopied] = useState(false);
   useEffect(() => {
@@ -169,16 +178,16 @@ function NewCodes({ cards, onDone, onSettled }: { cards: IssuedCard[]; onDone: (
   };
   return (
     <section className="card new-codes" aria-labelledby="codes-title">
-      <h2 id="codes-title">New gift card codes</h2>
-      <p className="notice notice-warning">Write these down or copy them now: they are shown only once.</p>
+      <h2 id="codes-title">{t('giftCards.newCodes')}</h2>
+      <p className="notice notice-warning">{t('giftCards.shownOnce')}</p>
       <ul className="code-list">
         {cards.map((card) => {
           const state = settled[card.commandId] ?? card.status;
           return (
             <li key={card.commandId}>
               <code className="gift-code">{groupCode(card.code)}</code>
-              {state === 'pending' ? <span className="badge badge-pending">Pending</span> : null}
-              {state === 'rejected' ? <span className="badge badge-danger">Not issued</span> : null}
+              {state === 'pending' ? <span className="badge badge-pending">{t('giftCards.pending')}</span> : null}
+              {state === 'rejected' ? <span className="badge badge-danger">{t('giftCards.notIssued')}</span> : null}
             </li>
           );
         })}
@@ -186,55 +195,53 @@ function NewCodes({ cards, onDone, onSettled }: { cards: IssuedCard[]; onDone: (
       <div className="actions">
         {navigator.clipboard ? (
           <button type="button" className="button" onClick={copy}>
-            {copied ? 'Copied' : 'Copy codes'}
+            {copied ? t('giftCards.copied') : t('giftCards.copy')}
           </button>
         ) : null}
         <button type="button" className="button button-primary" onClick={onDone}>
-          Done, hide codes
+          {t('giftCards.hideCodes')}
         </button>
       </div>
     </section>
   );
 }
 
-function CardList({ version }: { version: number }) {
+function CardList() {
+  const { t } = useTranslation();
   const [status, setStatus] = useState('');
   const [last4Text, setLast4Text] = useState('');
   const last4 = useDebounced(last4Text.trim().toUpperCase(), 250);
-  const last4Ok = last4 === '' || /^[0-9A-Z]{4}$/.test(last4);
-  const [extra, setExtra] = useState<{ items: GiftCard[]; nextCursor: string | null; loading: boolean }>({ items: [], nextCursor: null, loading: false });
+  const last4Ok = last4 === '' || giftCardLast4Schema.safeParse(last4).success;
   const [voiding, setVoiding] = useState<GiftCard | null>(null);
-  const list = useLoad(
-    () => (last4Ok ? get<Page<GiftCard>>(`/api/gift-cards${query({ status, last4 })}`) : Promise.resolve({ items: [], nextCursor: null })),
-    [status, last4, last4Ok, version],
-  );
-  useEffect(() => setExtra({ items: [], nextCursor: list.data?.nextCursor ?? null, loading: false }), [list.data]);
-
-  const more = async () => {
-    if (!extra.nextCursor) return;
-    setExtra((e) => ({ ...e, loading: true }));
-    const page = await get<Page<GiftCard>>(`/api/gift-cards${query({ status, last4, cursor: extra.nextCursor })}`).catch(() => null);
-    setExtra((e) => (page ? { items: [...e.items, ...page.items], nextCursor: page.nextCursor, loading: false } : { ...e, loading: false }));
+  const list = useInfiniteQuery({ ...giftCardsQuery({ status, last4 }), enabled: last4Ok, placeholderData: keepPreviousData });
+  const cards = last4Ok ? allItems(list.data?.pages) : [];
+  // The column names label each cell too: on a phone the table is a list of cards (styles.css shows data-label).
+  const column = {
+    card: t('giftCards.column.card'),
+    amount: t('giftCards.column.amount'),
+    status: t('giftCards.column.status'),
+    issued: t('giftCards.column.issued'),
+    expires: t('giftCards.column.expires'),
+    actions: t('giftCards.column.actions'),
   };
-  const cards = [...(list.data?.items ?? []), ...extra.items];
 
   return (
     <section className="card card-list" aria-labelledby="list-title">
-      <h2 id="list-title">Issued gift cards</h2>
+      <h2 id="list-title">{t('giftCards.listTitle')}</h2>
       <div className="field-row">
         <div className="field">
-          <label htmlFor="card-status">Status</label>
+          <label htmlFor="card-status">{t('giftCards.status')}</label>
           <select id="card-status" value={status} onChange={(e) => setStatus(e.target.value)}>
-            <option value="">All</option>
+            <option value="">{t('giftCards.allStatuses')}</option>
             {giftCardDisplayStatuses.map((value) => (
               <option key={value} value={value}>
-                {giftCardStatusLabels[value]}
+                {giftCardStatusLabel(value)}
               </option>
             ))}
           </select>
         </div>
         <div className="field">
-          <label htmlFor="card-last4">Last four characters</label>
+          <label htmlFor="card-last4">{t('giftCards.last4')}</label>
           <input
             id="card-last4"
             type="search"
@@ -247,42 +254,44 @@ function CardList({ version }: { version: number }) {
           />
         </div>
       </div>
-      {!last4Ok ? <p className="field-error">Enter exactly four letters or digits.</p> : null}
-      <ErrorNotice error={list.error} onRetry={list.reload} />
-      {list.loading && !list.data ? <Loading label="Loading gift cards…" /> : null}
-      {list.data && cards.length === 0 && last4Ok ? <p className="empty">No gift cards match.</p> : null}
+      {!last4Ok ? <p className="field-error">{t('giftCards.last4Problem')}</p> : null}
+      <ErrorNotice error={list.error} onRetry={() => void (list.isFetchNextPageError ? list.fetchNextPage() : list.refetch())} />
+      {list.isPending && last4Ok ? <Loading label={t('giftCards.loading')} /> : null}
+      {list.isSuccess && !list.isPlaceholderData && cards.length === 0 && last4Ok ? <p className="empty">{t('giftCards.noMatch')}</p> : null}
       {cards.length > 0 ? (
         <table className="cards-table">
           <thead>
             <tr>
-              <th scope="col">Card</th>
-              <th scope="col" className="numeric">Amount</th>
-              <th scope="col">Status</th>
-              <th scope="col">Issued</th>
-              <th scope="col">Expires</th>
+              <th scope="col">{column.card}</th>
+              <th scope="col" className="numeric">
+                {column.amount}
+              </th>
+              <th scope="col">{column.status}</th>
+              <th scope="col">{column.issued}</th>
+              <th scope="col">{column.expires}</th>
               <th scope="col">
-                <span className="visually-hidden">Actions</span>
+                <span className="visually-hidden">{column.actions}</span>
               </th>
             </tr>
           </thead>
           <tbody>
             {cards.map((card) => (
               <tr key={card.id} data-last4={card.last4}>
-                <td data-label="Card">
+                <td data-label={column.card}>
                   <code>•••• {card.last4}</code>
                 </td>
-                <td data-label="Amount" className="numeric">
+                <td data-label={column.amount} className="numeric">
                   {formatMoney(card.amount, card.currency)}
                 </td>
-                <td data-label="Status">
-                  <span className={`badge badge-${card.status}`}>{giftCardStatusLabels[card.status]}</span>
+                <td data-label={column.status}>
+                  <span className={`badge badge-${card.status}`}>{giftCardStatusLabel(card.status)}</span>
                 </td>
-                <td data-label="Issued">{formatDate(card.issuedAt)}</td>
-                <td data-label="Expires">{card.expiresAt ? formatDate(card.expiresAt) : 'Never'}</td>
+                <td data-label={column.issued}>{formatDate(card.issuedAt)}</td>
+                <td data-label={column.expires}>{card.expiresAt ? formatDate(card.expiresAt) : t('giftCards.never')}</td>
                 <td data-label="">
                   {card.voidable ? (
-                    <button type="button" className="button button-quiet" onClick={() => setVoiding(card)} aria-label={`Void card ending ${card.last4}`}>
-                      Void
+                    <button type="button" className="button button-quiet" onClick={() => setVoiding(card)} aria-label={t('giftCards.voidCard', { last4: card.last4 })}>
+                      {t('giftCards.void')}
                     </button>
                   ) : null}
                 </td>
@@ -291,19 +300,16 @@ function CardList({ version }: { version: number }) {
           </tbody>
         </table>
       ) : null}
-      {extra.nextCursor ? (
-        <button type="button" className="button" onClick={more} disabled={extra.loading}>
-          {extra.loading ? 'Loading…' : 'Show more cards'}
+      {last4Ok && list.hasNextPage && !list.isError ? (
+        <button type="button" className="button" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
+          {list.isFetchingNextPage ? t('common.loading') : t('giftCards.more')}
         </button>
       ) : null}
       {voiding ? (
         <VoidDialog
           card={voiding}
           onClose={() => setVoiding(null)}
-          onVoided={() => {
-            setVoiding(null);
-            list.reload();
-          }}
+          onVoided={() => setVoiding(null)}
         />
       ) : null}
     </section>
@@ -311,25 +317,30 @@ function CardList({ version }: { version: number }) {
 }
 
 function VoidDialog({ card, onClose, onVoided }: { card: GiftCard; onClose: () => void; onVoided: () => void }) {
-  const command = useCommand<unknown>();
+  const { t } = useTranslation();
+  const command = useCommand<unknown>([queryKeys.giftCards]);
   const confirm = async () => {
     const result = await command.run(`/api/gift-cards/${encodeURIComponent(card.id)}/void`, {});
     if (result !== null) onVoided();
   };
   return (
-    <Dialog title={`Void card ending ${card.last4}?`} onClose={onClose} busy={command.busy}>
+    <Dialog title={t('giftCards.voidTitle', { last4: card.last4 })} onClose={onClose} busy={command.busy}>
       <div className="dialog-form">
         <p>
-          The {formatMoney(card.amount, card.currency)} card ending <strong>{card.last4}</strong> will no longer be redeemable. This cannot be
-          undone.
+          <Trans
+            t={t}
+            i18nKey="giftCards.voidWarning"
+            values={{ amount: formatMoney(card.amount, card.currency), last4: card.last4 }}
+            components={{ strong: <strong /> }}
+          />
         </p>
         <ErrorNotice error={command.error} />
         <div className="dialog-actions">
           <button type="button" className="button" onClick={onClose} disabled={command.busy} data-autofocus>
-            Keep card
+            {t('giftCards.keep')}
           </button>
           <button type="button" className="button button-danger" onClick={confirm} disabled={command.busy}>
-            {command.busy ? 'Voiding…' : 'Void card'}
+            {command.busy ? t('giftCards.voiding') : t('giftCards.confirmVoid')}
           </button>
         </div>
       </div>

@@ -1,191 +1,120 @@
+import { useInfiniteQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState, type TouchEvent } from 'react';
-import { get, query, type Entry, type Page } from '../api';
+import { useTranslation } from 'react-i18next';
+import type { Entry } from '../api';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { entryTypes, type EntryType } from '@storecredit/contracts';
-import { entryTypeLabels, formatDateTime, referenceLabel } from '../labels';
+import { entryTypeLabel, formatDateTime, referenceLabel } from '../labels';
 import { formatMoney, isPositive } from '../money';
-import { navigate, useLocation } from '../router';
+import { allItems, historyQuery, type HistoryFilter } from '../queries';
 import { actorLabel, useSession } from '../session';
 import { ClientHeader } from './ClientProfile';
 
-export const historyPageSize = 25;
 /** How far a finger must pull down at the top of the page to refresh. */
 export const pullToRefreshPx = 70;
 
-export interface HistoryFilter {
-  types: EntryType[];
-  from: string;
-  to: string;
-}
-
-/** A date input's "2026-11-25" as the start of that day in the salon's (the browser's) time zone. */
-function startOfDay(date: string, plusDays = 0): string {
-  const [year, month, day] = date.split('-').map(Number);
-  return new Date(year, month - 1, day + plusDays).toISOString();
-}
-
-export function historyQuery(filter: HistoryFilter, cursor: string | null): string {
-  return query({
-    type: filter.types,
-    from: filter.from ? startOfDay(filter.from) : undefined,
-    // "To" includes the whole day: the API's `to` is exclusive.
-    to: filter.to ? startOfDay(filter.to, 1) : undefined,
-    cursor,
-    limit: String(historyPageSize),
-  });
-}
-
-function filterFrom(params: URLSearchParams): HistoryFilter {
-  const known = new Set<string>(entryTypes);
-  return {
-    types: params.getAll('type').filter((t): t is EntryType => known.has(t)),
-    from: params.get('from') ?? '',
-    to: params.get('to') ?? '',
-  };
-}
-
-interface Rows {
-  items: Entry[];
-  nextCursor: string | null;
-  loading: boolean;
-  error: unknown;
-  loaded: boolean;
-}
-
-function useHistory(clientId: string, filter: HistoryFilter, valid: boolean) {
-  const [rows, setRows] = useState<Rows>({ items: [], nextCursor: null, loading: true, error: null, loaded: false });
-  const generation = useRef(0);
-  const filterKey = JSON.stringify(filter);
-
-  const fetchPage = useCallback(
-    async (cursor: string | null) => {
-      const mine = generation.current;
-      setRows((r) => ({ ...r, loading: true, error: null }));
-      try {
-        const page = await get<Page<Entry>>(`/api/clients/${encodeURIComponent(clientId)}/transactions${historyQuery(filter, cursor)}`);
-        if (mine !== generation.current) return;
-        setRows((r) => {
-          const seen = new Set(cursor === null ? [] : r.items.map((e) => e.id));
-          const items = cursor === null ? page.items : [...r.items, ...page.items.filter((e) => !seen.has(e.id))];
-          return { items, nextCursor: page.nextCursor, loading: false, error: null, loaded: true };
-        });
-      } catch (error) {
-        if (mine === generation.current) setRows((r) => ({ ...r, loading: false, error }));
-      }
-    },
-    // The filter is compared by value, not identity.
-    [clientId, filterKey],
-  );
-
-  const refresh = useCallback(() => {
-    generation.current++;
-    if (valid) void fetchPage(null);
-    else setRows({ items: [], nextCursor: null, loading: false, error: null, loaded: true });
-  }, [fetchPage, valid]);
-
-  useEffect(refresh, [refresh]);
-
-  const loadMore = useCallback(() => {
-    if (rows.nextCursor && !rows.loading) void fetchPage(rows.nextCursor);
-  }, [fetchPage, rows.nextCursor, rows.loading]);
-
-  return { rows, refresh, loadMore };
-}
-
-export function History({ clientId }: { clientId: string }) {
+/** The full history; the route keeps the filter in the address (`onFilter`). */
+export function History({ clientId, filter, onFilter }: { clientId: string; filter: HistoryFilter; onFilter: (next: HistoryFilter) => void }) {
+  const { t } = useTranslation();
   const { me } = useSession();
-  const { params } = useLocation();
-  const filter = filterFrom(params);
-  const rangeProblem = filter.from && filter.to && filter.from > filter.to ? 'The “From” date is after the “To” date.' : null;
-  const { rows, refresh, loadMore } = useHistory(clientId, filter, rangeProblem === null);
-
-  const setFilter = (next: HistoryFilter) => {
-    const search = query({ type: next.types, from: next.from, to: next.to });
-    navigate(`/clients/${encodeURIComponent(clientId)}/history${search}`, { replace: true });
+  const rangeProblem = filter.from && filter.to && filter.from > filter.to ? t('history.rangeProblem') : null;
+  const history = useInfiniteQuery({ ...historyQuery(clientId, filter), enabled: rangeProblem === null });
+  const rows = {
+    items: allItems(history.data?.pages),
+    loading: history.isFetching,
+    loaded: history.isSuccess || rangeProblem !== null,
+    more: history.hasNextPage,
   };
+  // Refresh, pull-to-refresh and coming back to the tab fetch the pages on screen again; the command that changed the
+  // balance invalidated them already.
+  const refresh = useCallback(() => void history.refetch(), [history.refetch]);
+  const loadMore = useCallback(() => {
+    if (history.hasNextPage && !history.isFetching) void history.fetchNextPage();
+  }, [history.hasNextPage, history.isFetching, history.fetchNextPage]);
 
   const sentinel = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const target = sentinel.current;
-    if (!target || !rows.nextCursor || rows.loading) return;
+    if (!target || !rows.more || rows.loading) return;
     // A fresh observer after every page: it reports at once if the end of the list is still in view.
     const observer = new IntersectionObserver((seen) => seen.some((s) => s.isIntersecting) && loadMore(), { rootMargin: '200px' });
     observer.observe(target);
     return () => observer.disconnect();
-  }, [rows.nextCursor, rows.loading, loadMore]);
+  }, [rows.more, rows.loading, loadMore]);
 
   const pull = usePullToRefresh(refresh);
   const filtered = filter.types.length > 0 || filter.from !== '' || filter.to !== '';
 
   return (
     <div onTouchStart={pull.start} onTouchMove={pull.move} onTouchEnd={pull.end}>
-      <ClientHeader clientId={clientId} current="history" />
+      <ClientHeader clientId={clientId} />
       {pull.distance > 0 ? (
         <p className="pull-hint" style={{ height: pull.distance }} aria-hidden="true">
-          {pull.distance >= pullToRefreshPx ? 'Release to refresh' : 'Pull to refresh'}
+          {pull.distance >= pullToRefreshPx ? t('history.releaseToRefresh') : t('history.pullToRefresh')}
         </p>
       ) : null}
-      <Filters filter={filter} onChange={setFilter} />
+      <Filters filter={filter} onChange={onFilter} />
       {rangeProblem ? (
         <p className="notice notice-error" role="alert">
           {rangeProblem}
         </p>
       ) : null}
       <div className="history-toolbar">
-        <h2>Full history</h2>
+        <h2>{t('history.title')}</h2>
         <p className="muted" aria-live="polite">
-          {rows.loaded ? `${rows.items.length} transaction${rows.items.length === 1 ? '' : 's'}${rows.nextCursor ? ' shown, more below' : ''}` : ''}
+          {rows.loaded ? t(rows.more ? 'history.countMore' : 'history.count', { count: rows.items.length }) : ''}
         </p>
         <button type="button" className="button" onClick={refresh} disabled={rows.loading}>
-          ↻ Refresh
+          {t('history.refresh')}
         </button>
       </div>
       {rows.items.length > 0 ? <HistoryTable entries={rows.items} actor={(entry) => actorLabel(entry, me)} /> : null}
-      {rows.loaded && rows.items.length === 0 && !rows.error && !rangeProblem ? (
-        <p className="empty">{filtered ? 'No transactions match these filters.' : 'No transactions yet.'}</p>
+      {rows.loaded && rows.items.length === 0 && !history.error && !rangeProblem ? (
+        <p className="empty">{filtered ? t('history.noMatch') : t('history.none')}</p>
       ) : null}
-      <ErrorNotice error={rows.error} onRetry={rows.items.length > 0 ? loadMore : refresh} />
-      {rows.loading ? <Loading label={rows.items.length > 0 ? 'Loading more…' : 'Loading history…'} /> : null}
+      <ErrorNotice error={history.error} onRetry={history.isFetchNextPageError ? loadMore : refresh} />
+      {rows.loading ? <Loading label={rows.items.length > 0 ? t('history.loadingMore') : t('history.loading')} /> : null}
       <div ref={sentinel} className="sentinel" />
-      {rows.nextCursor && !rows.loading && !rows.error ? (
+      {rows.more && !rows.loading && !history.error ? (
         <button type="button" className="button" onClick={loadMore}>
-          Load more
+          {t('history.loadMore')}
         </button>
       ) : null}
-      {rows.loaded && !rows.nextCursor && rows.items.length > 0 ? <p className="muted end-of-list">End of history</p> : null}
+      {rows.loaded && !rows.more && rows.items.length > 0 ? <p className="muted end-of-list">{t('history.end')}</p> : null}
     </div>
   );
 }
 
 function Filters({ filter, onChange }: { filter: HistoryFilter; onChange: (next: HistoryFilter) => void }) {
+  const { t } = useTranslation();
   const active = filter.types.length + (filter.from ? 1 : 0) + (filter.to ? 1 : 0);
   const [open] = useState(() => active > 0 || window.matchMedia('(min-width: 720px)').matches);
   const toggle = (type: EntryType, on: boolean) =>
     onChange({ ...filter, types: on ? [...filter.types, type] : filter.types.filter((t) => t !== type) });
   return (
     <details className="filters" open={open}>
-      <summary>Filters{active > 0 ? ` (${active})` : ''}</summary>
+      <summary>{active > 0 ? t('history.filtersActive', { count: active }) : t('history.filters')}</summary>
       <form className="filters-body" onSubmit={(e) => e.preventDefault()}>
         <fieldset className="type-filter">
-          <legend>Type</legend>
+          <legend>{t('history.type')}</legend>
           {entryTypes.map((type) => (
             <label key={type} className="chip">
               <input type="checkbox" checked={filter.types.includes(type)} onChange={(e) => toggle(type, e.target.checked)} />
-              {entryTypeLabels[type]}
+              {entryTypeLabel(type)}
             </label>
           ))}
         </fieldset>
         <div className="date-range">
           <div className="field">
-            <label htmlFor="history-from">From</label>
+            <label htmlFor="history-from">{t('history.from')}</label>
             <input id="history-from" type="date" value={filter.from} onChange={(e) => onChange({ ...filter, from: e.target.value })} />
           </div>
           <div className="field">
-            <label htmlFor="history-to">To</label>
+            <label htmlFor="history-to">{t('history.to')}</label>
             <input id="history-to" type="date" value={filter.to} onChange={(e) => onChange({ ...filter, to: e.target.value })} />
           </div>
           <button type="button" className="button button-quiet" onClick={() => onChange({ types: [], from: '', to: '' })} disabled={active === 0}>
-            Clear filters
+            {t('history.clearFilters')}
           </button>
         </div>
       </form>
@@ -194,36 +123,51 @@ function Filters({ filter, onChange }: { filter: HistoryFilter; onChange: (next:
 }
 
 function HistoryTable({ entries, actor }: { entries: Entry[]; actor: (entry: Entry) => string }) {
+  const { t } = useTranslation();
+  // The column names label each cell too: on a phone the table is a list of cards (styles.css shows data-label).
+  const column = {
+    occurredAt: t('history.column.occurredAt'),
+    type: t('history.column.type'),
+    amount: t('history.column.amount'),
+    balanceAfter: t('history.column.balanceAfter'),
+    reference: t('history.column.reference'),
+    note: t('history.column.note'),
+    by: t('history.column.by'),
+  };
   return (
     <table className="history-table">
-      <caption className="visually-hidden">Transactions, newest first</caption>
+      <caption className="visually-hidden">{t('history.caption')}</caption>
       <thead>
         <tr>
-          <th scope="col">Date and time</th>
-          <th scope="col">Type</th>
-          <th scope="col" className="numeric">Amount</th>
-          <th scope="col" className="numeric">Balance after</th>
-          <th scope="col">Reference</th>
-          <th scope="col">Note</th>
-          <th scope="col">By</th>
+          <th scope="col">{column.occurredAt}</th>
+          <th scope="col">{column.type}</th>
+          <th scope="col" className="numeric">
+            {column.amount}
+          </th>
+          <th scope="col" className="numeric">
+            {column.balanceAfter}
+          </th>
+          <th scope="col">{column.reference}</th>
+          <th scope="col">{column.note}</th>
+          <th scope="col">{column.by}</th>
         </tr>
       </thead>
       <tbody>
         {entries.map((entry) => (
           <tr key={entry.id}>
-            <td data-label="Date and time">
+            <td data-label={column.occurredAt}>
               <time dateTime={entry.occurredAt}>{formatDateTime(entry.occurredAt)}</time>
             </td>
-            <td data-label="Type">{entryTypeLabels[entry.type]}</td>
-            <td data-label="Amount" className={`numeric ${isPositive(entry.amount) ? 'amount-in' : 'amount-out'}`}>
+            <td data-label={column.type}>{entryTypeLabel(entry.type)}</td>
+            <td data-label={column.amount} className={`numeric ${isPositive(entry.amount) ? 'amount-in' : 'amount-out'}`}>
               {formatMoney(entry.amount, entry.currency, { signed: true })}
             </td>
-            <td data-label="Balance after" className="numeric">
+            <td data-label={column.balanceAfter} className="numeric">
               {formatMoney(entry.balanceAfter, entry.currency)}
             </td>
-            <td data-label="Reference">{referenceLabel(entry)}</td>
-            <td data-label="Note">{entry.note ?? ''}</td>
-            <td data-label="By">{actor(entry)}</td>
+            <td data-label={column.reference}>{referenceLabel(entry)}</td>
+            <td data-label={column.note}>{entry.note ?? ''}</td>
+            <td data-label={column.by}>{actor(entry)}</td>
           </tr>
         ))}
       </tbody>

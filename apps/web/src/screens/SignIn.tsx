@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { post, type Me } from '../api';
+import { useTranslation } from 'react-i18next';
 import { ErrorNotice } from '../components/Notice';
 
 interface SignInAnswer {
@@ -7,6 +8,7 @@ interface SignInAnswer {
 }
 
 export function SignIn({ reason, onSignedIn }: { reason?: string; onSignedIn: (me: Me) => void }) {
+  const { t } = useTranslation();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
@@ -29,19 +31,19 @@ export function SignIn({ reason, onSignedIn }: { reason?: string; onSignedIn: (m
   return (
     <main className="sign-in" id="main">
       <form className="card sign-in-card" onSubmit={submit} aria-labelledby="sign-in-title">
-        <h1 id="sign-in-title">Store credit</h1>
-        <p className="muted">Sign in with your staff account.</p>
+        <h1 id="sign-in-title">{t('app.name')}</h1>
+        <p className="muted">{t('signIn.intro')}</p>
         {reason ? (
           <p className="notice notice-info" role="status">
             {reason}
           </p>
         ) : null}
         <div className="field">
-          <label htmlFor="email">Email</label>
+          <label htmlFor="email">{t('signIn.email')}</label>
           <input id="email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />
         </div>
         <div className="field">
-          <label htmlFor="password">Password</label>
+          <label htmlFor="password">{t('signIn.password')}</label>
           <input
             id="password"
             type="password"
@@ -53,7 +55,7 @@ export function SignIn({ reason, onSignedIn }: { reason?: string; onSignedIn: (m
         </div>
         <ErrorNotice error={error} />
         <button type="submit" className="button button-primary button-block" disabled={busy}>
-          {busy ? 'Signing in…' : 'Sign in'}
+          {busy ? t('signIn.busy') : t('signIn.submit')}
         </button>
       </form>
     </main>

@@ -1,0 +1,172 @@
+import { focusManager, infiniteQueryOptions, QueryClient, queryOptions, type QueryKey } from '@tanstack/react-query';
+import type { EntryType } from '@storecredit/contracts';
+import { ApiError, get, query, type Client, type Entry, type GiftCard, type Me, type Page, type Wallet } from './api';
+
+/**
+ * The server's data as TanStack Query caches it: one key per thing the screens show, so a command that changes a
+ * client's balance invalidates that client's balances and transactions and nothing else.
+ */
+
+export const clientPageSize = 25;
+export const historyPageSize = 25;
+export const recentEntriesMax = 5;
+
+export interface HistoryFilter {
+  types: EntryType[];
+  from: string;
+  to: string;
+}
+
+export interface GiftCardFilter {
+  status: string;
+  last4: string;
+}
+
+export const queryKeys = {
+  me: ['me'] as const,
+  clientSearches: ['clients'] as const,
+  clientSearch: (q: string) => ['clients', q] as const,
+  /** Everything shown about one client: a prefix of the keys below. */
+  client: (clientId: string) => ['client', clientId] as const,
+  clientDetail: (clientId: string) => ['client', clientId, 'detail'] as const,
+  balances: (clientId: string) => ['client', clientId, 'balances'] as const,
+  /** The recent entries and every history filter: all of them change with the balance. */
+  transactions: (clientId: string) => ['client', clientId, 'transactions'] as const,
+  recent: (clientId: string) => ['client', clientId, 'transactions', 'recent'] as const,
+  history: (clientId: string, filter: HistoryFilter) => ['client', clientId, 'transactions', 'history', filter] as const,
+  giftCards: ['gift-cards'] as const,
+  giftCardList: (filter: GiftCardFilter) => ['gift-cards', filter] as const,
+} satisfies Record<string, QueryKey | ((...args: never[]) => QueryKey)>;
+
+/** What a balance command (add, deduct, redeem, pay) changes: the client's balances and every list of its entries. */
+export function balanceChanged(clientId: string): QueryKey[] {
+  return [queryKeys.balances(clientId), queryKeys.transactions(clientId)];
+}
+
+const clientPath = (clientId: string) => `/api/clients/${encodeURIComponent(clientId)}`;
+
+/** The signed-in staff member, or null when no one is signed in (the gateway answers 401). */
+export const meQuery = queryOptions({
+  queryKey: queryKeys.me,
+  queryFn: async (): Promise<Me | null> => {
+    try {
+      return await get<Me>('/api/auth/me');
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) return null;
+      throw error;
+    }
+  },
+  // Signing in and out set it; the gateway's 401 on any other request signs out (api.ts).
+  staleTime: Infinity,
+  refetchOnWindowFocus: false,
+});
+
+export function searchClients(q: string, cursor?: string | null, signal?: AbortSignal): Promise<Page<Client>> {
+  return get<Page<Client>>(`/api/clients${query({ q, cursor, limit: String(clientPageSize) })}`, { signal });
+}
+
+export const clientSearchQuery = (q: string) =>
+  infiniteQueryOptions({
+    queryKey: queryKeys.clientSearch(q),
+    queryFn: ({ pageParam, signal }) => searchClients(q, pageParam, signal),
+    initialPageParam: null as string | null,
+    getNextPageParam: (page) => page.nextCursor,
+  });
+
+export const clientQuery = (clientId: string) =>
+  queryOptions({
+    queryKey: queryKeys.clientDetail(clientId),
+    queryFn: ({ signal }) => get<Client>(clientPath(clientId), { signal }),
+  });
+
+export const balancesQuery = (clientId: string) =>
+  queryOptions({
+    queryKey: queryKeys.balances(clientId),
+    queryFn: ({ signal }) => get<{ items: Wallet[] }>(`${clientPath(clientId)}/balances`, { signal }).then((page) => page.items),
+  });
+
+export const recentQuery = (clientId: string) =>
+  queryOptions({
+    queryKey: queryKeys.recent(clientId),
+    queryFn: ({ signal }) => get<Page<Entry>>(`${clientPath(clientId)}/transactions${query({ limit: String(recentEntriesMax) })}`, { signal }),
+  });
+
+/** A date input's "2026-11-25" as the start of that day in the salon's (the browser's) time zone. */
+function startOfDay(date: string, plusDays = 0): string {
+  const [year, month, day] = date.split('-').map(Number);
+  return new Date(year, month - 1, day + plusDays).toISOString();
+}
+
+export function historyQueryString(filter: HistoryFilter, cursor: string | null): string {
+  return query({
+    type: filter.types,
+    from: filter.from ? startOfDay(filter.from) : undefined,
+    // "To" includes the whole day: the API's `to` is exclusive.
+    to: filter.to ? startOfDay(filter.to, 1) : undefined,
+    cursor,
+    limit: String(historyPageSize),
+  });
+}
+
+export const historyQuery = (clientId: string, filter: HistoryFilter) =>
+  infiniteQueryOptions({
+    queryKey: queryKeys.history(clientId, filter),
+    queryFn: ({ pageParam, signal }) => get<Page<Entry>>(`${clientPath(clientId)}/transactions${historyQueryString(filter, pageParam)}`, { signal }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (page) => page.nextCursor,
+    // A filter left and come back to starts again at the newest page, not with every page scrolled through before.
+    gcTime: 0,
+  });
+
+export const giftCardsQuery = (filter: GiftCardFilter) =>
+  infiniteQueryOptions({
+    queryKey: queryKeys.giftCardList(filter),
+    queryFn: ({ pageParam, signal }) => get<Page<GiftCard>>(`/api/gift-cards${query({ ...filter, cursor: pageParam })}`, { signal }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (page) => page.nextCursor,
+  });
+
+/** Every page of an infinite query, in order, without an entry a later page repeats (new entries shift the pages). */
+export function allItems<T extends { id: string }>(pages: readonly Page<T>[] | undefined): T[] {
+  const seen = new Set<string>();
+  const items: T[] = [];
+  for (const item of (pages ?? []).flatMap((page) => page.items)) {
+    if (seen.has(item.id)) continue;
+    seen.add(item.id);
+    items.push(item);
+  }
+  return items;
+}
+
+/**
+ * Another tab, or another desk, may have changed a balance while this one was in the background: the cached data
+ * is fetched again when the tab becomes visible and when the window gets focus (switching windows leaves both visible).
+ */
+function refetchOnReturn(): void {
+  focusManager.setEventListener((handleFocus) => {
+    const returned = () => handleFocus();
+    window.addEventListener('visibilitychange', returned);
+    window.addEventListener('focus', returned);
+    return () => {
+      window.removeEventListener('visibilitychange', returned);
+      window.removeEventListener('focus', returned);
+    };
+  });
+}
+
+export function createQueryClient(): QueryClient {
+  refetchOnReturn();
+  return new QueryClient({
+    defaultOptions: {
+      queries: {
+        // A failed load shows at once with "Try again" (and a lost connection says so) instead of retrying unseen.
+        retry: false,
+        // Money on screen is fetched again whenever the screen mounts or the person comes back.
+        staleTime: 0,
+        refetchOnWindowFocus: true,
+        refetchOnReconnect: true,
+      },
+      mutations: { retry: false },
+    },
+  });
+}

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { isSupportedCurrency } from './currency';
+import { referenceTypes } from './entries';
+import { giftCardsPerIssueMax, noteLengthMax } from './limits';
+
+/**
+ * The bodies of the HTTP requests the staff web app sends, as zod schemas both sides can hold: the web app validates
+ * its forms with them before sending, and they are written to match the gateway's own request schemas field for field
+ * (apps/gateway/src/<area>.schemas.ts), which can import them from here. An amount stays a string: the contract's
+ * parseAmount decides it, with the currency's decimals.
+ */
+
+export const clientNameLengthMax = 200;
+export const clientPhoneLengthMin = 3;
+export const clientPhoneLengthMax = 40;
+export const clientEmailLengthMax = 200;
+export const clientExternalIdLengthMax = 128;
+/** What a person may type for a code, with spaces and dashes, before it is normalized. */
+export const giftCardCodeInputLengthMax = 64;
+
+export const clientNameSchema = z.string().trim().min(1).max(clientNameLengthMax);
+export const clientPhoneSchema = z.string().trim().min(clientPhoneLengthMin).max(clientPhoneLengthMax);
+export const clientEmailSchema = z.email().max(clientEmailLengthMax);
+export const clientExternalIdSchema = z.string().trim().min(1).max(clientExternalIdLengthMax);
+
+/** A client, sale, refund or payment id as the host system names it. */
+export const referenceIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/, 'must be 1 to 128 letters, digits or . _ : @ -');
+
+export const currencySchema = z.string().refine((code) => isSupportedCurrency(code), 'must be an ISO 4217 currency code such as AED');
+export const amountSchema = z.string({ error: 'must be a decimal string such as "25.50"' }).max(40);
+export const noteSchema = z.string().max(noteLengthMax);
+
+/** POST /api/clients. */
+export const createClientRequestSchema = z.strictObject({
+  id: referenceIdSchema.optional(),
+  name: clientNameSchema,
+  phone: clientPhoneSchema.optional(),
+  email: clientEmailSchema.optional(),
+  externalId: clientExternalIdSchema.optional(),
+});
+
+/** PATCH /api/clients/:id: an edit names only what changes; null clears an optional field. */
+export const updateClientRequestSchema = z
+  .strictObject({
+    name: clientNameSchema.optional(),
+    phone: clientPhoneSchema.nullable().optional(),
+    email: clientEmailSchema.nullable().optional(),
+    externalId: clientExternalIdSchema.nullable().optional(),
+  })
+  .refine((body) => Object.values(body).some((value) => value !== undefined), 'name at least one of name, phone, email, externalId');
+
+/** POST /api/clients/:id/balance/add and /balance/deduct. */
+export const balanceChangeRequestSchema = z.strictObject({
+  amount: amountSchema,
+  currency: currencySchema,
+  note: noteSchema.optional(),
+  referenceType: z.enum(referenceTypes).default('manual'),
+  referenceId: referenceIdSchema.optional(),
+});
+
+/** POST /api/clients/:id/gift-card-redemptions (the code's own rule is giftCardCodePattern). */
+export const redeemGiftCardRequestSchema = z.strictObject({
+  code: z.string().min(1).max(giftCardCodeInputLengthMax),
+  note: noteSchema.optional(),
+});
+
+/** POST /api/gift-cards. */
+export const issueGiftCardsRequestSchema = z.strictObject({
+  amount: amountSchema,
+  currency: currencySchema,
+  expiresAt: z.iso.datetime({ offset: true }).optional(),
+  count: z.number().int().min(1).max(giftCardsPerIssueMax).default(1),
+});
+
+/** POST /api/checkout/payments: pay part or all of a sale from the client's balance. */
+export const checkoutPaymentRequestSchema = z.strictObject({
+  clientId: referenceIdSchema,
+  currency: currencySchema,
+  saleId: referenceIdSchema,
+  amountOwed: amountSchema,
+  amountRequested: amountSchema.optional(),
+  saleAmount: amountSchema.optional(),
+  note: noteSchema.optional(),
+});
+
+/** The `last4` filter of GET /api/gift-cards. */
+export const giftCardLast4Schema = z.string().regex(/^[0-9A-Za-z]{4}$/);
+
+export type CreateClientRequest = z.input<typeof createClientRequestSchema>;
+export type UpdateClientRequest = z.input<typeof updateClientRequestSchema>;
+export type BalanceChangeRequest = z.input<typeof balanceChangeRequestSchema>;
+export type RedeemGiftCardRequest = z.input<typeof redeemGiftCardRequestSchema>;
+export type IssueGiftCardsRequest = z.input<typeof issueGiftCardsRequestSchema>;
+export type CheckoutPaymentRequest = z.input<typeof checkoutPaymentRequestSchema>;
