@@ -47,6 +47,49 @@ describe('gateway over Kafka', () => {
     expect(history.body.items.map((i) => i.type)).toEqual(['balance_deducted', 'balance_added']);
   });
 
+  it('holds balance at checkout, shows it on the balance, captures once and releases; refuses the wrong hold clearly', async () => {
+    const owner = http.as(biz.ownerToken);
+    const clientId = uniqueId('client');
+    await owner.post('/api/clients', { id: clientId, name: 'Holding Client' });
+    await owner.post(`/api/clients/${clientId}/balance/add`, { amount: '100.00', currency: 'AED' });
+    const saleId = uniqueId('sale');
+    const held = await owner.post<{ result: { hold: { holdId: string; status: string }; amountHeld: string; available: string } }>(
+      '/api/checkout/holds',
+      { clientId, currency: 'AED', saleId, amountOwed: '70.00', saleAmount: '120.00', expiresInSeconds: 600 },
+      { 'Idempotency-Key': `hold-${saleId}` },
+    );
+    expect(held.status).toBe(200);
+    expect(held.body).toMatchObject({ status: 'applied', result: { amountHeld: '70.00', available: '30.00', hold: { status: 'active' } } });
+    const { holdId } = held.body.result.hold;
+    const balances = await owner.get(`/api/clients/${clientId}/balances`);
+    expect(balances.body).toMatchObject({ items: [{ currency: 'AED', balance: '100.00', held: '70.00', available: '30.00' }] });
+    const listed = await owner.get<{ items: { holdId: string; status: string; amount: string }[] }>(`/api/clients/${clientId}/holds?status=active`);
+    expect(listed.body.items).toEqual([expect.objectContaining({ holdId, status: 'active', amount: '70.00', saleId })]);
+    const spend = await owner.post(`/api/clients/${clientId}/balance/deduct`, { amount: '30.01', currency: 'AED' });
+    expect(spend.status).toBe(422);
+    const over = await owner.post(`/api/checkout/holds/${holdId}/capture`, { amount: '70.01' });
+    expect(over.status).toBe(422);
+    expect(over.body).toMatchObject({ error: { code: 'capture_exceeds_hold' } });
+    const captured = await owner.post(`/api/checkout/holds/${holdId}/capture`, { amount: '50.00' }, { 'Idempotency-Key': `capture-${saleId}` });
+    expect(captured.body).toMatchObject({ status: 'applied', result: { entryType: 'used_for_payment', amount: '50.00', balanceAfter: '50.00', available: '50.00', hold: { status: 'captured' } } });
+    const again = await owner.post(`/api/checkout/holds/${holdId}/capture`, { amount: '50.00' }, { 'Idempotency-Key': `capture-${saleId}` });
+    expect(again.body).toMatchObject({ status: 'applied', replayed: true });
+    const twice = await owner.post(`/api/checkout/holds/${holdId}/capture`, {});
+    expect(twice.status).toBe(409);
+    expect(twice.body).toMatchObject({ error: { code: 'hold_already_captured' } });
+    const release = await owner.post(`/api/checkout/holds/${holdId}/release`, {});
+    expect(release.body).toMatchObject({ error: { code: 'hold_already_captured' } });
+    const unknown = await owner.post('/api/checkout/holds/not-a-hold/release', {});
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ error: { code: 'hold_not_found' } });
+    const history = await owner.get<{ items: { type: string }[] }>(`/api/clients/${clientId}/transactions`);
+    expect(history.body.items.map((item) => item.type)).toEqual(['used_for_payment', 'balance_added']);
+    // A second hold released gives its balance back.
+    const second = await owner.post<{ result: { hold: { holdId: string } } }>('/api/checkout/holds', { clientId, currency: 'AED', saleId: uniqueId('sale'), amountOwed: '20.00' });
+    const released = await owner.post(`/api/checkout/holds/${second.body.result.hold.holdId}/release`, {});
+    expect(released.body).toMatchObject({ status: 'applied', result: { available: '50.00', hold: { status: 'released' } } });
+  });
+
   it('issues and redeems a gift card', async () => {
     const owner = http.as(biz.ownerToken);
     const issued = await owner.post<{ items: { code: string }[] }>('/api/gift-cards', { amount: '40.00', currency: 'AED' });

@@ -143,6 +143,26 @@ const routes: Route[] = [
     call: (h, b) => h.post('/api/checkout/payments', { clientId: b.clientId, currency: 'AED', saleId: uniqueId('sale'), amountOwed: '4.00' }),
   },
   {
+    name: 'POST /api/checkout/holds',
+    permission: 'checkout.pay',
+    allowedStatus: 200,
+    call: (h, b) => h.post('/api/checkout/holds', { clientId: b.clientId, currency: 'AED', saleId: uniqueId('sale'), amountOwed: '4.00' }),
+  },
+  {
+    // A hold that is not there: the permission is checked first, then the hold is not found.
+    name: 'POST /api/checkout/holds/:holdId/capture',
+    permission: 'checkout.pay',
+    allowedStatus: 404,
+    call: (h) => h.post('/api/checkout/holds/0193b1f2-7a00-7c3d-8e4f-5a6b7c8d9e0f/capture', {}),
+  },
+  {
+    name: 'POST /api/checkout/holds/:holdId/release',
+    permission: 'checkout.pay',
+    allowedStatus: 404,
+    call: (h) => h.post('/api/checkout/holds/0193b1f2-7a00-7c3d-8e4f-5a6b7c8d9e0f/release', {}),
+  },
+  { name: 'GET /api/clients/:clientId/holds', permission: 'checkout.pay', allowedStatus: 200, call: (h, b) => h.get(`/api/clients/${b.clientId}/holds?status=active`) },
+  {
     name: 'POST /api/refunds',
     permission: 'refund.credit',
     allowedStatus: 200,

@@ -14,6 +14,7 @@ import { BalancesRepository } from './balances/balances.repository';
 import { BalancesService } from './balances/balances.service';
 import { CheckoutController } from './checkout/checkout.controller';
 import { CheckoutService } from './checkout/checkout.service';
+import { HoldsRepository } from './checkout/holds.repository';
 import { ClientsController } from './clients/clients.controller';
 import { ClientsRepository } from './clients/clients.repository';
 import { ClientsService } from './clients/clients.service';
@@ -86,6 +87,7 @@ export class GatewayModule {
         BalancesRepository,
         BalancesService,
         CheckoutService,
+        HoldsRepository,
         GiftCardsRepository,
         GiftCardsService,
         RedemptionThrottleRepository,

@@ -38,6 +38,7 @@ export interface WalletRow {
   wallet_id: string;
   currency: string;
   balance: string;
+  held: string;
   updated_at: Date;
 }
 
@@ -49,7 +50,7 @@ export class BalancesRepository {
   /** The client's wallets (in one currency, when named), or null when the business has no such client (one query answers both). */
   async wallets(businessId: string, clientId: string, currency?: string): Promise<WalletRow[] | null> {
     const rows = await this.db.query<Omit<WalletRow, 'wallet_id'> & { wallet_id: string | null }>(
-      `select w.id as wallet_id, w.currency, w.balance::text as balance, w.updated_at
+      `select w.id as wallet_id, w.currency, w.balance::text as balance, w.held::text as held, w.updated_at
        from client c left join wallet w on w.business_id = c.business_id and w.client_id = c.id
          ${currency === undefined ? '' : 'and w.currency = ?'}
        where c.business_id = ? and c.id = ? order by w.currency`,

@@ -60,15 +60,16 @@ describe(BalancesService.name, () => {
   it('says whether each wallet has a balance, and answers a currency never held as zero in its own decimals', async () => {
     const { repository, balances } = await service();
     repository.wallets_ = [
-      { wallet_id: 'w-1', currency: 'AED', balance: '0.00', updated_at: new Date('2026-12-01T10:00:00Z') },
-      { wallet_id: 'w-2', currency: 'KWD', balance: '1.250', updated_at: new Date('2026-12-01T11:00:00Z') },
+      { wallet_id: 'w-1', currency: 'AED', balance: '0.00', held: '0', updated_at: new Date('2026-12-01T10:00:00Z') },
+      { wallet_id: 'w-2', currency: 'KWD', balance: '1.250', held: '0.5', updated_at: new Date('2026-12-01T11:00:00Z') },
     ];
     expect((await balances.all(principal, 'client-1')).items.map((wallet) => [wallet.currency, wallet.hasBalance])).toEqual([
       ['AED', false],
       ['KWD', true],
     ]);
-    expect(await balances.one(principal, 'client-1', 'JPY')).toEqual({ walletId: null, currency: 'JPY', balance: '0', hasBalance: false, updatedAt: null });
-    expect(await balances.one(principal, 'client-1', 'KWD')).toMatchObject({ walletId: 'w-2', balance: '1.250', updatedAt: '2026-12-01T11:00:00.000Z' });
+    expect(await balances.one(principal, 'client-1', 'JPY')).toEqual({ walletId: null, currency: 'JPY', balance: '0', held: '0', available: '0', hasBalance: false, updatedAt: null });
+    // What holds reserve is shown beside the balance, and available is what is left to spend, in the currency's decimals.
+    expect(await balances.one(principal, 'client-1', 'KWD')).toMatchObject({ walletId: 'w-2', balance: '1.250', held: '0.500', available: '0.750', updatedAt: '2026-12-01T11:00:00.000Z' });
   });
 
   it('does not find another business’s client', async () => {

@@ -12,6 +12,9 @@ export interface WalletView {
   walletId: string | null;
   currency: string;
   balance: string;
+  /** What active holds reserve (checkout holds), and what is left to spend: available = balance - held. */
+  held: string;
+  available: string;
   hasBalance: boolean;
   updatedAt: string | null;
 }
@@ -46,7 +49,8 @@ export class BalancesService {
     const wallets = await this.balances.wallets(principal.businessId, clientId, currency);
     if (wallets === null) throw clientNotFound();
     const [wallet] = wallets;
-    return wallet ? walletView(wallet) : { walletId: null, currency, balance: formatAmount(0, currency), hasBalance: false, updatedAt: null };
+    const zero = formatAmount(0, currency);
+    return wallet ? walletView(wallet) : { walletId: null, currency, balance: zero, held: zero, available: zero, hasBalance: false, updatedAt: null };
   }
 
   /** The client's entries, newest first, keyset-paginated on (created_at, id). */
@@ -95,6 +99,8 @@ function walletView(row: WalletRow): WalletView {
     walletId: row.wallet_id,
     currency: row.currency,
     balance: row.balance,
+    held: formatAmount(row.held, row.currency),
+    available: formatAmount(new Decimal(row.balance).minus(row.held), row.currency),
     hasBalance: new Decimal(row.balance).gt(0),
     updatedAt: new Date(row.updated_at).toISOString(),
   };

@@ -1,11 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { buildCommand } from '@storecredit/contracts';
+import { z } from 'zod';
 import { actorOf, type Principal } from '../auth/principal';
-import { ClientsService } from '../clients/clients.service';
+import { clientNotFound, ClientsService } from '../clients/clients.service';
 import { CommandSubmitter, type Submitted } from '../commands/command-submitter';
-import type { PayDto, RefundDto } from './checkout.schemas';
+import { ApiError } from '../http/api-error';
+import type { CaptureDto, HoldDto, PayDto, RefundDto, ReleaseDto } from './checkout.schemas';
+import { HoldsRepository, type HoldRow } from './holds.repository';
 
 export type Payment = Pick<PayDto, 'clientId' | 'currency' | 'saleId' | 'amountOwed' | 'amountRequested' | 'saleAmount' | 'note'>;
+export type Hold = Pick<HoldDto, 'clientId' | 'currency' | 'saleId' | 'amountOwed' | 'amountRequested' | 'saleAmount' | 'expiresInSeconds' | 'note'>;
+export type Capture = Pick<CaptureDto, 'amount' | 'note'>;
+export type Release = Pick<ReleaseDto, 'note'>;
 export type Refund = Pick<RefundDto, 'clientId' | 'currency' | 'refundId' | 'amount' | 'paymentCommandId' | 'saleId' | 'saleAmount' | 'note'>;
 
 /**
@@ -17,7 +23,65 @@ export class CheckoutService {
   constructor(
     private readonly clients: ClientsService,
     private readonly submitter: CommandSubmitter,
+    private readonly holdRows: HoldsRepository,
   ) {}
+
+  /** Reserves balance for a sale (split-tender checkout); how much is held is the ledger's decision. */
+  async hold(principal: Principal, hold: Hold, idempotencyKey: string | undefined): Promise<Submitted> {
+    const command = buildCommand({
+      type: 'balance.hold',
+      commandId: this.submitter.commandIdFor(principal, idempotencyKey),
+      businessId: principal.businessId,
+      actor: actorOf(principal),
+      ...hold,
+    });
+    return this.submitForClient(principal, command, hold.clientId);
+  }
+
+  /** Captures a hold of this business; the ledger decides whether it still can be (active, not expired, amount). */
+  async capture(principal: Principal, holdId: string, capture: Capture, idempotencyKey: string | undefined): Promise<Submitted> {
+    const hold = await this.requireHold(principal, holdId);
+    const command = buildCommand({
+      type: 'balance.capture',
+      commandId: this.submitter.commandIdFor(principal, idempotencyKey),
+      businessId: principal.businessId,
+      clientId: hold.client_id,
+      currency: hold.currency,
+      actor: actorOf(principal),
+      holdId: hold.hold_id,
+      ...capture,
+    });
+    return this.submitter.submit(principal, command);
+  }
+
+  async release(principal: Principal, holdId: string, release: Release, idempotencyKey: string | undefined): Promise<Submitted> {
+    const hold = await this.requireHold(principal, holdId);
+    const command = buildCommand({
+      type: 'balance.release',
+      commandId: this.submitter.commandIdFor(principal, idempotencyKey),
+      businessId: principal.businessId,
+      clientId: hold.client_id,
+      currency: hold.currency,
+      actor: actorOf(principal),
+      holdId: hold.hold_id,
+      ...release,
+    });
+    return this.submitter.submit(principal, command);
+  }
+
+  /** The client's holds, newest first (of one status, when asked). */
+  async holds(principal: Principal, clientId: string, status?: HoldRow['status']): Promise<{ clientId: string; items: ReturnType<typeof holdView>[] }> {
+    const rows = await this.holdRows.ofClient(principal.businessId, clientId, status);
+    if (rows === null) throw clientNotFound();
+    return { clientId, items: rows.map(holdView) };
+  }
+
+  /** A hold id that is not a UUID, or a hold of another business, is not found: never a 500, never another's hold. */
+  private async requireHold(principal: Principal, holdId: string): Promise<HoldRow> {
+    const hold = z.uuid().safeParse(holdId).success ? await this.holdRows.find(principal.businessId, holdId) : null;
+    if (!hold) throw new ApiError('hold_not_found', { holdId });
+    return hold;
+  }
 
   async pay(principal: Principal, payment: Payment, idempotencyKey: string | undefined): Promise<Submitted> {
     const command = buildCommand({
@@ -45,4 +109,18 @@ export class CheckoutService {
     await this.clients.requireClient(principal, clientId);
     return this.submitter.submit(principal, command);
   }
+}
+
+function holdView(row: HoldRow) {
+  return {
+    holdId: row.hold_id,
+    saleId: row.sale_id,
+    currency: row.currency,
+    amount: row.amount,
+    captured: row.captured,
+    status: row.status,
+    expiresAt: new Date(row.expires_at).toISOString(),
+    createdAt: new Date(row.created_at).toISOString(),
+    endedAt: row.ended_at === null ? null : new Date(row.ended_at).toISOString(),
+  };
 }
