@@ -52,6 +52,14 @@ function amountsFitCurrency(fields: readonly string[]) {
   };
 }
 
+/** A sale cannot owe more than its whole amount: the till's two figures (amountOwed, saleAmount) contradict each other. */
+function owedWithinSale(value: { currency: string; amountOwed: string; saleAmount?: string }, ctx: z.RefinementCtx): void {
+  if (value.saleAmount === undefined || !parseAmount(value.amountOwed, value.currency).ok || !parseAmount(value.saleAmount, value.currency).ok) return;
+  if (new Decimal(value.amountOwed).gt(value.saleAmount)) {
+    ctx.addIssue({ code: 'custom', path: ['amountOwed'], message: 'cannot be more than saleAmount, the whole sale' });
+  }
+}
+
 const balanceChange = <T extends string>(type: T) =>
   z
     .strictObject({ ...walletBase, type: z.literal(type), amount, reference: reference.optional() })
@@ -78,13 +86,7 @@ export const payWithBalanceSchema = z
     saleAmount: amount.optional(),
   })
   .superRefine(amountsFitCurrency(['amountOwed', 'amountRequested', 'saleAmount']))
-  .superRefine((value, ctx) => {
-    // A sale cannot owe more than its whole amount: the till's two figures contradict each other.
-    if (value.saleAmount === undefined || !parseAmount(value.amountOwed, value.currency).ok || !parseAmount(value.saleAmount, value.currency).ok) return;
-    if (new Decimal(value.amountOwed).gt(value.saleAmount)) {
-      ctx.addIssue({ code: 'custom', path: ['amountOwed'], message: 'cannot be more than saleAmount, the whole sale' });
-    }
-  });
+  .superRefine(owedWithinSale);
 
 /**
  * A refund credited to balance: of an earlier balance payment (paymentCommandId, capped by what it applied) or of a
@@ -133,12 +135,7 @@ export const placeHoldSchema = z
     expiresInSeconds: z.number().int().min(1).max(holdExpiresInSecondsMax).optional(),
   })
   .superRefine(amountsFitCurrency(['amountOwed', 'amountRequested', 'saleAmount']))
-  .superRefine((value, ctx) => {
-    if (value.saleAmount === undefined || !parseAmount(value.amountOwed, value.currency).ok || !parseAmount(value.saleAmount, value.currency).ok) return;
-    if (new Decimal(value.amountOwed).gt(value.saleAmount)) {
-      ctx.addIssue({ code: 'custom', path: ['amountOwed'], message: 'cannot be more than saleAmount, the whole sale' });
-    }
-  });
+  .superRefine(owedWithinSale);
 
 /**
  * Captures an active hold: `amount` (at most what it holds; default all) becomes a used_for_payment entry, a balance

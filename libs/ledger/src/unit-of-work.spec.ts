@@ -161,9 +161,10 @@ describe(UnitOfWork.name, () => {
     work.post(topUp, { ...posting, amount: new Decimal(5) }, at);
     const before = JSON.stringify(work.writes());
     const mark = work.mark();
-    const posted = work.post(add('ko', '3'), { ...posting, amount: new Decimal(3) }, at);
+    const paying = { ...add('ko', '3'), commandId: 'p' };
+    const posted = work.post(paying, { ...posting, amount: new Decimal(3) }, at);
     work.post(topUp, { ...posting, amount: new Decimal(1) }, at);
-    work.addPayment({ businessId, commandId: 'p', walletId: posted.wallet.id, clientId: 'ko', currency: 'AED', saleId: 's', amountApplied: '1.00', amountRefunded: '0.00', version: 1, createdAt: at });
+    work.addPayment(paying, posted, 's', new Decimal(1), at);
     work.storeSale(undefined, { businessId, saleId: 's', clientId: 'ko', currency: 'AED', amount: '1.00', paidWithBalance: '1.00', refunded: '0.00', held: '0.00' }, at);
     expect(JSON.stringify(work.writes())).not.toBe(before);
     work.rollbackTo(mark);

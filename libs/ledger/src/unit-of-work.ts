@@ -17,7 +17,7 @@ import {
 import { v7 as uuidv7 } from 'uuid';
 import type { HoldState } from './hold-rules';
 import { saleChanged, saleFigures, type RefundState, type SaleState } from './sale-rules';
-import { balanceAfterPosting } from './wallet-rules';
+import { availableOf, balanceAfterPosting } from './wallet-rules';
 
 export interface WalletRow {
   businessId: string;
@@ -293,8 +293,28 @@ export class UnitOfWork {
     return { wallet, entry };
   }
 
-  addPayment(payment: PaymentWrite): void {
-    this.put(this.payments, key(payment.businessId, payment.commandId), { ...payment, stored: false, changed: true });
+  /** A balance payment (a pay, or a hold's capture): refundable by the command's id up to what it applied. */
+  addPayment(command: WalletCommand, posted: Posted, saleId: string, applied: Decimal, now: Date): void {
+    const payment: WorkPayment = {
+      businessId: command.businessId,
+      commandId: command.commandId,
+      walletId: posted.wallet.id,
+      clientId: command.clientId,
+      currency: command.currency,
+      saleId,
+      amountApplied: formatAmount(applied, command.currency),
+      amountRefunded: formatAmount(0, command.currency),
+      version: 1,
+      createdAt: now,
+      stored: false,
+      changed: true,
+    };
+    this.put(this.payments, key(payment.businessId, payment.commandId), payment);
+  }
+
+  /** What a wallet can spend now: its balance less its active holds. */
+  available(wallet: WalletRow): Decimal {
+    return availableOf(wallet.balance, wallet.held);
   }
 
   changePayment(payment: WorkPayment, changes: Pick<PaymentRow, 'amountRefunded'>): void {

@@ -3,17 +3,18 @@ import { holdExpiresInSecondsMax } from '@storecredit/contracts';
 import { z } from 'zod';
 import { amountSchema, currencySchema, externalIdSchema as id } from '../http/request-schemas';
 
-export class PayDto extends createZodDto(
-  z.strictObject({
-    clientId: id,
-    currency: currencySchema,
-    saleId: id,
-    amountOwed: amountSchema,
-    amountRequested: amountSchema.optional(),
-    saleAmount: amountSchema.optional(),
-    note: z.string().max(500).optional(),
-  }),
-) {}
+/** What a till says of a sale when it pays or holds balance for it. */
+const saleTake = {
+  clientId: id,
+  currency: currencySchema,
+  saleId: id,
+  amountOwed: amountSchema,
+  amountRequested: amountSchema.optional(),
+  saleAmount: amountSchema.optional(),
+  note: z.string().max(500).optional(),
+};
+
+export class PayDto extends createZodDto(z.strictObject(saleTake)) {}
 
 export class RefundDto extends createZodDto(
   z.strictObject({
@@ -29,16 +30,7 @@ export class RefundDto extends createZodDto(
 ) {}
 
 export class HoldDto extends createZodDto(
-  z.strictObject({
-    clientId: id,
-    currency: currencySchema,
-    saleId: id,
-    amountOwed: amountSchema,
-    amountRequested: amountSchema.optional(),
-    saleAmount: amountSchema.optional(),
-    expiresInSeconds: z.number().int().min(1).max(holdExpiresInSecondsMax).optional(),
-    note: z.string().max(500).optional(),
-  }),
+  z.strictObject({ ...saleTake, expiresInSeconds: z.number().int().min(1).max(holdExpiresInSecondsMax).optional() }),
 ) {}
 
 export class CaptureDto extends createZodDto(z.strictObject({ amount: amountSchema.optional(), note: z.string().max(500).optional() })) {}

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { buildCommand } from '@storecredit/contracts';
+import { buildCommand, type CommandInput } from '@storecredit/contracts';
 import { z } from 'zod';
 import { actorOf, type Principal } from '../auth/principal';
 import { clientNotFound, ClientsService } from '../clients/clients.service';
@@ -39,34 +39,12 @@ export class CheckoutService {
   }
 
   /** Captures a hold of this business; the ledger decides whether it still can be (active, not expired, amount). */
-  async capture(principal: Principal, holdId: string, capture: Capture, idempotencyKey: string | undefined): Promise<Submitted> {
-    const hold = await this.requireHold(principal, holdId);
-    const command = buildCommand({
-      type: 'balance.capture',
-      commandId: this.submitter.commandIdFor(principal, idempotencyKey),
-      businessId: principal.businessId,
-      clientId: hold.client_id,
-      currency: hold.currency,
-      actor: actorOf(principal),
-      holdId: hold.hold_id,
-      ...capture,
-    });
-    return this.submitter.submit(principal, command);
+  capture(principal: Principal, holdId: string, capture: Capture, idempotencyKey: string | undefined): Promise<Submitted> {
+    return this.endHold('balance.capture', principal, holdId, capture, idempotencyKey);
   }
 
-  async release(principal: Principal, holdId: string, release: Release, idempotencyKey: string | undefined): Promise<Submitted> {
-    const hold = await this.requireHold(principal, holdId);
-    const command = buildCommand({
-      type: 'balance.release',
-      commandId: this.submitter.commandIdFor(principal, idempotencyKey),
-      businessId: principal.businessId,
-      clientId: hold.client_id,
-      currency: hold.currency,
-      actor: actorOf(principal),
-      holdId: hold.hold_id,
-      ...release,
-    });
-    return this.submitter.submit(principal, command);
+  release(principal: Principal, holdId: string, release: Release, idempotencyKey: string | undefined): Promise<Submitted> {
+    return this.endHold('balance.release', principal, holdId, release, idempotencyKey);
   }
 
   /** The client's holds, newest first (of one status, when asked). */
@@ -74,6 +52,28 @@ export class CheckoutService {
     const rows = await this.holdRows.ofClient(principal.businessId, clientId, status);
     if (rows === null) throw clientNotFound();
     return { clientId, items: rows.map(holdView) };
+  }
+
+  /** Ends a hold in its own wallet, whoever the request names. */
+  private async endHold(
+    type: 'balance.capture' | 'balance.release',
+    principal: Principal,
+    holdId: string,
+    fields: Capture | Release,
+    idempotencyKey: string | undefined,
+  ): Promise<Submitted> {
+    const hold = await this.requireHold(principal, holdId);
+    const command = buildCommand({
+      type,
+      commandId: this.submitter.commandIdFor(principal, idempotencyKey),
+      businessId: principal.businessId,
+      clientId: hold.client_id,
+      currency: hold.currency,
+      actor: actorOf(principal),
+      holdId: hold.hold_id,
+      ...fields,
+    } as CommandInput);
+    return this.submitter.submit(principal, command);
   }
 
   /** A hold id that is not a UUID, or a hold of another business, is not found: never a 500, never another's hold. */

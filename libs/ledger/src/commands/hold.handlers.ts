@@ -23,8 +23,8 @@ export class ExpireHoldCommand extends LedgerCommand<'balance.expire-hold'> {}
 export class PlaceHoldHandler implements ICommandHandler<PlaceHoldCommand, Decision> {
   async execute({ payload, work, now }: PlaceHoldCommand): Promise<Decision> {
     const wallet = work.wallet(payload);
-    const found = work.sale(payload.businessId, payload.saleId);
-    const hold = holdOfSale(found, payload, availableOf(wallet.balance, wallet.held));
+    const sale = work.sale(payload.businessId, payload.saleId);
+    const hold = holdOfSale(sale, payload, work.available(wallet));
     const zero = formatAmount(0, payload.currency);
     if (hold.applied.isZero()) {
       const extra = { amountHeld: zero, amountStillOwed: hold.amountStillOwed, available: available(wallet), sale: saleSummary(hold.sale) };
@@ -48,7 +48,7 @@ export class PlaceHoldHandler implements ICommandHandler<PlaceHoldCommand, Decis
       version: 1,
       createdAt: now,
     });
-    work.storeSale(found, hold.sale, now);
+    work.storeSale(sale, hold.sale, now);
     work.holdEvent(wallet, placed, 'hold.placed', payload, now);
     return {
       ...unchangedResult(wallet, payload, placed.amount),
@@ -72,20 +72,7 @@ export class CaptureHoldHandler implements ICommandHandler<CaptureHoldCommand, D
     const captured = formatAmount(hold.captured, payload.currency);
     const posting = { type: 'used_for_payment' as const, amount: hold.captured.negated(), referenceType: 'payment' as const, referenceId: hold.row.saleId };
     const posted = hold.captured.isZero() ? undefined : work.post(payload, posting, now);
-    if (posted) {
-      work.addPayment({
-        businessId: payload.businessId,
-        commandId: payload.commandId,
-        walletId: wallet.id,
-        clientId: payload.clientId,
-        currency: payload.currency,
-        saleId: hold.row.saleId,
-        amountApplied: captured,
-        amountRefunded: formatAmount(0, payload.currency),
-        version: 1,
-        createdAt: now,
-      });
-    }
+    if (posted) work.addPayment(payload, posted, hold.row.saleId, hold.captured, now);
     work.holdEvent(wallet, hold.row, 'hold.captured', payload, now);
     const extra = { available: available(wallet), hold: holdSummary(hold.row), sale: saleSummary(sale) };
     return posted ? postedResult(posted, extra) : unchangedResult(wallet, payload, captured, extra);

@@ -2,7 +2,6 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { formatAmount } from '@storecredit/contracts';
 import type { Decision } from '../command-outcomes';
 import { paymentOfSale, saleSummary } from '../sale-rules';
-import { availableOf } from '../wallet-rules';
 import { LedgerCommand } from './ledger-command';
 import { postedResult, unchangedResult } from './wallet-result';
 
@@ -17,28 +16,14 @@ export class PayWithBalanceHandler implements ICommandHandler<PayWithBalanceComm
   async execute({ payload, work, now }: PayWithBalanceCommand): Promise<Decision> {
     const wallet = work.wallet(payload);
     const found = work.sale(payload.businessId, payload.saleId);
-    const payment = paymentOfSale(found, payload, availableOf(wallet.balance, wallet.held));
+    const payment = paymentOfSale(found, payload, work.available(wallet));
     const extra = { amountStillOwed: payment.amountStillOwed, sale: saleSummary(payment.sale) };
     // A payment that takes nothing changes nothing, the sale's record included.
     if (payment.applied.isZero()) return unchangedResult(wallet.posted ? wallet : null, payload, formatAmount(0, payload.currency), extra);
-    const posted = work.post(
-      payload,
-      { type: 'used_for_payment', amount: payment.applied.negated(), referenceType: 'payment', referenceId: payload.saleId },
-      now,
-    );
+    const posting = { type: 'used_for_payment' as const, amount: payment.applied.negated(), referenceType: 'payment' as const, referenceId: payload.saleId };
+    const posted = work.post(payload, posting, now);
     work.storeSale(found, payment.sale, now);
-    work.addPayment({
-      businessId: payload.businessId,
-      commandId: payload.commandId,
-      walletId: posted.wallet.id,
-      clientId: payload.clientId,
-      currency: payload.currency,
-      saleId: payload.saleId,
-      amountApplied: formatAmount(payment.applied, payload.currency),
-      amountRefunded: formatAmount(0, payload.currency),
-      version: 1,
-      createdAt: now,
-    });
+    work.addPayment(payload, posted, payload.saleId, payment.applied, now);
     return postedResult(posted, extra);
   }
 }
