@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isSupportedCurrency } from './currency';
 import { referenceTypes } from './entries';
 import { giftCardCodePattern, giftCardCodeLengthMax, giftCardCodeLengthMin, normalizeGiftCardCode } from './gift-card-code';
-import { noteLengthMax } from './limits';
+import { holdExpiresInSecondsMax, noteLengthMax } from './limits';
 import { Decimal, parseAmount } from './money';
 
 /** Commands are versioned; a consumer refuses a version it does not know rather than guessing. */
@@ -113,10 +113,6 @@ export const refundToBalanceSchema = z
       ctx.addIssue({ code: 'custom', path: ['saleAmount'], message: "required with saleId: the sale's total amount, which bounds its refunds" });
     }
   });
-
-/** How long a hold lasts when the command does not say: 15 minutes; at most 7 days. */
-export const holdExpiresInSecondsDefault = 15 * 60;
-export const holdExpiresInSecondsMax = 7 * 24 * 60 * 60;
 
 /**
  * Reserves balance for a sale (split-tender checkout): holds min(available, owed, requested, what the sale leaves),

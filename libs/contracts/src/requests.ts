@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isSupportedCurrency } from './currency';
 import { referenceTypes } from './entries';
-import { giftCardsPerIssueMax, noteLengthMax } from './limits';
+import { giftCardsPerIssueMax, holdExpiresInSecondsMax, noteLengthMax } from './limits';
 
 /**
  * The bodies of the HTTP requests the staff web app sends, as zod schemas both sides can hold: the web app validates
@@ -83,6 +83,32 @@ export const checkoutPaymentRequestSchema = z.strictObject({
   note: noteSchema.optional(),
 });
 
+/**
+ * POST /api/checkout/holds: reserve part or all of a sale from the client's available balance (split-tender checkout)
+ * until it is captured or released, or until it expires (the ledger's default when expiresInSeconds is left out).
+ */
+export const checkoutHoldRequestSchema = z.strictObject({
+  clientId: referenceIdSchema,
+  currency: currencySchema,
+  saleId: referenceIdSchema,
+  amountOwed: amountSchema,
+  amountRequested: amountSchema.optional(),
+  saleAmount: amountSchema.optional(),
+  expiresInSeconds: z.number().int().min(1).max(holdExpiresInSecondsMax).optional(),
+  note: noteSchema.optional(),
+});
+
+/** POST /api/checkout/holds/:holdId/capture: take `amount` of the hold (all of it when left out); the rest is released. */
+export const captureHoldRequestSchema = z.strictObject({
+  amount: amountSchema.optional(),
+  note: noteSchema.optional(),
+});
+
+/** POST /api/checkout/holds/:holdId/release: what the hold reserved is available again. */
+export const releaseHoldRequestSchema = z.strictObject({
+  note: noteSchema.optional(),
+});
+
 /** The `last4` filter of GET /api/gift-cards. */
 export const giftCardLast4Schema = z.string().regex(/^[0-9A-Za-z]{4}$/);
 
@@ -92,3 +118,6 @@ export type BalanceChangeRequest = z.input<typeof balanceChangeRequestSchema>;
 export type RedeemGiftCardRequest = z.input<typeof redeemGiftCardRequestSchema>;
 export type IssueGiftCardsRequest = z.input<typeof issueGiftCardsRequestSchema>;
 export type CheckoutPaymentRequest = z.input<typeof checkoutPaymentRequestSchema>;
+export type CheckoutHoldRequest = z.input<typeof checkoutHoldRequestSchema>;
+export type CaptureHoldRequest = z.input<typeof captureHoldRequestSchema>;
+export type ReleaseHoldRequest = z.input<typeof releaseHoldRequestSchema>;
