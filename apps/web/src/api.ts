@@ -1,5 +1,6 @@
 import type { EntryType, ErrorCode, GiftCardListItem, ReferenceType } from '@storecredit/contracts';
 import { t } from './i18n';
+import type { en } from './locales/en';
 
 /**
  * The gateway's JSON API. Errors come back as `{ error: { code, message, details } }` and are thrown as
@@ -81,11 +82,32 @@ async function send<T>(method: 'GET' | 'POST' | 'PATCH', path: string, body: unk
   return { status: response.status, body: parsed as T };
 }
 
+/** The error codes a screen explains in the app's own words (locales: `errors`); see errorWords. */
+const wordedErrorCodes = new Set<string>([
+  'insufficient_balance',
+  'hold_not_found',
+  'hold_expired',
+  'hold_already_captured',
+  'hold_already_released',
+  'capture_exceeds_hold',
+] satisfies ErrorCode[]);
+
+/** The app's words for an error code it explains, else the server's own message. */
+function errorWords(code: string, serverMessage: string): string {
+  return wordedErrorCodes.has(code) ? t(`errors.${code as keyof typeof en.errors}`) : serverMessage;
+}
+
 function toApiError(response: Response, parsed: unknown, path: string): ApiError {
   const error = (parsed as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null)?.error;
   const retryAfter = Number.parseInt(response.headers.get('retry-after') ?? '', 10);
   const apiError = error?.message
-    ? new ApiError(response.status, error.code ?? 'error', error.message, error.details ?? {}, Number.isFinite(retryAfter) ? retryAfter : null)
+    ? new ApiError(
+        response.status,
+        error.code ?? 'error',
+        errorWords(error.code ?? 'error', error.message),
+        error.details ?? {},
+        Number.isFinite(retryAfter) ? retryAfter : null,
+      )
     : new ApiError(response.status, 'http_error', t('api.serverAnswered', { status: `${response.status} ${response.statusText}`.trim() }));
   if (apiError.code === 'unauthenticated' && !path.startsWith('/api/auth/')) onSignedOut();
   return apiError;
@@ -169,7 +191,8 @@ export async function waitForCommand<R>(statusUrl: string, commandId: string): P
     }
     if (status.status === 'applied') return status.result as R;
     if (status.status === 'rejected') {
-      throw new ApiError(422, status.error?.code ?? 'rejected', status.error?.message ?? t('api.refused'), status.error?.details ?? {});
+      const code = status.error?.code ?? 'rejected';
+      throw new ApiError(422, code, errorWords(code, status.error?.message ?? t('api.refused')), status.error?.details ?? {});
     }
   }
   throw new StillPendingError(commandId);
@@ -199,7 +222,29 @@ export interface Page<T> {
 export interface Wallet {
   currency: string;
   balance: string;
+  /** What active holds reserve of the balance, and what is left: what a payment, hold or deduction may take now. */
+  held: string;
+  available: string;
   hasBalance: boolean;
+}
+
+export type HoldStatus = 'active' | 'captured' | 'released' | 'expired';
+
+/** A hold as a hold command's result gives it. */
+export interface HoldState {
+  holdId: string;
+  saleId: string;
+  amount: string;
+  captured: string;
+  status: HoldStatus;
+  expiresAt: string;
+}
+
+/** A hold as GET /api/clients/:id/holds lists it. */
+export interface Hold extends HoldState {
+  currency: string;
+  createdAt: string;
+  endedAt: string | null;
 }
 
 export interface Entry {
@@ -223,6 +268,15 @@ export interface WalletResult {
   amount: string;
   balanceAfter: string;
   amountStillOwed?: string;
+}
+
+/** A hold, capture or release: the wallet's available balance after it and the hold (none when nothing was held). */
+export interface HoldResult extends WalletResult {
+  entryType: string | null;
+  available: string;
+  /** A hold's: what it placed ("0.00" when nothing was available). */
+  amountHeld?: string;
+  hold?: HoldState;
 }
 
 /** A card as the gateway lists it: its status and whether it can be voided are the server's to say. */

@@ -24,3 +24,21 @@ export function useOnline(): boolean {
   }, []);
   return online;
 }
+
+export const timeLeftTickMs = 1_000;
+
+/**
+ * Milliseconds left until `deadline` (an ISO time), by the browser's clock, updated every second; 0 once it has
+ * passed, null with no deadline. The ledger keeps its own clock: a capture after expiry is refused whatever this says.
+ */
+export function useTimeLeft(deadline: string | null): number | null {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (deadline === null) return;
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), timeLeftTickMs);
+    return () => clearInterval(timer);
+  }, [deadline]);
+  if (deadline === null) return null;
+  return Math.max(0, Date.parse(deadline) - now);
+}

@@ -40,3 +40,11 @@ export function formatDate(iso: string): string {
 export function groupCode(code: string): string {
   return normalizeGiftCardCode(code).replace(/(.{4})(?=.)/g, '$1-');
 }
+
+/** A countdown as a clock shows it: "14:59", "1:02:03"; a part of a second left counts as a whole one. */
+export function formatTimeLeft(ms: number): string {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  const [hours, minutes, seconds] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return hours > 0 ? `${hours}:${pad(minutes)}:${pad(seconds)}` : `${minutes}:${pad(seconds)}`;
+}

@@ -1,6 +1,6 @@
 import { focusManager, infiniteQueryOptions, QueryClient, queryOptions, type QueryKey } from '@tanstack/react-query';
 import type { EntryType } from '@storecredit/contracts';
-import { ApiError, get, query, type Client, type Entry, type GiftCard, type Me, type Page, type Wallet } from './api';
+import { ApiError, get, query, type Client, type Entry, type GiftCard, type Hold, type Me, type Page, type Wallet } from './api';
 
 /**
  * The server's data as TanStack Query caches it: one key per thing the screens show, so a command that changes a
@@ -34,6 +34,9 @@ export const queryKeys = {
   transactions: (clientId: string) => ['client', clientId, 'transactions'] as const,
   recent: (clientId: string) => ['client', clientId, 'transactions', 'recent'] as const,
   history: (clientId: string, filter: HistoryFilter) => ['client', clientId, 'transactions', 'history', filter] as const,
+  /** Every list of the client's holds. */
+  holds: (clientId: string) => ['client', clientId, 'holds'] as const,
+  activeHolds: (clientId: string) => ['client', clientId, 'holds', 'active'] as const,
   giftCards: ['gift-cards'] as const,
   giftCardList: (filter: GiftCardFilter) => ['gift-cards', filter] as const,
 } satisfies Record<string, QueryKey | ((...args: never[]) => QueryKey)>;
@@ -41,6 +44,11 @@ export const queryKeys = {
 /** What a balance command (add, deduct, redeem, pay) changes: the client's balances and every list of its entries. */
 export function balanceChanged(clientId: string): QueryKey[] {
   return [queryKeys.balances(clientId), queryKeys.transactions(clientId)];
+}
+
+/** What a hold, capture or release changes: the balances (held, available), the entries (a capture) and the holds. */
+export function holdsChanged(clientId: string): QueryKey[] {
+  return [...balanceChanged(clientId), queryKeys.holds(clientId)];
 }
 
 const clientPath = (clientId: string) => `/api/clients/${encodeURIComponent(clientId)}`;
@@ -89,6 +97,13 @@ export const recentQuery = (clientId: string) =>
   queryOptions({
     queryKey: queryKeys.recent(clientId),
     queryFn: ({ signal }) => get<Page<Entry>>(`${clientPath(clientId)}/transactions${query({ limit: String(recentEntriesMax) })}`, { signal }),
+  });
+
+/** The client's active holds, newest first (the gateway asks for checkout.pay). */
+export const activeHoldsQuery = (clientId: string) =>
+  queryOptions({
+    queryKey: queryKeys.activeHolds(clientId),
+    queryFn: ({ signal }) => get<{ items: Hold[] }>(`${clientPath(clientId)}/holds${query({ status: 'active' })}`, { signal }).then((page) => page.items),
   });
 
 /** A date input's "2026-11-25" as the start of that day in the salon's (the browser's) time zone. */

@@ -7,7 +7,7 @@ import { CommandNotices } from '../components/Notice';
 import { balanceChangeRequestSchema, noteLengthMax, referenceTypes, supportedCurrencies, type ReferenceType } from '@storecredit/contracts';
 import { referenceTypeLabel } from '../labels';
 import { balanceChanged } from '../queries';
-import { checkAmount, checkWithinAvailable, defaultCurrency, formatMoney } from '../money';
+import { checkAmount, checkWithinAvailable, defaultCurrency, formatMoney, isPositive } from '../money';
 
 interface Props {
   mode: 'add' | 'deduct';
@@ -17,16 +17,16 @@ interface Props {
   onApplied: (result: WalletResult) => void;
 }
 
-/** Currencies offered: a deduction only from a wallet with balance; an addition to any wallet or a new one. */
+/** Currencies offered: a deduction only from a wallet with balance that holds leave; an addition to any wallet or a new one. */
 function currenciesFor(mode: Props['mode'], wallets: Wallet[]): string[] {
-  if (mode === 'deduct') return wallets.filter((w) => w.hasBalance).map((w) => w.currency);
+  if (mode === 'deduct') return wallets.filter((w) => isPositive(w.available)).map((w) => w.currency);
   return [...new Set([...wallets.map((w) => w.currency), ...supportedCurrencies])];
 }
 
 export function BalanceChangeDialog({ mode, clientId, wallets, onClose, onApplied }: Props) {
   const { t } = useTranslation();
   const currencies = useMemo(() => currenciesFor(mode, wallets), [mode, wallets]);
-  const [currency, setCurrency] = useState(wallets.find((w) => w.hasBalance)?.currency ?? currencies[0] ?? defaultCurrency);
+  const [currency, setCurrency] = useState((mode === 'deduct' ? currencies[0] : wallets.find((w) => w.hasBalance)?.currency) ?? currencies[0] ?? defaultCurrency);
   const [amount, setAmount] = useState('');
   const [touched, setTouched] = useState(false);
   const [note, setNote] = useState('');
@@ -36,7 +36,7 @@ export function BalanceChangeDialog({ mode, clientId, wallets, onClose, onApplie
 
   const wallet = wallets.find((w) => w.currency === currency);
   const typed = checkAmount(amount, currency);
-  const check = mode === 'deduct' && wallet ? checkWithinAvailable(typed, wallet.balance, currency) : typed;
+  const check = mode === 'deduct' && wallet ? checkWithinAvailable(typed, wallet.available, currency) : typed;
   const showProblem = touched && !check.ok;
   const title = mode === 'add' ? t('client.addBalance') : t('client.deductBalance');
 
@@ -64,7 +64,7 @@ export function BalanceChangeDialog({ mode, clientId, wallets, onClose, onApplie
       <form onSubmit={submit} noValidate className="dialog-form">
         {mode === 'deduct' && wallet ? (
           <p className="muted">
-            <Trans t={t} i18nKey="balanceChange.available" values={{ amount: formatMoney(wallet.balance, wallet.currency) }} components={{ strong: <strong /> }} />
+            <Trans t={t} i18nKey="balanceChange.available" values={{ amount: formatMoney(wallet.available, wallet.currency) }} components={{ strong: <strong /> }} />
           </p>
         ) : null}
         <div className="field-row">

@@ -1,6 +1,6 @@
 import { useQuery, type UseQueryResult } from '@tanstack/react-query';
 import { useEffect, useId, useState } from 'react';
-import { useTranslation } from 'react-i18next';
+import { Trans, useTranslation } from 'react-i18next';
 import type { Entry, Page, Wallet, WalletResult } from '../api';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { balancesQuery, clientQuery, recentQuery } from '../queries';
@@ -9,6 +9,7 @@ import { defaultCurrency, formatMoney, formatNumber, isPositive, sameAmount } fr
 import { Link } from '@tanstack/react-router';
 import { actorLabel, useSession } from '../session';
 import { BalanceChangeDialog } from './BalanceChangeDialog';
+import { ActiveHolds } from './Holds';
 import { RedeemDialog } from './RedeemDialog';
 
 /** The client's name and contact, and the Balance and History tabs (the router marks the current one). */
@@ -86,8 +87,10 @@ export function ClientProfile({ clientId }: { clientId: string }) {
     return <p>{t('client.cannotView')}</p>;
   }
   const list = wallets.data ?? [];
-  const shown: Wallet[] = list.length > 0 ? list : [{ currency: defaultCurrency, balance: '0', hasBalance: false }];
-  const canDeduct = list.some((w) => w.hasBalance);
+  const shown: Wallet[] = list.length > 0 ? list : [{ currency: defaultCurrency, balance: '0', held: '0', available: '0', hasBalance: false }];
+  // A deduction takes from what holds leave (the ledger checks it against available too).
+  const canDeduct = list.some((w) => isPositive(w.available));
+  const allOnHold = !canDeduct && list.some((w) => w.hasBalance);
 
   return (
     <>
@@ -130,7 +133,7 @@ export function ClientProfile({ clientId }: { clientId: string }) {
         </div>
         {session.can('balance.deduct') && wallets.data && !canDeduct ? (
           <p id={deductReasonId} className="muted action-reason">
-            {t('client.deductOff')}
+            {allOnHold ? t('client.deductOffHeld') : t('client.deductOff')}
           </p>
         ) : null}
         {done ? (
@@ -139,6 +142,7 @@ export function ClientProfile({ clientId }: { clientId: string }) {
           </p>
         ) : null}
       </section>
+      {session.can('checkout.pay') ? <ActiveHolds clientId={clientId} /> : null}
       <RecentEntries clientId={clientId} recent={recent} />
       {open === 'add' || open === 'deduct' ? (
         <BalanceChangeDialog
@@ -167,6 +171,16 @@ function BalanceCard({ wallet }: { wallet: Wallet }) {
       <span className="balance-amount">
         <span className="balance-currency">{wallet.currency}</span> {formatNumber(wallet.balance, wallet.currency)}
       </span>
+      {isPositive(wallet.held) ? (
+        <span className="balance-held">
+          <Trans
+            t={t}
+            i18nKey="client.availableOnHold"
+            values={{ available: formatMoney(wallet.available, wallet.currency), held: formatMoney(wallet.held, wallet.currency) }}
+            components={{ part: <span className="nowrap" /> }}
+          />
+        </span>
+      ) : null}
       <span className={`badge ${positive ? 'badge-positive' : 'badge-neutral'}`}>{positive ? t('client.hasBalance') : t('client.noBalance')}</span>
     </li>
   );
