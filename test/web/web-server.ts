@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AuthService } from '../../apps/gateway/src/auth/auth.service';
-import { permissions } from '../../apps/gateway/src/auth/permissions';
+import { permissions, type Permission } from '../../apps/gateway/src/auth/permissions';
 import { ClientsRepository } from '../../apps/gateway/src/clients/clients.repository';
 import { createGatewayApp } from '../../apps/gateway/src/gateway.app';
 import { gatewayConfigFromEnv } from '../../apps/gateway/src/gateway.config';
@@ -34,7 +34,8 @@ export interface WebServer {
   api: GatewayClient;
   /** Signs a staff member in and returns a client acting with their session. */
   apiAs(login: Login): Promise<GatewayClient>;
-  createStaff(role: string, name: string): Promise<Login>;
+  /** A staff member with their role's permissions, or only those given. */
+  createStaff(role: string, name: string, permissions?: readonly Permission[]): Promise<Login>;
   createClient(name: string, extra?: { phone?: string; email?: string }): Promise<string>;
   close(): Promise<void>;
 }
@@ -97,9 +98,9 @@ export async function startWebServer(options: { port?: number; host?: string } =
   const http = new GatewayClient(started);
   const owner: Login = { email: `owner-${biz.businessId}@example.com`, password: 'correct horse battery', name: 'Owner' };
 
-  const createStaff = async (role: string, name: string): Promise<Login> => {
+  const createStaff = async (role: string, name: string, only?: readonly Permission[]): Promise<Login> => {
     const login = { email: `${role}-${Math.random().toString(36).slice(2, 8)}-${biz.businessId}@example.com`, password: 'amber lantern harbor 2026', name };
-    await auth.createStaff(biz.businessId, { ...login, role });
+    await auth.createStaff(biz.businessId, { ...login, role, ...(only ? { permissions: only } : {}) });
     return login;
   };
   const frontDesk = await createStaff('front_desk', 'Dana Front-Desk');
@@ -144,4 +145,17 @@ export async function issueGiftCard(api: GatewayClient, amount: string, currency
   if (answer.status !== 201) throw new Error(`issue gift card answered ${answer.status}: ${JSON.stringify(answer.body)}`);
   const [card] = answer.body.items;
   return { code: card.code, giftCardId: card.result.giftCardId };
+}
+
+export interface PlacedHold {
+  holdId: string;
+  amount: string;
+  expiresAt: string;
+}
+
+/** Places a hold through the API, as a till would (POST /api/checkout/holds). */
+export async function placeHold(api: GatewayClient, clientId: string, saleId: string, amountOwed: string, currency = 'AED'): Promise<PlacedHold> {
+  const answer = await api.post<{ result: { hold?: PlacedHold } }>('/api/checkout/holds', { clientId, currency, saleId, amountOwed });
+  if (answer.status !== 200 || !answer.body.result.hold) throw new Error(`place hold answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+  return answer.body.result.hold;
 }

@@ -4,7 +4,7 @@ import { chromium, type Browser, type BrowserContext, type Locator, type Page } 
 import { buildCommand } from '@storecredit/contracts';
 import { v7 as uuidv7 } from 'uuid';
 import { CommandTransport } from '../../apps/gateway/src/commands/command-transport';
-import { addBalance, deductBalance, issueGiftCard, startWebServer, type Login, type WebServer } from './web-server';
+import { addBalance, deductBalance, issueGiftCard, placeHold, startWebServer, type Login, type WebServer } from './web-server';
 
 /**
  * The staff web app in a real headless Chromium (Debian's package, never a downloaded browser) against the
@@ -366,7 +366,7 @@ describe('staff web app in Chromium', () => {
     await expectText(touchRows.first(), /\+AED 3\.00[\s\S]*AED 50\.00[\s\S]*pulled in by a finger/);
   });
 
-  it('pays at checkout from the balance tile, capped by the balance and by the amount owed', async () => {
+  it('pays at checkout from the balance tile, capped by the balance and by the amount owed, as a hold the sale completes', async () => {
     const smallBalance = await server.createClient('Cara Small-Balance');
     await addBalance(server.api, smallBalance, '40.00');
     const bigBalance = await server.createClient('Bilal Big-Balance');
@@ -390,10 +390,11 @@ describe('staff web app in Chromium', () => {
     await applied.fill('60');
     await expectValue(applied, '40.00');
     await expectText(tile, 'Capped at the available balance');
-    await expectText(tile, 'Balance afterwards\nAED 0.00');
+    await expectText(tile, 'Available afterwards\nAED 0.00');
     await expectText(tile, 'Still to pay\nAED 60.00');
     await screenshots(page, 'checkout-tile');
-    await page.getByRole('button', { name: 'Pay AED 40.00 with balance' }).click();
+    await page.getByRole('button', { name: 'Apply AED 40.00 from balance' }).click();
+    await page.getByRole('button', { name: 'Complete sale' }).click();
     await expectText(page.locator('.receipt'), /Paid AED 40\.00 from the balance[\s\S]*Remaining due\nAED 60\.00[\s\S]*Balance now\nAED 0\.00/);
 
     // The sale is smaller than the balance: the tile offers the amount owed and no more.
@@ -405,9 +406,10 @@ describe('staff web app in Chromium', () => {
     await expectText(tile, 'Capped at the amount owed');
     await applied.fill('12.5');
     await expectText(tile, 'Still to pay\nAED 17.50');
-    await expectText(tile, 'Balance afterwards\nAED 137.50');
+    await expectText(tile, 'Available afterwards\nAED 137.50');
     await applied.fill('30');
-    await page.getByRole('button', { name: 'Pay AED 30.00 with balance' }).click();
+    await page.getByRole('button', { name: 'Apply AED 30.00 from balance' }).click();
+    await page.getByRole('button', { name: 'Complete sale' }).click();
     await expectText(page.locator('.receipt'), /Remaining due\nAED 0\.00[\s\S]*Balance now\nAED 120\.00/);
 
     await page.getByRole('button', { name: 'New sale' }).click();
@@ -417,6 +419,159 @@ describe('staff web app in Chromium', () => {
 
     const balances = await server.api.get<{ items: { balance: string }[] }>(`/api/clients/${bigBalance}/balances`);
     expect(balances.body.items[0].balance).toBe('120.00');
+  });
+
+  it('holds the balance applied at checkout: on hold on the card, all of it back when the sale is cancelled, one Used for Payment entry when it completes', async () => {
+    const clientId = await server.createClient('Hind Hold-Checkout');
+    await addBalance(server.api, clientId, '100.00');
+    const page = await pageAs(server.frontDesk, '/checkout');
+    const profile = await pageAs(server.frontDesk, `/clients/${clientId}`);
+    const tile = page.locator('.balance-tile');
+    const writes: { path: string; key: string }[] = [];
+    page.on('request', (request) => {
+      const path = new URL(request.url()).pathname;
+      if (request.method() === 'POST' && path.startsWith('/api/checkout/')) writes.push({ path, key: request.headers()['idempotency-key'] ?? '' });
+    });
+    const startSale = async (total: string) => {
+      await page.getByLabel('Client', { exact: true }).fill('Hind Hold-Checkout');
+      await page.getByRole('button', { name: /Hind Hold-Checkout/ }).click();
+      await page.getByLabel('Sale total').fill(total);
+    };
+    const applyTwenty = async () => {
+      await page.getByLabel('Amount to apply (AED)').fill('20');
+      await page.getByRole('button', { name: 'Apply AED 20.00 from balance' }).click();
+      await expectText(tile, 'AED 20.00 of the balance is on hold');
+    };
+    // The profile is another tab: coming back to it fetches the balances again.
+    const backToProfile = () => profile.evaluate(() => window.dispatchEvent(new Event('focus')));
+
+    // Applying places a hold: nothing is paid yet, the time left counts down, and the card shows available and on hold.
+    await startSale('50');
+    await applyTwenty();
+    await expectText(tile, /Hold expires in\n1[45]:\d\d[\s\S]*Still to pay\nAED 30\.00[\s\S]*Available now\nAED 80\.00/);
+    expect(await tile.getByRole('heading', { name: 'On hold for this sale' }).evaluate((el) => el === document.activeElement)).toBe(true);
+    const shown = await page.getByRole('timer').innerText();
+    await until('the countdown ticks', async () => (await page.getByRole('timer').innerText()) !== shown, 3_000);
+    expect(await page.getByLabel('Sale total').isDisabled()).toBe(true);
+    await screenshots(page, 'checkout-hold');
+    await backToProfile();
+    await expectText(balanceCard(profile), 'Available AED 80.00 · On hold AED 20.00');
+    await expectText(balanceCard(profile), 'AED 100.00');
+    await expectText(profile.getByRole('region', { name: 'On hold' }), /Sale demo-sale-\S+[\s\S]*AED 20\.00/);
+    await screenshots(profile, 'balance-on-hold');
+
+    // Cancelling the sale releases the hold: all of it is available again, and the history has no entry for it.
+    await page.getByRole('button', { name: 'Cancel sale' }).click();
+    await expectText(page.getByRole('status').filter({ hasText: 'cancelled' }), 'Sale cancelled. AED 20.00 is available again.');
+    await expectCount(tile, 0);
+    expect(await page.getByLabel('Client', { exact: true }).evaluate((el) => el === document.activeElement)).toBe(true);
+    await backToProfile();
+    await until('the card no longer shows a hold', async () => !(await balanceCard(profile).innerText()).includes('On hold'));
+    await expectText(balanceCard(profile), 'AED 100.00');
+    await expectCount(profile.getByRole('region', { name: 'On hold' }), 0);
+    await expectCount(profile.locator('.recent .entry-row'), 1);
+    await expectText(profile.locator('.recent .entry-row'), 'Balance Added');
+
+    // Applying again and completing the sale captures the hold: exactly one Used for Payment entry.
+    await startSale('50');
+    await applyTwenty();
+    await page.getByRole('button', { name: 'Complete sale' }).click();
+    await expectText(page.locator('.receipt'), /Paid AED 20\.00 from the balance[\s\S]*Remaining due\nAED 30\.00[\s\S]*Balance now\nAED 80\.00/);
+    await screenshots(page, 'checkout-hold-completed');
+    const history = await pageAs(server.frontDesk, `/clients/${clientId}/history`);
+    const rows = history.locator('.history-table tbody tr');
+    await expectCount(rows, 2);
+    expect(await rows.locator('td[data-label="Type"]').allInnerTexts()).toEqual(['Used for Payment', 'Balance Added']);
+    await expectText(rows.first(), /−AED 20\.00[\s\S]*AED 80\.00/);
+    await backToProfile();
+    await expectText(balanceCard(profile), 'AED 80.00');
+    expect(await balanceCard(profile).innerText()).not.toContain('On hold');
+    const entries = await server.api.get<{ items: { type: string }[] }>(`/api/clients/${clientId}/transactions`);
+    expect(entries.body.items.map((entry) => entry.type)).toEqual(['used_for_payment', 'balance_added']);
+
+    // Every write went with an Idempotency-Key of its own: hold, release, hold, capture.
+    expect(writes.map((write) => write.path.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/, ':holdId'))).toEqual([
+      '/api/checkout/holds',
+      '/api/checkout/holds/:holdId/release',
+      '/api/checkout/holds',
+      '/api/checkout/holds/:holdId/capture',
+    ]);
+    expect(new Set(writes.map((write) => write.key)).size).toBe(4);
+  });
+
+  it('gives the balance back when it is removed from the sale, and when the hold runs out on the countdown', async () => {
+    const clientId = await server.createClient('Ezra Expiring-Hold');
+    await addBalance(server.api, clientId, '60.00');
+    const page = await pageAs(server.owner, '/checkout');
+    const tile = page.locator('.balance-tile');
+    await page.getByLabel('Client', { exact: true }).fill('Ezra Expiring-Hold');
+    await page.getByRole('button', { name: /Ezra Expiring-Hold/ }).click();
+    await page.getByLabel('Sale total').fill('40');
+    await page.getByRole('button', { name: 'Apply AED 40.00 from balance' }).click();
+    await expectText(tile, 'AED 40.00 of the balance is on hold');
+
+    await page.getByRole('button', { name: 'Remove balance' }).click();
+    await expectText(page.getByRole('status').filter({ hasText: 'removed' }), 'Balance removed from the sale: AED 40.00 is available again.');
+    await expectText(tile, 'Available balance\nAED 60.00');
+    expect(await tile.getByRole('heading', { name: 'Customer Balance' }).evaluate((el) => el === document.activeElement)).toBe(true);
+
+    // The till asks for the ledger's default of 15 minutes; this hold is given 3 seconds on its way to the gateway.
+    await page.route(
+      (url) => url.pathname === '/api/checkout/holds',
+      (route) => route.continue({ postData: JSON.stringify({ ...(route.request().postDataJSON() as object), expiresInSeconds: 3 }) }),
+    );
+    await page.getByRole('button', { name: 'Apply AED 40.00 from balance' }).click();
+    await expectText(page.getByRole('timer'), /^0:0[0-3]$/);
+    await expectText(page.getByRole('status').filter({ hasText: 'expired' }), 'The hold on AED 40.00 expired: the balance is available again.');
+    // The ledger's sweep ends it within seconds; the tile asks until it has.
+    await expectText(tile, 'Available balance\nAED 60.00');
+    await expectText(tile, 'Apply AED 40.00 from balance');
+    await screenshots(page, 'checkout-hold-expired');
+    const expired = await server.api.get<{ items: { amount: string; status: string }[] }>(`/api/clients/${clientId}/holds?status=expired`);
+    expect(expired.body.items).toEqual([expect.objectContaining({ amount: '40.00', status: 'expired' })]);
+    const entries = await server.api.get<{ items: unknown[] }>(`/api/clients/${clientId}/transactions`);
+    expect(entries.body.items).toHaveLength(1);
+  });
+
+  it('lists a client’s active holds with Release for staff who take payments, and for no one else', async () => {
+    const clientId = await server.createClient('Rita Release-Hold');
+    await addBalance(server.api, clientId, '50.00');
+    await placeHold(server.api, clientId, 'sale-rita-1', '30.00');
+    const viewer = await server.createStaff('front_desk', 'Vera Viewer', ['balance.view']);
+    const viewerPage = await pageAs(viewer, `/clients/${clientId}`);
+    await expectText(balanceCard(viewerPage), 'Available AED 20.00 · On hold AED 30.00');
+    expect(await viewerPage.getByRole('region', { name: 'On hold' }).count()).toBe(0);
+    expect(await viewerPage.getByRole('button', { name: /Release/ }).count()).toBe(0);
+
+    const page = await pageAs(server.frontDesk, `/clients/${clientId}`);
+    const stale = await pageAs(server.owner, `/clients/${clientId}`);
+    // What a hold reserves cannot be deducted either.
+    await stale.getByRole('button', { name: 'Deduct Balance' }).click();
+    await expectText(dialog(stale), 'Available: AED 20.00');
+    await dialog(stale).getByLabel('Amount').fill('25');
+    await expectText(dialog(stale).locator('.field-error'), 'More than the available AED 20.00');
+    await stale.keyboard.press('Escape');
+    await expectCount(dialog(stale), 0);
+    const holds = page.getByRole('region', { name: 'On hold' });
+    await expectText(holds, /Sale sale-rita-1[\s\S]*Expires[\s\S]*left[\s\S]*AED 30\.00/);
+    await screenshots(page, 'client-holds');
+    await holds.getByRole('button', { name: 'Release AED 30.00 held for sale sale-rita-1' }).click();
+    await expectText(dialog(page), 'will be available again');
+    expect(await dialog(page).getByRole('button', { name: 'Keep hold' }).evaluate((el) => el === document.activeElement)).toBe(true);
+    await dialog(page).getByRole('button', { name: 'Release hold' }).click();
+    await expectCount(dialog(page), 0);
+    await expectText(holds.getByRole('status'), 'Released AED 30.00: it is available again.');
+    await expectText(balanceCard(page), 'AED 50.00');
+    expect(await balanceCard(page).innerText()).not.toContain('On hold');
+
+    // A page that still lists it hears, in the app's words, that it was released already, and lists it no more.
+    const staleHolds = stale.getByRole('region', { name: 'On hold' });
+    await staleHolds.getByRole('button', { name: /^Release AED 30\.00/ }).click();
+    await dialog(stale).getByRole('button', { name: 'Release hold' }).click();
+    await expectText(dialog(stale).getByRole('alert'), 'This hold was already released: its balance is available again.');
+    await dialog(stale).getByRole('button', { name: 'Close' }).first().click();
+    await expectCount(staleHolds.locator('.hold-row'), 0);
+    await expectText(balanceCard(stale), 'AED 50.00');
   });
 
   it('issues gift cards, shows each code once, finds one by its last four characters and voids it', async () => {
