@@ -450,8 +450,8 @@ describe('staff web app in Chromium', () => {
     await applyTwenty();
     await expectText(tile, /Hold expires in\n1[45]:\d\d[\s\S]*Still to pay\nAED 30\.00[\s\S]*Available now\nAED 80\.00/);
     expect(await tile.getByRole('heading', { name: 'On hold for this sale' }).evaluate((el) => el === document.activeElement)).toBe(true);
-    const shown = await page.getByRole('timer').innerText();
-    await until('the countdown ticks', async () => (await page.getByRole('timer').innerText()) !== shown, 3_000);
+    const shown = await page.getByRole('timer', { name: 'Hold expires in' }).innerText();
+    await until('the countdown ticks', async () => (await page.getByRole('timer', { name: 'Hold expires in' }).innerText()) !== shown, 3_000);
     expect(await page.getByLabel('Sale total').isDisabled()).toBe(true);
     await screenshots(page, 'checkout-hold');
     await backToProfile();
@@ -521,7 +521,7 @@ describe('staff web app in Chromium', () => {
       (route) => route.continue({ postData: JSON.stringify({ ...(route.request().postDataJSON() as object), expiresInSeconds: 3 }) }),
     );
     await page.getByRole('button', { name: 'Apply AED 40.00 from balance' }).click();
-    await expectText(page.getByRole('timer'), /^0:0[0-3]$/);
+    await expectText(page.getByRole('timer', { name: 'Hold expires in' }), /^0:0[0-3]$/);
     await expectText(page.getByRole('status').filter({ hasText: 'expired' }), 'The hold on AED 40.00 expired: the balance is available again.');
     // The ledger's sweep ends it within seconds; the tile asks until it has.
     await expectText(tile, 'Available balance\nAED 60.00');

@@ -568,6 +568,7 @@ function HeldTile({ held, capture, release, onComplete, onRemove, onExpired }: H
   const currency = result.currency;
   const left = useTimeLeft(result.hold.expiresAt);
   const heading = useFocusOnMount<HTMLHeadingElement>(true);
+  const timerLabel = useId();
   const busy = capture.busy || release.busy;
   const stillOwed = result.amountStillOwed ?? subtract(owed, result.hold.amount, currency);
 
@@ -586,9 +587,9 @@ function HeldTile({ held, capture, release, onComplete, onRemove, onExpired }: H
       </p>
       <dl className="tile-figures">
         <div>
-          <dt>{t('checkout.timeLeft')}</dt>
+          <dt id={timerLabel}>{t('checkout.timeLeft')}</dt>
           <dd>
-            <span role="timer" className="hold-countdown">
+            <span role="timer" aria-labelledby={timerLabel} className="hold-countdown">
               {formatTimeLeft(left ?? 0)}
             </span>
           </dd>
