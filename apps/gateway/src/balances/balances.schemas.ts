@@ -4,6 +4,11 @@ import { z } from 'zod';
 import { ApiError } from '../http/api-error';
 import { amountSchema, currencySchema, pageLimitSchema } from '../http/request-schemas';
 
+/**
+ * Field for field the contract's balanceChangeRequestSchema (libs/contracts/src/requests.ts), but for the message of a
+ * malformed referenceId: this one answers zod's own pattern message, as the API always has, the contract's its own
+ * sentence. Taking the contract's schema would change what that 400 says.
+ */
 export class BalanceChangeDto extends createZodDto(
   z.strictObject({
     amount: amountSchema,

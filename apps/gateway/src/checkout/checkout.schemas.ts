@@ -1,20 +1,15 @@
 import { createZodDto } from 'nestjs-zod';
-import { holdExpiresInSecondsMax } from '@storecredit/contracts';
+import { checkoutPaymentRequestSchema, holdExpiresInSecondsMax } from '@storecredit/contracts';
 import { z } from 'zod';
-import { amountSchema, currencySchema, externalIdSchema as id } from '../http/request-schemas';
+import { amountSchema, currencySchema, referenceIdSchema as id } from '../http/request-schemas';
 
-/** What a till says of a sale when it pays or holds balance for it. */
-const saleTake = {
-  clientId: id,
-  currency: currencySchema,
-  saleId: id,
-  amountOwed: amountSchema,
-  amountRequested: amountSchema.optional(),
-  saleAmount: amountSchema.optional(),
-  note: z.string().max(500).optional(),
-};
+/**
+ * What a till says of a sale when it pays or holds balance for it: the body the web app's checkout tile validates
+ * with too (libs/contracts/src/requests.ts).
+ */
+const saleTake = checkoutPaymentRequestSchema.shape;
 
-export class PayDto extends createZodDto(z.strictObject(saleTake)) {}
+export class PayDto extends createZodDto(checkoutPaymentRequestSchema) {}
 
 export class RefundDto extends createZodDto(
   z.strictObject({

@@ -1,24 +1,18 @@
-import { giftCardDisplayStatuses, giftCardsPerIssueMax, noteLengthMax } from '@storecredit/contracts';
+import { giftCardDisplayStatuses, giftCardLast4Schema, issueGiftCardsRequestSchema, noteLengthMax, redeemGiftCardRequestSchema } from '@storecredit/contracts';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
-import { amountSchema, currencySchema, pageLimitSchema } from '../http/request-schemas';
+import { pageLimitSchema } from '../http/request-schemas';
 
-export class IssueGiftCardsDto extends createZodDto(
-  z.strictObject({
-    amount: amountSchema,
-    currency: currencySchema,
-    expiresAt: z.iso.datetime({ offset: true }).optional(),
-    count: z.number().int().min(1).max(giftCardsPerIssueMax).default(1),
-  }),
-) {}
+/** Issuing and redeeming take the bodies the web app's dialogs validate with (libs/contracts/src/requests.ts). */
+export class IssueGiftCardsDto extends createZodDto(issueGiftCardsRequestSchema) {}
 
 export class ListGiftCardsDto extends createZodDto(
   z.strictObject({
     status: z.enum(giftCardDisplayStatuses).optional(),
-    last4: z.string().regex(/^[0-9A-Za-z]{4}$/).optional(),
+    last4: giftCardLast4Schema.optional(),
     cursor: z.string().max(noteLengthMax).optional(),
     limit: pageLimitSchema,
   }),
 ) {}
 
-export class RedeemDto extends createZodDto(z.strictObject({ code: z.string().min(1).max(64), note: z.string().max(noteLengthMax).optional() })) {}
+export class RedeemDto extends createZodDto(redeemGiftCardRequestSchema) {}
