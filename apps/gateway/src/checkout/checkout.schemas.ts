@@ -1,14 +1,14 @@
 import { createZodDto } from 'nestjs-zod';
-import { checkoutPaymentRequestSchema, holdExpiresInSecondsMax } from '@storecredit/contracts';
+import {
+  captureHoldRequestSchema,
+  checkoutHoldRequestSchema,
+  checkoutPaymentRequestSchema,
+  releaseHoldRequestSchema,
+} from '@storecredit/contracts';
 import { z } from 'zod';
 import { amountSchema, currencySchema, referenceIdSchema as id } from '../http/request-schemas';
 
-/**
- * What a till says of a sale when it pays or holds balance for it: the body the web app's checkout tile validates
- * with too (libs/contracts/src/requests.ts).
- */
-const saleTake = checkoutPaymentRequestSchema.shape;
-
+/** What a till sends to pay, hold, capture or release: the bodies the web app's checkout tile validates with too (libs/contracts/src/requests.ts). */
 export class PayDto extends createZodDto(checkoutPaymentRequestSchema) {}
 
 export class RefundDto extends createZodDto(
@@ -24,13 +24,11 @@ export class RefundDto extends createZodDto(
   }),
 ) {}
 
-export class HoldDto extends createZodDto(
-  z.strictObject({ ...saleTake, expiresInSeconds: z.number().int().min(1).max(holdExpiresInSecondsMax).optional() }),
-) {}
+export class HoldDto extends createZodDto(checkoutHoldRequestSchema) {}
 
-export class CaptureDto extends createZodDto(z.strictObject({ amount: amountSchema.optional(), note: z.string().max(500).optional() })) {}
+export class CaptureDto extends createZodDto(captureHoldRequestSchema) {}
 
-export class ReleaseDto extends createZodDto(z.strictObject({ note: z.string().max(500).optional() })) {}
+export class ReleaseDto extends createZodDto(releaseHoldRequestSchema) {}
 
 export const holdStatuses = ['active', 'captured', 'released', 'expired'] as const;
 
