@@ -4,7 +4,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 /**
  * Refuses to start a worker on a database whose schema is behind it (migrations run as a step of their own, never
  * on worker boot). Before any consumer starts: a worker whose SQL needs a newer schema would otherwise fail every
- * group it applies, or take the slow path for every one of them.
+ * group it applies, and then every one of its commands again alone.
  */
 @Injectable()
 export class SchemaCheck implements OnModuleInit {

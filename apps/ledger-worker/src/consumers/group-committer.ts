@@ -34,7 +34,7 @@ interface Waiting {
  * that one is decided in memory while PostgreSQL writes another, and many waiting messages are shared out between
  * the free lanes (PostgreSQL writes them on two connections at once); they never share a message key, so no two
  * transactions at once touch the same wallet (were they to, the database's checks would refuse one, which is then
- * applied again the slow way). A partition hands over its next slice only after its last one was delivered, so
+ * applied again one command at a time). A partition hands over its next slice only after its last one was delivered, so
  * its messages are applied, answered and committed in order.
  */
 export class GroupCommitter<T> {
