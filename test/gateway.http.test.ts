@@ -90,6 +90,15 @@ describe('gateway over Kafka', () => {
     expect(released.body).toMatchObject({ status: 'applied', result: { available: '50.00', hold: { status: 'released' } } });
   });
 
+  it('reaches a client whose id is as long as the contract allows (128 characters) on every client route', async () => {
+    const owner = http.as(biz.ownerToken);
+    const clientId = `c${'x'.repeat(127)}`;
+    expect((await owner.post('/api/clients', { id: clientId, name: 'Long Id' })).status).toBe(201);
+    expect((await owner.get(`/api/clients/${clientId}/balances`)).status).toBe(200);
+    expect((await owner.get(`/api/clients/${clientId}/holds`)).status).toBe(200);
+    expect((await owner.post(`/api/clients/${clientId}/balance/add`, { amount: '1.00', currency: 'AED' })).status).toBe(200);
+  });
+
   it('issues and redeems a gift card', async () => {
     const owner = http.as(biz.ownerToken);
     const issued = await owner.post<{ items: { code: string }[] }>('/api/gift-cards', { amount: '40.00', currency: 'AED' });

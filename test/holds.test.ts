@@ -50,6 +50,9 @@ describe('holds on PostgreSQL', () => {
     const { holdId, result } = await hold(clientId, '70.00');
     expect(result).toMatchObject({ amountHeld: '70.00', available: '30.00', hold: { holdId, status: 'active' } });
     expect(await walletRow(clientId)).toEqual({ balance: '100.00', held: '70.00' });
+    // A hold changes the wallet now, not in 1970.
+    const [{ updated_at }] = await db.query<{ updated_at: Date }>('select updated_at from wallet where client_id = $1', [clientId]);
+    expect(Math.abs(new Date(updated_at).getTime() - Date.now())).toBeLessThan(60_000);
     expect(codeOf(await ledger().apply(command('balance.deduct', { ...wallet(clientId), amount: '30.01' })))).toBe('insufficient_balance');
     expect(codeOf(await ledger().apply(command('balance.release', { ...wallet(clientId), holdId })))).toBe('applied');
     expect(codeOf(await ledger().apply(command('balance.deduct', { ...wallet(clientId), amount: '100.00' })))).toBe('applied');
@@ -81,6 +84,20 @@ describe('holds on PostgreSQL', () => {
     } finally {
       clocks.forEach((clock) => clock.advance(-61_000));
     }
+  });
+
+  it('has verify report a hold left active well past its expiry (a sweep that is not running)', async () => {
+    const clientId = await funded('30.00');
+    clocks[0].advance(-200_000);
+    let holdId: string;
+    try {
+      ({ holdId } = await hold(clientId, '10.00', 60));
+    } finally {
+      clocks[0].advance(200_000);
+    }
+    const report = await apps[0].get(LedgerVerifier).verify();
+    expect(report.problems).toEqual([expect.objectContaining({ check: expect.stringMatching(/hold still active a minute after its expiry/), examples: [expect.objectContaining({ hold_id: holdId })] })]);
+    expect(codeOf(await ledger().apply(command('balance.expire-hold', { ...wallet(clientId), holdId, commandId: expireHoldCommandId(holdId) })))).toBe('applied');
   });
 
   it('lets exactly one of a capture and the expiry win when they race', async () => {

@@ -82,6 +82,11 @@ describe('ledger worker end to end', () => {
     await kafka.send('checkout', captured);
     await kafka.send('checkout', expiring);
     const [held] = (await kafka.waitForReplies(expiring.commandId)) as Reply[];
+    // Nobody but the ledger may expire a hold: one sent early on the checkout topic is dead-lettered, and cannot block
+    // the sweep's expiry by taking its command id.
+    const early = { ...command('balance.expire-hold', { ...wallet, holdId: holdIdOf(businessId, expiring.commandId) }), commandId: `expire-hold:${holdIdOf(businessId, expiring.commandId)}` };
+    await kafka.send('checkout', early);
+    await waitUntil(() => kafka.deadLetters.some((letter) => letter.headers['dlq-code'] === 'wrong_topic' && letter.value?.toString().includes(early.holdId) === true), 'the early expiry dead-lettered');
     expect(held.result).toMatchObject({ amountHeld: '30.00', available: '10.00', hold: { holdId: holdIdOf(businessId, expiring.commandId) } });
     const capture = buildCommand({ type: 'balance.capture', commandId: uniqueId('capture'), ...wallet, actor: checkout, holdId: holdIdOf(businessId, captured.commandId), amount: '45.00' });
     await kafka.send('checkout', capture);

@@ -1,35 +1,31 @@
 import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { commandKey, type Command } from '@storecredit/contracts';
-import { HoldExpiry } from '@storecredit/ledger';
-import { WorkerProducer } from './kafka.providers';
+import { HoldExpiry, LedgerCommands } from '@storecredit/ledger';
 import { injectWorkerConfig } from './kafka.providers';
 import type { WorkerConfig } from './worker.config';
 
 /**
- * Runs the hold expiry sweep in every worker: the expiries go onto the checkout topic, keyed by wallet, so each is
- * applied in its wallet's order by whichever worker owns the partition; their command ids are deterministic, so
- * workers sweeping at once expire a hold once. Stopped before the producers close.
+ * Runs the hold expiry sweep in every worker. Its expiries are applied in-process, decided by the clock that found
+ * them due (so they are never refused as early, whatever other workers' clocks say), and no producer can send one: no
+ * topic carries `balance.expire-hold`. A wallet's other commands may be in flight on the consumer's lanes at the same
+ * time: the write's version checks refuse the one that lost, which is then decided again alone. The command ids are
+ * deterministic, so workers sweeping at once expire a hold once. Stopped before the application closes.
  */
 @Injectable()
 export class HoldSweep implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(
     private readonly expiry: HoldExpiry,
-    private readonly output: WorkerProducer,
+    private readonly ledger: LedgerCommands,
     @injectWorkerConfig() private readonly config: WorkerConfig,
   ) {}
 
   onApplicationBootstrap(): void {
     if (this.config.holdSweepMs === 0) return;
-    this.expiry.start((commands) => this.send(commands), this.config.holdSweepMs);
+    this.expiry.start(async (commands) => {
+      await this.ledger.applyGroup(commands);
+    }, this.config.holdSweepMs);
   }
 
   beforeApplicationShutdown(): Promise<void> {
     return this.expiry.stop();
-  }
-
-  private async send(commands: Command[]): Promise<void> {
-    await this.output.connect();
-    const messages = commands.map((command) => ({ key: commandKey(command), value: JSON.stringify(command) }));
-    await this.output.send('replies', (producer) => producer.send({ topic: this.config.topics.commands.checkout, messages, acks: -1 }));
   }
 }

@@ -395,8 +395,9 @@ describe('commandTypesByProducer', () => {
     expect([...commandTypesByProducer.gateway].sort()).toEqual(commandTypes.filter((type) => type !== 'balance.expire-hold').sort());
   });
 
-  it('lets checkout carry only payments and holds, never a change of balance by itself', () => {
-    expect(commandTypesByProducer.checkout).toEqual(['balance.pay', 'balance.hold', 'balance.capture', 'balance.release', 'balance.expire-hold']);
+  it('lets checkout carry only payments and holds, never a change of balance by itself, nor the ledger\'s own expiry', () => {
+    expect(commandTypesByProducer.checkout).toEqual(['balance.pay', 'balance.hold', 'balance.capture', 'balance.release']);
+    for (const producer of producers) expect(commandTypesByProducer[producer]).not.toContain('balance.expire-hold');
   });
 
   it('lets the refund service carry only refunds to balance', () => {

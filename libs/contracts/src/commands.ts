@@ -145,8 +145,8 @@ export const captureHoldSchema = z
 export const releaseHoldSchema = z.strictObject({ ...walletBase, type: z.literal('balance.release'), holdId: z.uuid() });
 
 /**
- * Ends a hold past its expiry as expired (the ledger's own sweep sends it, with the command id `expire-hold:<holdId>`,
- * so several sweeps change nothing twice); refused while the hold has not expired yet.
+ * Ends a hold past its expiry as expired. Only the ledger's own sweep sends it, in-process (no topic carries it), with
+ * the command id `expire-hold:<holdId>`, so several sweeps change nothing twice; refused while the hold is not due.
  */
 export const expireHoldSchema = z.strictObject({ ...walletBase, type: z.literal('balance.expire-hold'), holdId: z.uuid() });
 

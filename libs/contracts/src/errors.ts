@@ -17,7 +17,7 @@ export const errorMessages = {
   sale_mismatch: 'This sale belongs to another client, currency or amount',
   sale_amount_below_settled: "The sale's amount cannot be lower than what balance already paid, holds or refunds returned",
   hold_not_found: 'Hold not found',
-  hold_expired: 'This hold has expired; its balance is available again',
+  hold_expired: 'This hold has expired and can no longer be captured; the ledger releases its balance shortly',
   hold_already_captured: 'This hold was already captured',
   hold_already_released: 'This hold was already released',
   hold_not_expired: 'This hold has not expired yet',

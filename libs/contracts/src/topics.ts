@@ -28,7 +28,10 @@ export function topicNames(prefix: string = defaultTopicPrefix): TopicNames {
 }
 
 /**
- * Which command types each producer's topic may carry: the checkout service can pay, never add balance.
+ * Which command types each producer's topic may carry. No topic carries `balance.expire-hold`: only the ledger's own
+ * sweep sends it, in-process, so nobody can send it before a hold is due and have that refusal stored under the
+ * sweep's command id.
+ *: the checkout service can pay, never add balance.
  * The gateway serves staff, who do everything through permissions checked at the gateway.
  */
 export const commandTypesByProducer: Record<Producer, readonly CommandType[]> = {
@@ -46,7 +49,7 @@ export const commandTypesByProducer: Record<Producer, readonly CommandType[]> = 
     'balance.capture',
     'balance.release',
   ],
-  checkout: ['balance.pay', 'balance.hold', 'balance.capture', 'balance.release', 'balance.expire-hold'],
+  checkout: ['balance.pay', 'balance.hold', 'balance.capture', 'balance.release'],
   refund: ['balance.refund'],
 };
 

@@ -14,9 +14,9 @@ export function expireHoldCommandId(holdId: string): string {
 
 /**
  * The ledger's own release of holds nobody captured or released in time. It does not change a hold itself: it finds
- * the holds past their expiry and hands `balance.expire-hold` commands (keyed by wallet, with a deterministic command
- * id) to `send`, which puts them on the same ordered path as every other change of the wallet (the checkout topic in
- * a worker; the in-process ledger in embedded mode). Several sweeps at once change nothing twice.
+ * the holds past their expiry and hands `balance.expire-hold` commands (with a deterministic command id) to `send`,
+ * which applies them through LedgerCommands like every other change of the wallet (a worker's sweep, or the
+ * in-process ledger in embedded mode). Several sweeps at once change nothing twice.
  */
 @Injectable()
 export class HoldExpiry implements OnApplicationShutdown {

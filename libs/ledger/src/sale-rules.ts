@@ -44,7 +44,8 @@ export interface SalePayment {
  * A payment of a sale with balance: min(available, owed, requested, what the sale's amount leaves after earlier
  * balance payments and active holds). The till still has to collect what it owed less what this took, and never more
  * than the sale leaves unpaid by balance (a retried payment under a new command id owes nothing more). A payment that
- * takes nothing changes nothing: its sale (new, or edited by its saleAmount) is recorded only when it takes something.
+ * takes nothing records no new sale, but an edit of a recorded sale (another saleAmount) is stored whatever it takes:
+ * the reply shows the sale as the ledger now has it.
  */
 export function paymentOfSale(found: SaleState | undefined, command: PayCommand, available: Decimal): SalePayment {
   const { applied, amountStillOwed, sale } = takeForSale(found, command, available);

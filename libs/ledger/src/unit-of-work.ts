@@ -373,7 +373,7 @@ export class UnitOfWork {
     if (!wallet.posted) throw new Error('a hold needs a wallet with a balance');
     const held = new Decimal(wallet.held).plus(hold.amount);
     if (held.gt(wallet.balance)) throw new Error(`hold ${hold.holdId} would hold more than the balance`);
-    this.change(wallet, { held: formatAmount(held, wallet.currency), changed: true });
+    this.change(wallet, { held: formatAmount(held, wallet.currency), updatedAt: hold.createdAt, changed: true });
     const placed: WorkHold = { ...hold, stored: false, changed: true };
     this.put(this.holds, key(hold.businessId, hold.holdId), placed);
     return placed;
@@ -383,7 +383,7 @@ export class UnitOfWork {
   endHold(wallet: WorkWallet, hold: WorkHold, end: Pick<HoldRow, 'status' | 'captured' | 'endedBy' | 'endedAt'>): void {
     const held = new Decimal(wallet.held).minus(hold.amount);
     if (held.isNegative()) throw new Error(`hold ${hold.holdId} ends with more than its wallet holds`);
-    this.change(wallet, { held: formatAmount(held, wallet.currency), changed: true });
+    this.change(wallet, { held: formatAmount(held, wallet.currency), updatedAt: end.endedAt ?? wallet.updatedAt, changed: true });
     this.change(hold, { ...end, changed: true });
   }
 

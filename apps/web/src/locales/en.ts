@@ -49,7 +49,7 @@ export const en = {
   errors: {
     insufficient_balance: 'Not enough available balance: part of it may be on hold for another sale.',
     hold_not_found: 'This hold was not found. It may belong to another client.',
-    hold_expired: 'This hold has expired: its balance is available again.',
+    hold_expired: 'This hold has expired and can no longer be used: its balance is released shortly.',
     hold_already_captured: 'This hold was already used for the payment.',
     hold_already_released: 'This hold was already released: its balance is available again.',
     capture_exceeds_hold: 'That is more than the amount on hold.',
@@ -246,6 +246,7 @@ export const en = {
     removed: 'Balance removed from the sale: {{amount}} is available again.',
     expired: 'The hold on {{amount}} expired: the balance is available again.',
     holdEnded: 'This sale’s hold has ended: the balance is available again.',
+    holdCapturedElsewhere: 'This sale’s hold was already used for the payment at another desk.',
     cancelSale: 'Cancel sale',
     cancelling: 'Cancelling…',
     cancelled: 'Sale cancelled. {{amount}} is available again.',

@@ -41,7 +41,7 @@ export const expiredHoldPollMs = 2_000;
 export const expiredHoldPollDurationMaxMs = 60_000;
 
 /** Refusals that say the hold has ended already (expired, released elsewhere): the sale goes on without it. */
-const holdEndedCodes = new Set(['hold_not_found', 'hold_expired', 'hold_already_released']);
+const holdEndedCodes = new Set(['hold_not_found', 'hold_expired', 'hold_already_released', 'hold_already_captured']);
 
 function holdEnded(error: unknown): boolean {
   return error instanceof ApiError && holdEndedCodes.has(error.code);
@@ -246,9 +246,10 @@ function useSaleHold(client: Client | null, say: (notice: string) => void) {
 
   // A refusal that says the hold has ended already (expired, released at another desk) ends it here too.
   const endedElsewhere = holdEnded(capture.error) || holdEnded(release.error);
+  const capturedElsewhere = [capture.error, release.error].some((error) => error instanceof ApiError && error.code === 'hold_already_captured');
   useEffect(() => {
     if (!endedElsewhere || !held) return;
-    say(t('checkout.holdEnded'));
+    say(t(capturedElsewhere ? 'checkout.holdCapturedElsewhere' : 'checkout.holdEnded'));
     setHeld(null);
     refetchClient();
   }, [endedElsewhere]);

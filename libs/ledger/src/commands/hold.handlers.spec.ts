@@ -126,7 +126,11 @@ function modelStep(model: Model, step: Step, clientId: (index: number) => string
       const owed = step.saleAmount === null ? step.owed : Math.min(step.owed, step.saleAmount);
       const taken = take(model, id, saleId(step.sale), owed, step.saleAmount);
       if ('code' in taken) return taken;
-      if (taken.applied === 0) return { amount: 0, stillOwed: taken.stillOwed };
+      if (taken.applied === 0) {
+        // Nothing taken records no new sale, but a recorded sale's edit is kept.
+        if (model.sales.has(saleId(step.sale))) model.sales.set(saleId(step.sale), taken.sale);
+        return { amount: 0, stillOwed: taken.stillOwed };
+      }
       if (step.kind === 'pay') {
         change(model.balance, id, -taken.applied);
         model.sales.set(saleId(step.sale), { ...taken.sale, paid: taken.sale.paid + taken.applied });
@@ -263,6 +267,22 @@ describe('holds, decided by their handlers against a unit of work', () => {
     expect(deduct.reply.error).toMatchObject({ code: 'insufficient_balance', details: { balance: '100.00', available: '20.00', held: '80.00' } });
     expect(pay.reply.error).toBeUndefined();
     expect(pay.reply.result).toMatchObject({ amount: '20.00', amountStillOwed: '30.00', balanceAfter: '80.00' });
+  });
+
+  it('keeps a sale edited down by a hold or payment that takes nothing: balance never pays more than the sale it confirmed', async () => {
+    const work = new UnitOfWork(empty);
+    const [, , edit, paid] = await ledger.decideGroup(
+      [
+        command({ type: 'balance.add', clientId: 'cy', amount: '60' }),
+        command({ type: 'balance.hold', clientId: 'cy', saleId: 's-4', amountOwed: '100', saleAmount: '100' }),
+        command({ type: 'balance.hold', clientId: 'cy', saleId: 's-4', amountOwed: '1', saleAmount: '60' }),
+        command({ type: 'balance.pay', clientId: 'cy', saleId: 's-4', amountOwed: '40' }),
+      ],
+      work,
+    );
+    expect(edit.reply.result).toMatchObject({ amountHeld: '0.00', sale: { amount: '60.00', held: '60.00' } });
+    expect(work.sale(businessId, 's-4')).toMatchObject({ amount: '60.00', held: '60.00', paidWithBalance: '0.00' });
+    expect(paid.reply.result).toMatchObject({ amount: '0.00', sale: { amount: '60.00' } });
   });
 
   it('captures part of a hold as one used_for_payment entry, a refundable payment, and releases the rest', async () => {

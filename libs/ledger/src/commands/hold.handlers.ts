@@ -27,6 +27,8 @@ export class PlaceHoldHandler implements ICommandHandler<PlaceHoldCommand, Decis
     const hold = holdOfSale(sale, payload, work.available(wallet));
     const zero = formatAmount(0, payload.currency);
     if (hold.applied.isZero()) {
+      // Nothing held: no hold; a recorded sale it edits (a new saleAmount) is edited all the same, as by a payment.
+      if (sale) work.storeSale(sale, hold.sale, now);
       const extra = { amountHeld: zero, amountStillOwed: hold.amountStillOwed, available: available(wallet), sale: saleSummary(hold.sale) };
       return unchangedResult(wallet.posted ? wallet : null, payload, zero, extra);
     }

@@ -18,8 +18,11 @@ export class PayWithBalanceHandler implements ICommandHandler<PayWithBalanceComm
     const found = work.sale(payload.businessId, payload.saleId);
     const payment = paymentOfSale(found, payload, work.available(wallet));
     const extra = { amountStillOwed: payment.amountStillOwed, sale: saleSummary(payment.sale) };
-    // A payment that takes nothing changes nothing, the sale's record included.
-    if (payment.applied.isZero()) return unchangedResult(wallet.posted ? wallet : null, payload, formatAmount(0, payload.currency), extra);
+    if (payment.applied.isZero()) {
+      // A payment that takes nothing posts nothing; a recorded sale it edits (a new saleAmount) is edited all the same.
+      if (found) work.storeSale(found, payment.sale, now);
+      return unchangedResult(wallet.posted ? wallet : null, payload, formatAmount(0, payload.currency), extra);
+    }
     const posting = { type: 'used_for_payment' as const, amount: payment.applied.negated(), referenceType: 'payment' as const, referenceId: payload.saleId };
     const posted = work.post(payload, posting, now);
     work.storeSale(found, payment.sale, now);

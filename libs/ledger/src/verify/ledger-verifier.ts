@@ -4,6 +4,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 
 /** An outbox row older than this has not been published when it should have been. */
 export const outboxStuckAfterMs = 60_000;
+/** A hold still active this long after its expiry has not been swept when it should have been. */
+export const holdOverdueAfterMs = 60_000;
 /** At most this many problems of one kind are listed; the count is always exact. */
 export const problemsListedMax = 20;
 
@@ -110,6 +112,11 @@ const checks: { check: string; sql: string }[] = [
           left join balance_payment p on p.business_id = h.business_id and p.command_id = h.ended_by
           where h.status = 'captured' and h.captured > 0
             and (e.amount is distinct from -h.captured or p.amount_applied is distinct from h.captured)`,
+  },
+  {
+    check: 'hold still active a minute after its expiry (the expiry sweep is not running, or cannot expire it)',
+    sql: `select business_id, hold_id, client_id, amount::text, expires_at from balance_hold
+          where status = 'active' and expires_at < now() - make_interval(secs => ${holdOverdueAfterMs / 1000})`,
   },
   {
     check: 'hold ended more than once',
