@@ -20,7 +20,7 @@ export const bodyBytesMax = 16 * 1024;
 /** Builds the gateway application (not yet listening), so tests drive it exactly as main.ts does. */
 export async function createGatewayApp(config: GatewayConfig, database: GatewayDatabase, clock?: Clock): Promise<NestFastifyApplication> {
   // Path parameters carry ids of up to 128 characters (the contract's ids); Fastify's default stops at 100.
-  const adapter = new FastifyAdapter({ bodyLimit: bodyBytesMax, trustProxy: false, maxParamLength: 256 });
+  const adapter = new FastifyAdapter({ bodyLimit: bodyBytesMax, trustProxy: false, routerOptions: { maxParamLength: 256 } });
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config, database, clock), adapter, {
     logger: new AppLogger(),
   });
