@@ -88,14 +88,8 @@ export const checkoutPaymentRequestSchema = z.strictObject({
  * until it is captured or released, or until it expires (the ledger's default when expiresInSeconds is left out).
  */
 export const checkoutHoldRequestSchema = z.strictObject({
-  clientId: referenceIdSchema,
-  currency: currencySchema,
-  saleId: referenceIdSchema,
-  amountOwed: amountSchema,
-  amountRequested: amountSchema.optional(),
-  saleAmount: amountSchema.optional(),
+  ...checkoutPaymentRequestSchema.shape,
   expiresInSeconds: z.number().int().min(1).max(holdExpiresInSecondsMax).optional(),
-  note: noteSchema.optional(),
 });
 
 /** POST /api/checkout/holds/:holdId/capture: take `amount` of the hold (all of it when left out); the rest is released. */

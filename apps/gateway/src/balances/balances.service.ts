@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { buildCommand, Decimal, formatAmount, type EntryType } from '@storecredit/contracts';
-import { actorOf, type Principal } from '../auth/principal';
+import type { Principal } from '../auth/principal';
 import { clientNotFound, ClientsService } from '../clients/clients.service';
 import { CommandSubmitter, type Submitted } from '../commands/command-submitter';
 import { decodeCursor, pageOf, type Page } from '../http/pagination';
@@ -80,11 +80,9 @@ export class BalancesService {
   ): Promise<Submitted> {
     const command = buildCommand({
       type,
-      commandId: this.submitter.commandIdFor(principal, idempotencyKey),
-      businessId: principal.businessId,
+      ...this.submitter.headerFor(principal, idempotencyKey),
       clientId,
       currency: change.currency,
-      actor: actorOf(principal),
       amount: change.amount,
       ...(change.note === undefined ? {} : { note: change.note }),
       reference: change.referenceId === undefined ? { type: change.referenceType } : { type: change.referenceType, id: change.referenceId },

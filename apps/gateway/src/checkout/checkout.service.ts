@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { buildCommand, type CommandInput } from '@storecredit/contracts';
 import { z } from 'zod';
-import { actorOf, type Principal } from '../auth/principal';
+import type { Principal } from '../auth/principal';
 import { clientNotFound, ClientsService } from '../clients/clients.service';
 import { CommandSubmitter, type Submitted } from '../commands/command-submitter';
 import { ApiError } from '../http/api-error';
@@ -30,9 +30,7 @@ export class CheckoutService {
   async hold(principal: Principal, hold: Hold, idempotencyKey: string | undefined): Promise<Submitted> {
     const command = buildCommand({
       type: 'balance.hold',
-      commandId: this.submitter.commandIdFor(principal, idempotencyKey),
-      businessId: principal.businessId,
-      actor: actorOf(principal),
+      ...this.submitter.headerFor(principal, idempotencyKey),
       ...hold,
     });
     return this.submitForClient(principal, command, hold.clientId);
@@ -65,11 +63,9 @@ export class CheckoutService {
     const hold = await this.requireHold(principal, holdId);
     const command = buildCommand({
       type,
-      commandId: this.submitter.commandIdFor(principal, idempotencyKey),
-      businessId: principal.businessId,
+      ...this.submitter.headerFor(principal, idempotencyKey),
       clientId: hold.client_id,
       currency: hold.currency,
-      actor: actorOf(principal),
       holdId: hold.hold_id,
       ...fields,
     } as CommandInput);
@@ -86,9 +82,7 @@ export class CheckoutService {
   async pay(principal: Principal, payment: Payment, idempotencyKey: string | undefined): Promise<Submitted> {
     const command = buildCommand({
       type: 'balance.pay',
-      commandId: this.submitter.commandIdFor(principal, idempotencyKey),
-      businessId: principal.businessId,
-      actor: actorOf(principal),
+      ...this.submitter.headerFor(principal, idempotencyKey),
       ...payment,
     });
     return this.submitForClient(principal, command, payment.clientId);
@@ -97,9 +91,7 @@ export class CheckoutService {
   async refund(principal: Principal, refund: Refund, idempotencyKey: string | undefined): Promise<Submitted> {
     const command = buildCommand({
       type: 'balance.refund',
-      commandId: this.submitter.commandIdFor(principal, idempotencyKey),
-      businessId: principal.businessId,
-      actor: actorOf(principal),
+      ...this.submitter.headerFor(principal, idempotencyKey),
       ...refund,
     });
     return this.submitForClient(principal, command, refund.clientId);

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Command } from '@storecredit/contracts';
 import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
-import type { Principal } from '../auth/principal';
+import { actorOf, type Principal } from '../auth/principal';
 import { gatewayConfigToken, type GatewayConfig } from '../gateway.config';
 import { ApiError } from '../http/api-error';
 import { CommandTransport } from './command-transport';
@@ -36,6 +36,11 @@ export class CommandSubmitter {
     }
     const digest = createHash('sha256').update(`${principal.businessId}\n${idempotencyKey}\n${part}`).digest('hex');
     return `http-${digest.slice(0, 40)}`;
+  }
+
+  /** What every command the gateway sends starts with: its id (commandIdFor), the caller's business and the caller. */
+  headerFor(principal: Principal, idempotencyKey: string | undefined, part = ''): Pick<Command, 'commandId' | 'businessId' | 'actor'> {
+    return { commandId: this.commandIdFor(principal, idempotencyKey, part), businessId: principal.businessId, actor: actorOf(principal) };
   }
 
   async submit(principal: Principal, command: Command): Promise<Submitted> {

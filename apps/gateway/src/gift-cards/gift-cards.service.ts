@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { buildCommand, giftCardDisplayStatus, isGiftCardVoidable, type ErrorCode, type GiftCardListItem } from '@storecredit/contracts';
 import { Clock } from '@storecredit/ledger';
-import { actorOf, type Principal } from '../auth/principal';
+import type { Principal } from '../auth/principal';
 import { ClientsService } from '../clients/clients.service';
 import { CommandSubmitter, type Submitted } from '../commands/command-submitter';
 import { ApiError } from '../http/api-error';
@@ -49,9 +49,7 @@ export class GiftCardsService {
       const code = generateGiftCardCode();
       const command = buildCommand({
         type: 'giftcard.issue',
-        commandId: this.submitter.commandIdFor(principal, undefined),
-        businessId: principal.businessId,
-        actor: actorOf(principal),
+        ...this.submitter.headerFor(principal, undefined),
         code,
         amount: issue.amount,
         currency: issue.currency,
@@ -78,9 +76,7 @@ export class GiftCardsService {
   async void(principal: Principal, giftCardId: string, idempotencyKey: string | undefined): Promise<Submitted> {
     const command = buildCommand({
       type: 'giftcard.void',
-      commandId: this.submitter.commandIdFor(principal, idempotencyKey),
-      businessId: principal.businessId,
-      actor: actorOf(principal),
+      ...this.submitter.headerFor(principal, idempotencyKey),
       giftCardId,
     });
     return this.submitter.submit(principal, command);
@@ -100,11 +96,9 @@ export class GiftCardsService {
       if (!card) throw new ApiError('gift_card_not_found');
       const command = buildCommand({
         type: 'giftcard.redeem',
-        commandId: this.submitter.commandIdFor(principal, idempotencyKey),
-        businessId: principal.businessId,
+        ...this.submitter.headerFor(principal, idempotencyKey),
         clientId,
         currency: card.currency,
-        actor: actorOf(principal),
         code: redemption.code,
         ...(redemption.note === undefined ? {} : { note: redemption.note }),
       });
