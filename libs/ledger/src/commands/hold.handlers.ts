@@ -71,13 +71,12 @@ export class PlaceHoldHandler implements ICommandHandler<PlaceHoldCommand, Decis
 export class CaptureHoldHandler implements ICommandHandler<CaptureHoldCommand, Decision> {
   async execute({ payload, work, now }: CaptureHoldCommand): Promise<Decision> {
     const { wallet, hold, sale } = endHold(work, payload, now);
-    const captured = formatAmount(hold.captured, payload.currency);
     const posting = { type: 'used_for_payment' as const, amount: hold.captured.negated(), referenceType: 'payment' as const, referenceId: hold.row.saleId };
     const posted = hold.captured.isZero() ? undefined : work.post(payload, posting, now);
     if (posted) work.addPayment(payload, posted, hold.row.saleId, hold.captured, now);
     work.holdEvent(wallet, hold.row, 'hold.captured', payload, now);
     const extra = { available: available(wallet), hold: holdSummary(hold.row), sale: saleSummary(sale) };
-    return posted ? postedResult(posted, extra) : unchangedResult(wallet, payload, captured, extra);
+    return posted ? postedResult(posted, extra) : unchangedResult(wallet, payload, hold.row.captured, extra);
   }
 }
 
