@@ -106,6 +106,13 @@ async function npmStart(dataDir: string, port: number): Promise<Started> {
   const { child, output } = started;
   await waitUntil(() => output().includes('storecredit is running at') || child.exitCode !== null, 'npm start to print its URL', startTimeoutMs);
   if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${output()}`);
+  // The logins (and, on a first start, the gift card codes) are logged line by line just after the URL, and a pipe
+  // may deliver them in later chunks: read on until the output has been still for a moment.
+  await waitUntil(() => output().includes('sign in as:'), 'npm start to print its logins', startTimeoutMs);
+  for (let seen = ''; seen !== output(); ) {
+    seen = output();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
   return started;
 }
 
