@@ -36,6 +36,9 @@ import { HealthController } from './health/health.controller';
 import { HealthRepository } from './health/health.repository';
 import { HealthService } from './health/health.service';
 import { ApiExceptionFilter } from './http/api-exception.filter';
+import { SettingsController } from './settings/settings.controller';
+import { SettingsRepository } from './settings/settings.repository';
+import { SettingsService } from './settings/settings.service';
 import { TextSafetyPipe } from './http/text-safety.pipe';
 
 export interface GatewayDatabase {
@@ -68,6 +71,7 @@ export class GatewayModule {
         GiftCardsController,
         CheckoutController,
         CommandsController,
+        SettingsController,
       ],
       providers: [
         { provide: gatewayConfigToken, useValue: config },
@@ -95,6 +99,8 @@ export class GatewayModule {
         CommandsRepository,
         CommandSubmitter,
         CommandStatusService,
+        SettingsRepository,
+        SettingsService,
         transport,
         ...(database.alongside ?? []),
       ],

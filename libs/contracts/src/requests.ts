@@ -58,6 +58,22 @@ export const balanceChangeRequestSchema = z.strictObject({
   referenceId: referenceIdSchema.optional(),
 });
 
+/**
+ * POST /api/clients/:id/balance/add: a change, and optionally when the credit it creates stops being spendable (an
+ * ISO 8601 instant with its offset; the ledger refuses one not in the future: expiry_not_in_future). A deduction
+ * takes no expiry: it creates no credit.
+ */
+export const balanceAddRequestSchema = z.strictObject({
+  ...balanceChangeRequestSchema.shape,
+  expiresAt: z.iso.datetime({ offset: true }).optional(),
+});
+
+/** POST /api/clients/:id/entries/:entryId/reverse: a staff add or deduct undone; the note says why, for the audit trail. */
+export const reverseEntryRequestSchema = z.strictObject({
+  currency: currencySchema,
+  note: z.string().trim().min(1, 'say why the entry is reversed').max(noteLengthMax),
+});
+
 /** POST /api/clients/:id/gift-card-redemptions (the code's own rule is giftCardCodePattern). */
 export const redeemGiftCardRequestSchema = z.strictObject({
   code: z.string().min(1).max(giftCardCodeInputLengthMax),
@@ -109,6 +125,8 @@ export const giftCardLast4Schema = z.string().regex(/^[0-9A-Za-z]{4}$/);
 export type CreateClientRequest = z.input<typeof createClientRequestSchema>;
 export type UpdateClientRequest = z.input<typeof updateClientRequestSchema>;
 export type BalanceChangeRequest = z.input<typeof balanceChangeRequestSchema>;
+export type BalanceAddRequest = z.input<typeof balanceAddRequestSchema>;
+export type ReverseEntryRequest = z.input<typeof reverseEntryRequestSchema>;
 export type RedeemGiftCardRequest = z.input<typeof redeemGiftCardRequestSchema>;
 export type IssueGiftCardsRequest = z.input<typeof issueGiftCardsRequestSchema>;
 export type CheckoutPaymentRequest = z.input<typeof checkoutPaymentRequestSchema>;

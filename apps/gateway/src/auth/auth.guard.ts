@@ -26,10 +26,15 @@ export class AuthGuard implements CanActivate {
     const principal = token === null ? null : await this.auth.authenticate(token);
     if (!principal) throw new ApiError('unauthenticated');
     request.principal = principal;
-    const required = this.reflector.getAllAndOverride<Permission | typeof anyPermission | undefined>(permissionKey, targets);
+    const required = this.reflector.getAllAndOverride<Permission | readonly Permission[] | typeof anyPermission | undefined>(permissionKey, targets);
     if (required === anyPermission) return true;
-    if (required === undefined || !principal.permissions.includes(required)) {
-      throw new ApiError('forbidden', { permission: required ?? null }, `This needs the ${required ?? 'a'} permission`);
+    if (Array.isArray(required)) {
+      if (required.some((one: Permission) => principal.permissions.includes(one))) return true;
+      throw new ApiError('forbidden', { permissions: required }, `This needs one of the ${required.join(', ')} permissions`);
+    }
+    const one = required as Permission | undefined;
+    if (one === undefined || !principal.permissions.includes(one)) {
+      throw new ApiError('forbidden', { permission: one ?? null }, `This needs the ${one ?? 'a'} permission`);
     }
     return true;
   }

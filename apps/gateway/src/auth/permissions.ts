@@ -71,6 +71,8 @@ export const publicKey = 'storecredit:public';
 
 /** The route needs this permission of the signed-in staff member or API key. */
 export const RequirePermission = (permission: Permission) => SetMetadata(permissionKey, permission);
+/** The route needs any one of these permissions (a read that more than one kind of staff needs). */
+export const RequireAnyPermission = (...any: [Permission, Permission, ...Permission[]]) => SetMetadata(permissionKey, any);
 /** The route needs no principal (sign-in, health, docs). */
 export const Public = () => SetMetadata(publicKey, true);
 /** The route needs a principal but no particular permission (own session, command status). */

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger
 import type { FastifyReply } from 'fastify';
 import { RequirePermission } from '../auth/permissions';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
-import { BalanceChangeDto, currencyParam, HistoryQueryDto } from './balances.schemas';
+import { BalanceAddDto, BalanceChangeDto, currencyParam, HistoryQueryDto, ReverseEntryDto } from './balances.schemas';
 import { BalancesService } from './balances.service';
 
 @ApiTags('balances')
@@ -35,11 +35,11 @@ export class BalancesController {
   @Post('balance/add')
   @RequirePermission('balance.add')
   @ApiHeader({ name: 'Idempotency-Key', required: false })
-  @ApiOperation({ summary: 'Add balance (entry balance_added)' })
+  @ApiOperation({ summary: 'Add balance (entry balance_added; a lot expiring at expiresAt, if given; a payment may earn a bonus_credit)' })
   async add(
     @CurrentPrincipal() principal: Principal,
     @Param('clientId') clientId: string,
-    @Body() body: BalanceChangeDto,
+    @Body() body: BalanceAddDto,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
@@ -60,6 +60,23 @@ export class BalancesController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const submitted = await this.balances.change('balance.deduct', principal, clientId, body, idempotencyKey);
+    void reply.status(submitted.httpStatus);
+    return submitted.body;
+  }
+
+  @Post('entries/:entryId/reverse')
+  @RequirePermission('balance.reverse')
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiOperation({ summary: 'Reverse a staff add or deduct, once (entry balance_reversed); refused lot_consumed when the added credit was spent' })
+  async reverse(
+    @CurrentPrincipal() principal: Principal,
+    @Param('clientId') clientId: string,
+    @Param('entryId') entryId: string,
+    @Body() body: ReverseEntryDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const submitted = await this.balances.reverse(principal, clientId, entryId, body, idempotencyKey);
     void reply.status(submitted.httpStatus);
     return submitted.body;
   }

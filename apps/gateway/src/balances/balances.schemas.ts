@@ -1,4 +1,4 @@
-import { entryTypes, isSupportedCurrency, referenceTypes } from '@storecredit/contracts';
+import { balanceAddRequestSchema, entryTypes, isSupportedCurrency, referenceTypes, reverseEntryRequestSchema } from '@storecredit/contracts';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 import { ApiError } from '../http/api-error';
@@ -9,15 +9,21 @@ import { amountSchema, currencySchema, pageLimitSchema } from '../http/request-s
  * malformed referenceId: this one answers zod's own pattern message, as the API always has, the contract's its own
  * sentence. Taking the contract's schema would change what that 400 says.
  */
-export class BalanceChangeDto extends createZodDto(
-  z.strictObject({
-    amount: amountSchema,
-    currency: currencySchema,
-    note: z.string().max(500).optional(),
-    referenceType: z.enum(referenceTypes).default('manual'),
-    referenceId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/).optional(),
-  }),
-) {}
+const balanceChangeSchema = z.strictObject({
+  amount: amountSchema,
+  currency: currencySchema,
+  note: z.string().max(500).optional(),
+  referenceType: z.enum(referenceTypes).default('manual'),
+  referenceId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/).optional(),
+});
+
+export class BalanceChangeDto extends createZodDto(balanceChangeSchema) {}
+
+/** An add may say when its credit expires (the contract's balanceAddRequestSchema); a deduction may not. */
+export class BalanceAddDto extends createZodDto(balanceChangeSchema.extend({ expiresAt: balanceAddRequestSchema.shape.expiresAt })) {}
+
+/** Undo a staff add or deduct: the contract's reverseEntryRequestSchema. */
+export class ReverseEntryDto extends createZodDto(reverseEntryRequestSchema) {}
 
 export class HistoryQueryDto extends createZodDto(
   z.strictObject({

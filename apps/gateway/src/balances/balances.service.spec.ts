@@ -1,15 +1,17 @@
 import { FakeClientsRepository } from '../clients/clients.fakes';
 import type { ClientsRepository } from '../clients/clients.repository';
 import { ClientsService } from '../clients/clients.service';
-import { fakeCommandPath, refusalOf, staffPrincipal as principal } from '../commands/commands.fakes';
-import type { BalancesRepository, EntryRow, HistoryFilter, WalletRow } from './balances.repository';
+import { fakeCommandPath, refusalOf, rejectedReply, staffPrincipal as principal } from '../commands/commands.fakes';
+import type { BalancesRepository, EntryLotsRow, EntryRow, HistoryFilter, WalletRow } from './balances.repository';
 import { BalancesService } from './balances.service';
 
 /** The client's wallets and entries as the read queries return them; filtering by type and date is SQL's part. */
-class FakeBalancesRepository implements Pick<BalancesRepository, 'wallets' | 'entries'> {
+class FakeBalancesRepository implements Pick<BalancesRepository, 'wallets' | 'entries' | 'entryLots' | 'hasEntry'> {
   wallets_: WalletRow[] = [];
   entries_: EntryRow[] = [];
+  lots_: EntryLotsRow[] = [];
   readonly entryReads: { filter: HistoryFilter; after: readonly [string, string] | null; rowsMax: number }[] = [];
+  readonly lotReads: string[][] = [];
 
   constructor(private readonly clients: FakeClientsRepository) {}
 
@@ -23,6 +25,15 @@ class FakeBalancesRepository implements Pick<BalancesRepository, 'wallets' | 'en
     if (!(await this.clients.exists(businessId, clientId))) return null;
     const isAfter = (row: EntryRow) => after === null || new Date(row.created_at).toISOString() < after[0];
     return this.entries_.filter(isAfter).slice(0, rowsMax);
+  }
+
+  async entryLots(_businessId: string, entryIds: readonly string[]): Promise<EntryLotsRow[]> {
+    this.lotReads.push([...entryIds]);
+    return this.lots_.filter((row) => entryIds.includes(row.entry_id));
+  }
+
+  async hasEntry(businessId: string, clientId: string, entryId: string): Promise<boolean> {
+    return (await this.clients.exists(businessId, clientId)) && this.entries_.some((row) => row.id === entryId);
   }
 }
 
@@ -42,8 +53,12 @@ function entry(n: number): EntryRow {
     gift_card_last4: null,
     command_id: `cmd-${n}`,
     sequence: 10 - n,
+    reverses_entry_id: null,
+    bonus_tier: null,
   };
 }
+
+const noneExpiring = { expiring_soon: '0', next_expiry_at: null };
 
 async function service() {
   const clientRows = new FakeClientsRepository();
@@ -60,14 +75,23 @@ describe(BalancesService.name, () => {
   it('says whether each wallet has a balance, and answers a currency never held as zero in its own decimals', async () => {
     const { repository, balances } = await service();
     repository.wallets_ = [
-      { wallet_id: 'w-1', currency: 'AED', balance: '0.00', held: '0', updated_at: new Date('2026-12-01T10:00:00Z') },
-      { wallet_id: 'w-2', currency: 'KWD', balance: '1.250', held: '0.5', updated_at: new Date('2026-12-01T11:00:00Z') },
+      { wallet_id: 'w-1', currency: 'AED', balance: '0.00', held: '0', updated_at: new Date('2026-12-01T10:00:00Z'), ...noneExpiring },
+      { wallet_id: 'w-2', currency: 'KWD', balance: '1.250', held: '0.5', updated_at: new Date('2026-12-01T11:00:00Z'), ...noneExpiring },
     ];
     expect((await balances.all(principal, 'client-1')).items.map((wallet) => [wallet.currency, wallet.hasBalance])).toEqual([
       ['AED', false],
       ['KWD', true],
     ]);
-    expect(await balances.one(principal, 'client-1', 'JPY')).toEqual({ walletId: null, currency: 'JPY', balance: '0', held: '0', available: '0', hasBalance: false, updatedAt: null });
+    expect(await balances.one(principal, 'client-1', 'JPY')).toEqual({
+      walletId: null,
+      currency: 'JPY',
+      balance: '0',
+      held: '0',
+      available: '0',
+      hasBalance: false,
+      updatedAt: null,
+      expiringSoon: { amount: '0', firstExpiresAt: null },
+    });
     // What holds reserve is shown beside the balance, and available is what is left to spend, in the currency's decimals.
     expect(await balances.one(principal, 'client-1', 'KWD')).toMatchObject({ walletId: 'w-2', balance: '1.250', held: '0.500', available: '0.750', updatedAt: '2026-12-01T11:00:00.000Z' });
   });
@@ -130,5 +154,97 @@ describe(BalancesService.name, () => {
     });
     expect(await refusalOf(balances.change('balance.deduct', principal, 'no-such-client', change, undefined))).toEqual({ code: 'not_found' });
     expect(transport.sent).toEqual([]);
+  });
+
+  it('says how much credit expires soon, and when the first of it does', async () => {
+    const { repository, balances } = await service();
+    repository.wallets_ = [
+      { wallet_id: 'w-1', currency: 'KWD', balance: '10', held: '0', updated_at: new Date('2026-12-01T10:00:00Z'), expiring_soon: '2.5', next_expiry_at: new Date('2026-12-20T00:00:00Z') },
+    ];
+    expect((await balances.one(principal, 'client-1', 'KWD')).expiringSoon).toEqual({ amount: '2.500', firstExpiresAt: '2026-12-20T00:00:00.000Z' });
+  });
+
+  it('gives each entry of a page its lots, what it drew from and its reversal, read in one query for the page', async () => {
+    const { repository, balances } = await service();
+    repository.entries_ = [1, 2, 3].map(entry);
+    repository.entries_[0] = { ...repository.entries_[0], type: 'balance_reversed', amount: '-10.00', reverses_entry_id: repository.entries_[1].id };
+    repository.lots_ = [
+      {
+        entry_id: repository.entries_[1].id,
+        lots: [{ lotId: 'lot-1', source: 'adjustment', amount: '10', remaining: '0', expiresAt: '2026-12-31T00:00:00+00:00', restoredFrom: null }],
+        allocations: [],
+        reversed_by_entry_id: repository.entries_[0].id,
+      },
+      {
+        entry_id: repository.entries_[0].id,
+        lots: [],
+        allocations: [{ lotId: 'lot-1', source: 'adjustment', amount: '10', expiresAt: '2026-12-31T00:00:00+00:00' }],
+        reversed_by_entry_id: null,
+      },
+    ];
+    const page = await balances.history(principal, 'client-1', { limit: 2 });
+    expect(repository.lotReads).toEqual([[repository.entries_[0].id, repository.entries_[1].id]]);
+    expect(page.items.map(({ type, lots, allocations, reversesEntryId, reversedByEntryId }) => ({ type, lots, allocations, reversesEntryId, reversedByEntryId }))).toEqual([
+      {
+        type: 'balance_reversed',
+        lots: [],
+        allocations: [{ lotId: 'lot-1', source: 'adjustment', amount: '10.00', expiresAt: '2026-12-31T00:00:00.000Z' }],
+        reversesEntryId: repository.entries_[1].id,
+        reversedByEntryId: null,
+      },
+      {
+        type: 'balance_added',
+        lots: [{ lotId: 'lot-1', source: 'adjustment', amount: '10.00', remaining: '0.00', expiresAt: '2026-12-31T00:00:00.000Z', restoredFrom: null }],
+        allocations: [],
+        reversesEntryId: null,
+        reversedByEntryId: repository.entries_[0].id,
+      },
+    ]);
+  });
+
+  it('sends an add’s expiry in the command, and never one on a deduction', async () => {
+    const { balances, transport } = await service();
+    await balances.change('balance.add', principal, 'client-1', { ...change, expiresAt: '2027-01-31T00:00:00+04:00' }, undefined);
+    await balances.change('balance.deduct', principal, 'client-1', { ...change, expiresAt: '2027-01-31T00:00:00+04:00' }, undefined);
+    expect(transport.sent.map((command) => [command.type, 'expiresAt' in command ? command.expiresAt : undefined])).toEqual([
+      ['balance.add', '2027-01-31T00:00:00+04:00'],
+      ['balance.deduct', undefined],
+    ]);
+  });
+
+  it('sends a reversal of the client’s own entry as the contract’s command, with the note saying why', async () => {
+    const { repository, balances, transport } = await service();
+    repository.entries_ = [entry(1)];
+    const submitted = await balances.reverse(principal, 'client-1', entry(1).id, { currency: 'AED', note: 'Added to the wrong client' }, 'key-9');
+    expect(submitted.httpStatus).toBe(200);
+    expect(transport.sent).toEqual([
+      expect.objectContaining({
+        type: 'balance.reverse',
+        commandId: expect.stringMatching(/^http-[0-9a-f]{40}$/),
+        businessId: principal.businessId,
+        clientId: 'client-1',
+        currency: 'AED',
+        entryId: entry(1).id,
+        note: 'Added to the wrong client',
+        actor: { kind: 'staff', id: principal.id },
+      }),
+    ]);
+  });
+
+  it('refuses to reverse an entry that is not the client’s, another business’s, or not an entry id, sending nothing', async () => {
+    const { repository, balances, transport } = await service();
+    repository.entries_ = [entry(1)];
+    const reversal = { currency: 'AED', note: 'why' };
+    expect(await refusalOf(balances.reverse(principal, 'client-1', entry(2).id, reversal, undefined))).toEqual({ code: 'not_found' });
+    expect(await refusalOf(balances.reverse(principal, 'client-1', 'not-an-entry', reversal, undefined))).toEqual({ code: 'not_found' });
+    expect(await refusalOf(balances.reverse({ ...principal, businessId: 'salon-2' }, 'client-1', entry(1).id, reversal, undefined))).toEqual({ code: 'not_found' });
+    expect(transport.sent).toEqual([]);
+  });
+
+  it('answers the ledger’s refusal of a reversal with its own code', async () => {
+    const { repository, balances, transport } = await service();
+    repository.entries_ = [entry(1)];
+    transport.answer = (command) => rejectedReply(command, 'lot_consumed');
+    expect(await refusalOf(balances.reverse(principal, 'client-1', entry(1).id, { currency: 'AED', note: 'why' }, undefined))).toMatchObject({ code: 'lot_consumed' });
   });
 });

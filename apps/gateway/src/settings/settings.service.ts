@@ -1,0 +1,110 @@
+import { Injectable } from '@nestjs/common';
+import { bonusTierProblems, Decimal, formatAmount, refundGraceDaysDefault, type BonusTierRule } from '@storecredit/contracts';
+import type { Principal } from '../auth/principal';
+import { actorLabel } from '../balances/actor-label';
+import { ApiError } from '../http/api-error';
+import { SettingsRepository, type BonusRuleRow, type CreditSettingsRow } from './settings.repository';
+
+export interface BonusRulesChange {
+  tiers: BonusTierRule[];
+  expiresInDays: number | null;
+}
+
+export interface BonusRuleView {
+  currency: string;
+  /** Lowest minAmount first; amounts in the currency's decimals. The highest tier a top-up reaches applies, alone. */
+  tiers: BonusTierRule[];
+  /** Days a bonus lasts; null: it never expires. */
+  expiresInDays: number | null;
+  version: number;
+  updatedAt: string;
+  updatedBy: string;
+  updatedByName: string;
+}
+
+export interface CreditSettingsView {
+  refundGraceDays: number;
+  /** Whether the business has not chosen: the contract's refundGraceDaysDefault applies. */
+  isDefault: boolean;
+  updatedAt: string | null;
+  updatedByName: string | null;
+}
+
+/** The business's bonus rules per currency and its credit settings. */
+@Injectable()
+export class SettingsService {
+  constructor(private readonly settings: SettingsRepository) {}
+
+  async bonusRules(principal: Principal): Promise<{ items: BonusRuleView[] }> {
+    return { items: (await this.settings.bonusRules(principal.businessId)).map(bonusRuleView) };
+  }
+
+  /**
+   * Sets the currency's tiers (the request schema checked their shape; the currency's decimals are checked here, as
+   * only the path names the currency). An empty list of tiers ends the bonus, and is kept as a version of the rule.
+   */
+  async putBonusRules(principal: Principal, currency: string, change: BonusRulesChange): Promise<BonusRuleView> {
+    const problems = bonusTierProblems(change.tiers, currency);
+    if (problems.length > 0) {
+      throw new ApiError('invalid_amount', { issues: problems }, problems.map((problem) => `${problem.path}: ${problem.message}`).join('; '));
+    }
+    const row = await this.settings.putBonusRule(principal.businessId, currency, {
+      tiers: normalizedTiers(change.tiers, currency),
+      expiresInDays: change.tiers.length === 0 ? null : change.expiresInDays,
+      updatedBy: updatedBy(principal),
+    });
+    return bonusRuleView(row);
+  }
+
+  clearBonusRules(principal: Principal, currency: string): Promise<BonusRuleView> {
+    return this.putBonusRules(principal, currency, { tiers: [], expiresInDays: null });
+  }
+
+  async creditSettings(principal: Principal): Promise<CreditSettingsView> {
+    return creditSettingsView(await this.settings.creditSettings(principal.businessId));
+  }
+
+  async putCreditSettings(principal: Principal, refundGraceDays: number): Promise<CreditSettingsView> {
+    return creditSettingsView(await this.settings.putCreditSettings(principal.businessId, refundGraceDays, updatedBy(principal)));
+  }
+}
+
+/** Who changed a setting, spelled as ledger entries spell an actor, so one query names both. */
+function updatedBy(principal: Principal): string {
+  return `${principal.kind}:${principal.id}`;
+}
+
+/**
+ * Tiers as stored and shown: lowest first, amounts in the currency's decimals ("500" is "500.00"), a percentage
+ * without trailing zeros, and only the field a tier uses.
+ */
+export function normalizedTiers(tiers: readonly BonusTierRule[], currency: string): BonusTierRule[] {
+  return [...tiers]
+    .sort((a, b) => new Decimal(a.minAmount).comparedTo(b.minAmount))
+    .map((tier) => ({
+      minAmount: formatAmount(tier.minAmount, currency),
+      ...(tier.percent !== undefined ? { percent: new Decimal(tier.percent).toFixed() } : { fixed: formatAmount(tier.fixed as string, currency) }),
+    }));
+}
+
+function bonusRuleView(row: BonusRuleRow): BonusRuleView {
+  return {
+    currency: row.currency,
+    tiers: row.tiers,
+    expiresInDays: row.expires_in_days,
+    version: row.version,
+    updatedAt: new Date(row.updated_at).toISOString(),
+    updatedBy: row.updated_by,
+    updatedByName: actorLabel(row.updated_by, row.updated_by_name),
+  };
+}
+
+function creditSettingsView(row: CreditSettingsRow | null): CreditSettingsView {
+  if (row === null) return { refundGraceDays: refundGraceDaysDefault, isDefault: true, updatedAt: null, updatedByName: null };
+  return {
+    refundGraceDays: row.refund_grace_days,
+    isDefault: false,
+    updatedAt: new Date(row.updated_at).toISOString(),
+    updatedByName: actorLabel(row.updated_by, row.updated_by_name),
+  };
+}
