@@ -25,8 +25,8 @@ interface Fixtures {
 
 interface Route {
   name: string;
-  /** The one permission the route needs; 'any' for routes open to every signed-in principal. */
-  permission: Permission | 'any';
+  /** The permission the route needs (or any one of a list); 'any' for routes open to every signed-in principal. */
+  permission: Permission | readonly Permission[] | 'any';
   /** What an allowed call answers. */
   allowedStatus: number;
   call(http: GatewayClient, biz: SeededBusiness, fx: Fixtures): Promise<HttpAnswer>;
@@ -169,7 +169,37 @@ const routes: Route[] = [
     call: (h, b) =>
       h.post('/api/refunds', { clientId: b.clientId, currency: 'AED', refundId: uniqueId('refund'), amount: '1.00', saleId: uniqueId('sale'), saleAmount: '100.00' }),
   },
+  {
+    // An entry the client does not have: the permission is checked first, then the entry is not found.
+    name: 'POST /api/clients/:clientId/entries/:entryId/reverse',
+    permission: 'balance.reverse',
+    allowedStatus: 404,
+    call: (h, b) => h.post(`/api/clients/${b.clientId}/entries/0193b1f2-7a00-7c3d-8e4f-5a6b7c8d9e0f/reverse`, { currency: 'AED', note: 'Wrong client' }),
+  },
+  // Whoever takes a paid top-up reads the tiers (to tell the client the bonus); only settings.manage changes them.
+  { name: 'GET /api/settings/bonus-rules', permission: ['settings.manage', 'balance.add'], allowedStatus: 200, call: (h) => h.get('/api/settings/bonus-rules') },
+  {
+    name: 'PUT /api/settings/bonus-rules/:currency',
+    permission: 'settings.manage',
+    allowedStatus: 200,
+    call: (h) => h.put('/api/settings/bonus-rules/AED', { tiers: [{ minAmount: '500', percent: '10' }], expiresInDays: 30 }),
+  },
+  { name: 'DELETE /api/settings/bonus-rules/:currency', permission: 'settings.manage', allowedStatus: 200, call: (h) => h.request('DELETE', '/api/settings/bonus-rules/KWD') },
+  { name: 'GET /api/settings/credit', permission: 'settings.manage', allowedStatus: 200, call: (h) => h.get('/api/settings/credit') },
+  { name: 'PUT /api/settings/credit', permission: 'settings.manage', allowedStatus: 200, call: (h) => h.put('/api/settings/credit', { refundGraceDays: 45 }) },
 ];
+
+/** The permissions a route admits. */
+const admitted = (route: Route): readonly Permission[] => (route.permission === 'any' ? permissions : typeof route.permission === 'string' ? [route.permission] : route.permission);
+
+/** What a principal without the route's permission is answered. */
+function forbiddenBody(route: Route): Body {
+  if (typeof route.permission === 'string') {
+    return { error: { code: 'forbidden', message: `This needs the ${route.permission} permission`, details: { permission: route.permission } } };
+  }
+  const any = [...route.permission];
+  return { error: { code: 'forbidden', message: `This needs one of the ${any.join(', ')} permissions`, details: { permissions: any } } };
+}
 
 /** An error body without the id of the refused command, which differs from call to call by design. */
 function withoutCommandId(body: unknown): unknown {
@@ -198,7 +228,9 @@ async function snapshot(db: TestDatabase): Promise<Body> {
            (select count(*) from api_key where revoked_at is null)::int as live_api_keys,
            (select count(*) from gateway_request)::int as submitted_commands,
            (select count(*) from idempotency_record)::int as applied_commands,
-           (select coalesce(sum(failures), 0)::int from rate_limit) as throttle_failures`);
+           (select coalesce(sum(failures), 0)::int from rate_limit) as throttle_failures,
+           (select md5(coalesce(string_agg(concat_ws('|', business_id, currency, tiers::text, expires_in_days, version), '/' order by business_id, currency), '')) from bonus_rule) as bonus_rules,
+           (select md5(coalesce(string_agg(concat_ws('|', business_id, refund_grace_days), '/' order by business_id), '')) from credit_settings) as credit_settings`);
   return row;
 }
 
@@ -250,19 +282,15 @@ describe('gateway permissions', () => {
 
   describe('the permission matrix', () => {
     it.each(routes.map((route) => [route.name, route] as const))('%s admits exactly its own permission', async (_, route) => {
-      const refused = permissions.filter((permission) => route.permission !== 'any' && permission !== route.permission);
+      const allowed = admitted(route);
+      const refused = permissions.filter((permission) => !allowed.includes(permission));
       const before = await snapshot(db);
       for (const permission of refused) {
         const answer = await route.call(http.as(a.keyFor(permission)), a, fx);
-        expect({ permission, status: answer.status, body: answer.body }).toEqual({
-          permission,
-          status: 403,
-          body: { error: { code: 'forbidden', message: `This needs the ${route.permission} permission`, details: { permission: route.permission } } },
-        });
+        expect({ permission, status: answer.status, body: answer.body }).toEqual({ permission, status: 403, body: forbiddenBody(route) });
       }
       expect(await snapshot(db)).toEqual(before);
 
-      const allowed = route.permission === 'any' ? permissions : [route.permission];
       for (const permission of allowed) {
         const answer = await route.call(http.as(a.keyFor(permission)), a, fx);
         expect({ permission, status: answer.status }).toEqual({ permission, status: route.allowedStatus });
@@ -386,6 +414,10 @@ describe('gateway permissions', () => {
       { name: 'add balance', call: (h, ids) => h.post(`/api/clients/${ids.clientId}/balance/add`, { amount: '1.00', currency: 'AED' }) },
       { name: 'deduct balance', call: (h, ids) => h.post(`/api/clients/${ids.clientId}/balance/deduct`, { amount: '1.00', currency: 'AED' }) },
       { name: 'redeem into client', call: (h, ids) => h.post(`/api/clients/${ids.clientId}/gift-card-redemptions`, { code: giftCardCode() }) },
+      {
+        name: 'reverse an entry of the client',
+        call: (h, ids) => h.post(`/api/clients/${ids.clientId}/entries/0193b1f2-7a00-7c3d-8e4f-5a6b7c8d9e0f/reverse`, { currency: 'AED', note: 'Taken over' }),
+      },
       {
         name: 'checkout payment',
         call: (h, ids) => h.post('/api/checkout/payments', { clientId: ids.clientId, currency: 'AED', saleId: 'sale-x', amountOwed: '10.00' }),

@@ -23,7 +23,7 @@ export class GatewayClient {
   }
 
   async request<T = Record<string, unknown>>(
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     url: string,
     body?: unknown,
     headers: Record<string, string> = {},
@@ -44,6 +44,10 @@ export class GatewayClient {
 
   post<T = Record<string, unknown>>(url: string, body?: unknown, headers?: Record<string, string>) {
     return this.request<T>('POST', url, body ?? {}, headers);
+  }
+
+  put<T = Record<string, unknown>>(url: string, body: unknown, headers?: Record<string, string>) {
+    return this.request<T>('PUT', url, body, headers);
   }
 }
 
