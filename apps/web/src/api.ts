@@ -1,4 +1,4 @@
-import type { EntryType, ErrorCode, GiftCardListItem, ReferenceType } from '@storecredit/contracts';
+import type { Allocation, BonusTier, BonusTierRule, CreatedLot, EntryType, ErrorCode, GiftCardListItem, LotSource, ReferenceType } from '@storecredit/contracts';
 import { t } from './i18n';
 import type { en } from './locales/en';
 
@@ -54,7 +54,7 @@ export interface Answer<T> {
   body: T;
 }
 
-async function send<T>(method: 'GET' | 'POST' | 'PATCH', path: string, body: unknown, options: RequestOptions): Promise<Answer<T>> {
+async function send<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body: unknown, options: RequestOptions): Promise<Answer<T>> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
@@ -90,6 +90,10 @@ const wordedErrorCodes = new Set<string>([
   'hold_already_captured',
   'hold_already_released',
   'capture_exceeds_hold',
+  'lot_consumed',
+  'entry_already_reversed',
+  'entry_not_reversible',
+  'expiry_not_in_future',
 ] satisfies ErrorCode[]);
 
 /** The app's words for an error code it explains, else the server's own message. */
@@ -123,6 +127,14 @@ export function post<T>(path: string, body: unknown = {}, options: RequestOption
 
 export function patch<T>(path: string, body: unknown): Promise<Answer<T>> {
   return send<T>('PATCH', path, body, {});
+}
+
+export function put<T>(path: string, body: unknown): Promise<Answer<T>> {
+  return send<T>('PUT', path, body, {});
+}
+
+export function del<T>(path: string): Promise<Answer<T>> {
+  return send<T>('DELETE', path, undefined, {});
 }
 
 export function query(params: Record<string, string | readonly string[] | undefined | null>): string {
@@ -226,6 +238,8 @@ export interface Wallet {
   held: string;
   available: string;
   hasBalance: boolean;
+  /** Credit whose lots expire within the gateway's window (30 days), and the first such expiry. */
+  expiringSoon?: { amount: string; firstExpiresAt: string | null };
 }
 
 export type HoldStatus = 'active' | 'captured' | 'released' | 'expired';
@@ -261,13 +275,52 @@ export interface Entry {
   actorName: string;
   /** The redeemed card's last four characters, on a gift card redemption. */
   giftCardLast4?: string | null;
+  /** A credit: the lots it created (with what is left of each). */
+  lots?: EntryLot[];
+  /** A debit: what it drew from each lot, in the order drawn. */
+  allocations?: { lotId: string; source: LotSource; amount: string; expiresAt: string | null }[];
+  reversesEntryId?: string | null;
+  /** The reversal of this entry, if it was reversed. */
+  reversedByEntryId?: string | null;
+  bonusTier?: BonusTier | null;
+}
+
+export interface EntryLot {
+  lotId: string;
+  source: LotSource;
+  amount: string;
+  remaining: string;
+  expiresAt: string | null;
+  restoredFrom?: string | null;
 }
 
 export interface WalletResult {
+  entryId?: string | null;
   currency: string;
   amount: string;
   balanceAfter: string;
   amountStillOwed?: string;
+  lots?: CreatedLot[];
+  allocations?: Allocation[];
+  /** A paid top-up that reached a bonus tier: the bonus entry written with it (balanceAfter includes it). */
+  bonus?: { entryId: string; amount: string; lot: CreatedLot; tier: BonusTier };
+}
+
+/** A currency's bonus tiers as GET /api/settings/bonus-rules lists them. */
+export interface BonusRule {
+  currency: string;
+  tiers: BonusTierRule[];
+  expiresInDays: number | null;
+  version: number;
+  updatedAt: string;
+  updatedByName: string;
+}
+
+export interface CreditSettings {
+  refundGraceDays: number;
+  isDefault: boolean;
+  updatedAt: string | null;
+  updatedByName: string | null;
 }
 
 /** A hold, capture or release: the wallet's available balance after it and the hold (none when nothing was held). */

@@ -1,4 +1,4 @@
-import { normalizeGiftCardCode, type EntryType, type GiftCardDisplayStatus, type ReferenceType } from '@storecredit/contracts';
+import { normalizeGiftCardCode, type BonusTierRule, type EntryType, type GiftCardDisplayStatus, type LotSource, type ReferenceType } from '@storecredit/contracts';
 import { t } from './i18n';
 
 /**
@@ -8,6 +8,16 @@ import { t } from './i18n';
  */
 export function entryTypeLabel(type: EntryType): string {
   return t(`labels.entryType.${type}`);
+}
+
+export function lotSourceLabel(source: LotSource): string {
+  return t(`labels.lotSource.${source}`);
+}
+
+/** A bonus tier in words: "10% from AED 1,000.00", "AED 25.00 from AED 500.00". */
+export function bonusTierLabel(tier: BonusTierRule, currency: string, money: (amount: string, currency: string) => string): string {
+  const min = money(tier.minAmount, currency);
+  return tier.percent !== undefined ? t('bonus.percentTier', { percent: tier.percent, min }) : t('bonus.fixedTier', { fixed: money(tier.fixed ?? '0', currency), min });
 }
 
 export function giftCardStatusLabel(status: GiftCardDisplayStatus): string {

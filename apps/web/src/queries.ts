@@ -1,6 +1,6 @@
 import { focusManager, infiniteQueryOptions, QueryClient, queryOptions, type QueryKey } from '@tanstack/react-query';
 import type { EntryType } from '@storecredit/contracts';
-import { ApiError, get, query, type Client, type Entry, type GiftCard, type Hold, type Me, type Page, type Wallet } from './api';
+import { ApiError, get, query, type BonusRule, type Client, type CreditSettings, type Entry, type GiftCard, type Hold, type Me, type Page, type Wallet } from './api';
 
 /**
  * The server's data as TanStack Query caches it: one key per thing the screens show, so a command that changes a
@@ -39,6 +39,8 @@ export const queryKeys = {
   activeHolds: (clientId: string) => ['client', clientId, 'holds', 'active'] as const,
   giftCards: ['gift-cards'] as const,
   giftCardList: (filter: GiftCardFilter) => ['gift-cards', filter] as const,
+  bonusRules: ['settings', 'bonus-rules'] as const,
+  creditSettings: ['settings', 'credit'] as const,
 } satisfies Record<string, QueryKey | ((...args: never[]) => QueryKey)>;
 
 /** What a balance command (add, deduct, redeem, pay) changes: the client's balances and every list of its entries. */
@@ -140,6 +142,17 @@ export const giftCardsQuery = (filter: GiftCardFilter) =>
     initialPageParam: null as string | null,
     getNextPageParam: (page) => page.nextCursor,
   });
+
+/** The business's bonus tiers per currency (settings.manage or balance.add may read them). */
+export const bonusRulesQuery = queryOptions({
+  queryKey: queryKeys.bonusRules,
+  queryFn: ({ signal }) => get<{ items: BonusRule[] }>('/api/settings/bonus-rules', { signal }).then((page) => page.items),
+});
+
+export const creditSettingsQuery = queryOptions({
+  queryKey: queryKeys.creditSettings,
+  queryFn: ({ signal }) => get<CreditSettings>('/api/settings/credit', { signal }),
+});
 
 /** Every page of an infinite query, in order, without an entry a later page repeats (new entries shift the pages). */
 export function allItems<T extends { id: string }>(pages: readonly Page<T>[] | undefined): T[] {

@@ -9,6 +9,7 @@ import { ClientProfile } from './screens/ClientProfile';
 import { Clients } from './screens/Clients';
 import { GiftCards } from './screens/GiftCards';
 import { History } from './screens/History';
+import { Settings } from './screens/Settings';
 
 /**
  * The app's routes (TanStack Router, code-based): typed paths, params and search, so a link to a route that does
@@ -103,6 +104,7 @@ const historyRoute = createRoute({
 
 const checkoutRoute = createRoute({ getParentRoute: () => rootRoute, path: '/checkout', component: Checkout });
 const giftCardsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/gift-cards', component: GiftCards });
+const settingsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/settings', component: Settings });
 
 const notFoundRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -129,6 +131,7 @@ const routeTree = rootRoute.addChildren([
   historyRoute,
   checkoutRoute,
   giftCardsRoute,
+  settingsRoute,
   notFoundRoute,
 ]);
 

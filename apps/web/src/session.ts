@@ -10,7 +10,10 @@ export type Permission =
   | 'giftcard.manage'
   | 'checkout.pay'
   | 'refund.credit'
-  | 'staff.manage';
+  | 'staff.manage'
+  | 'balance.reverse'
+  | 'reports.view'
+  | 'settings.manage';
 
 export interface Session {
   me: Me;

@@ -4,9 +4,21 @@ import type { Wallet, WalletResult } from '../api';
 import { useCommand } from '../command';
 import { Dialog } from '../components/Dialog';
 import { CommandNotices } from '../components/Notice';
-import { balanceChangeRequestSchema, noteLengthMax, referenceTypes, supportedCurrencies, type ReferenceType } from '@storecredit/contracts';
-import { referenceTypeLabel } from '../labels';
-import { balanceChanged } from '../queries';
+import { useQuery } from '@tanstack/react-query';
+import {
+  balanceAddRequestSchema,
+  balanceChangeRequestSchema,
+  bonusFor,
+  Decimal,
+  noteLengthMax,
+  referenceTypes,
+  supportedCurrencies,
+  type BonusTierRule,
+  type ReferenceType,
+} from '@storecredit/contracts';
+import { bonusTierLabel, referenceTypeLabel } from '../labels';
+import { balanceChanged, bonusRulesQuery } from '../queries';
+import { checkExpiry, localDate } from '../expiry';
 import { checkAmount, checkWithinAvailable, defaultCurrency, formatMoney, isPositive } from '../money';
 
 interface Props {
@@ -31,13 +43,18 @@ export function BalanceChangeDialog({ mode, clientId, wallets, onClose, onApplie
   const [touched, setTouched] = useState(false);
   const [note, setNote] = useState('');
   const [referenceType, setReferenceType] = useState<ReferenceType>('manual');
+  const [expiresOn, setExpiresOn] = useState('');
   const command = useCommand<WalletResult>(balanceChanged(clientId));
-  const ids = { amount: useId(), amountHelp: useId(), note: useId(), currency: useId(), reference: useId() };
+  const ids = { amount: useId(), amountHelp: useId(), note: useId(), currency: useId(), reference: useId(), expiry: useId(), expiryHelp: useId() };
+  // The tiers, to say what a paid top-up earns before it is sent (the ledger decides what it grants).
+  const rules = useQuery({ ...bonusRulesQuery, enabled: mode === 'add' });
 
   const wallet = wallets.find((w) => w.currency === currency);
   const typed = checkAmount(amount, currency);
   const check = mode === 'deduct' && wallet ? checkWithinAvailable(typed, wallet.available, currency) : typed;
   const showProblem = touched && !check.ok;
+  const expiry = mode === 'add' ? checkExpiry(expiresOn) : { ok: true as const, value: undefined };
+  const tiers = rules.data?.find((rule) => rule.currency === currency)?.tiers ?? [];
   const title = mode === 'add' ? t('client.addBalance') : t('client.deductBalance');
 
   const change = <T,>(set: (value: T) => void) => (value: T) => {
@@ -52,9 +69,13 @@ export function BalanceChangeDialog({ mode, clientId, wallets, onClose, onApplie
 
   const apply = async () => {
     setTouched(true);
-    if (!check.ok || command.busy) return;
+    if (!check.ok || !expiry.ok || command.busy) return;
     // The amount is the contract's parseAmount's to decide (above); the body as a whole is held to the request schema.
-    const body = balanceChangeRequestSchema.parse({ amount: check.value, currency, referenceType, ...(note.trim() ? { note: note.trim() } : {}) });
+    const change = { amount: check.value, currency, referenceType, ...(note.trim() ? { note: note.trim() } : {}) };
+    const body =
+      mode === 'add'
+        ? balanceAddRequestSchema.parse({ ...change, ...(expiry.value ? { expiresAt: expiry.value } : {}) })
+        : balanceChangeRequestSchema.parse(change);
     const result = await command.run(`/api/clients/${encodeURIComponent(clientId)}/balance/${mode}`, body);
     if (result) onApplied(result);
   };
@@ -106,6 +127,26 @@ export function BalanceChangeDialog({ mode, clientId, wallets, onClose, onApplie
             ))}
           </select>
         </div>
+        {mode === 'add' && referenceType === 'payment' ? <BonusHint tiers={tiers} amount={check.ok ? check.value : null} currency={currency} /> : null}
+        {mode === 'add' ? (
+          <div className="field">
+            <label htmlFor={ids.expiry}>
+              {t('balanceChange.expiresOn')} <span className="muted">{t('common.optional')}</span>
+            </label>
+            <input
+              id={ids.expiry}
+              type="date"
+              min={localDate(1)}
+              value={expiresOn}
+              onChange={(e) => change(setExpiresOn)(e.target.value)}
+              aria-invalid={!expiry.ok}
+              aria-describedby={ids.expiryHelp}
+            />
+            <p id={ids.expiryHelp} className={expiry.ok ? 'field-help' : 'field-error'} aria-live="polite">
+              {expiry.ok ? t('balanceChange.expiresHelp') : t('balanceChange.expiryInPast')}
+            </p>
+          </div>
+        ) : null}
         <div className="field">
           <label htmlFor={ids.note}>
             {t('common.note')} <span className="muted">{t('common.optional')}</span>
@@ -117,11 +158,38 @@ export function BalanceChangeDialog({ mode, clientId, wallets, onClose, onApplie
           <button type="button" className="button" onClick={onClose} disabled={command.busy}>
             {t('common.cancel')}
           </button>
-          <button type="submit" className={`button ${mode === 'add' ? 'button-primary' : 'button-danger'}`} disabled={command.busy || (touched && !check.ok)}>
+          <button type="submit" className={`button ${mode === 'add' ? 'button-primary' : 'button-danger'}`} disabled={command.busy || (touched && !check.ok) || !expiry.ok}>
             {command.busy ? t('common.saving') : check.ok ? t(mode === 'add' ? 'balanceChange.add' : 'balanceChange.deduct', { amount: formatMoney(check.value, currency) }) : title}
           </button>
         </div>
       </form>
     </Dialog>
+  );
+}
+
+/** What a paid top-up will earn by the business's tiers (the contract's bonusFor), or from what amount it would. */
+function BonusHint({ tiers, amount, currency }: { tiers: readonly BonusTierRule[]; amount: string | null; currency: string }) {
+  const { t } = useTranslation();
+  if (tiers.length === 0) return null;
+  const bonus = amount === null ? null : bonusFor(tiers, amount, currency);
+  if (bonus) {
+    return (
+      <p className="notice notice-info bonus-hint" role="status">
+        <span>
+          <Trans
+            t={t}
+            i18nKey="balanceChange.bonusHint"
+            values={{ bonus: formatMoney(bonus.amount, currency), tier: bonusTierLabel(bonus.tier, currency, formatMoney) }}
+            components={{ strong: <strong /> }}
+          />
+        </span>
+      </p>
+    );
+  }
+  const lowest = [...tiers].sort((a, b) => new Decimal(a.minAmount).comparedTo(b.minAmount))[0];
+  return (
+    <p className="muted bonus-hint" role="status">
+      {t('balanceChange.bonusNext', { amount: formatMoney(lowest.minAmount, currency), tier: bonusTierLabel(lowest, currency, formatMoney) })}
+    </p>
   );
 }

@@ -4,7 +4,7 @@ import { Trans, useTranslation } from 'react-i18next';
 import type { Entry, Page, Wallet, WalletResult } from '../api';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { balancesQuery, clientQuery, recentQuery } from '../queries';
-import { entryTypeLabel, formatDateTime } from '../labels';
+import { entryTypeLabel, formatDate, formatDateTime } from '../labels';
 import { defaultCurrency, formatMoney, formatNumber, isPositive, sameAmount } from '../money';
 import { Link } from '@tanstack/react-router';
 import { actorLabel, useSession } from '../session';
@@ -153,7 +153,12 @@ export function ClientProfile({ clientId }: { clientId: string }) {
           onApplied={(result: WalletResult) => {
             setOpen(null);
             const words = { amount: formatMoney(result.amount, result.currency), balance: formatMoney(result.balanceAfter, result.currency) };
-            const text = open === 'add' ? t('client.added', words) : t('client.deducted', words);
+            const text =
+              open === 'deduct'
+                ? t('client.deducted', words)
+                : result.bonus
+                  ? t('client.addedWithBonus', { ...words, bonus: formatMoney(result.bonus.amount, result.currency) })
+                  : t('client.added', words);
             setDone({ text, currency: result.currency, balanceAfter: result.balanceAfter, at: Date.now() });
           }}
         />
@@ -179,6 +184,11 @@ function BalanceCard({ wallet }: { wallet: Wallet }) {
             values={{ available: formatMoney(wallet.available, wallet.currency), held: formatMoney(wallet.held, wallet.currency) }}
             components={{ part: <span className="nowrap" /> }}
           />
+        </span>
+      ) : null}
+      {wallet.expiringSoon && isPositive(wallet.expiringSoon.amount) && wallet.expiringSoon.firstExpiresAt ? (
+        <span className="balance-expiring">
+          {t('client.expiringSoon', { amount: formatMoney(wallet.expiringSoon.amount, wallet.currency), date: formatDate(wallet.expiringSoon.firstExpiresAt) })}
         </span>
       ) : null}
       <span className={`badge ${positive ? 'badge-positive' : 'badge-neutral'}`}>{positive ? t('client.hasBalance') : t('client.noBalance')}</span>

@@ -1,14 +1,15 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState, type TouchEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Entry } from '../api';
+import type { Entry, WalletResult } from '../api';
 import { ErrorNotice, Loading } from '../components/Notice';
-import { entryTypes, type EntryType } from '@storecredit/contracts';
-import { entryTypeLabel, formatDateTime, referenceLabel } from '../labels';
-import { formatMoney, isPositive } from '../money';
+import { entryTypes, reversibleEntryTypes, type EntryType } from '@storecredit/contracts';
+import { bonusTierLabel, entryTypeLabel, formatDate, formatDateTime, lotSourceLabel, referenceLabel } from '../labels';
+import { formatMoney, isPositive, sameAmount } from '../money';
 import { allItems, historyQuery, type HistoryFilter } from '../queries';
 import { actorLabel, useSession } from '../session';
 import { ClientHeader } from './ClientProfile';
+import { ReverseDialog } from './ReverseDialog';
 
 /** How far a finger must pull down at the top of the page to refresh. */
 export const pullToRefreshPx = 70;
@@ -16,7 +17,8 @@ export const pullToRefreshPx = 70;
 /** The full history; the route keeps the filter in the address (`onFilter`). */
 export function History({ clientId, filter, onFilter }: { clientId: string; filter: HistoryFilter; onFilter: (next: HistoryFilter) => void }) {
   const { t } = useTranslation();
-  const { me } = useSession();
+  const session = useSession();
+  const { me } = session;
   const rangeProblem = filter.from && filter.to && filter.from > filter.to ? t('history.rangeProblem') : null;
   const history = useInfiniteQuery({ ...historyQuery(clientId, filter), enabled: rangeProblem === null });
   const rows = {
@@ -44,6 +46,9 @@ export function History({ clientId, filter, onFilter }: { clientId: string; filt
 
   const pull = usePullToRefresh(refresh);
   const filtered = filter.types.length > 0 || filter.from !== '' || filter.to !== '';
+  const [reversing, setReversing] = useState<Entry | null>(null);
+  const [reversed, setReversed] = useState<string | null>(null);
+  const canReverse = session.can('balance.reverse');
 
   return (
     <div onTouchStart={pull.start} onTouchMove={pull.move} onTouchEnd={pull.end}>
@@ -68,7 +73,36 @@ export function History({ clientId, filter, onFilter }: { clientId: string; filt
           {t('history.refresh')}
         </button>
       </div>
-      {rows.items.length > 0 ? <HistoryTable entries={rows.items} actor={(entry) => actorLabel(entry, me)} /> : null}
+      {reversed ? (
+        <p className="notice notice-success" role="status">
+          {reversed}
+        </p>
+      ) : null}
+      {rows.items.length > 0 ? (
+        <HistoryTable
+          entries={rows.items}
+          actor={(entry) => actorLabel(entry, me)}
+          onReverse={
+            canReverse
+              ? (entry) => {
+                  setReversed(null);
+                  setReversing(entry);
+                }
+              : undefined
+          }
+        />
+      ) : null}
+      {reversing ? (
+        <ReverseDialog
+          clientId={clientId}
+          entry={reversing}
+          onClose={() => setReversing(null)}
+          onApplied={(result: WalletResult) => {
+            setReversing(null);
+            setReversed(t('reverse.done', { balance: formatMoney(result.balanceAfter, result.currency) }));
+          }}
+        />
+      ) : null}
       {rows.loaded && rows.items.length === 0 && !history.error && !rangeProblem ? (
         <p className="empty">{filtered ? t('history.noMatch') : t('history.none')}</p>
       ) : null}
@@ -122,7 +156,40 @@ function Filters({ filter, onChange }: { filter: HistoryFilter; onChange: (next:
   );
 }
 
-function HistoryTable({ entries, actor }: { entries: Entry[]; actor: (entry: Entry) => string }) {
+const reversible = new Set<EntryType>(reversibleEntryTypes);
+
+/** Where an entry's credit came from or went: the lot a credit created, the lots a debit drew from, its tier or reversal. */
+function EntryLots({ entry }: { entry: Entry }) {
+  const { t } = useTranslation();
+  const money = (amount: string) => formatMoney(amount, entry.currency);
+  const lines: string[] = [];
+  for (const lot of entry.lots ?? []) {
+    const parts: string[] = [t('history.lotCreated', { source: lotSourceLabel(lot.source) })];
+    if (lot.restoredFrom) parts.push(t('history.lotRestored'));
+    if (lot.expiresAt) parts.push(t('history.lotExpires', { date: formatDate(lot.expiresAt) }));
+    if (!sameAmount(lot.remaining, lot.amount)) parts.push(t('history.lotLeft', { amount: money(lot.remaining) }));
+    lines.push(parts.join(' · '));
+  }
+  const drawn = entry.allocations ?? [];
+  if (drawn.length > 0) {
+    lines.push(t('history.drewFrom', { parts: drawn.map((one) => t('history.drewPart', { source: lotSourceLabel(one.source), amount: money(one.amount) })).join(', ') }));
+  }
+  if (entry.bonusTier) lines.push(t('history.bonusTier', { tier: bonusTierLabel(entry.bonusTier, entry.currency, formatMoney) }));
+  if (entry.reversesEntryId) lines.push(t('history.reversal'));
+  if (lines.length === 0 && !entry.reversedByEntryId) return null;
+  return (
+    <span className="entry-lots">
+      {entry.reversedByEntryId ? <span className="badge badge-danger">{t('history.reversed')}</span> : null}
+      {lines.map((line) => (
+        <span key={line} className="muted">
+          {line}
+        </span>
+      ))}
+    </span>
+  );
+}
+
+function HistoryTable({ entries, actor, onReverse }: { entries: Entry[]; actor: (entry: Entry) => string; onReverse?: (entry: Entry) => void }) {
   const { t } = useTranslation();
   // The column names label each cell too: on a phone the table is a list of cards (styles.css shows data-label).
   const column = {
@@ -133,6 +200,7 @@ function HistoryTable({ entries, actor }: { entries: Entry[]; actor: (entry: Ent
     reference: t('history.column.reference'),
     note: t('history.column.note'),
     by: t('history.column.by'),
+    actions: t('history.column.actions'),
   };
   return (
     <table className="history-table">
@@ -150,6 +218,7 @@ function HistoryTable({ entries, actor }: { entries: Entry[]; actor: (entry: Ent
           <th scope="col">{column.reference}</th>
           <th scope="col">{column.note}</th>
           <th scope="col">{column.by}</th>
+          {onReverse ? <th scope="col">{column.actions}</th> : null}
         </tr>
       </thead>
       <tbody>
@@ -158,7 +227,12 @@ function HistoryTable({ entries, actor }: { entries: Entry[]; actor: (entry: Ent
             <td data-label={column.occurredAt}>
               <time dateTime={entry.occurredAt}>{formatDateTime(entry.occurredAt)}</time>
             </td>
-            <td data-label={column.type}>{entryTypeLabel(entry.type)}</td>
+            <td data-label={column.type}>
+              <span className="entry-type-cell">
+                {entryTypeLabel(entry.type)}
+                <EntryLots entry={entry} />
+              </span>
+            </td>
             <td data-label={column.amount} className={`numeric ${isPositive(entry.amount) ? 'amount-in' : 'amount-out'}`}>
               {formatMoney(entry.amount, entry.currency, { signed: true })}
             </td>
@@ -168,6 +242,20 @@ function HistoryTable({ entries, actor }: { entries: Entry[]; actor: (entry: Ent
             <td data-label={column.reference}>{referenceLabel(entry)}</td>
             <td data-label={column.note}>{entry.note ?? ''}</td>
             <td data-label={column.by}>{actor(entry)}</td>
+            {onReverse ? (
+              <td data-label={column.actions}>
+                {reversible.has(entry.type) && !entry.reversedByEntryId ? (
+                  <button
+                    type="button"
+                    className="button button-quiet"
+                    onClick={() => onReverse(entry)}
+                    aria-label={t('history.reverseOne', { type: entryTypeLabel(entry.type), amount: formatMoney(entry.amount.replace(/^-/, ''), entry.currency) })}
+                  >
+                    {t('history.reverse')}
+                  </button>
+                ) : null}
+              </td>
+            ) : null}
           </tr>
         ))}
       </tbody>

@@ -1,0 +1,182 @@
+import { mkdirSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { BrowserSessions, expectCount, expectText, launchChromium, screenshotDir, screenshots } from './browser-support';
+import { addBalance, deductBalance, issueGiftCard, startWebServer, type WebServer } from './web-server';
+
+/**
+ * Bonus tiers, expiring credit and reversals in the staff web app, in a real headless Chromium against the real
+ * gateway, ledger worker, PostgreSQL and Kafka. Screenshots land in test/web/screenshots/.
+ */
+describe('staff web app: settings, bonus and reversals in Chromium', () => {
+  let server: WebServer;
+  let browser: Browser;
+  let sessions: BrowserSessions;
+
+  beforeAll(async () => {
+    mkdirSync(screenshotDir, { recursive: true });
+    [server, browser] = await Promise.all([startWebServer(), launchChromium()]);
+    sessions = new BrowserSessions(browser, server);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  afterEach(async () => {
+    await sessions.closePages();
+    expect(sessions.pageErrors.splice(0)).toEqual([]);
+  });
+
+  const dialog = (page: Page) => page.getByRole('dialog');
+  const tier = (page: Page, n: number) => page.getByRole('listitem', { name: `Tier ${n}`, exact: true });
+  const historyRow = (page: Page, type: string) => page.locator('.history-table tbody tr').filter({ has: page.locator('td[data-label="Type"]', { hasText: type }) });
+
+  async function openClient(page: Page, clientId: string): Promise<void> {
+    await page.goto(`${server.url}/clients/${clientId}`);
+    await page.locator('.balance-card').first().waitFor();
+  }
+
+  it('sets bonus tiers on the settings screen with a live preview, refusing a malformed tier, and the grace period', async () => {
+    const page = await sessions.pageAs(server.owner);
+    await page.getByRole('link', { name: 'Settings', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+    await expectText(page.locator('main'), 'No bonus in AED: add a tier to start one.');
+
+    await page.getByRole('button', { name: 'Add tier' }).click();
+    await tier(page, 1).getByLabel('Top-up of at least').fill('1000');
+    await tier(page, 1).getByLabel('Percent').fill('10');
+    await expectText(page.locator('.bonus-preview'), 'A top-up of AED 1,000.00 earns AED 100.00 bonus.');
+
+    await page.getByRole('button', { name: 'Add tier' }).click();
+    await tier(page, 2).getByLabel('Top-up of at least').fill('500');
+    await tier(page, 2).getByLabel('Bonus').selectOption('fixed');
+    await tier(page, 2).getByLabel('Amount (AED)').fill('20.005');
+    await expectText(tier(page, 2), 'AED allows at most 2 decimals');
+    await page.getByRole('button', { name: 'Save AED tiers' }).click();
+    await expectText(page.getByRole('alert'), 'Fix the fields marked above first.');
+    await tier(page, 2).getByLabel('Amount (AED)').fill('20');
+    await page.getByLabel('Try a top-up of').fill('750');
+    await expectText(page.locator('.bonus-preview'), 'A top-up of AED 750.00 earns AED 20.00 bonus.');
+    await expectText(page.locator('.bonus-preview'), 'A top-up of AED 500.00 earns AED 20.00 bonus.');
+    await page.getByLabel('Bonus lasts (days)').fill('90');
+    await page.getByRole('button', { name: 'Save AED tiers' }).click();
+    await expectText(page.getByRole('status').filter({ hasText: 'saved' }), 'AED bonus tiers saved (version 1).');
+    await expectText(page.locator('main'), /Version 1, changed .* by Owner/);
+
+    const stored = await server.api.get<{ items: { currency: string; tiers: unknown[]; expiresInDays: number }[] }>('/api/settings/bonus-rules');
+    expect(stored.body.items).toEqual([
+      expect.objectContaining({
+        currency: 'AED',
+        tiers: [
+          { minAmount: '500.00', fixed: '20.00' },
+          { minAmount: '1000.00', percent: '10' },
+        ],
+        expiresInDays: 90,
+      }),
+    ]);
+
+    const grace = page.getByLabel('Grace period (days)');
+    await expectText(page.locator('main'), 'The default, 30 days, applies until you save another.');
+    await grace.fill('400');
+    await expectText(page.locator('main'), 'Whole days from 1 to 365');
+    await grace.fill('45');
+    await page.getByRole('button', { name: 'Save grace period' }).click();
+    await expectText(page.getByRole('status').filter({ hasText: 'Grace period saved' }), 'Grace period saved: 45 days.');
+    await screenshots(page, 'settings');
+  });
+
+  it('shows Settings only to staff with settings.manage', async () => {
+    const page = await sessions.pageAs(server.frontDesk, '/clients');
+    await page.getByRole('heading', { level: 1, name: 'Clients' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Settings', exact: true }).count()).toBe(0);
+    await page.goto(`${server.url}/settings`);
+    await expectText(page.locator('main'), 'Your account cannot change the business’s settings.');
+  });
+
+  it('offers Reverse only to staff with balance.reverse, only on staff adds and deducts, and asks why', async () => {
+    const clientId = await server.createClient('Rania Reverse-Offer');
+    await addBalance(server.api, clientId, '60.00');
+    await deductBalance(server.api, clientId, '10.00');
+    const card = await issueGiftCard(server.api, '15.00');
+    expect((await server.api.post(`/api/clients/${clientId}/gift-card-redemptions`, { code: card.code })).status).toBe(200);
+
+    const desk = await sessions.pageAs(server.frontDesk, `/clients/${clientId}/history`);
+    await expectCount(desk.locator('.history-table tbody tr'), 3);
+    expect(await desk.getByRole('button', { name: 'Reverse', exact: true }).count()).toBe(0);
+
+    const page = await sessions.pageAs(server.owner, `/clients/${clientId}/history`);
+    await expectCount(page.locator('.history-table tbody tr'), 3);
+    await expectCount(page.getByRole('button', { name: /^Reverse (Balance Added|Balance Deducted) of/ }), 2);
+    expect(await historyRow(page, 'Gift Card Redeemed').getByRole('button').count()).toBe(0);
+    await screenshots(page, 'history-reverse-actions');
+    await page.getByRole('button', { name: 'Reverse Balance Deducted of AED 10.00' }).click();
+    await expectText(dialog(page), 'The AED 10.00 deducted on');
+    await dialog(page).getByRole('button', { name: 'Reverse entry' }).click();
+    await expectText(dialog(page), 'Say why the entry is reversed');
+    await screenshots(page, 'reverse-dialog-no-reason');
+    await dialog(page).getByRole('button', { name: 'Keep entry' }).click();
+    await expectCount(dialog(page), 0);
+    await expectCount(page.getByRole('button', { name: /^Reverse (Balance Added|Balance Deducted) of/ }), 2);
+  });
+
+  /** These need the ledger core (libs/ledger: bonus rules applied, lots, balance.reverse). */
+  describe('with the ledger core', () => {
+    it('hints and grants the bonus of a paid top-up with an expiry, and shows the bonus entry and its lot in the history', async () => {
+      const rules = await server.api.put('/api/settings/bonus-rules/AED', { tiers: [{ minAmount: '500', fixed: '20' }, { minAmount: '1000', percent: '10' }], expiresInDays: 90 });
+      expect(rules.status).toBe(200);
+      const clientId = await server.createClient('Basma Bonus');
+      const page = await sessions.pageAs(server.frontDesk);
+      await openClient(page, clientId);
+      await page.getByRole('button', { name: 'Add Balance' }).click();
+      await dialog(page).getByLabel('Reference type').selectOption('payment');
+      await expectText(dialog(page), 'A top-up of AED 500.00 or more earns a bonus');
+      await dialog(page).getByLabel('Amount').fill('1000');
+      await expectText(dialog(page), 'This paid top-up earns a bonus of AED 100.00 (10% from AED 1,000.00).');
+      const expiresOn = await page.evaluate(() => {
+        const date = new Date();
+        date.setDate(date.getDate() + 60);
+        const pad = (n: number) => String(n).padStart(2, '0');
+        return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+      });
+      await dialog(page).getByLabel(/Expires on/).fill(expiresOn);
+      await screenshots(page, 'add-dialog-bonus');
+      await dialog(page).getByRole('button', { name: 'Add AED 1,000.00' }).click();
+      await expectText(page.getByRole('status').filter({ hasText: 'Added' }), 'Added AED 1,000.00 and a bonus of AED 100.00. Balance now AED 1,100.00.');
+
+      await page.getByRole('link', { name: 'History' }).click();
+      await expectCount(page.locator('.history-table tbody tr'), 2);
+      await expectText(historyRow(page, 'Bonus Credit'), /Bonus credit · expires/);
+      await expectText(historyRow(page, 'Bonus Credit'), 'Bonus tier: 10% from AED 1,000.00');
+      await expectText(historyRow(page, 'Balance Added'), /Paid credit · expires/);
+      await screenshots(page, 'history-bonus');
+    });
+
+    it('reverses a deduction from the history, marks it Reversed, and explains an add whose credit was spent', async () => {
+      const clientId = await server.createClient('Rami Reversal');
+      await addBalance(server.api, clientId, '50.00');
+      await deductBalance(server.api, clientId, '30.00');
+      const page = await sessions.pageAs(server.owner, `/clients/${clientId}/history`);
+      await expectText(historyRow(page, 'Balance Deducted'), 'from Adjustment AED 30.00');
+      await page.getByRole('button', { name: 'Reverse Balance Deducted of AED 30.00' }).click();
+      await dialog(page).getByLabel('Reason').fill('Deducted from the wrong client');
+      await dialog(page).getByRole('button', { name: 'Reverse entry' }).click();
+      await expectCount(dialog(page), 0);
+      await expectText(page.getByRole('status').filter({ hasText: 'Reversed.' }), 'Reversed. Balance now AED 50.00.');
+      await expectCount(page.locator('.history-table tbody tr'), 3);
+      await expectText(historyRow(page, 'Reversal'), 'Reverses an earlier entry');
+      await expectText(historyRow(page, 'Balance Deducted'), 'Reversed');
+      expect(await page.getByRole('button', { name: /^Reverse Balance Deducted of/ }).count()).toBe(0);
+      await screenshots(page, 'history-reversed');
+
+      // The add's credit is partly spent: the ledger refuses, and the dialog says why in the app's words.
+      await deductBalance(server.api, clientId, '5.00');
+      await page.getByRole('button', { name: '↻ Refresh' }).click();
+      await expectCount(page.locator('.history-table tbody tr'), 4);
+      await page.getByRole('button', { name: 'Reverse Balance Added of AED 50.00' }).click();
+      await dialog(page).getByLabel('Reason').fill('Added to the wrong client');
+      await dialog(page).getByRole('button', { name: 'Reverse entry' }).click();
+      await expectText(dialog(page).getByRole('alert'), 'This credit has already been spent (or has expired), so it cannot be taken back.');
+    });
+  });
+});
