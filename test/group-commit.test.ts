@@ -28,9 +28,12 @@ function comparable({ reply, replayed }: { reply: StoredReply | Reply; replayed:
   // A hold's expiry follows each database's own clock.
   if (rest.error?.details?.expiresAt !== undefined) rest.error = { ...rest.error, details: { ...rest.error.details, expiresAt: 'at its time' } };
   if (!result) return { ...rest, replayed };
-  const { walletId: _wallet, entryId, hold, ...kept } = result as Record<string, unknown>;
+  const { walletId: _wallet, entryId, hold, lots, allocations, ...kept } = result as Record<string, unknown>;
   const { expiresAt: _expires, ...holdKept } = (hold ?? {}) as Record<string, unknown>;
-  return { ...rest, result: { ...kept, ...(hold ? { hold: holdKept } : {}), posted: entryId !== null }, replayed };
+  // Lots are compared by what they hold, not by their generated ids.
+  const lotFigures = (list: unknown) => (list as { source: string; amount: string }[] | undefined)?.map(({ source, amount }) => ({ source, amount }));
+  const drawn = allocations ? { allocations: lotFigures(allocations) } : {};
+  return { ...rest, result: { ...kept, ...(hold ? { hold: holdKept } : {}), ...(lots ? { lots: lotFigures(lots) } : {}), ...drawn, posted: entryId !== null }, replayed };
 }
 
 /** The ledger's rows, keyed by what the commands decide (not by generated ids). */

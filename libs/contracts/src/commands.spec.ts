@@ -56,6 +56,8 @@ const validInputs: Record<CommandType, Record<string, unknown>> = {
   'balance.capture': { type: 'balance.capture', commandId: 'capture-1', actor, ...wallet, holdId: '0193b1f2-5c1e-7a8b-9c0d-1e2f3a4b5c6e', amount: '10.00' },
   'balance.release': { type: 'balance.release', commandId: 'release-1', actor, ...wallet, holdId: '0193b1f2-5c1e-7a8b-9c0d-1e2f3a4b5c6e' },
   'balance.expire-hold': { type: 'balance.expire-hold', commandId: 'expire-hold:1', actor, ...wallet, holdId: '0193b1f2-5c1e-7a8b-9c0d-1e2f3a4b5c6e' },
+  'balance.reverse': { type: 'balance.reverse', commandId: 'reverse-1', actor, ...wallet, entryId: '0193b1f2-5c1e-7a8b-9c0d-1e2f3a4b5c6f', note: 'Added to the wrong client' },
+  'balance.expire-credit': { type: 'balance.expire-credit', commandId: 'expire-credit:1:5.00', actor, ...wallet, lotId: '0193b1f2-5c1e-7a8b-9c0d-1e2f3a4b5c70' },
 };
 
 function build(input: Record<string, unknown>): Command {
@@ -391,13 +393,17 @@ describe(commandKey.name, () => {
 });
 
 describe('commandTypesByProducer', () => {
-  it("lets the gateway carry every command type but the ledger's own expiry of holds", () => {
-    expect([...commandTypesByProducer.gateway].sort()).toEqual(commandTypes.filter((type) => type !== 'balance.expire-hold').sort());
+  it("lets the gateway carry every command type but the ledger's own expiry of holds and credit", () => {
+    const ledgerOwn = ['balance.expire-hold', 'balance.expire-credit'];
+    expect([...commandTypesByProducer.gateway].sort()).toEqual(commandTypes.filter((type) => !ledgerOwn.includes(type)).sort());
   });
 
   it('lets checkout carry only payments and holds, never a change of balance by itself, nor the ledger\'s own expiry', () => {
     expect(commandTypesByProducer.checkout).toEqual(['balance.pay', 'balance.hold', 'balance.capture', 'balance.release']);
-    for (const producer of producers) expect(commandTypesByProducer[producer]).not.toContain('balance.expire-hold');
+    for (const producer of producers) {
+      expect(commandTypesByProducer[producer]).not.toContain('balance.expire-hold');
+      expect(commandTypesByProducer[producer]).not.toContain('balance.expire-credit');
+    }
   });
 
   it('lets the refund service carry only refunds to balance', () => {

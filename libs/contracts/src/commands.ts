@@ -65,10 +65,37 @@ const balanceChange = <T extends string>(type: T) =>
     .strictObject({ ...walletBase, type: z.literal(type), amount, reference: reference.optional() })
     .superRefine(amountsFitCurrency(['amount']));
 
-export const addBalanceSchema = balanceChange('balance.add');
-export const creditBalanceSchema = balanceChange('balance.credit');
+/** When credit stops being spendable: an ISO 8601 instant with its offset; the ledger refuses one not in the future. */
+const expiresAt = z.iso.datetime({ offset: true });
+
+/**
+ * A credit creates a lot (its source follows from the command and its reference: a `payment` reference is paid
+ * credit, a `refund` one refund credit, else an adjustment (add) or system credit (credit)), optionally expiring at
+ * `expiresAt`. A paid top-up (`balance.add` with reference type `payment`) that meets a tier of the business's bonus
+ * rules also creates a bonus lot.
+ */
+const balanceCredit = <T extends string>(type: T) =>
+  z
+    .strictObject({ ...walletBase, type: z.literal(type), amount, reference: reference.optional(), expiresAt: expiresAt.optional() })
+    .superRefine(amountsFitCurrency(['amount']));
+
+export const addBalanceSchema = balanceCredit('balance.add');
+export const creditBalanceSchema = balanceCredit('balance.credit');
 export const deductBalanceSchema = balanceChange('balance.deduct');
 export const debitBalanceSchema = balanceChange('balance.debit');
+
+/**
+ * Undoes one staff add or deduct (entryId), at most once: a reversed deduction gives back the lots it drew from; a
+ * reversed add takes back its lot (and the bonus lot it earned), refused with lot_consumed when any of it was spent.
+ */
+export const reverseEntrySchema = z.strictObject({ ...walletBase, type: z.literal('balance.reverse'), entryId: z.uuid() });
+
+/**
+ * Expires what is left of a lot past its expiry (a balance_expired entry), never more than the wallet has available
+ * (what holds reserve stays until they end). Only the ledger's own sweep sends it, in-process, with the command id
+ * `expire-credit:<lotId>:<remaining>`, so several sweeps expire it once; refused before the lot is due.
+ */
+export const expireCreditSchema = z.strictObject({ ...walletBase, type: z.literal('balance.expire-credit'), lotId: z.uuid() });
 
 /**
  * Checkout pays min(balance, amountOwed, amountRequested) of a sale with balance, and never more in total for one
@@ -190,6 +217,8 @@ export const commandSchema = z.discriminatedUnion('type', [
   captureHoldSchema,
   releaseHoldSchema,
   expireHoldSchema,
+  reverseEntrySchema,
+  expireCreditSchema,
 ]);
 
 export type Command = z.infer<typeof commandSchema>;
@@ -197,6 +226,7 @@ export type CommandType = Command['type'];
 export type CommandOf<T extends CommandType> = Extract<Command, { type: T }>;
 export type WalletCommand = Extract<Command, { clientId: string }>;
 export type BalanceChangeCommand = CommandOf<'balance.add' | 'balance.credit' | 'balance.deduct' | 'balance.debit'>;
+export type BalanceCreditCommand = CommandOf<'balance.add' | 'balance.credit'>;
 export type HoldEndCommand = CommandOf<'balance.capture' | 'balance.release' | 'balance.expire-hold'>;
 export type Actor = z.infer<typeof actor>;
 export type Reference = z.infer<typeof reference>;

@@ -22,6 +22,13 @@ export const errorMessages = {
   hold_already_released: 'This hold was already released',
   hold_not_expired: 'This hold has not expired yet',
   capture_exceeds_hold: 'Capture exceeds the amount on hold',
+  expiry_not_in_future: 'The expiry must be in the future',
+  entry_not_reversible: 'Only a staff add or deduct can be reversed',
+  entry_already_reversed: 'This entry was already reversed',
+  lot_consumed: 'This credit was already spent (or has expired), so it cannot be taken back',
+  lot_not_found: 'Credit lot not found',
+  lot_not_due: 'This credit has not expired yet',
+  lot_nothing_to_expire: 'Nothing of this credit can expire now: it is spent, or held for a sale until the hold ends',
 } as const;
 
 export type ErrorCode = keyof typeof errorMessages;

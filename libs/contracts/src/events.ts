@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { entryTypes } from './entries';
+import { allocationSchema, bonusTierSchema, createdLotSchema } from './replies';
 
 export const eventSchemaVersion = 1;
 
@@ -25,6 +26,14 @@ export const entryRecordedSchema = z.strictObject({
   actor: z.string(),
   commandId: z.string(),
   occurredAt: z.string(),
+  /** A credit: the lots it created. */
+  lots: z.array(createdLotSchema).optional(),
+  /** A debit (payment, capture, deduct, debit, expiry, reversal of an add): what it drew from each lot. */
+  allocations: z.array(allocationSchema).optional(),
+  /** A bonus_credit: the tier of the business's bonus rules it was granted under. */
+  bonusTier: bonusTierSchema.optional(),
+  /** A balance_reversed: the entry it undid. */
+  reversesEntryId: z.string().optional(),
 });
 
 /** Gift card lifecycle, for liability reports; keyed by business. */

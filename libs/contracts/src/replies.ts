@@ -1,6 +1,32 @@
 import { z } from 'zod';
 import { errorCodes } from './errors';
 import { giftCardStatuses } from './gift-card-status';
+import { lotSources } from './entries';
+
+/** A lot a credit created: where the credit came from and when it expires (null: never). */
+export const createdLotSchema = z.strictObject({
+  lotId: z.string(),
+  source: z.enum(lotSources),
+  amount: z.string(),
+  expiresAt: z.string().nullable(),
+  /** A lot given back by a refund or a reversal: the lot the credit was first drawn from. */
+  restoredFrom: z.string().nullable().optional(),
+});
+
+/** What a debit drew from one lot, in the consumption order. */
+export const allocationSchema = z.strictObject({
+  lotId: z.string(),
+  source: z.enum(lotSources),
+  amount: z.string(),
+  expiresAt: z.string().nullable(),
+});
+
+/** A bonus tier as applied: a top-up of at least minAmount earns percent of it, or a fixed amount. */
+export const bonusTierSchema = z.strictObject({
+  minAmount: z.string(),
+  percent: z.string().optional(),
+  fixed: z.string().optional(),
+});
 
 export const replySchemaVersion = 1;
 
@@ -36,6 +62,21 @@ const walletResult = z.strictObject({
       expiresAt: z.string(),
     })
     .optional(),
+  /** Credits: the lots this entry created (one; a refund of a payment gives back one per lot the payment drew from). */
+  lots: z.array(createdLotSchema).optional(),
+  /** Debits: what the entry drew from each lot, in the consumption order. */
+  allocations: z.array(allocationSchema).optional(),
+  /** A paid top-up that met a bonus tier: the bonus_credit entry written with it (balanceAfter includes it). */
+  bonus: z
+    .strictObject({
+      entryId: z.string(),
+      amount: z.string(),
+      lot: createdLotSchema,
+      tier: bonusTierSchema,
+    })
+    .optional(),
+  /** balance.reverse: the entry it reversed. */
+  reversedEntryId: z.string().optional(),
 });
 
 const giftCardResult = z.strictObject({
@@ -71,5 +112,8 @@ export const replySchema = z.strictObject({
 export type Reply = z.infer<typeof replySchema>;
 export type WalletResult = z.infer<typeof walletResult>;
 export type GiftCardResult = z.infer<typeof giftCardResult>;
+export type CreatedLot = z.infer<typeof createdLotSchema>;
+export type Allocation = z.infer<typeof allocationSchema>;
+export type BonusTier = z.infer<typeof bonusTierSchema>;
 /** A reply as the ledger stores it: the per-delivery fields are added when it is sent. */
 export type StoredReply = Omit<Reply, 'correlationId' | 'replayed'>;

@@ -28,8 +28,8 @@ export function topicNames(prefix: string = defaultTopicPrefix): TopicNames {
 }
 
 /**
- * Which command types each producer's topic may carry. No topic carries `balance.expire-hold`: only the ledger's own
- * sweep sends it, in-process, so nobody can send it before a hold is due and have that refusal stored under the
+ * Which command types each producer's topic may carry. No topic carries `balance.expire-hold` or
+ * `balance.expire-credit`: only the ledger's own sweep sends them, in-process, so nobody can send it before a hold is due and have that refusal stored under the
  * sweep's command id.
  *: the checkout service can pay, never add balance.
  * The gateway serves staff, who do everything through permissions checked at the gateway.
@@ -48,6 +48,7 @@ export const commandTypesByProducer: Record<Producer, readonly CommandType[]> = 
     'balance.hold',
     'balance.capture',
     'balance.release',
+    'balance.reverse',
   ],
   checkout: ['balance.pay', 'balance.hold', 'balance.capture', 'balance.release'],
   refund: ['balance.refund'],

@@ -10,13 +10,16 @@ export const permissions = [
   'checkout.pay',
   'refund.credit',
   'staff.manage',
+  'balance.reverse',
+  'reports.view',
+  'settings.manage',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
 /** Presets for staff roles; a staff member's own list is what is checked. */
 export const rolePermissions: Record<string, readonly Permission[]> = {
   owner: permissions,
-  manager: ['balance.view', 'balance.add', 'balance.deduct', 'giftcard.redeem', 'giftcard.manage', 'checkout.pay', 'refund.credit'],
+  manager: ['balance.view', 'balance.add', 'balance.deduct', 'giftcard.redeem', 'giftcard.manage', 'checkout.pay', 'refund.credit', 'balance.reverse', 'reports.view'],
   front_desk: ['balance.view', 'balance.add', 'giftcard.redeem', 'checkout.pay'],
 };
 

@@ -82,6 +82,9 @@ export const en = {
       used_for_payment: 'Used for Payment',
       refund_credit: 'Refund',
       gift_card_redeemed: 'Gift Card Redeemed',
+      bonus_credit: 'Bonus Credit',
+      balance_expired: 'Credit Expired',
+      balance_reversed: 'Reversal',
     },
     giftCardStatus: {
       active: 'Active',
@@ -94,6 +97,8 @@ export const en = {
       payment: 'Payment',
       refund: 'Refund',
       adjustment: 'Adjustment',
+      entry: 'Entry',
+      lot: 'Credit lot',
     },
     giftCardReference: 'Gift card ····{{last4}}',
     referenceWithId: '{{type}} · {{id}}',
