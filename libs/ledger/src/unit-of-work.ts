@@ -441,6 +441,9 @@ export class UnitOfWork {
     const allocations = posting.amount.isNegative() ? this.drawLots(wallet, entry, posting) : [];
     this.append(this.entries, entry);
     this.append(this.outbox, entryOutboxOf(entry, lots, allocations));
+    // A later command of the group may name this entry (a reversal): it sees it as a read would.
+    const { businessId, id, walletId, clientId, currency, type, amount } = entry;
+    this.put(this.targetEntries, key(businessId, id), { businessId, id, walletId, clientId, currency, type, amount, reversed: false, changed: false });
     return { wallet, entry, lots, allocations };
   }
 
