@@ -25,8 +25,17 @@ export async function seedWallets(db: BenchDatabase, businessId: string, clientP
        from wallet where business_id = $1 and client_id like $2 || '%'`,
       [businessId, clientPrefix, seedActor],
     );
+    // Each seeded credit is a lot, as the ledger would have made it (balance = Σ remaining).
+    await client.query(
+      `insert into credit_lot (business_id, id, wallet_id, client_id, currency, source, amount, remaining, expires_at, entry_id,
+                               version, created_at)
+       select business_id, gen_random_uuid(), wallet_id, client_id, currency, 'adjustment', amount, amount, null, id, 1, now()
+       from ledger_entry where business_id = $1 and client_id like $2 || '%' and sequence = 1`,
+      [businessId, clientPrefix],
+    );
     await client.query('analyze wallet');
     await client.query('analyze ledger_entry');
+    await client.query('analyze credit_lot');
   });
 }
 
@@ -51,6 +60,13 @@ export async function seedHistory(db: BenchDatabase, businessId: string, clientI
               'seed-' || $3 || '-' || g, $6::timestamptz + g * interval '1 millisecond'
        from generate_series(1, $7) g`,
       [businessId, walletId, clientId, benchCurrency, seedActor, start, entries],
+    );
+    // Its balance as one opening lot, as the lots migration leaves a wallet from before lots.
+    await client.query(
+      `insert into credit_lot (business_id, id, wallet_id, client_id, currency, source, amount, remaining, expires_at, entry_id,
+                               version, created_at)
+       values ($1, gen_random_uuid(), $2, $3, $4, 'opening', $5::numeric, $5::numeric, null, null, 1, now())`,
+      [businessId, walletId, clientId, benchCurrency, `${entries}.00`],
     );
   });
 }

@@ -28,9 +28,16 @@ function comparable({ reply, replayed }: { reply: StoredReply | Reply; replayed:
   // A hold's expiry follows each database's own clock.
   if (rest.error?.details?.expiresAt !== undefined) rest.error = { ...rest.error, details: { ...rest.error.details, expiresAt: 'at its time' } };
   if (!result) return { ...rest, replayed };
-  const { walletId: _wallet, entryId, hold, ...kept } = result as Record<string, unknown>;
+  const { walletId: _wallet, entryId, hold, lots, allocations, bonus, ...kept } = result as Record<string, unknown>;
+  if (bonus) {
+    const { amount, tier, lot } = bonus as { amount: string; tier: unknown; lot: { source: string; amount: string } };
+    kept.bonus = { amount, tier, lot: { source: lot.source, amount: lot.amount } };
+  }
   const { expiresAt: _expires, ...holdKept } = (hold ?? {}) as Record<string, unknown>;
-  return { ...rest, result: { ...kept, ...(hold ? { hold: holdKept } : {}), posted: entryId !== null }, replayed };
+  // Lots are compared by what they hold, not by their generated ids.
+  const lotFigures = (list: unknown) => (list as { source: string; amount: string }[] | undefined)?.map(({ source, amount }) => ({ source, amount }));
+  const drawn = allocations ? { allocations: lotFigures(allocations) } : {};
+  return { ...rest, result: { ...kept, ...(hold ? { hold: holdKept } : {}), ...(lots ? { lots: lotFigures(lots) } : {}), ...drawn, posted: entryId !== null }, replayed };
 }
 
 /** The ledger's rows, keyed by what the commands decide (not by generated ids). */
@@ -63,6 +70,12 @@ async function ledgerRows(db: TestDatabase, clientPrefix: string, commandIds: st
        from balance_hold where client_id like $1 order by hold_id`,
       [like],
     ),
+    // Lots by what they hold (their ids and times are generated): the same lots, drawn alike, in both groupings.
+    lots: await db.query(
+      `select client_id, source, amount::text, remaining::text, expires_at is not null as expires from credit_lot
+       where client_id like $1 order by client_id, source, amount, remaining, expires`,
+      [like],
+    ),
     records: await db.query('select command_id, command_type, payload_hash from idempotency_record where command_id = any($1) order by command_id', [
       commandIds,
     ]),
@@ -71,6 +84,7 @@ async function ledgerRows(db: TestDatabase, clientPrefix: string, commandIds: st
 
 type Step =
   | { kind: 'add' | 'credit' | 'deduct' | 'debit'; client: number; cents: number }
+  | { kind: 'topup'; client: number; cents: number; expires: boolean }
   | { kind: 'pay'; client: number; cents: number; sale: number; saleCents: number | null }
   | { kind: 'refund-sale'; client: number; cents: number; sale: number; saleCents: number; refund: number }
   | { kind: 'refund-payment'; client: number; cents: number; payment: number; refund: number }
@@ -86,6 +100,7 @@ const saleCents = fc.constantFrom(2_000, 4_000, 8_000);
 const refund = fc.integer({ min: 0, max: 5 });
 const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constantFrom('add', 'credit', 'deduct', 'debit' as const), client, cents: fc.integer({ min: 1, max: 4_000 }) }),
+  fc.record({ kind: fc.constant('topup' as const), client, cents: fc.integer({ min: 1, max: 4_000 }), expires: fc.boolean() }),
   fc.record({ kind: fc.constant('pay' as const), client, cents: fc.integer({ min: 1, max: 4_000 }), sale, saleCents: fc.option(saleCents) }),
   fc.record({ kind: fc.constant('refund-sale' as const), client, cents: fc.integer({ min: 1, max: 4_000 }), sale, saleCents, refund }),
   fc.record({ kind: fc.constant('refund-payment' as const), client, cents: fc.integer({ min: 1, max: 2_000 }), payment: fc.nat(), refund }),
@@ -147,6 +162,10 @@ function commandsOf(steps: Step[], clientPrefix: string): Command[] {
     } else if (step.kind === 'refund-payment') {
       const paymentCommandId = payments.length === 0 ? 'no-such-payment' : payments[step.payment % payments.length].commandId;
       next = command('balance.refund', { ...wallet, refundId, paymentCommandId, amount: amount(step.cents) });
+    } else if (step.kind === 'topup') {
+      // A paid top-up (a bonus above 20.00), expiring or not: lots of several sources and expiries to draw from.
+      const expiresAt = step.expires ? { expiresAt: new Date(Date.now() + 10 * 24 * 3600 * 1000).toISOString() } : {};
+      next = command('balance.add', { ...wallet, amount: amount(step.cents), reference: { type: 'payment' }, ...expiresAt });
     } else next = command(`balance.${step.kind}`, { ...wallet, amount: amount(step.cents), note: `${step.kind} ${step.cents}` });
     if (next.type === 'balance.pay') payments.push(next);
     if (next.type === 'balance.refund') refunds.push(next);
@@ -158,6 +177,7 @@ function commandsOf(steps: Step[], clientPrefix: string): Command[] {
 /** A sequence that reaches every bound the coverage check names, whatever the random runs do. */
 const everyBoundReached: Step[] = [
   { kind: 'add', client: 0, cents: 4_000 },
+  { kind: 'topup', client: 0, cents: 2_500, expires: true },
   { kind: 'pay', client: 0, cents: 1_000, sale: 0, saleCents: 2_000 },
   { kind: 'pay', client: 1, cents: 1_000, sale: 0, saleCents: 2_000 },
   { kind: 'refund-sale', client: 0, cents: 3_000, sale: 0, saleCents: 2_000, refund: 0 },
@@ -182,6 +202,12 @@ describe('group commit: one decision per command, whatever the group', () => {
   beforeAll(async () => {
     [setsDb, referenceDb] = await Promise.all([createTestDatabase(), createTestDatabase()]);
     [sets, reference] = await Promise.all([ledgerApp(setsDb), ledgerApp(referenceDb)]);
+    for (const db of [setsDb, referenceDb]) {
+      await db.query(
+        `insert into bonus_rule (business_id, currency, tiers, expires_in_days, updated_by, updated_at) values ($1, 'AED', $2::jsonb, 30, 'staff:owner', now())`,
+        [businessId, JSON.stringify([{ minAmount: '20.00', percent: '10' }])],
+      );
+    }
   });
 
   afterAll(async () => {

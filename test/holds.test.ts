@@ -1,7 +1,7 @@
 import { Test } from '@nestjs/testing';
 import type { INestApplicationContext } from '@nestjs/common';
 import { holdIdOf, type Command, type WalletResult } from '@storecredit/contracts';
-import { HoldExpiry, LedgerCommands, LedgerModule, LedgerVerifier, expireHoldCommandId } from '@storecredit/ledger';
+import { LedgerExpiry, LedgerCommands, LedgerModule, LedgerVerifier, expireHoldCommandId } from '@storecredit/ledger';
 import { command, createTestDatabase, TestClock, uniqueId, type TestDatabase } from '@storecredit/testing';
 
 const businessId = 'salon-1';
@@ -63,7 +63,7 @@ describe('holds on PostgreSQL', () => {
   it('expires a hold past its expiry through the sweep, once however many sweeps run; a late capture is refused', async () => {
     const clientId = await funded('50.00');
     const { holdId } = await hold(clientId, '20.00', 60);
-    const expiry = apps[0].get(HoldExpiry);
+    const expiry = apps[0].get(LedgerExpiry);
     const mine = (commands: Command[]) => commands.filter((next) => 'holdId' in next && next.holdId === holdId);
     expect(mine(await expiry.due())).toEqual([]);
     clocks.forEach((clock) => clock.advance(61_000));

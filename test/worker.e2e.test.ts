@@ -1,4 +1,4 @@
-import { Decimal, buildCommand, commandKey, holdIdOf, type EntryRecorded, type HoldEvent, type Reply } from '@storecredit/contracts';
+import { Decimal, buildCommand, commandKey, eventSchema, holdIdOf, type EntryRecorded, type HoldEvent, type Reply } from '@storecredit/contracts';
 import {
   command,
   giftCardCode,
@@ -60,6 +60,11 @@ describe('ledger worker end to end', () => {
     await waitUntil(() => eventsFor(clientId).length === 2, 'two events');
     const event = eventsFor(clientId)[1];
     expect(event).toMatchObject({ entryType: 'used_for_payment', amount: '-80.00', balanceAfter: '0.00', sequence: 2, commandId: payment.commandId });
+    // The top-up's event names the lot it created; the payment's, what it drew from that lot (the contract's shape).
+    const [created] = eventsFor(clientId)[0].lots ?? [];
+    expect(created).toMatchObject({ source: 'adjustment', amount: '80.00', expiresAt: null });
+    expect(event.allocations).toEqual([{ lotId: created.lotId, source: 'adjustment', amount: '80.00', expiresAt: null }]);
+    for (const published of eventsFor(clientId)) expect(eventSchema.safeParse(published).success).toBe(true);
     expect(kafka.events.find((e) => e.json<EntryRecorded>().eventId === event.eventId)?.key).toBe(commandKey(payment));
 
     await kafka.send('checkout', payment, 'corr-2');
@@ -101,6 +106,23 @@ describe('ledger worker end to end', () => {
     expect(row).toEqual({ balance: '55.00', held: '0.00' });
     const statuses = await db.query<{ status: string }>('select status from balance_hold where client_id = $1 order by status', [clientId]);
     expect(statuses.map((item) => item.status)).toEqual(['captured', 'expired']);
+  });
+
+  it('expires credit past its expiry through the worker\'s sweep: one balance_expired entry and event, the rest kept', async () => {
+    const clientId = uniqueId('client');
+    const expiring = command('balance.add', { businessId, clientId, currency: 'AED', amount: '30.00', expiresAt: new Date(Date.now() + 1_500).toISOString() });
+    const lasting = command('balance.add', { businessId, clientId, currency: 'AED', amount: '12.00' });
+    await kafka.send('gateway', expiring);
+    await kafka.send('gateway', lasting);
+    await kafka.waitForReplies(lasting.commandId);
+    await waitUntil(() => eventsFor(clientId).some((event) => event.entryType === 'balance_expired'), 'the expiry event', 20_000);
+    const expired = eventsFor(clientId).find((event) => event.entryType === 'balance_expired') as EntryRecorded;
+    expect(expired).toMatchObject({ amount: '-30.00', balanceAfter: '12.00', actor: 'service:ledger', reference: { type: 'lot' } });
+    expect(expired.allocations).toEqual([expect.objectContaining({ source: 'adjustment', amount: '30.00' })]);
+    const [wallet] = await db.query<{ balance: string }>('select balance::text from wallet where client_id = $1', [clientId]);
+    expect(wallet.balance).toBe('12.00');
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(eventsFor(clientId).filter((event) => event.entryType === 'balance_expired')).toHaveLength(1);
   });
 
   it('never over-pays a sale or over-refunds it through the checkout and refund topics, and credits a refund id once', async () => {

@@ -1,19 +1,19 @@
 import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { HoldExpiry, LedgerCommands } from '@storecredit/ledger';
+import { LedgerExpiry, LedgerCommands } from '@storecredit/ledger';
 import { injectWorkerConfig } from './kafka.providers';
 import type { WorkerConfig } from './worker.config';
 
 /**
- * Runs the hold expiry sweep in every worker. Its expiries are applied in-process, decided by the clock that found
+ * Runs the expiry sweep (holds, then credit lots) in every worker. Its expiries are applied in-process, decided by the clock that found
  * them due (so they are never refused as early, whatever other workers' clocks say), and no producer can send one: no
- * topic carries `balance.expire-hold`. A wallet's other commands may be in flight on the consumer's lanes at the same
+ * topic carries `balance.expire-hold` or `balance.expire-credit`. A wallet's other commands may be in flight on the consumer's lanes at the same
  * time: the write's version checks refuse the one that lost, which is then decided again alone. The command ids are
  * deterministic, so workers sweeping at once expire a hold once. Stopped before the application closes.
  */
 @Injectable()
 export class HoldSweep implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(
-    private readonly expiry: HoldExpiry,
+    private readonly expiry: LedgerExpiry,
     private readonly ledger: LedgerCommands,
     @injectWorkerConfig() private readonly config: WorkerConfig,
   ) {}

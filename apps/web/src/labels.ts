@@ -1,4 +1,4 @@
-import { normalizeGiftCardCode, type BonusTierRule, type EntryType, type GiftCardDisplayStatus, type LotSource, type ReferenceType } from '@storecredit/contracts';
+import { normalizeGiftCardCode, type BonusTierRule, type EntryReferenceType, type EntryType, type GiftCardDisplayStatus, type LotSource } from '@storecredit/contracts';
 import { t } from './i18n';
 
 /**
@@ -24,12 +24,12 @@ export function giftCardStatusLabel(status: GiftCardDisplayStatus): string {
   return t(`labels.giftCardStatus.${status}`);
 }
 
-export function referenceTypeLabel(type: ReferenceType): string {
+export function referenceTypeLabel(type: EntryReferenceType): string {
   return t(`labels.referenceType.${type}`);
 }
 
 /** A redemption names its card by the last four characters the gateway gives, never by the card's id. */
-export function referenceLabel(entry: { reference: { type: ReferenceType; id: string | null }; giftCardLast4?: string | null }): string {
+export function referenceLabel(entry: { reference: { type: EntryReferenceType; id: string | null }; giftCardLast4?: string | null }): string {
   if (entry.giftCardLast4) return t('labels.giftCardReference', { last4: entry.giftCardLast4 });
   const type = referenceTypeLabel(entry.reference.type);
   return entry.reference.id ? t('labels.referenceWithId', { type, id: entry.reference.id }) : type;

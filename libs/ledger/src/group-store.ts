@@ -1,7 +1,22 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { hashGiftCardCode, type Command } from '@storecredit/contracts';
+import { hashGiftCardCode, walletKey, type Command } from '@storecredit/contracts';
 import { Pool, type PoolClient } from 'pg';
-import type { GiftCardRow, GroupState, GroupWrites, HoldRow, PaymentRow, RecordRow, RefundRow, SaleRow, WalletRow } from './unit-of-work';
+import type {
+  BonusRuleRow,
+  CreditSettingsRow,
+  DrawnRow,
+  EntryRow,
+  GiftCardRow,
+  GroupState,
+  GroupWrites,
+  HoldRow,
+  LotRow,
+  PaymentRow,
+  RecordRow,
+  RefundRow,
+  SaleRow,
+  WalletRow,
+} from './unit-of-work';
 
 /** A row count other than the group's: another writer changed a row since the group read it. */
 export class GroupWriteConflict extends Error {
@@ -31,7 +46,7 @@ const readStatement = `
     (select coalesce(json_agg(json_build_object(
         'businessId', p.business_id, 'commandId', p.command_id, 'walletId', p.wallet_id, 'clientId', p.client_id,
         'currency', p.currency, 'saleId', p.sale_id, 'amountApplied', p.amount_applied::text,
-        'amountRefunded', p.amount_refunded::text, 'version', p.version)), '[]')
+        'amountRefunded', p.amount_refunded::text, 'entryId', p.entry_id, 'version', p.version)), '[]')
       from unnest($6::text[], $7::text[]) as k(business_id, command_id)
       join balance_payment p on p.business_id = k.business_id and p.command_id = k.command_id) as payments,
     (select coalesce(json_agg(json_build_object(
@@ -66,7 +81,48 @@ const readStatement = `
         'status', h.status, 'expiresAt', h.expires_at, 'commandId', h.command_id, 'endedBy', h.ended_by,
         'endedAt', h.ended_at, 'version', h.version, 'createdAt', h.created_at)), '[]')
       from unnest($16::text[], $17::uuid[]) as k(business_id, hold_id)
-      join balance_hold h on h.business_id = k.business_id and h.hold_id = k.hold_id) as holds`;
+      join balance_hold h on h.business_id = k.business_id and h.hold_id = k.hold_id) as holds,
+    (select coalesce(json_agg(json_build_object(
+        'businessId', l.business_id, 'id', l.id, 'walletId', l.wallet_id, 'clientId', l.client_id, 'currency', l.currency,
+        'source', l.source, 'amount', l.amount::text, 'remaining', l.remaining::text, 'expiresAt', l.expires_at,
+        'entryId', l.entry_id, 'restoredFrom', l.restored_from, 'bonusForEntryId', l.bonus_for_entry_id,
+        'version', l.version, 'createdAt', l.created_at)), '[]')
+      from credit_lot l
+      where (l.business_id, l.id) in (
+        select l.business_id, l.id from unnest($18::text[], $19::text[], $20::bpchar[]) as k(business_id, client_id, currency)
+        join wallet w on w.business_id = k.business_id and w.client_id = k.client_id and w.currency = k.currency
+        join credit_lot l on l.business_id = w.business_id and l.wallet_id = w.id and l.remaining > 0
+        union
+        select * from unnest($21::text[], $22::uuid[])
+        union
+        select l.business_id, l.id from unnest($23::text[], $24::uuid[]) as k(business_id, entry_id)
+        join credit_lot l on l.business_id = k.business_id and l.entry_id = k.entry_id
+        union
+        select l.business_id, l.id from unnest($23::text[], $24::uuid[]) as k(business_id, entry_id)
+        join credit_lot l on l.business_id = k.business_id and l.bonus_for_entry_id = k.entry_id)) as lots,
+    (select coalesce(json_agg(json_build_object(
+        'businessId', a.business_id, 'entryId', a.entry_id, 'position', a.position, 'lotId', a.lot_id, 'source', a.source,
+        'amount', a.amount::text, 'expiresAt', l.expires_at)), '[]')
+      from lot_allocation a
+      join credit_lot l on l.business_id = a.business_id and l.id = a.lot_id
+      where (a.business_id, a.entry_id) in (
+        select p.business_id, p.entry_id from unnest($6::text[], $7::text[]) as k(business_id, command_id)
+        join balance_payment p on p.business_id = k.business_id and p.command_id = k.command_id
+        union all
+        select * from unnest($23::text[], $24::uuid[]))) as drawn,
+    (select coalesce(json_agg(json_build_object(
+        'businessId', e.business_id, 'id', e.id, 'walletId', e.wallet_id, 'clientId', e.client_id, 'currency', e.currency,
+        'type', e.type, 'amount', e.amount::text,
+        'reversed', exists (select 1 from ledger_entry r where r.business_id = e.business_id and r.reverses_entry_id = e.id))), '[]')
+      from unnest($23::text[], $24::uuid[]) as k(business_id, entry_id)
+      join ledger_entry e on e.business_id = k.business_id and e.id = k.entry_id) as entries,
+    (select coalesce(json_agg(json_build_object(
+        'businessId', b.business_id, 'currency', b.currency, 'tiers', b.tiers, 'expiresInDays', b.expires_in_days)), '[]')
+      from unnest($25::text[], $26::bpchar[]) as k(business_id, currency)
+      join bonus_rule b on b.business_id = k.business_id and b.currency = k.currency) as "bonusRules",
+    (select coalesce(json_agg(json_build_object('businessId', c.business_id, 'refundGraceDays', c.refund_grace_days)), '[]')
+      from unnest($27::text[]) as k(business_id)
+      join credit_settings c on c.business_id = k.business_id) as "creditSettings"`;
 
 /**
  * Every write of a group in one statement. Each table's rows travel as one JSON array (json_to_recordset), which
@@ -93,20 +149,21 @@ const writeStatement = `
       returning 1),
     entries as (
       insert into ledger_entry (business_id, id, wallet_id, client_id, currency, sequence, type, amount, balance_after,
-        reference_type, reference_id, note, actor, command_id, created_at)
+        reference_type, reference_id, note, actor, command_id, created_at, reverses_entry_id, bonus_tier)
       select "businessId", id, "walletId", "clientId", currency, sequence, type, amount, "balanceAfter", "referenceType",
-        "referenceId", note, actor, "commandId", "createdAt"
+        "referenceId", note, actor, "commandId", "createdAt", "reversesEntryId", "bonusTier"
       from json_to_recordset($3::json) as v("businessId" text, id uuid, "walletId" uuid, "clientId" text, currency bpchar,
         sequence int, type text, amount numeric, "balanceAfter" numeric, "referenceType" text, "referenceId" text,
-        note text, actor text, "commandId" text, "createdAt" timestamptz)
+        note text, actor text, "commandId" text, "createdAt" timestamptz, "reversesEntryId" uuid, "bonusTier" jsonb)
       returning 1),
     new_payments as (
       insert into balance_payment (business_id, command_id, wallet_id, client_id, currency, sale_id, amount_applied,
-        amount_refunded, version, created_at)
+        amount_refunded, entry_id, version, created_at)
       select "businessId", "commandId", "walletId", "clientId", currency, "saleId", "amountApplied", "amountRefunded",
-        version, "createdAt"
+        "entryId", version, "createdAt"
       from json_to_recordset($4::json) as v("businessId" text, "commandId" text, "walletId" uuid, "clientId" text,
-        currency bpchar, "saleId" text, "amountApplied" numeric, "amountRefunded" numeric, version int, "createdAt" timestamptz)
+        currency bpchar, "saleId" text, "amountApplied" numeric, "amountRefunded" numeric, "entryId" uuid, version int,
+        "createdAt" timestamptz)
       returning 1),
     changed_payments as (
       update balance_payment p set amount_refunded = v."amountRefunded", version = p.version + 1
@@ -165,32 +222,56 @@ const writeStatement = `
         "endedBy" text, "endedAt" timestamptz, version int)
       where h.business_id = v."businessId" and h.hold_id = v."holdId" and h.version = v.version
       returning 1),
+    new_lots as (
+      insert into credit_lot (business_id, id, wallet_id, client_id, currency, source, amount, remaining, expires_at,
+        entry_id, restored_from, bonus_for_entry_id, version, created_at)
+      select "businessId", id, "walletId", "clientId", currency, source, amount, remaining, "expiresAt", "entryId",
+        "restoredFrom", "bonusForEntryId", version, "createdAt"
+      from json_to_recordset($13::json) as v("businessId" text, id uuid, "walletId" uuid, "clientId" text, currency bpchar,
+        source text, amount numeric, remaining numeric, "expiresAt" timestamptz, "entryId" uuid, "restoredFrom" uuid,
+        "bonusForEntryId" uuid, version int, "createdAt" timestamptz)
+      returning 1),
+    changed_lots as (
+      update credit_lot l set remaining = v.remaining, version = l.version + 1
+      from json_to_recordset($14::json) as v("businessId" text, id uuid, remaining numeric, version int)
+      where l.business_id = v."businessId" and l.id = v.id and l.version = v.version
+      returning 1),
+    allocations as (
+      insert into lot_allocation (business_id, entry_id, position, lot_id, wallet_id, currency, source, entry_type, amount,
+        created_at)
+      select "businessId", "entryId", position, "lotId", "walletId", currency, source, "entryType", amount, "createdAt"
+      from json_to_recordset($15::json) as v("businessId" text, "entryId" uuid, position int, "lotId" uuid, "walletId" uuid,
+        currency bpchar, source text, "entryType" text, amount numeric, "createdAt" timestamptz)
+      returning 1),
     records as (
       insert into idempotency_record (business_id, command_id, command_type, payload_hash, reply, created_at)
       select "businessId", "commandId", "commandType", "payloadHash", reply, "createdAt"
-      from json_to_recordset($13::json) as v("businessId" text, "commandId" text, "commandType" text, "payloadHash" text,
+      from json_to_recordset($16::json) as v("businessId" text, "commandId" text, "commandType" text, "payloadHash" text,
         reply json, "createdAt" timestamptz)
       returning 1),
     outbox as (
       insert into outbox_message (id, business_id, message_key, sequence, payload)
       select id, "businessId", "messageKey", sequence, payload
-      from json_to_recordset($14::json) as v(id uuid, "businessId" text, "messageKey" text, sequence int, payload json)
+      from json_to_recordset($17::json) as v(id uuid, "businessId" text, "messageKey" text, sequence int, payload json)
       returning 1)
   select
-    ledger_expect_rows('newWallets', $15, (select count(*) from new_wallets)::int) as "newWallets",
-    ledger_expect_rows('changedWallets', $16, (select count(*) from changed_wallets)::int) as "changedWallets",
-    ledger_expect_rows('entries', $17, (select count(*) from entries)::int) as entries,
-    ledger_expect_rows('newPayments', $18, (select count(*) from new_payments)::int) as "newPayments",
-    ledger_expect_rows('changedPayments', $19, (select count(*) from changed_payments)::int) as "changedPayments",
-    ledger_expect_rows('newSales', $20, (select count(*) from new_sales)::int) as "newSales",
-    ledger_expect_rows('changedSales', $21, (select count(*) from changed_sales)::int) as "changedSales",
-    ledger_expect_rows('newRefunds', $22, (select count(*) from new_refunds)::int) as "newRefunds",
-    ledger_expect_rows('newGiftCards', $23, (select count(*) from new_gift_cards)::int) as "newGiftCards",
-    ledger_expect_rows('changedGiftCards', $24, (select count(*) from changed_gift_cards)::int) as "changedGiftCards",
-    ledger_expect_rows('newHolds', $25, (select count(*) from new_holds)::int) as "newHolds",
-    ledger_expect_rows('changedHolds', $26, (select count(*) from changed_holds)::int) as "changedHolds",
-    ledger_expect_rows('records', $27, (select count(*) from records)::int) as records,
-    ledger_expect_rows('outbox', $28, (select count(*) from outbox)::int) as outbox`;
+    ledger_expect_rows('newWallets', $18, (select count(*) from new_wallets)::int) as "newWallets",
+    ledger_expect_rows('changedWallets', $19, (select count(*) from changed_wallets)::int) as "changedWallets",
+    ledger_expect_rows('entries', $20, (select count(*) from entries)::int) as entries,
+    ledger_expect_rows('newPayments', $21, (select count(*) from new_payments)::int) as "newPayments",
+    ledger_expect_rows('changedPayments', $22, (select count(*) from changed_payments)::int) as "changedPayments",
+    ledger_expect_rows('newSales', $23, (select count(*) from new_sales)::int) as "newSales",
+    ledger_expect_rows('changedSales', $24, (select count(*) from changed_sales)::int) as "changedSales",
+    ledger_expect_rows('newRefunds', $25, (select count(*) from new_refunds)::int) as "newRefunds",
+    ledger_expect_rows('newGiftCards', $26, (select count(*) from new_gift_cards)::int) as "newGiftCards",
+    ledger_expect_rows('changedGiftCards', $27, (select count(*) from changed_gift_cards)::int) as "changedGiftCards",
+    ledger_expect_rows('newHolds', $28, (select count(*) from new_holds)::int) as "newHolds",
+    ledger_expect_rows('changedHolds', $29, (select count(*) from changed_holds)::int) as "changedHolds",
+    ledger_expect_rows('newLots', $30, (select count(*) from new_lots)::int) as "newLots",
+    ledger_expect_rows('changedLots', $31, (select count(*) from changed_lots)::int) as "changedLots",
+    ledger_expect_rows('allocations', $32, (select count(*) from allocations)::int) as allocations,
+    ledger_expect_rows('records', $33, (select count(*) from records)::int) as records,
+    ledger_expect_rows('outbox', $34, (select count(*) from outbox)::int) as outbox`;
 
 type WriteCounts = { [K in keyof GroupWrites]: number };
 
@@ -201,7 +282,27 @@ interface ReadColumns {
   sales: SaleRow[];
   refunds: RefundRow[];
   holds: (Omit<HoldRow, 'expiresAt' | 'endedAt' | 'createdAt'> & DatesAsText<'endedAt', 'expiresAt' | 'createdAt'>)[];
+  lots: (Omit<LotRow, 'expiresAt' | 'createdAt'> & DatesAsText<'expiresAt', 'createdAt'>)[];
+  drawn: (Omit<DrawnRow, 'expiresAt'> & DatesAsText<'expiresAt', never>)[];
+  entries: EntryRow[];
+  bonusRules: BonusRuleRow[];
+  creditSettings: CreditSettingsRow[];
   giftCards: (Omit<GiftCardRow, 'expiresAt' | 'redeemedAt' | 'voidedAt' | 'createdAt'> & DatesAsText<'expiresAt' | 'redeemedAt' | 'voidedAt', 'createdAt'>)[];
+}
+
+/** The commands that may take from a wallet's lots: the read loads all the wallet's open lots for them. */
+function debits(command: Command): command is Extract<Command, { clientId: string }> {
+  switch (command.type) {
+    case 'balance.deduct':
+    case 'balance.debit':
+    case 'balance.pay':
+    case 'balance.capture':
+    case 'balance.reverse':
+    case 'balance.expire-credit':
+      return true;
+    default:
+      return false;
+  }
 }
 
 type DatesAsText<Nullable extends string, Required extends string> = { [K in Nullable]: string | null } & { [K in Required]: string };
@@ -230,6 +331,15 @@ export async function loadGroupState(client: PoolClient, commands: readonly Comm
   );
   const cardKeys = distinct(commands.flatMap((command) => (command.type === 'giftcard.void' ? [[command.businessId, command.giftCardId]] : [])));
   const holdKeys = distinct(commands.flatMap((command) => ('holdId' in command ? [[command.businessId, command.holdId]] : [])));
+  const lotWalletKeys = distinct(commands.flatMap((command) => (debits(command) ? [[command.businessId, command.clientId, command.currency]] : [])));
+  const lotKeys = distinct(commands.flatMap((command) => (command.type === 'balance.expire-credit' ? [[command.businessId, command.lotId]] : [])));
+  const entryKeys = distinct(commands.flatMap((command) => (command.type === 'balance.reverse' ? [[command.businessId, command.entryId]] : [])));
+  const bonusKeys = distinct(
+    commands.flatMap((command) => (command.type === 'balance.add' && command.reference?.type === 'payment' ? [[command.businessId, command.currency]] : [])),
+  );
+  const settingsKeys = distinct(
+    commands.flatMap((command) => (command.type === 'balance.refund' || command.type === 'balance.reverse' ? [[command.businessId]] : [])),
+  );
   const values = [
     ...columns(recordKeys, 2),
     ...columns(walletKeys, 3),
@@ -239,10 +349,21 @@ export async function loadGroupState(client: PoolClient, commands: readonly Comm
     ...columns(codeKeys, 2),
     ...columns(cardKeys, 2),
     ...columns(holdKeys, 2),
+    ...columns(lotWalletKeys, 3),
+    ...columns(lotKeys, 2),
+    ...columns(entryKeys, 2),
+    ...columns(bonusKeys, 2),
+    ...columns(settingsKeys, 1),
   ];
   const { rows } = await client.query<ReadColumns>({ name: 'group_read', text: readStatement, values });
-  const [{ records, wallets, payments, sales, refunds, giftCards, holds }] = rows;
+  const [{ records, wallets, payments, sales, refunds, giftCards, holds, lots, drawn, entries, bonusRules, creditSettings }] = rows;
   return {
+    lots: lots.map((lot) => ({ ...lot, expiresAt: dateOrNull(lot.expiresAt), createdAt: new Date(lot.createdAt) })),
+    drawn: drawn.map((row) => ({ ...row, expiresAt: dateOrNull(row.expiresAt) })),
+    entries,
+    bonusRules,
+    creditSettings,
+    lotWallets: lotWalletKeys.map(([businessId, clientId, currency]) => walletKey(businessId, clientId, currency)),
     records: records.map((record) => ({ ...record, createdAt: new Date(record.createdAt) })),
     wallets,
     payments,
@@ -278,6 +399,9 @@ export async function writeGroup(client: PoolClient, writes: GroupWrites): Promi
     writes.changedGiftCards,
     writes.newHolds,
     writes.changedHolds,
+    writes.newLots,
+    writes.changedLots,
+    writes.allocations,
     writes.records,
     writes.outbox,
   ];

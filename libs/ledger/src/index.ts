@@ -5,7 +5,7 @@ export * from './commands';
 export * from './entities';
 export * from './errors';
 export * from './group-store';
-export * from './hold-expiry';
+export * from './ledger-expiry';
 export * from './hold-rules';
 export * from './ledger-commands';
 export * from './ledger.module';

@@ -4,7 +4,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Clock, SystemClock } from './clock';
 import { commandHandlers } from './commands';
 import { GroupStore, groupStoreOptionsToken } from './group-store';
-import { HoldExpiry } from './hold-expiry';
+import { LedgerExpiry } from './ledger-expiry';
 import { LedgerCommands } from './ledger-commands';
 import { ledgerDatabaseUrl, ledgerOrmConfig, poolSizeMax } from './orm.config';
 import { LedgerVerifier } from './verify/ledger-verifier';
@@ -42,11 +42,11 @@ export class LedgerModule {
         { provide: groupStoreOptionsToken, useValue: { databaseUrl: ledgerDatabaseUrl(options.databaseUrl), poolMax: options.poolMax ?? poolSizeMax } },
         GroupStore,
         LedgerCommands,
-        HoldExpiry,
+        LedgerExpiry,
         LedgerVerifier,
         ...commandHandlers,
       ],
-      exports: [MikroORM, Clock, LedgerCommands, HoldExpiry, LedgerVerifier],
+      exports: [MikroORM, Clock, LedgerCommands, LedgerExpiry, LedgerVerifier],
     };
   }
 }

@@ -1,17 +1,17 @@
 import { Test } from '@nestjs/testing';
 import { CqrsModule } from '@nestjs/cqrs';
-import { Decimal, type Command, type WalletResult } from '@storecredit/contracts';
+import { Decimal, walletKey, type Command, type WalletResult } from '@storecredit/contracts';
 import { command } from '@storecredit/testing';
 import { Clock } from './clock';
 import { payloadHashOf, type CommandOutcome } from './command-outcomes';
 import { commandHandlers } from './commands';
 import { GroupStore } from './group-store';
 import { LedgerCommands } from './ledger-commands';
-import { UnitOfWork, type GroupState, type GroupWrites, type WalletRow } from './unit-of-work';
+import { emptyGroupState, UnitOfWork, type GroupState, type GroupWrites, type WalletRow } from './unit-of-work';
 
 const businessId = 'salon-1';
 const at = new Date('2026-11-25T10:00:00.000Z');
-const empty: GroupState = { records: [], wallets: [], payments: [], sales: [], refunds: [], giftCards: [], holds: [] };
+const empty: GroupState = emptyGroupState();
 type SetCommand = Command;
 
 let ledger: LedgerCommands;
@@ -41,6 +41,30 @@ function storedWallet(clientId: string, balance: string, version = 3, lastSequen
   return { businessId, id: `0193a000-0000-7000-8000-00000000000${version}`, clientId, currency: 'AED', balance, held: '0.00', lastSequence, version };
 }
 
+/** Stored wallets as the read gives them to a group that may debit them: each with its open lots (one opening lot). */
+function storedWallets(...wallets: WalletRow[]): Pick<GroupState, 'wallets' | 'lots' | 'lotWallets'> {
+  return {
+    wallets,
+    lots: wallets.map((wallet, index) => ({
+      businessId,
+      id: `0193a000-0000-7000-8000-0000000001${index.toString().padStart(2, '0')}`,
+      walletId: wallet.id,
+      clientId: wallet.clientId,
+      currency: wallet.currency,
+      source: 'opening' as const,
+      amount: wallet.balance,
+      remaining: wallet.balance,
+      expiresAt: null,
+      entryId: null,
+      restoredFrom: null,
+      bonusForEntryId: null,
+      version: 1,
+      createdAt: new Date(0),
+    })),
+    lotWallets: wallets.map((wallet) => walletKey(wallet.businessId, wallet.clientId, wallet.currency)),
+  };
+}
+
 const add = (clientId: string, amount: string) => command('balance.add', { businessId, clientId, currency: 'AED', amount });
 const deduct = (clientId: string, amount: string) => command('balance.deduct', { businessId, clientId, currency: 'AED', amount });
 const pay = (clientId: string, amountOwed: string, saleId = 'sale-1') =>
@@ -67,7 +91,7 @@ describe('deciding a group against a unit of work', () => {
   });
 
   it('refuses an overdraft, stores the refusal and leaves the wallet as it was', async () => {
-    const plan = await planGroup([deduct('ben', '5.01'), deduct('ben', '5')], { ...empty, wallets: [storedWallet('ben', '5.00')] });
+    const plan = await planGroup([deduct('ben', '5.01'), deduct('ben', '5')], { ...empty, ...storedWallets(storedWallet('ben', '5.00')) });
     expect(plan.outcomes[0].reply).toMatchObject({
       status: 'rejected',
       error: { code: 'insufficient_balance', details: { balance: '5.00', currency: 'AED' } },
@@ -91,7 +115,7 @@ describe('deciding a group against a unit of work', () => {
     const payment = pay('dee', '30');
     const plan = await planGroup(
       [payment, refundOf('dee', payment.commandId, '8'), refundOf('dee', payment.commandId, '5'), refundOf('dee', payment.commandId, '4')],
-      { ...empty, wallets: [storedWallet('dee', '12.00')] },
+      { ...empty, ...storedWallets(storedWallet('dee', '12.00')) },
     );
     expect(resultOf(plan, 0)).toMatchObject({ amount: '12.00', balanceAfter: '0.00', amountStillOwed: '18.00' });
     expect(resultOf(plan, 1).balanceAfter).toBe('8.00');
@@ -103,7 +127,7 @@ describe('deciding a group against a unit of work', () => {
 
   it('updates a stored payment with the version it read, and refuses a refund of another client or currency', async () => {
     const payments = [
-      { businessId, commandId: 'pay-1', walletId: 'w', clientId: 'eve', currency: 'AED', saleId: 's', amountApplied: '10.00', amountRefunded: '2.00', version: 4 },
+      { businessId, commandId: 'pay-1', walletId: 'w', clientId: 'eve', currency: 'AED', saleId: 's', amountApplied: '10.00', amountRefunded: '2.00', entryId: null, version: 4 },
     ];
     const usd = command('balance.refund', { businessId, clientId: 'eve', currency: 'USD', refundId: 'r-usd', amount: '1', paymentCommandId: 'pay-1' });
     const plan = await planGroup([refundOf('mallory', 'pay-1', '1'), usd, refundOf('eve', 'pay-1', '3')], { ...empty, payments });
@@ -155,21 +179,27 @@ describe('deciding a group against a unit of work', () => {
 
 describe(UnitOfWork.name, () => {
   it('undoes every change made after a mark, newest first, and keeps those before it', () => {
-    const work = new UnitOfWork({ ...empty, wallets: [storedWallet('jo', '10.00')] });
+    const work = new UnitOfWork({ ...empty, ...storedWallets(storedWallet('jo', '10.00')) });
     const topUp = add('jo', '5');
     const posting = { type: 'balance_added' as const, referenceType: 'manual' as const, referenceId: null };
-    work.post(topUp, { ...posting, amount: new Decimal(5) }, at);
+    const credit = (amount: number) => ({ ...posting, amount: new Decimal(amount), lots: [{ source: 'adjustment' as const, amount: new Decimal(amount), expiresAt: null }] });
+    work.post(topUp, credit(5), at);
     const before = JSON.stringify(work.writes());
     const mark = work.mark();
     const paying = { ...add('ko', '3'), commandId: 'p' };
-    const posted = work.post(paying, { ...posting, amount: new Decimal(3) }, at);
-    work.post(topUp, { ...posting, amount: new Decimal(1) }, at);
+    const posted = work.post(paying, credit(3), at);
+    work.post(topUp, credit(1), at);
+    work.post(topUp, { ...posting, type: 'balance_deducted', amount: new Decimal(-12) }, at);
     work.addPayment(paying, posted, 's', new Decimal(1), at);
     work.storeSale(undefined, { businessId, saleId: 's', clientId: 'ko', currency: 'AED', amount: '1.00', paidWithBalance: '1.00', refunded: '0.00', held: '0.00' }, at);
     expect(JSON.stringify(work.writes())).not.toBe(before);
     work.rollbackTo(mark);
     expect(JSON.stringify(work.writes())).toBe(before);
     expect(work.wallet({ businessId, clientId: 'jo', currency: 'AED' })).toMatchObject({ balance: '15.00', lastSequence: 3 });
+    // The lots as they were: the opening lot untouched, the first top-up's lot, nothing the undone commands made.
+    expect(work.writes().newLots.map((lot) => [lot.source, lot.amount, lot.remaining])).toEqual([['adjustment', '5.00', '5.00']]);
+    expect(work.writes().changedLots).toEqual([]);
+    expect(work.writes().allocations).toEqual([]);
     expect(work.sale(businessId, 's')).toBeUndefined();
     expect(work.payment(businessId, 'p')).toBeUndefined();
   });

@@ -1,21 +1,27 @@
 import {
   formatAmount,
   giftCardsKey,
+  refundGraceDaysDefault,
   hashGiftCardCode,
   walletKey,
   Decimal,
   type Actor,
+  type Allocation,
+  type BonusTierRule,
+  type CreatedLot,
   type EntryRecorded,
+  type EntryReferenceType,
   type EntryType,
   type GiftCardEvent,
   type GiftCardResult,
   type HoldEvent,
-  type ReferenceType,
+  type LotSource,
   type StoredReply,
   type WalletCommand,
 } from '@storecredit/contracts';
 import { v7 as uuidv7 } from 'uuid';
 import type { HoldState } from './hold-rules';
+import { allocationView, createdLotView, drawInOrder, type DrawnState, type LotSpec, type LotState } from './lot-rules';
 import { saleChanged, saleFigures, type RefundState, type SaleState } from './sale-rules';
 import { availableOf, balanceAfterPosting } from './wallet-rules';
 
@@ -40,7 +46,54 @@ export interface PaymentRow {
   saleId: string;
   amountApplied: string;
   amountRefunded: string;
+  /** The used_for_payment entry (null for a payment made before lots): its allocations are what a refund gives back. */
+  entryId: string | null;
   version: number;
+}
+
+/** A credit lot: where a unit of credit came from, what remains of it, when it expires. */
+export interface LotRow extends LotState {
+  businessId: string;
+  walletId: string;
+  clientId: string;
+  currency: string;
+  /** The credit entry that created it; null only for an `opening` lot (a balance from before lots). */
+  entryId: string | null;
+  restoredFrom: string | null;
+  /** A bonus lot: the balance_added entry whose top-up earned it. */
+  bonusForEntryId: string | null;
+  version: number;
+}
+
+/** What a recorded debit drew from one lot (read with the lot's source and expiry). */
+export interface DrawnRow extends DrawnState {
+  businessId: string;
+  entryId: string;
+  position: number;
+}
+
+/** An entry a reversal names: enough of it to decide the reversal. */
+export interface EntryRow {
+  businessId: string;
+  id: string;
+  walletId: string;
+  clientId: string;
+  currency: string;
+  type: EntryType;
+  amount: string;
+  reversed: boolean;
+}
+
+export interface BonusRuleRow {
+  businessId: string;
+  currency: string;
+  tiers: BonusTierRule[];
+  expiresInDays: number | null;
+}
+
+export interface CreditSettingsRow {
+  businessId: string;
+  refundGraceDays: number;
 }
 
 export interface SaleRow extends SaleState {
@@ -89,6 +142,13 @@ export interface GroupState {
   refunds: RefundRow[];
   giftCards: GiftCardRow[];
   holds: HoldRow[];
+  lots: LotRow[];
+  drawn: DrawnRow[];
+  entries: EntryRow[];
+  bonusRules: BonusRuleRow[];
+  creditSettings: CreditSettingsRow[];
+  /** The wallets (walletKey) whose open lots are all in `lots`: those a command of the group may debit. */
+  lotWallets?: string[];
 }
 
 export interface WalletWrite extends WalletRow {
@@ -106,11 +166,28 @@ export interface EntryWrite {
   type: EntryType;
   amount: string;
   balanceAfter: string;
-  referenceType: ReferenceType;
+  referenceType: EntryReferenceType;
   referenceId: string | null;
   note: string | null;
   actor: string;
   commandId: string;
+  createdAt: Date;
+  reversesEntryId: string | null;
+  bonusTier: BonusTierRule | null;
+}
+
+export interface LotWrite extends LotRow {}
+
+export interface AllocationWrite {
+  businessId: string;
+  entryId: string;
+  position: number;
+  lotId: string;
+  walletId: string;
+  currency: string;
+  source: LotSource;
+  entryType: EntryType;
+  amount: string;
   createdAt: Date;
 }
 
@@ -154,6 +231,9 @@ export interface GroupWrites {
   changedGiftCards: GiftCardRow[];
   newHolds: HoldRow[];
   changedHolds: HoldRow[];
+  newLots: LotRow[];
+  changedLots: LotRow[];
+  allocations: AllocationWrite[];
   records: RecordRow[];
   outbox: OutboxWrite[];
 }
@@ -163,8 +243,14 @@ export interface Posting {
   type: EntryType;
   /** Signed: positive adds to the balance, negative takes from it. */
   amount: Decimal;
-  referenceType: ReferenceType;
+  referenceType: EntryReferenceType;
   referenceId: string | null;
+  /** A credit: the lots it creates (their amounts sum to the amount). */
+  lots?: LotSpec[];
+  /** A debit from named lots (an expiry, the reversal of an add), drawn in this order; else the consumption order. */
+  from?: string[];
+  reversesEntryId?: string;
+  bonusTier?: BonusTierRule;
 }
 
 /** Whether a row was read from the database, and whether the group changed it. */
@@ -179,10 +265,21 @@ export type WorkPayment = PaymentWrite & Tracked;
 export type WorkSale = SaleWrite & Tracked;
 export type WorkGiftCard = GiftCardRow & Tracked;
 export type WorkHold = HoldRow & Tracked;
+export type WorkLot = LotRow & Tracked;
+export type WorkEntry = EntryRow & { changed: boolean };
 
 export interface Posted {
   wallet: WorkWallet;
   entry: EntryWrite;
+  /** A credit's lots. */
+  lots: CreatedLot[];
+  /** A debit's draws, in the order drawn. */
+  allocations: Allocation[];
+}
+
+/** A group that read nothing: every command of it starts from empty wallets (tests decide against it). */
+export function emptyGroupState(): GroupState {
+  return { records: [], wallets: [], payments: [], sales: [], refunds: [], giftCards: [], holds: [], lots: [], drawn: [], entries: [], bonusRules: [], creditSettings: [] };
 }
 
 /** A mark in the unit of work's history: rolling back to it undoes every change made after it. */
@@ -204,6 +301,15 @@ export class UnitOfWork {
   private readonly giftCardsByCode = new Map<string, WorkGiftCard>();
   private readonly holds = new Map<string, WorkHold>();
   private readonly records = new Map<string, RecordRow>();
+  private readonly lots = new Map<string, WorkLot>();
+  private readonly lotsByWallet = new Map<string, WorkLot[]>();
+  /** Wallets whose open lots the read loaded (every wallet a command of the group may debit). */
+  private readonly lotsLoaded = new Set<string>();
+  private readonly drawn = new Map<string, DrawnState[]>();
+  private readonly targetEntries = new Map<string, WorkEntry>();
+  private readonly bonusRules = new Map<string, BonusRuleRow>();
+  private readonly creditSettings = new Map<string, CreditSettingsRow>();
+  private readonly allocations: AllocationWrite[] = [];
   private readonly newRefunds: RefundWrite[] = [];
   private readonly newRecords: RecordRow[] = [];
   private readonly entries: EntryWrite[] = [];
@@ -221,6 +327,17 @@ export class UnitOfWork {
     for (const row of state.giftCards) this.indexGiftCard({ ...row, ...loaded });
     for (const row of state.holds) this.holds.set(key(row.businessId, row.holdId), { ...row, ...loaded });
     for (const row of state.records) this.records.set(key(row.businessId, row.commandId), row);
+    for (const key of state.lotWallets ?? []) this.lotsLoaded.add(key);
+    for (const row of state.lots) this.indexLot({ ...row, ...loaded });
+    for (const row of state.drawn) {
+      const at = key(row.businessId, row.entryId);
+      const list = this.drawn.get(at) ?? [];
+      list[row.position] = { lotId: row.lotId, source: row.source, amount: row.amount, expiresAt: row.expiresAt };
+      this.drawn.set(at, list);
+    }
+    for (const row of state.entries) this.targetEntries.set(key(row.businessId, row.id), { ...row, changed: false });
+    for (const row of state.bonusRules) this.bonusRules.set(key(row.businessId, row.currency), row);
+    for (const row of state.creditSettings) this.creditSettings.set(row.businessId, row);
   }
 
   // ---- reading
@@ -279,23 +396,128 @@ export class UnitOfWork {
     return this.holds.get(key(businessId, holdId));
   }
 
+  lot(businessId: string, lotId: string): WorkLot | undefined {
+    return this.lots.get(key(businessId, lotId));
+  }
+
+  /** The lots a credit entry created (a top-up's paid lot and the bonus lot it earned, for a balance_added). */
+  lotsOfEntry(businessId: string, entryId: string): WorkLot[] {
+    return [...this.lots.values()].filter((lot) => lot.businessId === businessId && (lot.entryId === entryId || lot.bonusForEntryId === entryId));
+  }
+
+  /** What a debit entry drew from each lot, in the order drawn ([] when it drew from none: made before lots). */
+  drawnBy(businessId: string, entryId: string | null): DrawnState[] {
+    return entryId === null ? [] : (this.drawn.get(key(businessId, entryId)) ?? []);
+  }
+
+  /** An entry a reversal names, as read (and whether it is reversed, counting reversals earlier in the group). */
+  entry(businessId: string, entryId: string): WorkEntry | undefined {
+    return this.targetEntries.get(key(businessId, entryId));
+  }
+
+  bonusRule(businessId: string, currency: string): BonusRuleRow | undefined {
+    return this.bonusRules.get(key(businessId, currency));
+  }
+
+  /** Days a given-back lot whose expiry has passed still lasts. */
+  refundGraceDays(businessId: string): number {
+    return this.creditSettings.get(businessId)?.refundGraceDays ?? refundGraceDaysDefault;
+  }
+
   // ---- changing
 
-  /** The one place a balance changes: the entry, the balance, the sequence and the event, or a rejection and no change. */
+  /**
+   * The one place a balance changes: the entry, the balance, the sequence, the lots and the event, or a rejection and
+   * no change. A credit creates the lots the posting names; a debit draws from the wallet's lots in the consumption
+   * order (or from the lots it names), so Σ remaining = balance after every posting.
+   */
   post(command: WalletCommand, posting: Posting, now: Date): Posted {
     const wallet = this.wallet(command);
     const balance = balanceAfterPosting(wallet.balance, posting.amount, wallet.currency, wallet.held);
     const opened = wallet.posted ? {} : { posted: true, id: uuidv7(), createdAt: now };
     this.change(wallet, { ...opened, balance, lastSequence: wallet.lastSequence + 1, updatedAt: now, changed: true });
     const entry = entryOf(wallet, command, posting, now);
+    const lots = posting.amount.isPositive() ? this.createLots(wallet, entry, posting) : [];
+    const allocations = posting.amount.isNegative() ? this.drawLots(wallet, entry, posting) : [];
     this.append(this.entries, entry);
-    this.append(this.outbox, entryOutboxOf(entry));
-    return { wallet, entry };
+    this.append(this.outbox, entryOutboxOf(entry, lots, allocations));
+    // A later command of the group may name this entry (a reversal): it sees it as a read would.
+    const { businessId, id, walletId, clientId, currency, type, amount } = entry;
+    this.put(this.targetEntries, key(businessId, id), { businessId, id, walletId, clientId, currency, type, amount, reversed: false, changed: false });
+    return { wallet, entry, lots, allocations };
+  }
+
+  /** The lots a credit creates; their amounts must make up the credit exactly. */
+  private createLots(wallet: WorkWallet, entry: EntryWrite, posting: Posting): CreatedLot[] {
+    const specs = posting.lots ?? [];
+    const total = specs.reduce((sum, spec) => sum.plus(spec.amount), new Decimal(0));
+    if (!total.eq(posting.amount)) throw new Error(`a credit of ${entry.amount} names lots of ${total.toFixed()}`);
+    return specs.map((spec) => {
+      const amount = formatAmount(spec.amount, wallet.currency);
+      const lot: WorkLot = {
+        businessId: wallet.businessId,
+        id: uuidv7(),
+        walletId: wallet.id,
+        clientId: wallet.clientId,
+        currency: wallet.currency,
+        source: spec.source,
+        amount,
+        remaining: amount,
+        expiresAt: spec.expiresAt,
+        entryId: entry.id,
+        restoredFrom: spec.restoredFrom ?? null,
+        bonusForEntryId: spec.bonusForEntryId ?? null,
+        version: 1,
+        createdAt: entry.createdAt,
+        stored: false,
+        changed: true,
+      };
+      this.indexLot(lot);
+      this.journal.push(() => this.unindexLot(lot));
+      return createdLotView(lot);
+    });
+  }
+
+  /** What a debit draws from the wallet's lots: the lots it names, or the consumption order. */
+  private drawLots(wallet: WorkWallet, entry: EntryWrite, posting: Posting): Allocation[] {
+    const walletId = walletKey(wallet.businessId, wallet.clientId, wallet.currency);
+    if (wallet.stored && !this.lotsLoaded.has(walletId)) throw new Error(`a debit of wallet ${walletId}, whose lots the group did not read`);
+    const amount = posting.amount.negated();
+    const open = this.lotsByWallet.get(walletId) ?? [];
+    const draws = posting.from ? drawNamed(posting.from.map((id) => this.lot(wallet.businessId, id) as WorkLot), amount) : drawInOrder(open, amount, wallet.currency);
+    const drawn = draws.map((draw, position) => {
+      const lot = this.lot(wallet.businessId, draw.lotId) as WorkLot;
+      const remaining = new Decimal(lot.remaining).minus(draw.amount);
+      if (remaining.isNegative()) throw new Error(`lot ${lot.id} would go below zero`);
+      this.change(lot, { remaining: formatAmount(remaining, lot.currency), changed: true });
+      const view: DrawnState = { lotId: lot.id, source: lot.source, amount: formatAmount(draw.amount, lot.currency), expiresAt: lot.expiresAt };
+      this.append(this.allocations, {
+        businessId: wallet.businessId,
+        entryId: entry.id,
+        position,
+        lotId: lot.id,
+        walletId: wallet.id,
+        currency: wallet.currency,
+        source: lot.source,
+        entryType: entry.type,
+        amount: view.amount,
+        createdAt: entry.createdAt,
+      });
+      return view;
+    });
+    this.put(this.drawn, key(wallet.businessId, entry.id), drawn);
+    return drawn.map(allocationView);
+  }
+
+  /** Marks an entry reversed (the write's unique index backs it: a second reversal fails the group). */
+  markReversed(entry: WorkEntry): void {
+    this.change(entry, { reversed: true, changed: true });
   }
 
   /** A balance payment (a pay, or a hold's capture): refundable by the command's id up to what it applied. */
   addPayment(command: WalletCommand, posted: Posted, saleId: string, applied: Decimal, now: Date): void {
     const payment: WorkPayment = {
+      entryId: posted.entry.id,
       businessId: command.businessId,
       commandId: command.commandId,
       walletId: posted.wallet.id,
@@ -430,6 +652,7 @@ export class UnitOfWork {
   }
 
   writes(): GroupWrites {
+    const lots = [...this.lots.values()];
     const wallets = [...this.wallets.values()];
     const payments = [...this.payments.values()];
     const sales = [...this.sales.values()];
@@ -448,9 +671,26 @@ export class UnitOfWork {
       changedGiftCards: giftCards.filter((card) => card.stored && card.changed).map(untracked),
       newHolds: holds.filter((hold) => !hold.stored).map(untracked),
       changedHolds: holds.filter((hold) => hold.stored && hold.changed).map(untracked),
+      newLots: lots.filter((lot) => !lot.stored).map(untracked),
+      changedLots: lots.filter((lot) => lot.stored && lot.changed).map(untracked),
+      allocations: this.allocations,
       records: this.newRecords,
       outbox: this.outbox,
     };
+  }
+
+  private indexLot(lot: WorkLot): void {
+    this.lots.set(key(lot.businessId, lot.id), lot);
+    const walletId = walletKey(lot.businessId, lot.clientId, lot.currency);
+    const list = this.lotsByWallet.get(walletId) ?? [];
+    list.push(lot);
+    this.lotsByWallet.set(walletId, list);
+  }
+
+  private unindexLot(lot: WorkLot): void {
+    this.lots.delete(key(lot.businessId, lot.id));
+    const list = this.lotsByWallet.get(walletKey(lot.businessId, lot.clientId, lot.currency)) ?? [];
+    list.splice(list.indexOf(lot), 1);
   }
 
   private indexGiftCard(card: WorkGiftCard): void {
@@ -491,6 +731,20 @@ export function actorLabel(actor: Actor): string {
   return `${actor.kind}:${actor.id}`;
 }
 
+/** A debit from named lots, in the order named: all it needs must be in them. */
+function drawNamed(lots: LotRow[], amount: Decimal): { lotId: string; amount: Decimal }[] {
+  const draws: { lotId: string; amount: Decimal }[] = [];
+  let left = amount;
+  for (const lot of lots) {
+    if (left.isZero()) break;
+    const take = Decimal.min(left, lot.remaining);
+    if (take.gt(0)) draws.push({ lotId: lot.id, amount: take });
+    left = left.minus(take);
+  }
+  if (!left.isZero()) throw new Error(`the named lots hold less than a debit of ${amount.toFixed()}`);
+  return draws;
+}
+
 /** The ledger entry of a posting; the wallet's balance and last sequence already include it. */
 export function entryOf(wallet: WalletRow, command: WalletCommand, posting: Posting, now: Date): EntryWrite {
   return {
@@ -509,15 +763,23 @@ export function entryOf(wallet: WalletRow, command: WalletCommand, posting: Post
     actor: actorLabel(command.actor),
     commandId: command.commandId,
     createdAt: now,
+    reversesEntryId: posting.reversesEntryId ?? null,
+    bonusTier: posting.bonusTier ?? null,
   };
 }
 
 /** The outbox row that publishes an entry, keyed by its wallet so its events stay in sequence order. */
-export function entryOutboxOf(entry: EntryWrite): OutboxWrite {
-  return { id: uuidv7(), businessId: entry.businessId, messageKey: walletKey(entry.businessId, entry.clientId, entry.currency), sequence: entry.sequence, payload: entryRecordedEvent(entry) };
+export function entryOutboxOf(entry: EntryWrite, lots: CreatedLot[] = [], allocations: Allocation[] = []): OutboxWrite {
+  return {
+    id: uuidv7(),
+    businessId: entry.businessId,
+    messageKey: walletKey(entry.businessId, entry.clientId, entry.currency),
+    sequence: entry.sequence,
+    payload: entryRecordedEvent(entry, lots, allocations),
+  };
 }
 
-export function entryRecordedEvent(entry: EntryWrite): EntryRecorded {
+export function entryRecordedEvent(entry: EntryWrite, lots: CreatedLot[] = [], allocations: Allocation[] = []): EntryRecorded {
   return {
     schemaVersion: 1,
     type: 'wallet.entry_recorded',
@@ -535,6 +797,10 @@ export function entryRecordedEvent(entry: EntryWrite): EntryRecorded {
     actor: entry.actor,
     commandId: entry.commandId,
     occurredAt: entry.createdAt.toISOString(),
+    ...(lots.length > 0 ? { lots } : {}),
+    ...(allocations.length > 0 ? { allocations } : {}),
+    ...(entry.bonusTier ? { bonusTier: entry.bonusTier } : {}),
+    ...(entry.reversesEntryId ? { reversesEntryId: entry.reversesEntryId } : {}),
   };
 }
 

@@ -10,6 +10,8 @@ export interface TestDatabase {
   name: string;
   /** Runs raw SQL as the test, e.g. to corrupt the ledger on purpose. */
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Runs the migrations not yet applied. */
+  migrate(): Promise<void>;
   drop(): Promise<void>;
 }
 
@@ -19,8 +21,11 @@ function databaseUrl(name: string): string {
   return url.toString();
 }
 
-/** A fresh database with the ledger schema migrated in, so suites never share state. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * A fresh database with the ledger schema migrated in, so suites never share state. `migrateTo` stops after the named
+ * migration (to hold data as an older version wrote it); `migrate()` then runs the rest.
+ */
+export async function createTestDatabase(options: { migrateTo?: string } = {}): Promise<TestDatabase> {
   const name = `storecredit_test_${randomBytes(6).toString('hex')}`;
   const admin = new Client({ connectionString: testServerUrl });
   await admin.connect();
@@ -28,7 +33,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await admin.end();
   const url = databaseUrl(name);
   const orm = await MikroORM.init(ledgerOrmConfig(url));
-  await orm.migrator.up();
+  await orm.migrator.up(options.migrateTo === undefined ? undefined : { to: options.migrateTo });
   await orm.close();
   const client = new Client({ connectionString: url });
   await client.connect();
@@ -36,6 +41,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     url,
     name,
     query: async <T>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as T[],
+    migrate: async () => {
+      const migrating = await MikroORM.init(ledgerOrmConfig(url));
+      await migrating.migrator.up();
+      await migrating.close();
+    },
     drop: async () => {
       await client.end();
       const dropper = new Client({ connectionString: testServerUrl });

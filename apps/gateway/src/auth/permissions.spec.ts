@@ -34,7 +34,7 @@ describe(memberChangeRefusal.name, () => {
 
   it('refuses a member with a permission the actor lacks', () => {
     expect(memberChangeRefusal(staffManager, { role: 'manager', permissions: rolePermissions.manager })?.details).toEqual({
-      permissions: ['balance.add', 'balance.deduct', 'giftcard.redeem', 'giftcard.manage', 'checkout.pay', 'refund.credit'],
+      permissions: ['balance.add', 'balance.deduct', 'giftcard.redeem', 'giftcard.manage', 'checkout.pay', 'refund.credit', 'balance.reverse', 'reports.view'],
     });
   });
 

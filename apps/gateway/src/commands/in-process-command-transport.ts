@@ -1,17 +1,17 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Command, Reply } from '@storecredit/contracts';
-import { HoldExpiry, LedgerCommands } from '@storecredit/ledger';
+import { LedgerExpiry, LedgerCommands } from '@storecredit/ledger';
 import { CommandTransport } from './command-transport';
 
 /**
- * The embedded mode: the same handlers and transactions as the worker, without a broker in between; the hold expiry
- * sweep applies its expiries here too.
+ * The embedded mode: the same handlers and transactions as the worker, without a broker in between; the expiry
+ * sweep (holds and credit lots) applies its expiries here too.
  */
 @Injectable()
 export class InProcessCommandTransport extends CommandTransport implements OnApplicationBootstrap {
   constructor(
     private readonly ledger: LedgerCommands,
-    private readonly expiry: HoldExpiry,
+    private readonly expiry: LedgerExpiry,
   ) {
     super();
   }

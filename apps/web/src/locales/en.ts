@@ -111,6 +111,8 @@ export const en = {
       payment: 'Payment',
       refund: 'Refund',
       adjustment: 'Adjustment',
+      entry: 'Entry',
+      lot: 'Credit lot',
     },
     giftCardReference: 'Gift card ····{{last4}}',
     referenceWithId: '{{type}} · {{id}}',

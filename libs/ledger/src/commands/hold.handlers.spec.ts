@@ -6,10 +6,10 @@ import { Clock } from '../clock';
 import { commandHandlers } from '.';
 import { GroupStore } from '../group-store';
 import { LedgerCommands } from '../ledger-commands';
-import { UnitOfWork, type GroupState } from '../unit-of-work';
+import { emptyGroupState, UnitOfWork, type GroupState } from '../unit-of-work';
 
 const businessId = 'salon-1';
-const empty: GroupState = { records: [], wallets: [], payments: [], sales: [], refunds: [], giftCards: [], holds: [] };
+const empty: GroupState = emptyGroupState();
 const startedAt = Date.parse('2026-12-02T10:00:00.000Z');
 
 class SteppedClock extends Clock {

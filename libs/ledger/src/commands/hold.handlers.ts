@@ -76,7 +76,7 @@ export class CaptureHoldHandler implements ICommandHandler<CaptureHoldCommand, D
     if (posted) work.addPayment(payload, posted, hold.row.saleId, hold.captured, now);
     work.holdEvent(wallet, hold.row, 'hold.captured', payload, now);
     const extra = { available: available(wallet), hold: holdSummary(hold.row), sale: saleSummary(sale) };
-    return posted ? postedResult(posted, extra) : unchangedResult(wallet, payload, hold.row.captured, extra);
+    return posted ? postedResult(posted, { ...extra, allocations: posted.allocations }) : unchangedResult(wallet, payload, hold.row.captured, extra);
   }
 }
 

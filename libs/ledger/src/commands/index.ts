@@ -21,6 +21,7 @@ import {
   ReleaseHoldHandler,
 } from './hold.handlers';
 import { IssueGiftCardCommand, IssueGiftCardHandler } from './issue-gift-card.handler';
+import { ExpireCreditCommand, ExpireCreditHandler, ReverseEntryCommand, ReverseEntryHandler } from './lot.handlers';
 import type { LedgerCommand } from './ledger-command';
 import { PayWithBalanceCommand, PayWithBalanceHandler } from './pay-with-balance.handler';
 import { RedeemGiftCardCommand, RedeemGiftCardHandler } from './redeem-gift-card.handler';
@@ -42,6 +43,8 @@ export {
   CaptureHoldCommand,
   ReleaseHoldCommand,
   ExpireHoldCommand,
+  ReverseEntryCommand,
+  ExpireCreditCommand,
 };
 
 export const commandHandlers = [
@@ -58,6 +61,8 @@ export const commandHandlers = [
   CaptureHoldHandler,
   ReleaseHoldHandler,
   ExpireHoldHandler,
+  ReverseEntryHandler,
+  ExpireCreditHandler,
 ];
 
 type CommandClasses = { [T in CommandType]: new (payload: Extract<Command, { type: T }>, work: UnitOfWork, now: Date) => LedgerCommand<T> };
@@ -77,6 +82,8 @@ const commandClasses: CommandClasses = {
   'balance.capture': CaptureHoldCommand,
   'balance.release': ReleaseHoldCommand,
   'balance.expire-hold': ExpireHoldCommand,
+  'balance.reverse': ReverseEntryCommand,
+  'balance.expire-credit': ExpireCreditCommand,
 };
 
 /** The bus command that decides a contract command against a unit of work, at `now`. */

@@ -27,6 +27,6 @@ export class PayWithBalanceHandler implements ICommandHandler<PayWithBalanceComm
     const posted = work.post(payload, posting, now);
     work.storeSale(found, payment.sale, now);
     work.addPayment(payload, posted, payload.saleId, payment.applied, now);
-    return postedResult(posted, extra);
+    return postedResult(posted, { ...extra, allocations: posted.allocations });
   }
 }

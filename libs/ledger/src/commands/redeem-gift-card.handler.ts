@@ -17,14 +17,15 @@ export class RedeemGiftCardHandler implements ICommandHandler<RedeemGiftCardComm
   async execute({ payload, work, now }: RedeemGiftCardCommand): Promise<Decision> {
     const card = work.giftCardByCode(payload.businessId, payload.code);
     assertRedeemable(card, payload, now);
+    const amount = new Decimal(card.amount);
     const posted = work.post(
       payload,
-      { type: 'gift_card_redeemed', amount: new Decimal(card.amount), referenceType: 'manual', referenceId: card.id },
+      { type: 'gift_card_redeemed', amount, referenceType: 'manual', referenceId: card.id, lots: [{ source: 'gift_card', amount, expiresAt: null }] },
       now,
     );
     work.changeGiftCard(card, { status: 'redeemed', redeemedAt: now, redeemedClientId: payload.clientId });
     work.giftCardEvent(card, 'giftcard.redeemed', payload.commandId, now);
-    return postedResult(posted, { giftCardId: card.id });
+    return postedResult(posted, { giftCardId: card.id, lots: posted.lots });
   }
 }
 

@@ -1,6 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Decimal } from '@storecredit/contracts';
 import { EarlierResult, type Decision } from '../command-outcomes';
+import { restoredLots } from '../lot-rules';
 import { earlierRefund, refundOfSale, refundStateOf, saleSummary } from '../sale-rules';
 import { refundedAfter } from '../wallet-rules';
 import { LedgerCommand } from './ledger-command';
@@ -27,10 +28,14 @@ export class RefundToBalanceHandler implements ICommandHandler<RefundToBalanceCo
     if (saleId === undefined) throw new Error(`refund ${payload.refundId} names neither a payment nor a sale`);
     const found = work.sale(payload.businessId, saleId);
     const sale = refundOfSale(found, payload, { saleId, payment: paid?.payment }, amount);
-    const posted = work.post(payload, { type: 'refund_credit', amount, referenceType: 'refund', referenceId: payload.refundId }, now);
+    // A refund of a balance payment gives back the lots it drew from; a refund by sale is credit of its own.
+    const lots = paid
+      ? restoredLots(work.drawnBy(payload.businessId, paid.payment.entryId), new Decimal(paid.payment.amountRefunded), amount, 'refund', now, work.refundGraceDays(payload.businessId))
+      : [{ source: 'refund' as const, amount, expiresAt: null }];
+    const posted = work.post(payload, { type: 'refund_credit', amount, referenceType: 'refund', referenceId: payload.refundId, lots }, now);
     if (paid) work.changePayment(paid.payment, { amountRefunded: paid.refunded });
     work.storeSale(found, sale, now);
-    const result = postedResult(posted, { sale: saleSummary(sale) });
+    const result = postedResult(posted, { sale: saleSummary(sale), lots: posted.lots });
     work.addRefund({ ...refundStateOf(payload, result), saleId, amount: payload.amount, createdAt: now });
     return result;
   }

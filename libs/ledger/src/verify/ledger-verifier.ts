@@ -6,6 +6,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 export const outboxStuckAfterMs = 60_000;
 /** A hold still active this long after its expiry has not been swept when it should have been. */
 export const holdOverdueAfterMs = 60_000;
+/** A lot still holding credit this long after its expiry, in a wallet with something available, has not been swept. */
+export const lotOverdueAfterMs = 60_000;
+/** When lots began: entries before it (made before lots) have none. */
+const lotsSince = `coalesce((select min(executed_at) from mikro_orm_migrations where name = 'Migration20261204000000_credit_lots'), '-infinity'::timestamptz)`;
 /** At most this many problems of one kind are listed; the count is always exact. */
 export const problemsListedMax = 20;
 
@@ -19,6 +23,7 @@ export interface VerifyReport {
   ok: boolean;
   wallets: number;
   entries: number;
+  lots: number;
   outboxPending: number;
   problems: VerifyProblem[];
 }
@@ -124,6 +129,58 @@ const checks: { check: string; sql: string }[] = [
           where command_type in ('balance.capture', 'balance.release', 'balance.expire-hold') and reply->>'status' = 'applied'
           group by business_id, reply->'result'->'hold'->>'holdId' having count(*) > 1`,
   },
+  {
+    check: "wallet balance differs from the sum of what remains of its lots",
+    sql: `select w.business_id, w.id as wallet_id, w.balance::text, coalesce(l.remaining, 0)::text as lots_remaining
+          from wallet w
+          left join (select business_id, wallet_id, sum(remaining) as remaining from credit_lot group by 1, 2) l
+            on l.business_id = w.business_id and l.wallet_id = w.id
+          where w.balance <> coalesce(l.remaining, 0)`,
+  },
+  {
+    check: 'lot below zero or above its amount, or its remaining differs from its amount less what was drawn from it',
+    sql: `select l.business_id, l.id as lot_id, l.amount::text, l.remaining::text, coalesce(a.drawn, 0)::text as drawn
+          from credit_lot l
+          left join (select business_id, lot_id, sum(amount) as drawn from lot_allocation group by 1, 2) a
+            on a.business_id = l.business_id and a.lot_id = l.id
+          where l.remaining < 0 or l.remaining > l.amount or l.remaining <> l.amount - coalesce(a.drawn, 0)`,
+  },
+  {
+    check: 'debit whose lot allocations do not add up to it',
+    sql: `select e.business_id, e.id as entry_id, e.type, e.amount::text, coalesce(a.drawn, 0)::text as drawn
+          from ledger_entry e
+          left join (select business_id, entry_id, sum(amount) as drawn from lot_allocation group by 1, 2) a
+            on a.business_id = e.business_id and a.entry_id = e.id
+          where e.amount < 0 and (a.drawn is not null or e.created_at >= ${lotsSince}) and coalesce(a.drawn, 0) <> -e.amount`,
+  },
+  {
+    check: 'credit whose lots do not add up to it',
+    sql: `select e.business_id, e.id as entry_id, e.type, e.amount::text, coalesce(l.amount, 0)::text as lots
+          from ledger_entry e
+          left join (select business_id, entry_id, sum(amount) as amount from credit_lot where entry_id is not null group by 1, 2) l
+            on l.business_id = e.business_id and l.entry_id = e.id
+          where e.amount > 0 and (l.amount is not null or e.created_at >= ${lotsSince}) and coalesce(l.amount, 0) <> e.amount`,
+  },
+  {
+    check: 'lot past its expiry still holding available credit a minute later (the expiry sweep is not running, or cannot expire it)',
+    sql: `select l.business_id, l.id as lot_id, l.client_id, l.remaining::text, l.expires_at
+          from credit_lot l join wallet w on w.business_id = l.business_id and w.id = l.wallet_id
+          where l.remaining > 0 and l.expires_at < now() - make_interval(secs => ${lotOverdueAfterMs / 1000}) and w.balance > w.held`,
+  },
+  {
+    check: 'expiry entry for a lot not yet due, or for more than the lot held',
+    sql: `select e.business_id, e.id as entry_id, e.reference_id as lot_id, e.amount::text, l.expires_at, e.created_at
+          from ledger_entry e join credit_lot l on l.business_id = e.business_id and l.id::text = e.reference_id
+          where e.type = 'balance_expired' and (l.expires_at is null or l.expires_at > e.created_at or -e.amount > l.amount)`,
+  },
+  {
+    check: 'entry reversed more than once, or a reversal of an entry that is not a staff add or deduct',
+    sql: `select r.business_id, r.reverses_entry_id, count(*) as reversals, min(t.type) as reversed_type
+          from ledger_entry r left join ledger_entry t on t.business_id = r.business_id and t.id = r.reverses_entry_id
+          where r.type = 'balance_reversed'
+          group by r.business_id, r.reverses_entry_id
+          having count(*) > 1 or min(t.type) is null or min(t.type) not in ('balance_added', 'balance_deducted')`,
+  },
 ];
 
 /** Proves the whole ledger: `npm run verify` prints this report and exits non-zero on any problem. */
@@ -139,14 +196,15 @@ export class LedgerVerifier {
       const rows = await connection.execute<Record<string, unknown>[]>(`${sql}`);
       if (rows.length > 0) problems.push({ check, count: rows.length, examples: rows.slice(0, problemsListedMax) });
     }
-    const [counts] = await connection.execute<{ wallets: string; entries: string; outbox: string }[]>(
+    const [counts] = await connection.execute<{ wallets: string; entries: string; outbox: string; lots: string }[]>(
       `select (select count(*) from wallet) as wallets, (select count(*) from ledger_entry) as entries,
-              (select count(*) from outbox_message) as outbox`,
+              (select count(*) from outbox_message) as outbox, (select count(*) from credit_lot) as lots`,
     );
     return {
       ok: problems.length === 0,
       wallets: Number(counts.wallets),
       entries: Number(counts.entries),
+      lots: Number(counts.lots),
       outboxPending: Number(counts.outbox),
       problems,
     };
