@@ -1,4 +1,4 @@
-import type { Allocation, BonusTier, BonusTierRule, CreatedLot, EntryType, ErrorCode, GiftCardListItem, LotSource, ReferenceType } from '@storecredit/contracts';
+import type { Allocation, BonusTier, BonusTierRule, CreatedLot, EntryReferenceType, EntryType, ErrorCode, GiftCardListItem, LotSource } from '@storecredit/contracts';
 import { t } from './i18n';
 import type { en } from './locales/en';
 
@@ -268,7 +268,7 @@ export interface Entry {
   currency: string;
   amount: string;
   balanceAfter: string;
-  reference: { type: ReferenceType; id: string | null };
+  reference: { type: EntryReferenceType; id: string | null };
   note: string | null;
   actor: string;
   /** Who, in words: the staff member's or API key's name, or what the actor is (the gateway decides). */
