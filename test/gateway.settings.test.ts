@@ -23,6 +23,7 @@ interface Lot {
   amount: string;
   remaining: string;
   expiresAt: string | null;
+  restoredFrom?: string | null;
 }
 interface HistoryEntry {
   id: string;
@@ -371,7 +372,9 @@ describe('gateway settings and reversals', () => {
       expect(reversal).toMatchObject({ type: 'balance_reversed', amount: '30.00', reversesEntryId: deductId, reversedByEntryId: null });
       expect(deduction).toMatchObject({ id: deductId, type: 'balance_deducted', reversedByEntryId: reversal.id });
       expect(deduction.allocations).toEqual([expect.objectContaining({ lotId: addition.lots[0].lotId, source: 'adjustment', amount: '30.00' })]);
-      expect(addition.lots).toEqual([expect.objectContaining({ source: 'adjustment', amount: '50.00', remaining: '50.00' })]);
+      // What the deduction drew comes back as a lot of its own, named by the lot it was drawn from.
+      expect(addition.lots).toEqual([expect.objectContaining({ source: 'adjustment', amount: '50.00', remaining: '20.00' })]);
+      expect(reversal.lots).toEqual([expect.objectContaining({ source: 'adjustment', amount: '30.00', remaining: '30.00', restoredFrom: addition.lots[0].lotId })]);
     });
 
     it('refuses to reverse an add whose credit was spent (lot_consumed), and an entry that is no staff add or deduct', async () => {

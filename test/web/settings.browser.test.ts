@@ -144,7 +144,7 @@ describe('staff web app: settings, bonus and reversals in Chromium', () => {
       await dialog(page).getByRole('button', { name: 'Add AED 1,000.00' }).click();
       await expectText(page.getByRole('status').filter({ hasText: 'Added' }), 'Added AED 1,000.00 and a bonus of AED 100.00. Balance now AED 1,100.00.');
 
-      await page.getByRole('link', { name: 'History' }).click();
+      await page.getByRole('link', { name: 'History', exact: true }).click();
       await expectCount(page.locator('.history-table tbody tr'), 2);
       await expectText(historyRow(page, 'Bonus Credit'), /Bonus credit · expires/);
       await expectText(historyRow(page, 'Bonus Credit'), 'Bonus tier: 10% from AED 1,000.00');

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { Entry, WalletResult } from '../api';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { entryTypes, reversibleEntryTypes, type EntryType } from '@storecredit/contracts';
-import { bonusTierLabel, entryTypeLabel, formatDate, formatDateTime, lotSourceLabel, referenceLabel } from '../labels';
+import { bonusTierLabel, entryTypeLabel, formatDateTime, lotSourceLabel, referenceLabel } from '../labels';
 import { formatMoney, isPositive, sameAmount } from '../money';
 import { allItems, historyQuery, type HistoryFilter } from '../queries';
 import { actorLabel, useSession } from '../session';
@@ -166,7 +166,7 @@ function EntryLots({ entry }: { entry: Entry }) {
   for (const lot of entry.lots ?? []) {
     const parts: string[] = [t('history.lotCreated', { source: lotSourceLabel(lot.source) })];
     if (lot.restoredFrom) parts.push(t('history.lotRestored'));
-    if (lot.expiresAt) parts.push(t('history.lotExpires', { date: formatDate(lot.expiresAt) }));
+    if (lot.expiresAt) parts.push(t('history.lotExpires', { date: formatDateTime(lot.expiresAt) }));
     if (!sameAmount(lot.remaining, lot.amount)) parts.push(t('history.lotLeft', { amount: money(lot.remaining) }));
     lines.push(parts.join(' · '));
   }
