@@ -324,7 +324,8 @@ describe('staff web app in Chromium', () => {
     await expectCount(rows, 25);
     const first = rows.first();
     await expectText(first, /Balance Deducted[\s\S]*−AED 0\.50[\s\S]*AED 40\.00[\s\S]*Manual[\s\S]*Owner \(you\)/);
-    expect(await page.locator('th').allInnerTexts()).toEqual(['DATE AND TIME', 'TYPE', 'AMOUNT', 'BALANCE AFTER', 'REFERENCE', 'NOTE', 'BY']);
+    // The owner may reverse entries (balance.reverse): the Reverse action has a column of its own.
+    expect(await page.locator('th').allInnerTexts()).toEqual(['DATE AND TIME', 'TYPE', 'AMOUNT', 'BALANCE AFTER', 'REFERENCE', 'NOTE', 'BY', 'ACTIONS']);
 
     await page.locator('.sentinel').scrollIntoViewIfNeeded();
     await expectCount(rows, 50);
@@ -335,9 +336,11 @@ describe('staff web app in Chromium', () => {
     await page.evaluate(() => window.scrollTo(0, 0));
     await screenshots(page, 'history');
 
-    await page.getByLabel('Balance Deducted').check();
+    // The filter's checkbox (each row's Reverse button names its entry type too).
+    await page.getByRole('checkbox', { name: 'Balance Deducted' }).check();
     await expectCount(rows, 10);
-    expect(new Set(await rows.locator('td[data-label="Type"]').allInnerTexts())).toEqual(new Set(['Balance Deducted']));
+    // A type's first line (what it drew from follows on the next).
+    expect(new Set((await rows.locator('td[data-label="Type"]').allInnerTexts()).map((text) => text.split('\n')[0]))).toEqual(new Set(['Balance Deducted']));
     expect(page.url()).toContain('type=balance_deducted');
 
     await page.getByLabel('From', { exact: true }).fill(await todayInBrowser(page, 1));
@@ -481,7 +484,8 @@ describe('staff web app in Chromium', () => {
     const history = await pageAs(server.frontDesk, `/clients/${clientId}/history`);
     const rows = history.locator('.history-table tbody tr');
     await expectCount(rows, 2);
-    expect(await rows.locator('td[data-label="Type"]').allInnerTexts()).toEqual(['Used for Payment', 'Balance Added']);
+    // Under each type, the lot a credit made and what a debit drew from it.
+    expect(await rows.locator('td[data-label="Type"]').allInnerTexts()).toEqual(['Used for Payment\nfrom Adjustment AED 20.00', 'Balance Added\nAdjustment credit · AED 80.00 left']);
     await expectText(rows.first(), /−AED 20\.00[\s\S]*AED 80\.00/);
     await backToProfile();
     await expectText(balanceCard(profile), 'AED 80.00');
