@@ -8,7 +8,7 @@ import { permissions } from '../apps/gateway/src/auth/permissions';
 const requestsTotal = Number.parseInt(process.env.FUZZ_REQUESTS ?? '10000', 10);
 const fuzzTimeoutMs = 20 * 60 * 1000;
 
-type Method = 'GET' | 'POST' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 interface Route {
   method: Method;
   path: (ids: Ids) => string;
@@ -41,6 +41,22 @@ const routes: Route[] = [
   { method: 'GET', path: (ids) => `/api/clients/${ids.clientId}/transactions?type=${ids.segment}&from=${ids.segment}` },
   { method: 'POST', path: (ids) => `/api/clients/${ids.clientId}/balance/add`, body: () => ({ amount: '0.01', currency: 'AED', note: 'fuzz' }) },
   { method: 'POST', path: (ids) => `/api/clients/${ids.clientId}/balance/deduct`, body: () => ({ amount: '1000000.00', currency: 'AED' }) },
+  {
+    method: 'POST',
+    path: (ids) => `/api/clients/${ids.clientId}/balance/add`,
+    body: () => ({ amount: '0.01', currency: 'AED', referenceType: 'payment', expiresAt: '2099-01-01T00:00:00Z' }),
+  },
+  { method: 'POST', path: (ids) => `/api/clients/${ids.clientId}/entries/${ids.segment}/reverse`, body: () => ({ currency: 'AED', note: 'fuzz' }) },
+  { method: 'GET', path: () => '/api/settings/bonus-rules' },
+  {
+    method: 'PUT',
+    path: (ids) => `/api/settings/bonus-rules/${ids.segment}`,
+    body: () => ({ tiers: [{ minAmount: '500.00', percent: '10' }, { minAmount: '1000', fixed: '150.00' }], expiresInDays: 90 }),
+  },
+  { method: 'PUT', path: () => '/api/settings/bonus-rules/AED', body: () => ({ tiers: [{ minAmount: '500.00', percent: '10' }], expiresInDays: null }) },
+  { method: 'DELETE', path: (ids) => `/api/settings/bonus-rules/${ids.segment}` },
+  { method: 'GET', path: () => '/api/settings/credit' },
+  { method: 'PUT', path: () => '/api/settings/credit', body: () => ({ refundGraceDays: 30 }) },
   { method: 'POST', path: (ids) => `/api/clients/${ids.clientId}/gift-card-redemptions`, body: () => ({ code: 'AAAA-BBBB-CCCC-DDDD' }) },
   { method: 'GET', path: (ids) => `/api/gift-cards?last4=${ids.segment}` },
   { method: 'GET', path: (ids) => `/api/gift-cards?status=active&cursor=${ids.cursor}` },
@@ -131,7 +147,9 @@ describe('gateway under generated requests', () => {
         (select string_agg(status, ',' order by id) from gift_card) as cards,
         (select count(*) from client) as clients,
         (select count(*) from staff) as staff,
-        (select count(*) from api_key where revoked_at is null) as keys`),
+        (select count(*) from api_key where revoked_at is null) as keys,
+        (select string_agg(currency || ':' || version, ',' order by currency) from bonus_rule) as bonus_rules,
+        (select string_agg(refund_grace_days::text, ',') from credit_settings) as credit_settings`),
     );
 
   it(
