@@ -168,6 +168,9 @@ describe('staff web app: settings, bonus and reversals in Chromium', () => {
       await expectText(historyRow(page, 'Balance Deducted'), 'Reversed');
       expect(await page.getByRole('button', { name: /^Reverse Balance Deducted of/ }).count()).toBe(0);
       await screenshots(page, 'history-reversed');
+      await page.getByRole('link', { name: 'Balance', exact: true }).click();
+      await expectText(page.locator('.recent'), /Balance Deducted\s*Reversed/);
+      await page.getByRole('link', { name: 'History', exact: true }).click();
 
       // The add's credit is partly spent: the ledger refuses, and the dialog says why in the app's words.
       await deductBalance(server.api, clientId, '5.00');

@@ -215,7 +215,10 @@ function RecentEntries({ clientId, recent }: { clientId: string; recent: UseQuer
           {entries.map((entry) => (
             <li key={entry.id} className="entry-row">
               <span className="entry-main">
-                <span className="entry-type">{entryTypeLabel(entry.type)}</span>
+                <span className="entry-type">
+                  {entryTypeLabel(entry.type)}
+                  {entry.reversedByEntryId ? <span className="badge badge-danger entry-badge">{t('history.reversed')}</span> : null}
+                </span>
                 <span className="muted">
                   <time dateTime={entry.occurredAt}>{formatDateTime(entry.occurredAt)}</time> · {actorLabel(entry, me)}
                   {entry.note ? ` · ${entry.note}` : ''}

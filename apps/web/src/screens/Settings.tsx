@@ -1,8 +1,5 @@
 import {
-  bonusExpiresInDaysMax,
   bonusFor,
-  bonusRulesRequestSchema,
-  bonusTierProblems,
   bonusTiersMax,
   creditSettingsRequestSchema,
   Decimal,
@@ -13,6 +10,7 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { checkBonusDraft, draftOf, newTierKey, type BonusDraftCheck, type TierDraft } from '../bonus-form';
 import { del, put, type BonusRule, type CreditSettings } from '../api';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { bonusTierLabel, formatDateTime } from '../labels';
@@ -87,72 +85,6 @@ function BonusRules() {
   );
 }
 
-interface TierDraft {
-  key: number;
-  minAmount: string;
-  kind: 'percent' | 'fixed';
-  value: string;
-}
-
-let nextTierKey = 1;
-
-function draftOf(tier: BonusTierRule): TierDraft {
-  return { key: nextTierKey++, minAmount: tier.minAmount, kind: tier.percent !== undefined ? 'percent' : 'fixed', value: tier.percent ?? tier.fixed ?? '' };
-}
-
-type TierProblems = Partial<Record<'minAmount' | 'value', string>>;
-
-interface Checked {
-  /** The body to send, when every field is right. */
-  body: { tiers: BonusTierRule[]; expiresInDays: number | null } | null;
-  tierProblems: TierProblems[];
-  daysProblem: string | null;
-  listProblem: string | null;
-  /** The tiers that are right so far, for the preview. */
-  validTiers: BonusTierRule[];
-}
-
-/**
- * What the form holds, checked by the contract: each amount by parseAmount in the currency's decimals (checkAmount),
- * the whole by bonusRulesRequestSchema and bonusTierProblems, the same checks the gateway makes. Only the words are the
- * form's.
- */
-function checkDraft(drafts: TierDraft[], days: string, currency: string, t: ReturnType<typeof useTranslation>['t']): Checked {
-  const tierProblems: TierProblems[] = drafts.map(() => ({}));
-  const tiers = drafts.map((draft, index): BonusTierRule => {
-    const min = checkAmount(draft.minAmount, currency);
-    if (!min.ok) tierProblems[index].minAmount = min.message;
-    if (draft.kind === 'fixed') {
-      const fixed = checkAmount(draft.value, currency);
-      if (!fixed.ok) tierProblems[index].value = fixed.message;
-      return { minAmount: min.ok ? min.value : draft.minAmount.trim(), fixed: fixed.ok ? fixed.value : draft.value.trim() };
-    }
-    return { minAmount: min.ok ? min.value : draft.minAmount.trim(), percent: draft.value.trim() };
-  });
-  const expiresInDays = days.trim() === '' ? null : /^\d+$/.test(days.trim()) ? Number(days.trim()) : Number.NaN;
-  const parsed = bonusRulesRequestSchema.safeParse({ tiers, expiresInDays });
-  let daysProblem: string | null = null;
-  let listProblem: string | null = null;
-  for (const issue of parsed.success ? [] : parsed.error.issues) {
-    const [field, index, part] = issue.path;
-    if (field === 'expiresInDays') daysProblem = t('settings.daysProblem', { max: bonusExpiresInDaysMax });
-    else if (field === 'tiers' && typeof index === 'number') {
-      const problems = tierProblems[index];
-      if (part === 'minAmount') problems.minAmount ??= t('settings.duplicateMin');
-      else problems.value ??= t('settings.percentProblem');
-    } else if (field === 'tiers') listProblem = t('settings.tooManyTiers', { max: bonusTiersMax });
-  }
-  for (const problem of bonusTierProblems(tiers, currency)) {
-    const [, index, part] = problem.path.split('.');
-    const problems = tierProblems[Number(index)];
-    if (part === 'minAmount') problems.minAmount ??= problem.message;
-    else problems.value ??= problem.message;
-  }
-  const validTiers = tiers.filter((_, index) => Object.keys(tierProblems[index]).length === 0);
-  const ok = parsed.success && !daysProblem && !listProblem && validTiers.length === tiers.length;
-  return { body: ok ? { tiers, expiresInDays } : null, tierProblems, daysProblem, listProblem, validTiers };
-}
-
 function BonusEditor({ currency, rule, onSaved }: { currency: string; rule: BonusRule | undefined; onSaved: (message: string | null) => void }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
@@ -160,11 +92,11 @@ function BonusEditor({ currency, rule, onSaved }: { currency: string; rule: Bonu
   const [days, setDays] = useState(rule?.expiresInDays === null || rule === undefined ? '' : String(rule.expiresInDays));
   const [tried, setTried] = useState(false);
   const id = useId();
-  const checked = checkDraft(drafts, days, currency, t);
+  const checked = checkBonusDraft(drafts, days, currency);
   const path = `/api/settings/bonus-rules/${encodeURIComponent(currency)}`;
 
   const save = useMutation({
-    mutationFn: (body: NonNullable<Checked['body']> | null) => (body === null ? del<BonusRule>(path) : put<BonusRule>(path, body)),
+    mutationFn: (body: NonNullable<BonusDraftCheck['body']> | null) => (body === null ? del<BonusRule>(path) : put<BonusRule>(path, body)),
     onSuccess: (answer, body) => {
       onSaved(body === null || body.tiers.length === 0 ? t('settings.cleared', { currency }) : t('settings.saved', { currency, version: answer.body.version }));
       void queryClient.invalidateQueries({ queryKey: queryKeys.bonusRules });
@@ -248,7 +180,7 @@ function BonusEditor({ currency, rule, onSaved }: { currency: string; rule: Bonu
       <button
         type="button"
         className="button"
-        onClick={() => change([...drafts, { key: nextTierKey++, minAmount: '', kind: 'percent', value: '' }])}
+        onClick={() => change([...drafts, { key: newTierKey(), minAmount: '', kind: 'percent', value: '' }])}
         disabled={drafts.length >= bonusTiersMax}
       >
         {t('settings.addTier')}
