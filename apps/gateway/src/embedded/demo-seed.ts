@@ -9,6 +9,7 @@ import { AuthService } from '../auth/auth.service';
 import { ClientsRepository } from '../clients/clients.repository';
 import { CommandTransport } from '../commands/command-transport';
 import { generateGiftCardCode } from '../gift-cards/gift-card-codes';
+import { SettingsRepository } from '../settings/settings.repository';
 
 export const demoBusinessId = 'demo-salon';
 export const demoStaff = [
@@ -38,7 +39,7 @@ export function readDemoLogins(dataDir: string): DemoLogin[] {
 }
 
 const demoClients = [
-  { id: 'client-layla', name: 'Layla Haddad', phone: '+971 50 123 4567', email: 'layla@example.com', topUp: '150.00' },
+  { id: 'client-layla', name: 'Layla Haddad', phone: '+971 50 123 4567', email: 'layla@example.com', topUp: '150.00', package: '500.00' },
   { id: 'client-omar', name: 'Omar Farouk', phone: '+971 55 222 1100', email: 'omar@example.com', topUp: '40.00' },
   { id: 'client-sara', name: 'Sara Lindqvist', phone: '+971 52 987 6543', email: 'sara@example.com' },
   { id: 'client-kenji', name: 'Kenji Watanabe', phone: '+81 90 1234 5678', email: 'kenji@example.com' },
@@ -50,7 +51,17 @@ export interface DemoSeed {
   giftCardCodes: string[];
 }
 
-/** On the first embedded start: a business, an owner and a front-desk login, clients, balances, gift cards. */
+/** The demo salon's bonus for prepaid packages, as an owner would set it on the Settings screen. */
+const demoBonusTiers = [
+  { minAmount: '500.00', percent: '5' },
+  { minAmount: '1000.00', percent: '10' },
+];
+const demoBonusDays = 90;
+
+/**
+ * On the first embedded start: a business, an owner and a front-desk login, clients, balances (one a paid package
+ * that earned the bonus), bonus tiers, gift cards.
+ */
 export async function seedDemo(app: INestApplicationContext, dataDir: string): Promise<DemoSeed> {
   const authRepository = app.get(AuthRepository);
   if (await authRepository.businessExists(demoBusinessId)) return { created: false, giftCardCodes: [] };
@@ -59,6 +70,7 @@ export async function seedDemo(app: INestApplicationContext, dataDir: string): P
   const logins = demoStaff.map((staff) => ({ ...staff, password: demoPassword() }));
   for (const login of logins) await auth.createStaff(demoBusinessId, login);
   writeFileSync(join(dataDir, demoLoginsFile), JSON.stringify(logins.map(({ role, email, password }) => ({ role, email, password }))), { mode: 0o600 });
+  await app.get(SettingsRepository).putBonusRule(demoBusinessId, 'AED', { tiers: demoBonusTiers, expiresInDays: demoBonusDays, updatedBy: 'staff:demo-seed' });
   const clients = app.get(ClientsRepository);
   const transport = app.get(CommandTransport);
   const actor = { kind: 'staff' as const, id: 'demo-seed' };
@@ -80,6 +92,21 @@ export async function seedDemo(app: INestApplicationContext, dataDir: string): P
         amount: client.topUp,
         note: 'Opening balance',
         reference: { type: 'manual' },
+      }),
+    );
+    if (client.package === undefined) continue;
+    // A prepaid package paid at the desk: paid credit and the bonus it earns (5% at 500.00).
+    await send(
+      buildCommand({
+        type: 'balance.add',
+        commandId: uuidv7(),
+        businessId: demoBusinessId,
+        clientId: client.id,
+        currency: 'AED',
+        actor,
+        amount: client.package,
+        note: 'Prepaid package',
+        reference: { type: 'payment', id: 'package-1' },
       }),
     );
   }
