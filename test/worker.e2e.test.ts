@@ -89,9 +89,16 @@ describe('ledger worker end to end', () => {
     const [held] = (await kafka.waitForReplies(expiring.commandId)) as Reply[];
     // Nobody but the ledger may expire a hold: one sent early on the checkout topic is dead-lettered, and cannot block
     // the sweep's expiry by taking its command id.
-    const early = { ...command('balance.expire-hold', { ...wallet, holdId: holdIdOf(businessId, expiring.commandId) }), commandId: `expire-hold:${holdIdOf(businessId, expiring.commandId)}` };
+    const early = { ...command('balance.expire-hold', { ...wallet, holdId: holdIdOf(businessId, expiring.commandId) }), commandId: `ledger:expire-hold:${holdIdOf(businessId, expiring.commandId)}` };
     await kafka.send('checkout', early);
     await waitUntil(() => kafka.deadLetters.some((letter) => letter.headers['dlq-code'] === 'wrong_topic' && letter.value?.toString().includes(early.holdId) === true), 'the early expiry dead-lettered');
+    // Nor can a producer take the sweep's command id with a command of its own: ids starting ledger: are refused.
+    const squat = { ...command('balance.add', { ...wallet, amount: '0.01' }), commandId: early.commandId };
+    await kafka.send('gateway', squat);
+    await waitUntil(
+      () => kafka.deadLetters.some((letter) => letter.headers['dlq-code'] === 'schema_violation' && letter.value?.toString().includes(`"amount":"0.01"`) === true),
+      'the squatting command dead-lettered',
+    );
     expect(held.result).toMatchObject({ amountHeld: '30.00', available: '10.00', hold: { holdId: holdIdOf(businessId, expiring.commandId) } });
     const capture = buildCommand({ type: 'balance.capture', commandId: uniqueId('capture'), ...wallet, actor: checkout, holdId: holdIdOf(businessId, captured.commandId), amount: '45.00' });
     await kafka.send('checkout', capture);

@@ -55,9 +55,9 @@ const validInputs: Record<CommandType, Record<string, unknown>> = {
   'balance.hold': { type: 'balance.hold', commandId: 'hold-1', actor, ...wallet, saleId: 'sale-2', amountOwed: '60.00', expiresInSeconds: 600 },
   'balance.capture': { type: 'balance.capture', commandId: 'capture-1', actor, ...wallet, holdId: '0193b1f2-5c1e-7a8b-9c0d-1e2f3a4b5c6e', amount: '10.00' },
   'balance.release': { type: 'balance.release', commandId: 'release-1', actor, ...wallet, holdId: '0193b1f2-5c1e-7a8b-9c0d-1e2f3a4b5c6e' },
-  'balance.expire-hold': { type: 'balance.expire-hold', commandId: 'expire-hold:1', actor, ...wallet, holdId: '0193b1f2-5c1e-7a8b-9c0d-1e2f3a4b5c6e' },
+  'balance.expire-hold': { type: 'balance.expire-hold', commandId: 'ledger:expire-hold:1', actor, ...wallet, holdId: '0193b1f2-5c1e-7a8b-9c0d-1e2f3a4b5c6e' },
   'balance.reverse': { type: 'balance.reverse', commandId: 'reverse-1', actor, ...wallet, entryId: '0193b1f2-5c1e-7a8b-9c0d-1e2f3a4b5c6f', note: 'Added to the wrong client' },
-  'balance.expire-credit': { type: 'balance.expire-credit', commandId: 'expire-credit:1:5.00', actor, ...wallet, lotId: '0193b1f2-5c1e-7a8b-9c0d-1e2f3a4b5c70' },
+  'balance.expire-credit': { type: 'balance.expire-credit', commandId: 'ledger:expire-credit:1:5.00:1', actor, ...wallet, lotId: '0193b1f2-5c1e-7a8b-9c0d-1e2f3a4b5c70' },
 };
 
 function build(input: Record<string, unknown>): Command {
@@ -389,6 +389,20 @@ describe(commandKey.name, () => {
     const first = build(validInputs['balance.add']);
     const second = build({ ...validInputs['balance.add'], businessId: 'salon-2' });
     expect(commandKey(first)).not.toBe(commandKey(second));
+  });
+});
+
+describe("the ledger's own command ids", () => {
+  it('refuses any other command under an id starting ledger: (a producer could take the sweep\'s id first)', () => {
+    for (const type of commandTypes.filter((next) => next !== 'balance.expire-hold' && next !== 'balance.expire-credit')) {
+      const parsed = parseCommand({ ...validInputs[type], commandId: `ledger:expire-hold:${type}`, schemaVersion: 1 });
+      expect(parsed).toMatchObject({ ok: false, code: 'schema_violation', reason: expect.stringContaining('ledger:') });
+    }
+  });
+
+  it("refuses the ledger's own commands under any other id", () => {
+    expect(parseCommand({ ...validInputs['balance.expire-hold'], commandId: 'expire-hold:1', schemaVersion: 1 })).toMatchObject({ ok: false, code: 'schema_violation' });
+    expect(parseCommand({ ...validInputs['balance.expire-credit'], commandId: 'x-1', schemaVersion: 1 })).toMatchObject({ ok: false, code: 'schema_violation' });
   });
 });
 

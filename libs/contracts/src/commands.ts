@@ -93,7 +93,7 @@ export const reverseEntrySchema = z.strictObject({ ...walletBase, type: z.litera
 /**
  * Expires what is left of a lot past its expiry (a balance_expired entry), never more than the wallet has available
  * (what holds reserve stays until they end). Only the ledger's own sweep sends it, in-process, with the command id
- * `expire-credit:<lotId>:<remaining>`, so several sweeps expire it once; refused before the lot is due.
+ * `ledger:expire-credit:<lotId>:<remaining>:<walletVersion>`, so several sweeps expire it once; refused before the lot is due.
  */
 export const expireCreditSchema = z.strictObject({ ...walletBase, type: z.literal('balance.expire-credit'), lotId: z.uuid() });
 
@@ -173,7 +173,7 @@ export const releaseHoldSchema = z.strictObject({ ...walletBase, type: z.literal
 
 /**
  * Ends a hold past its expiry as expired. Only the ledger's own sweep sends it, in-process (no topic carries it), with
- * the command id `expire-hold:<holdId>`, so several sweeps change nothing twice; refused while the hold is not due.
+ * the command id `ledger:expire-hold:<holdId>`, so several sweeps change nothing twice; refused while the hold is not due.
  */
 export const expireHoldSchema = z.strictObject({ ...walletBase, type: z.literal('balance.expire-hold'), holdId: z.uuid() });
 
@@ -233,6 +233,22 @@ export type Reference = z.infer<typeof reference>;
 
 export const commandTypes: readonly CommandType[] = commandSchema.options.map((option) => option.shape.type.value);
 
+/**
+ * The ledger's own commands (its expiry sweep's) and their command ids: only they start with `ledger:`, and they must.
+ * A producer can neither send one (no topic carries them) nor take one of their ids first with a command of its own
+ * (which would be answered in their place and leave a hold or a lot unexpired for ever).
+ */
+export const ledgerCommandTypes: readonly CommandType[] = ['balance.expire-hold', 'balance.expire-credit'];
+export const ledgerCommandIdPrefix = 'ledger:';
+
+function ledgerIdProblem(command: Command): string | undefined {
+  const own = ledgerCommandTypes.includes(command.type);
+  const reserved = command.commandId.startsWith(ledgerCommandIdPrefix);
+  if (own && !reserved) return `commandId: the ledger's own ${command.type} commands have ids starting ${ledgerCommandIdPrefix}`;
+  if (!own && reserved) return `commandId: ids starting ${ledgerCommandIdPrefix} are the ledger's own; choose another`;
+  return undefined;
+}
+
 /** Why a message can never be applied; the dead-letter topic carries it. */
 export type RejectionCode =
   | 'oversized'
@@ -262,7 +278,10 @@ export function parseCommand(value: unknown): ParsedCommand {
     return { ok: false, code: 'unknown_type', reason: `unknown command type ${JSON.stringify(record.type)}` };
   }
   const result = commandSchema.safeParse(value);
-  if (result.success) return { ok: true, command: result.data };
+  if (result.success) {
+    const problem = ledgerIdProblem(result.data);
+    return problem === undefined ? { ok: true, command: result.data } : { ok: false, code: 'schema_violation', reason: problem };
+  }
   const amountIssue = result.error.issues.some((issue) => issue.code === 'custom' && issue.params?.amount === true);
   return { ok: false, code: amountIssue ? 'invalid_amount' : 'schema_violation', reason: describeIssues(result.error) };
 }

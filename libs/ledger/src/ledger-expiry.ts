@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { buildCommand, type Command } from '@storecredit/contracts';
+import { buildCommand, ledgerCommandIdPrefix, type Command } from '@storecredit/contracts';
 import { Clock } from './clock';
 import { GroupStore } from './group-store';
 
@@ -9,7 +9,7 @@ export const holdSweepBatchMax = 500;
 
 /** The id of the command that expires a hold: the same from every sweep, so a hold is expired once however many run. */
 export function expireHoldCommandId(holdId: string): string {
-  return `expire-hold:${holdId}`;
+  return `${ledgerCommandIdPrefix}expire-hold:${holdId}`;
 }
 
 /**
@@ -19,7 +19,7 @@ export function expireHoldCommandId(holdId: string): string {
  * credit is never expired twice and a lot that holds kept from expiring is expired once they end.
  */
 export function expireCreditCommandId(lotId: string, remaining: string, walletVersion: number): string {
-  return `expire-credit:${lotId}:${remaining}:${walletVersion}`;
+  return `${ledgerCommandIdPrefix}expire-credit:${lotId}:${remaining}:${walletVersion}`;
 }
 
 /**

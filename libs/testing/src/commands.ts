@@ -1,4 +1,4 @@
-import { buildCommand, type Command, type CommandInput } from '@storecredit/contracts';
+import { buildCommand, ledgerCommandIdPrefix, ledgerCommandTypes, type Command, type CommandInput } from '@storecredit/contracts';
 import { randomBytes } from 'node:crypto';
 
 export function uniqueId(prefix: string): string {
@@ -11,7 +11,8 @@ export function command<T extends CommandInput['type']>(
   fields: Omit<Extract<CommandInput, { type: T }>, 'type' | 'commandId' | 'actor'> & { commandId?: string; actor?: Command['actor'] },
 ): Extract<Command, { type: T }> {
   return buildCommand({
-    commandId: uniqueId('cmd'),
+    // The ledger's own commands (the expiry sweep's) have ids of their own kind; any other command never does.
+    commandId: ledgerCommandTypes.includes(type) ? `${ledgerCommandIdPrefix}${uniqueId('cmd')}` : uniqueId('cmd'),
     actor: { kind: 'staff', id: 'staff-1' },
     ...fields,
     type,

@@ -1,7 +1,7 @@
 import { Test } from '@nestjs/testing';
 import { CqrsModule } from '@nestjs/cqrs';
 import fc from 'fast-check';
-import { buildCommand, type Command, type CommandInput, type StoredReply, type WalletResult } from '@storecredit/contracts';
+import { buildCommand, ledgerCommandIdPrefix, ledgerCommandTypes, type Command, type CommandInput, type CommandType, type StoredReply, type WalletResult } from '@storecredit/contracts';
 import { Clock } from '../clock';
 import { commandHandlers } from '.';
 import { GroupStore } from '../group-store';
@@ -39,7 +39,7 @@ const cents = (value: number): string => (value / 100).toFixed(2);
 const toCents = (amount: string | undefined): number => Math.round(Number(amount ?? '0') * 100);
 function command(input: Record<string, unknown>): Command {
   sequence += 1;
-  return buildCommand({ commandId: `c-${sequence}`, businessId, currency: 'AED', actor: { kind: 'service', id: 'checkout' }, ...input } as CommandInput);
+  return buildCommand({ commandId: `${ledgerCommandTypes.includes(input.type as CommandType) ? ledgerCommandIdPrefix : ''}c-${sequence}`, businessId, currency: 'AED', actor: { kind: 'service', id: 'checkout' }, ...input } as CommandInput);
 }
 
 /** One wallet's figures, a sale's and a hold's, in integer cents, written as plainly as the rules read. */

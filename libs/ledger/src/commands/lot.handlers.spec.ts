@@ -1,7 +1,7 @@
 import { Test } from '@nestjs/testing';
 import { CqrsModule } from '@nestjs/cqrs';
 import fc from 'fast-check';
-import { buildCommand, type Command, type CommandInput, type LotSource, type StoredReply, type WalletResult } from '@storecredit/contracts';
+import { buildCommand, ledgerCommandIdPrefix, ledgerCommandTypes, type Command, type CommandInput, type CommandType, type LotSource, type StoredReply, type WalletResult } from '@storecredit/contracts';
 import { Clock } from '../clock';
 import { commandHandlers } from '.';
 import { GroupStore } from '../group-store';
@@ -37,7 +37,7 @@ const cents = (value: number): string => (value / 100).toFixed(2);
 const toCents = (amount: string | undefined): number => Math.round(Number(amount ?? '0') * 100);
 function command(input: Record<string, unknown>): Command {
   sequence += 1;
-  return buildCommand({ commandId: `lc-${sequence}`, businessId, currency: 'AED', actor: { kind: 'staff', id: 'desk' }, ...input } as CommandInput);
+  return buildCommand({ commandId: `${ledgerCommandTypes.includes(input.type as CommandType) ? ledgerCommandIdPrefix : ''}lc-${sequence}`, businessId, currency: 'AED', actor: { kind: 'staff', id: 'desk' }, ...input } as CommandInput);
 }
 
 /**
