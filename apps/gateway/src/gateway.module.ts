@@ -37,6 +37,9 @@ import { HealthRepository } from './health/health.repository';
 import { HealthService } from './health/health.service';
 import { ApiExceptionFilter } from './http/api-exception.filter';
 import { TextSafetyPipe } from './http/text-safety.pipe';
+import { ReportsController } from './reports/reports.controller';
+import { ReportsRepository } from './reports/reports.repository';
+import { ReportsService } from './reports/reports.service';
 
 export interface GatewayDatabase {
   url: string;
@@ -68,6 +71,7 @@ export class GatewayModule {
         GiftCardsController,
         CheckoutController,
         CommandsController,
+        ReportsController,
       ],
       providers: [
         { provide: gatewayConfigToken, useValue: config },
@@ -86,6 +90,8 @@ export class GatewayModule {
         ClientsService,
         BalancesRepository,
         BalancesService,
+        ReportsRepository,
+        ReportsService,
         CheckoutService,
         HoldsRepository,
         GiftCardsRepository,
