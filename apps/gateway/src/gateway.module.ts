@@ -12,6 +12,9 @@ import { StaffController } from './auth/staff.controller';
 import { BalancesController } from './balances/balances.controller';
 import { BalancesRepository } from './balances/balances.repository';
 import { BalancesService } from './balances/balances.service';
+import { TransactionsExportController } from './balances/transactions-export.controller';
+import { TransactionsExportRepository } from './balances/transactions-export.repository';
+import { TransactionsExportService } from './balances/transactions-export.service';
 import { CheckoutController } from './checkout/checkout.controller';
 import { CheckoutService } from './checkout/checkout.service';
 import { HoldsRepository } from './checkout/holds.repository';
@@ -68,6 +71,7 @@ export class GatewayModule {
         StaffController,
         ClientsController,
         BalancesController,
+        TransactionsExportController,
         GiftCardsController,
         CheckoutController,
         CommandsController,
@@ -90,6 +94,8 @@ export class GatewayModule {
         ClientsService,
         BalancesRepository,
         BalancesService,
+        TransactionsExportRepository,
+        TransactionsExportService,
         ReportsRepository,
         ReportsService,
         CheckoutService,
