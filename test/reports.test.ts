@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { LiabilityReport } from '@storecredit/contracts';
 import { permissions } from '../apps/gateway/src/auth/permissions';
-import type { LiabilityReport } from '../apps/gateway/src/reports/liability-report';
 import { GatewayClient, seedBusiness, startLedgerStack, type LedgerStack, type SeededBusiness } from './support';
 import { writeGiftCard, writeWallet } from './support/credit-ledger';
 
@@ -97,6 +97,16 @@ describe('liability and breakage report', () => {
     expect(aed.giftCards).toEqual({ count: 3, amount: '170.00' });
     expect(aed.breakage).toEqual({ total: '15.00', byMonth: [{ month: '2026-04', source: 'bonus', amount: '15.00' }] });
     expect(aed.bonus).toEqual({ granted: '20.00', consumed: '5.00', expired: '15.00', reversed: '0.00', outstanding: '0.00' });
+  });
+
+  it('counts what was drawn after asOf back into the lots, open ones and those emptied since', async () => {
+    // At the end of March: L1 (paid) still whole (its 40 were deducted in May), L2 (bonus) 15 left (it expired in April).
+    const [aed] = (await report('?asOf=2026-03-31')).currencies;
+    expect(aed.outstanding).toBe('165.00');
+    expect(amounts(aed.bySource, 'source')).toMatchObject({ paid: '100.00', bonus: '15.00', gift_card: '50.00' });
+    expect(amounts(aed.byExpiry, 'bucket')).toMatchObject({ 'within-30': '15.00', never: '150.00' });
+    expect(aed.bonus).toEqual({ granted: '20.00', consumed: '5.00', expired: '0.00', reversed: '0.00', outstanding: '15.00' });
+    expect(aed.breakage.total).toBe('0.00');
   });
 
   it('shows the later liability, with credit past its expiry still owed until the sweep ends it', async () => {

@@ -13,3 +13,4 @@ export * from './limits';
 export * from './money';
 export * from './payment-cap';
 export * from './requests';
+export * from './reports';

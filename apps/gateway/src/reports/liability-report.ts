@@ -1,44 +1,25 @@
-import { Decimal, formatAmount, lotSources, type LotSource } from '@storecredit/contracts';
+import {
+  Decimal,
+  formatAmount,
+  liabilityAgeBuckets,
+  liabilityExpiryBuckets,
+  lotSources,
+  type CurrencyLiability,
+  type LiabilityAgeBucket,
+  type LiabilityExpiryBucket,
+  type LiabilityReport,
+  type LotSource,
+} from '@storecredit/contracts';
 import type { AllocationSummaryRow, GiftCardLiabilityRow, LotSummaryRow } from './reports.repository';
 
-export const ageBuckets = ['0-30', '31-90', '91-180', '181-365', 'over-365'] as const;
-export type AgeBucket = (typeof ageBuckets)[number];
-/** within-N includes the shorter windows; pastDue + within-90 + later + never = outstanding. */
-export const expiryBuckets = ['past-due', 'within-30', 'within-60', 'within-90', 'later', 'never'] as const;
-export type ExpiryBucket = (typeof expiryBuckets)[number];
-
-export interface CurrencyLiability {
-  currency: string;
-  /** Σ remaining of the lots at asOf: the balances owed then. */
-  outstanding: string;
-  bySource: { source: LotSource; amount: string }[];
-  byAge: { bucket: AgeBucket; amount: string }[];
-  byExpiry: { bucket: ExpiryBucket; amount: string }[];
-  /** Gift cards issued and not redeemed, voided or expired at asOf: owed beside the balances, not part of them. */
-  giftCards: { count: number; amount: string };
-  breakage: { total: string; byMonth: { month: string; source: LotSource; amount: string }[] };
-  bonus: { granted: string; consumed: string; expired: string; reversed: string; outstanding: string };
-}
-
-export interface LiabilityReport {
-  asOf: string;
-  currencies: CurrencyLiability[];
-}
-
-const ageColumns: Record<AgeBucket, keyof LotSummaryRow> = {
-  '0-30': 'age_0_30',
-  '31-90': 'age_31_90',
-  '91-180': 'age_91_180',
-  '181-365': 'age_181_365',
-  'over-365': 'age_over_365',
-};
-const expiryColumns: Record<ExpiryBucket, keyof LotSummaryRow> = {
-  'past-due': 'expiry_past_due',
-  'within-30': 'expiry_within_30',
-  'within-60': 'expiry_within_60',
-  'within-90': 'expiry_within_90',
-  later: 'expiry_later',
-  never: 'expiry_never',
+/** Which disjoint expiry bands (reports.repository.ts: expiryBands, by index) each bucket sums: within-N is cumulative. */
+const expiryBandsOf: Record<LiabilityExpiryBucket, readonly number[]> = {
+  'past-due': [0],
+  'within-30': [1],
+  'within-60': [1, 2],
+  'within-90': [1, 2, 3],
+  later: [4],
+  never: [5],
 };
 
 export interface LiabilityRows {
@@ -65,28 +46,29 @@ function currencyLiability(currency: string, rows: LiabilityRows): CurrencyLiabi
   const allocations = rows.allocations.filter((row) => row.currency === currency);
   const money = (value: Decimal.Value) => formatAmount(value, currency);
   const total = (values: Decimal.Value[]) => values.reduce<Decimal>((sum, value) => sum.plus(value), new Decimal(0));
-  const lotTotal = (column: keyof LotSummaryRow, source?: LotSource) =>
-    total(lots.filter((row) => source === undefined || row.source === source).map((row) => row[column]));
+  const outstanding = (keep: (row: LotSummaryRow) => boolean) => total(lots.filter(keep).map((row) => row.amount));
   const bonusDrawn = (column: 'expired' | 'reversed' | 'spent') => total(allocations.filter((row) => row.source === 'bonus').map((row) => row[column]));
+  const bonusLeft = outstanding((row) => row.source === 'bonus');
   const breakage = allocations.filter((row) => new Decimal(row.expired).gt(0));
   const giftCards = rows.giftCards.find((row) => row.currency === currency);
   return {
     currency,
-    outstanding: money(lotTotal('outstanding')),
-    bySource: lotSources.map((source) => ({ source, amount: money(lotTotal('outstanding', source)) })),
-    byAge: ageBuckets.map((bucket) => ({ bucket, amount: money(lotTotal(ageColumns[bucket])) })),
-    byExpiry: expiryBuckets.map((bucket) => ({ bucket, amount: money(lotTotal(expiryColumns[bucket])) })),
+    outstanding: money(outstanding(() => true)),
+    bySource: lotSources.map((source) => ({ source, amount: money(outstanding((row) => row.source === source)) })),
+    byAge: liabilityAgeBuckets.map((bucket, index) => ({ bucket, amount: money(outstanding((row) => row.age === index)) })),
+    byExpiry: liabilityExpiryBuckets.map((bucket) => ({ bucket, amount: money(outstanding((row) => expiryBandsOf[bucket].includes(row.expiry))) })),
     giftCards: { count: giftCards ? Number(giftCards.count) : 0, amount: money(giftCards?.amount ?? 0) },
     breakage: {
       total: money(total(breakage.map((row) => row.expired))),
       byMonth: breakage.map((row) => ({ month: row.month.slice(0, 7), source: row.source, amount: money(row.expired) })),
     },
     bonus: {
-      granted: money(lotTotal('granted', 'bonus')),
+      // Every allocation by asOf drew from a lot created by then: a bonus lot's amount is what is left plus what was drawn.
+      granted: money(bonusLeft.plus(bonusDrawn('spent')).plus(bonusDrawn('expired')).plus(bonusDrawn('reversed'))),
       consumed: money(bonusDrawn('spent')),
       expired: money(bonusDrawn('expired')),
       reversed: money(bonusDrawn('reversed')),
-      outstanding: money(lotTotal('outstanding', 'bonus')),
+      outstanding: money(bonusLeft),
     },
   };
 }

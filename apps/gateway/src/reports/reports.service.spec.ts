@@ -3,11 +3,6 @@ import { staffPrincipal as principal } from '../commands/commands.fakes';
 import type { AllocationSummaryRow, GiftCardLiabilityRow, LotSummaryRow, ReportsRepository } from './reports.repository';
 import { ReportsService } from './reports.service';
 
-const zeroLot = {
-  age_0_30: '0', age_31_90: '0', age_91_180: '0', age_181_365: '0', age_over_365: '0',
-  expiry_past_due: '0', expiry_within_30: '0', expiry_within_60: '0', expiry_within_90: '0', expiry_later: '0', expiry_never: '0',
-};
-
 /** The summary rows as SQL gives them; the bucketing and the filters by date are the SQL's part (test/reports.test.ts). */
 class FakeReportsRepository implements Pick<ReportsRepository, 'lotSummary' | 'allocationSummary' | 'giftCardLiability'> {
   lots: LotSummaryRow[] = [];
@@ -43,12 +38,14 @@ function service(now = new Date('2026-12-02T10:00:00.000Z')) {
 }
 
 describe(ReportsService.name, () => {
-  it('totals the sources and buckets per currency in its own decimals, every source and bucket listed', async () => {
+  it('totals the sources and buckets per currency in its own decimals, every source and bucket listed, the bonus granted as what is left plus what was drawn', async () => {
     const { repository, reports } = service();
+    // age: index into the age buckets; expiry: the disjoint band (0 past due, 1 up to 30 days, … 5 never).
     repository.lots = [
-      { ...zeroLot, currency: 'AED', source: 'paid', granted: '300', outstanding: '120.5', age_0_30: '100', age_31_90: '20.5', expiry_never: '120.5' },
-      { ...zeroLot, currency: 'AED', source: 'bonus', granted: '30', outstanding: '10', age_0_30: '10', expiry_within_30: '10', expiry_within_60: '10', expiry_within_90: '10' },
-      { ...zeroLot, currency: 'JPY', source: 'gift_card', granted: '5000', outstanding: '5000', age_over_365: '5000', expiry_past_due: '5000' },
+      { currency: 'AED', source: 'paid', age: 0, expiry: 5, amount: '100' },
+      { currency: 'AED', source: 'paid', age: 1, expiry: 5, amount: '20.5' },
+      { currency: 'AED', source: 'bonus', age: 0, expiry: 1, amount: '10' },
+      { currency: 'JPY', source: 'gift_card', age: 4, expiry: 0, amount: '5000' },
     ];
     repository.allocations = [
       { currency: 'AED', source: 'bonus', month: '2026-10-01', expired: '5', reversed: '0', spent: '12' },
@@ -71,7 +68,14 @@ describe(ReportsService.name, () => {
       { bucket: '181-365', amount: '0.00' },
       { bucket: 'over-365', amount: '0.00' },
     ]);
-    expect(aed.byExpiry.find((b) => b.bucket === 'within-30')?.amount).toBe('10.00');
+    expect(aed.byExpiry).toEqual([
+      { bucket: 'past-due', amount: '0.00' },
+      { bucket: 'within-30', amount: '10.00' },
+      { bucket: 'within-60', amount: '10.00' },
+      { bucket: 'within-90', amount: '10.00' },
+      { bucket: 'later', amount: '0.00' },
+      { bucket: 'never', amount: '120.50' },
+    ]);
     expect(aed.breakage).toEqual({
       total: '12.25',
       byMonth: [
@@ -106,7 +110,7 @@ describe(ReportsService.name, () => {
 
   it('writes the tables as one CSV with a header, named after the day and currency', async () => {
     const { repository, reports } = service();
-    repository.lots = [{ ...zeroLot, currency: 'AED', source: 'paid', granted: '10', outstanding: '10', age_0_30: '10', expiry_never: '10' }];
+    repository.lots = [{ currency: 'AED', source: 'paid', age: 0, expiry: 5, amount: '10' }];
     const { fileName, csv } = await reports.liabilityCsv(principal, { asOf: '2026-11-30', currency: 'AED' });
     expect(fileName).toBe('liability-2026-11-30-AED.csv');
     const lines = csv.trim().split('\n');

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import type { LiabilityReport } from '@storecredit/contracts';
 import { Clock } from '@storecredit/ledger';
 import { stringify } from 'csv-stringify/sync';
 import type { Principal } from '../auth/principal';
-import { liabilityCsvColumns, liabilityCsvRecords, liabilityReport, type LiabilityReport } from './liability-report';
+import { liabilityCsvColumns, liabilityCsvRecords, liabilityReport } from './liability-report';
 import { ReportsRepository } from './reports.repository';
 import { asOfInstant } from './reports.schemas';
 
