@@ -75,6 +75,7 @@ function SignedIn({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
             <NavLink to="/clients">{t('nav.clients')}</NavLink>
             {session.can('checkout.pay') ? <NavLink to="/checkout">{t('nav.checkout')}</NavLink> : null}
             {session.can('giftcard.manage') ? <NavLink to="/gift-cards">{t('nav.giftCards')}</NavLink> : null}
+            {session.can('reports.view') ? <NavLink to="/reports">{t('nav.reports')}</NavLink> : null}
           </nav>
           <div className="who">
             <span className="who-name">{me.name}</span>
@@ -96,7 +97,7 @@ function SignedIn({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
   );
 }
 
-function NavLink({ to, children }: { to: '/clients' | '/checkout' | '/gift-cards'; children: string }) {
+function NavLink({ to, children }: { to: '/clients' | '/checkout' | '/gift-cards' | '/reports'; children: string }) {
   // Current on the screens under it too (a client's page is under Clients), whatever the search.
   return (
     <Link to={to} className="nav-link" activeOptions={{ includeSearch: false }}>

@@ -10,7 +10,8 @@ export type Permission =
   | 'giftcard.manage'
   | 'checkout.pay'
   | 'refund.credit'
-  | 'staff.manage';
+  | 'staff.manage'
+  | 'reports.view';
 
 export interface Session {
   me: Me;

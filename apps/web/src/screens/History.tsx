@@ -6,7 +6,7 @@ import { ErrorNotice, Loading } from '../components/Notice';
 import { entryTypes, type EntryType } from '@storecredit/contracts';
 import { entryTypeLabel, formatDateTime, referenceLabel } from '../labels';
 import { formatMoney, isPositive } from '../money';
-import { allItems, historyQuery, type HistoryFilter } from '../queries';
+import { allItems, historyCsvPath, historyQuery, type HistoryFilter } from '../queries';
 import { actorLabel, useSession } from '../session';
 import { ClientHeader } from './ClientProfile';
 
@@ -67,6 +67,9 @@ export function History({ clientId, filter, onFilter }: { clientId: string; filt
         <button type="button" className="button" onClick={refresh} disabled={rows.loading}>
           {t('history.refresh')}
         </button>
+        <a className="button" href={historyCsvPath(clientId, filter)} download title={t('history.exportCsvHint')}>
+          {t('history.exportCsv')}
+        </a>
       </div>
       {rows.items.length > 0 ? <HistoryTable entries={rows.items} actor={(entry) => actorLabel(entry, me)} /> : null}
       {rows.loaded && rows.items.length === 0 && !history.error && !rangeProblem ? (
