@@ -167,6 +167,8 @@ describe('liability and breakage report', () => {
     ['asOf=2026-13-45', 'asOf'],
     ['asOf=2026-11-30T10:00:00', 'asOf'],
     ['asOf=', 'asOf'],
+    ['asOf=0000-01-01', 'asOf'],
+    ['asOf=1969-12-31T23:59:59Z', 'asOf'],
     ['currency=XYZ', 'currency'],
     ['currency=AED&currency=JPY', 'currency'],
     ['limit=5', 'limit'],

@@ -13,6 +13,8 @@ const asOfSchema = z
   .max(40)
   .refine((value) => z.iso.date().safeParse(value).success || z.iso.datetime({ offset: true }).safeParse(value).success, asOfMessage)
   .refine((value) => !Number.isNaN(asOfInstant(value).getTime()), asOfMessage)
+  // Nothing is older than the epoch; PostgreSQL has no year 0, which an earlier moment could name.
+  .refine((value) => asOfInstant(value).getTime() >= 0, 'asOf must be 1970-01-01 or later')
   .optional();
 
 export class LiabilityQueryDto extends createZodDto(
