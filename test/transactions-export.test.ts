@@ -84,6 +84,8 @@ describe('transactions CSV export', () => {
     expect(bad.statusCode).toBe(400);
     expect(JSON.parse(bad.body)).toMatchObject({ error: { code: 'invalid_request' } });
     expect((await download('/api/clients/client-csv/transactions.csv?limit=10')).statusCode).toBe(400);
+    expect((await download('/api/clients/client-csv/transactions.csv?from=0000-01-01T00:00:00Z')).statusCode).toBe(400);
+    expect((await download('/api/clients/client-csv/transactions.csv?to=1969-12-31T00:00:00Z')).statusCode).toBe(400);
     expect((await http.as(undefined).get('/api/clients/client-csv/transactions.csv')).status).toBe(401);
   });
 

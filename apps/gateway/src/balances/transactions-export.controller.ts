@@ -8,8 +8,16 @@ import { attachment } from '../http/attachment';
 import { HistoryQueryDto } from './balances.schemas';
 import { TransactionsExportService } from './transactions-export.service';
 
-/** The history's filters (currency, type, from, to), without its paging: the export is the whole of what they match. */
-export class TransactionsExportQueryDto extends createZodDto(HistoryQueryDto.schema.omit({ cursor: true, limit: true })) {}
+/**
+ * The history's filters (currency, type, from, to), without its paging: the export is the whole of what they match. A
+ * date before 1970 is refused: PostgreSQL has no year 0, which `0000-01-01T00:00:00Z` would send (a 500).
+ */
+export class TransactionsExportQueryDto extends createZodDto(
+  HistoryQueryDto.schema
+    .omit({ cursor: true, limit: true })
+    .refine((query) => query.from === undefined || Date.parse(query.from) >= 0, { path: ['from'], message: 'must be 1970-01-01 or later' })
+    .refine((query) => query.to === undefined || Date.parse(query.to) >= 0, { path: ['to'], message: 'must be 1970-01-01 or later' }),
+) {}
 
 @ApiTags('balances')
 @ApiBearerAuth()
