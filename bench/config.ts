@@ -1,7 +1,7 @@
 import { defaultKafkaBrokers } from '@storecredit/messaging';
 import { resolve } from 'node:path';
 
-export const sectionNames = ['floors', 'e2e', 'scale', 'gateway'] as const;
+export const sectionNames = ['floors', 'e2e', 'scale', 'gateway', 'reports'] as const;
 export type Section = (typeof sectionNames)[number];
 export type CommandKind = 'pay' | 'add';
 /** What a scenario sends: the configured command kind, or hold → capture pairs (balance.hold, then balance.capture of it). */
@@ -48,6 +48,11 @@ export interface BenchConfig {
   httpConnections: number;
   historyEntries: number;
   historySmallEntries: number;
+  /** The reports section: entries in credit lots over reportWallets wallets, the export's wallet, requests timed per route. */
+  reportEntries: number;
+  reportWallets: number;
+  exportEntries: number;
+  reportSamples: number;
   /** Saturated produce sends are chunked so one request stays well under the broker's message size limit. */
   produceChunkSize: number;
   phaseTimeoutMs: number;
@@ -129,6 +134,10 @@ export function benchConfigFromEnv(env: NodeJS.ProcessEnv = process.env): BenchC
     httpConnections: positiveInt(env, 'BENCH_HTTP_CONNECTIONS', 50),
     historyEntries: positiveInt(env, 'BENCH_HISTORY_ENTRIES', pick(1_000_000, 50_000)),
     historySmallEntries: positiveInt(env, 'BENCH_HISTORY_SMALL_ENTRIES', 100),
+    reportEntries: positiveInt(env, 'BENCH_REPORT_ENTRIES', pick(1_000_000, 50_000)),
+    reportWallets: positiveInt(env, 'BENCH_REPORT_WALLETS', pick(1_000, 100)),
+    exportEntries: positiveInt(env, 'BENCH_EXPORT_ENTRIES', pick(1_000_000, 50_000)),
+    reportSamples: positiveInt(env, 'BENCH_REPORT_SAMPLES', pick(20, 5)),
     produceChunkSize: positiveInt(env, 'BENCH_PRODUCE_CHUNK', 500),
     phaseTimeoutMs: positiveInt(env, 'BENCH_PHASE_TIMEOUT_MS', 300_000),
     workerRuntime,

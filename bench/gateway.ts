@@ -38,7 +38,8 @@ export interface GatewayResult {
   gatewayLog: string;
 }
 
-function freePort(): Promise<number> {
+/** A TCP port free on 127.0.0.1 right now, for a gateway process. */
+export function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.once('error', reject);

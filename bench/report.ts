@@ -2,6 +2,7 @@ import type { BenchConfig } from './config';
 import type { ScenarioResult } from './e2e';
 import type { KafkaFloor, KafkaLatencyFloor, PgFloor } from './floors';
 import type { GatewayResult, HttpRun } from './gateway';
+import type { ReportsResult } from './reports';
 import { repoRoot, type MachineInfo } from './infra';
 import { formatMs, formatNumber, formatPercent } from './stats';
 
@@ -36,6 +37,7 @@ export interface BenchResults {
   e2e: { spread: ScenarioResult | null; hot: ScenarioResult | null; holdCapture: ScenarioResult | null };
   scale: { points: ScalePoint[]; scenarios: ScenarioResult[] };
   gateway: GatewayResult | null;
+  reports: ReportsResult | null;
   targets: TargetCheck[];
   errors: { section: string; message: string }[];
 }
@@ -295,6 +297,36 @@ export function renderReport(results: BenchResults): string {
     );
   }
 
+  if (results.reports) {
+    const r = results.reports;
+    parts.push(
+      renderTable(
+        `Credit-lot reports through the gateway (a business of ${formatNumber(r.businessEntries)} entries over ${formatNumber(r.reportWallets)} wallets, ${formatNumber(r.lots)} lots of which ${formatNumber(r.openLots)} hold credit now; seeded with the export's wallet in ${r.seedSeconds} s; report p50 ${r.reportOverFloor}× the count(*) floor's)`,
+        ['what', 'samples', 'p50', 'p95', 'max'],
+        [...r.floors, ...r.report].map((run) => [run.name, String(run.samples), formatMs(run.p50Ms), formatMs(run.p95Ms), formatMs(run.maxMs)]),
+      ),
+      renderTable(
+        'CSV export of one wallet, streamed (gateway RSS from /proc)',
+        ['gateway', 'rows', 'MiB', 'seconds', 'rows/s', 'RSS before', 'peak, 1st half of rows', 'peak, 2nd half', 'growth', 'RSS high-water'],
+        [
+          { label: 'gateway as started', run: r.export },
+          { label: `old space ≤ ${r.exportCapped.heapCapMiB} MiB`, run: r.exportCapped },
+        ].map(({ label, run }) => [
+          label,
+          formatNumber(run.rows),
+          String(Math.round(run.bytes / 1024 / 1024)),
+          String(run.seconds),
+          formatNumber(run.rowsPerSec),
+          `${run.rssBeforeMiB} MiB`,
+          `${run.rssPeakFirstHalfMiB} MiB`,
+          `${run.rssPeakSecondHalfMiB} MiB`,
+          `${run.rssGrowthMiB} MiB`,
+          `${run.rssHighWaterMiB} MiB`,
+        ]),
+      ),
+    );
+  }
+
   if (results.targets.length > 0) {
     parts.push(
       renderTable(
@@ -344,5 +376,11 @@ export function targetChecks(results: BenchResults): TargetCheck[] {
   const bigFirstQuiet = runs.find((run) => run.name.startsWith(`history page 1, ${big} entries`) && run.connections === 1);
   checks.push(atMostMs(`history page p99 at ${big || 'n'} entries, ${bigFirst?.connections ?? 50} connections`, bigFirst?.latencyP99Ms, 10));
   checks.push(atMostMs(`history page p99 at ${big || 'n'} entries, 1 connection`, bigFirstQuiet?.latencyP99Ms, 10));
+  const reports = results.reports;
+  if (reports) {
+    checks.push(atMostMs(`liability report p95 at ${formatNumber(reports.businessEntries)} entries, as of now`, reports.report[0]?.p95Ms, 1000));
+    checks.push(atMostMs(`liability report p95 at ${formatNumber(reports.businessEntries)} entries, 30 days back`, reports.report[1]?.p95Ms, 1000));
+    checks.push(atMostMs(`liability report p95 at ${formatNumber(reports.businessEntries)} entries, a year back`, reports.report[2]?.p95Ms, 1000));
+  }
   return checks;
 }

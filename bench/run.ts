@@ -7,6 +7,7 @@ import { benchConfigFromEnv, type BenchConfig } from './config';
 import { benchBusinessId, runScenario, type ScenarioResult } from './e2e';
 import { kafkaFloor, kafkaLatencyFloor, pgFloor } from './floors';
 import { gatewayBench } from './gateway';
+import { reportsBench } from './reports';
 import { killChildrenOnExit, machineInfo, runId, setKafkaLogFile } from './infra';
 import { buildCommands } from './load';
 import { renderReport, targetChecks, type BenchResults, type ScalePoint } from './report';
@@ -70,6 +71,7 @@ async function main(config: BenchConfig): Promise<number> {
     e2e: { spread: null, hot: null, holdCapture: null },
     scale: { points: [], scenarios: [] },
     gateway: null,
+    reports: null,
     targets: [],
     errors: [],
   };
@@ -133,6 +135,10 @@ async function main(config: BenchConfig): Promise<number> {
 
   if (config.sections.has('gateway')) {
     results.gateway = await section(results, `gateway: HTTP reads, history of ${config.historyEntries} entries`, () => gatewayBench(config, tag));
+  }
+
+  if (config.sections.has('reports')) {
+    results.reports = await section(results, `reports: liability at ${config.reportEntries} entries, CSV export of ${config.exportEntries}`, () => reportsBench(config, tag));
   }
 
   const finishedAt = new Date();

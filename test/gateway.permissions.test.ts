@@ -106,6 +106,14 @@ const routes: Route[] = [
     call: (h, b) => h.get(`/api/clients/${b.clientId}/transactions`),
   },
   {
+    name: 'GET /api/clients/:clientId/transactions.csv',
+    permission: 'balance.view',
+    allowedStatus: 200,
+    call: (h, b) => h.get(`/api/clients/${b.clientId}/transactions.csv`),
+  },
+  { name: 'GET /api/reports/liability', permission: 'reports.view', allowedStatus: 200, call: (h) => h.get('/api/reports/liability') },
+  { name: 'GET /api/reports/liability.csv', permission: 'reports.view', allowedStatus: 200, call: (h) => h.get('/api/reports/liability.csv') },
+  {
     name: 'POST /api/clients/:clientId/balance/add',
     permission: 'balance.add',
     allowedStatus: 200,
@@ -411,6 +419,7 @@ describe('gateway permissions', () => {
       { name: 'GET balances', call: (h, ids) => h.get(`/api/clients/${ids.clientId}/balances`) },
       { name: 'GET balance in AED', call: (h, ids) => h.get(`/api/clients/${ids.clientId}/balances/AED`) },
       { name: 'GET transactions', call: (h, ids) => h.get(`/api/clients/${ids.clientId}/transactions`) },
+      { name: 'GET transactions CSV', call: (h, ids) => h.get(`/api/clients/${ids.clientId}/transactions.csv`) },
       { name: 'add balance', call: (h, ids) => h.post(`/api/clients/${ids.clientId}/balance/add`, { amount: '1.00', currency: 'AED' }) },
       { name: 'deduct balance', call: (h, ids) => h.post(`/api/clients/${ids.clientId}/balance/deduct`, { amount: '1.00', currency: 'AED' }) },
       { name: 'redeem into client', call: (h, ids) => h.post(`/api/clients/${ids.clientId}/gift-card-redemptions`, { code: giftCardCode() }) },

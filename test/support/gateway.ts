@@ -35,7 +35,9 @@ export class GatewayClient {
       payload: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = response.body;
-    return { status: response.statusCode, body: (text ? JSON.parse(text) : null) as T, headers: response.headers };
+    // A download (CSV) is answered as its text; every other answer is JSON.
+    const json = !/^text\/csv/.test(String(response.headers['content-type'] ?? ''));
+    return { status: response.statusCode, body: (text ? (json ? JSON.parse(text) : text) : null) as T, headers: response.headers };
   }
 
   get<T = Record<string, unknown>>(url: string) {

@@ -12,6 +12,9 @@ import { StaffController } from './auth/staff.controller';
 import { BalancesController } from './balances/balances.controller';
 import { BalancesRepository } from './balances/balances.repository';
 import { BalancesService } from './balances/balances.service';
+import { TransactionsExportController } from './balances/transactions-export.controller';
+import { TransactionsExportRepository } from './balances/transactions-export.repository';
+import { TransactionsExportService } from './balances/transactions-export.service';
 import { CheckoutController } from './checkout/checkout.controller';
 import { CheckoutService } from './checkout/checkout.service';
 import { HoldsRepository } from './checkout/holds.repository';
@@ -40,6 +43,9 @@ import { SettingsController } from './settings/settings.controller';
 import { SettingsRepository } from './settings/settings.repository';
 import { SettingsService } from './settings/settings.service';
 import { TextSafetyPipe } from './http/text-safety.pipe';
+import { ReportsController } from './reports/reports.controller';
+import { ReportsRepository } from './reports/reports.repository';
+import { ReportsService } from './reports/reports.service';
 
 export interface GatewayDatabase {
   url: string;
@@ -68,10 +74,12 @@ export class GatewayModule {
         StaffController,
         ClientsController,
         BalancesController,
+        TransactionsExportController,
         GiftCardsController,
         CheckoutController,
         CommandsController,
         SettingsController,
+        ReportsController,
       ],
       providers: [
         { provide: gatewayConfigToken, useValue: config },
@@ -90,6 +98,10 @@ export class GatewayModule {
         ClientsService,
         BalancesRepository,
         BalancesService,
+        TransactionsExportRepository,
+        TransactionsExportService,
+        ReportsRepository,
+        ReportsService,
         CheckoutService,
         HoldsRepository,
         GiftCardsRepository,

@@ -76,6 +76,7 @@ function SignedIn({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
             {session.can('checkout.pay') ? <NavLink to="/checkout">{t('nav.checkout')}</NavLink> : null}
             {session.can('giftcard.manage') ? <NavLink to="/gift-cards">{t('nav.giftCards')}</NavLink> : null}
             {session.can('settings.manage') ? <NavLink to="/settings">{t('nav.settings')}</NavLink> : null}
+            {session.can('reports.view') ? <NavLink to="/reports">{t('nav.reports')}</NavLink> : null}
           </nav>
           <div className="who">
             <span className="who-name">{me.name}</span>
@@ -97,7 +98,7 @@ function SignedIn({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
   );
 }
 
-function NavLink({ to, children }: { to: '/clients' | '/checkout' | '/gift-cards' | '/settings'; children: string }) {
+function NavLink({ to, children }: { to: '/clients' | '/checkout' | '/gift-cards' | '/settings' | '/reports'; children: string }) {
   // Current on the screens under it too (a client's page is under Clients), whatever the search.
   return (
     <Link to={to} className="nav-link" activeOptions={{ includeSearch: false }}>

@@ -1,5 +1,5 @@
 import { focusManager, infiniteQueryOptions, QueryClient, queryOptions, type QueryKey } from '@tanstack/react-query';
-import type { EntryType } from '@storecredit/contracts';
+import type { EntryType, LiabilityReport } from '@storecredit/contracts';
 import { ApiError, get, query, type BonusRule, type Client, type CreditSettings, type Entry, type GiftCard, type Hold, type Me, type Page, type Wallet } from './api';
 
 /**
@@ -41,6 +41,7 @@ export const queryKeys = {
   giftCardList: (filter: GiftCardFilter) => ['gift-cards', filter] as const,
   bonusRules: ['settings', 'bonus-rules'] as const,
   creditSettings: ['settings', 'credit'] as const,
+  liability: (filter: ReportFilter) => ['reports', 'liability', filter] as const,
 } satisfies Record<string, QueryKey | ((...args: never[]) => QueryKey)>;
 
 /** What a balance command (add, deduct, redeem, pay) changes: the client's balances and every list of its entries. */
@@ -110,8 +111,12 @@ export const activeHoldsQuery = (clientId: string) =>
 
 /** A date input's "2026-11-25" as the start of that day in the salon's (the browser's) time zone. */
 function startOfDay(date: string, plusDays = 0): string {
+  return new Date(startOfDayMs(date, plusDays)).toISOString();
+}
+
+function startOfDayMs(date: string, plusDays: number): number {
   const [year, month, day] = date.split('-').map(Number);
-  return new Date(year, month - 1, day + plusDays).toISOString();
+  return new Date(year, month - 1, day + plusDays).getTime();
 }
 
 export function historyQueryString(filter: HistoryFilter, cursor: string | null): string {
@@ -123,6 +128,18 @@ export function historyQueryString(filter: HistoryFilter, cursor: string | null)
     cursor,
     limit: String(historyPageSize),
   });
+}
+
+/**
+ * The history's CSV download, with the filters on screen (the same `from` / `to` as the pages, no paging): a plain link,
+ * which the session cookie authorises like any page of the app.
+ */
+export function historyCsvPath(clientId: string, filter: HistoryFilter): string {
+  return `${clientPath(clientId)}/transactions.csv${query({
+    type: filter.types,
+    from: filter.from ? startOfDay(filter.from) : undefined,
+    to: filter.to ? startOfDay(filter.to, 1) : undefined,
+  })}`;
 }
 
 export const historyQuery = (clientId: string, filter: HistoryFilter) =>
@@ -153,6 +170,26 @@ export const creditSettingsQuery = queryOptions({
   queryKey: queryKeys.creditSettings,
   queryFn: ({ signal }) => get<CreditSettings>('/api/settings/credit', { signal }),
 });
+/** The liability report's choices as the address keeps them: a day ("2026-11-30", empty for now) and a currency (empty for all). */
+export interface ReportFilter {
+  asOf: string;
+  currency: string;
+}
+
+/** The end of the chosen day in the salon's (the browser's) time zone; the gateway reads a later moment as now. */
+function reportQueryString(filter: ReportFilter): string {
+  return query({ asOf: filter.asOf ? new Date(startOfDayMs(filter.asOf, 1) - 1).toISOString() : undefined, currency: filter.currency || undefined });
+}
+
+export const liabilityQuery = (filter: ReportFilter) =>
+  queryOptions({
+    queryKey: queryKeys.liability(filter),
+    queryFn: ({ signal }) => get<LiabilityReport>(`/api/reports/liability${reportQueryString(filter)}`, { signal }),
+  });
+
+export function liabilityCsvPath(filter: ReportFilter): string {
+  return `/api/reports/liability.csv${reportQueryString(filter)}`;
+}
 
 /** Every page of an infinite query, in order, without an entry a later page repeats (new entries shift the pages). */
 export function allItems<T extends { id: string }>(pages: readonly Page<T>[] | undefined): T[] {

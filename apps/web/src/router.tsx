@@ -1,5 +1,5 @@
 import { entryTypes, type EntryType } from '@storecredit/contracts';
-import { createRootRoute, createRoute, createRouter, Link, redirect } from '@tanstack/react-router';
+import { createRootRoute, createRoute, createRouter, lazyRouteComponent, Link, redirect } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
 import { App } from './App';
 import { Checkout } from './screens/Checkout';
@@ -33,6 +33,17 @@ export interface HistorySearch {
 function historySearch(search: Record<string, unknown>): HistorySearch {
   const types = [search.type].flat().filter((one): one is EntryType => typeof one === 'string' && known.has(one));
   return { type: types.length > 0 ? types : undefined, from: text(search.from), to: text(search.to) };
+}
+
+export interface ReportsSearch {
+  asOf?: string;
+  currency?: string;
+}
+
+function reportsSearch(search: Record<string, unknown>): ReportsSearch {
+  const asOf = text(search.asOf);
+  const currency = text(search.currency);
+  return { asOf: asOf && /^\d{4}-\d{2}-\d{2}$/.test(asOf) ? asOf : undefined, currency: currency && /^[A-Z]{3}$/.test(currency) ? currency : undefined };
 }
 
 const rootRoute = createRootRoute({ component: App });
@@ -105,6 +116,13 @@ const historyRoute = createRoute({
 const checkoutRoute = createRoute({ getParentRoute: () => rootRoute, path: '/checkout', component: Checkout });
 const giftCardsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/gift-cards', component: GiftCards });
 const settingsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/settings', component: Settings });
+// Loaded when first visited: the report's charting library stays out of the bundle every other screen loads.
+const reportsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/reports',
+  validateSearch: reportsSearch,
+  component: lazyRouteComponent(() => import('./screens/ReportsRoute'), 'ReportsRoute'),
+});
 
 const notFoundRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -132,6 +150,7 @@ const routeTree = rootRoute.addChildren([
   checkoutRoute,
   giftCardsRoute,
   settingsRoute,
+  reportsRoute,
   notFoundRoute,
 ]);
 

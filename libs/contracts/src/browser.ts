@@ -15,3 +15,4 @@ export * from './payment-cap';
 export * from './requests';
 /** The shapes of lots and bonus tiers in a reply (types only: the web app reads replies, it does not validate them). */
 export type { Allocation, BonusTier, CreatedLot } from './replies';
+export * from './reports';

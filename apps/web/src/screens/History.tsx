@@ -6,7 +6,7 @@ import { ErrorNotice, Loading } from '../components/Notice';
 import { entryTypes, reversibleEntryTypes, type EntryType } from '@storecredit/contracts';
 import { bonusTierLabel, entryTypeLabel, formatDateTime, lotSourceLabel, referenceLabel } from '../labels';
 import { formatMoney, isPositive, sameAmount } from '../money';
-import { allItems, historyQuery, type HistoryFilter } from '../queries';
+import { allItems, historyCsvPath, historyQuery, type HistoryFilter } from '../queries';
 import { actorLabel, useSession } from '../session';
 import { ClientHeader } from './ClientProfile';
 import { ReverseDialog } from './ReverseDialog';
@@ -72,6 +72,9 @@ export function History({ clientId, filter, onFilter }: { clientId: string; filt
         <button type="button" className="button" onClick={refresh} disabled={rows.loading}>
           {t('history.refresh')}
         </button>
+        <a className="button" href={historyCsvPath(clientId, filter)} download title={t('history.exportCsvHint')}>
+          {t('history.exportCsv')}
+        </a>
       </div>
       {reversed ? (
         <p className="notice notice-success" role="status">
