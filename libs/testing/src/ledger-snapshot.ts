@@ -235,7 +235,7 @@ export function holdRuleViolations(snapshot: LedgerSnapshot): string[] {
  * lots; a lot keeps 0 ≤ remaining ≤ amount and its remaining is its amount less what was drawn from it; each credit
  * entry created lots of exactly its amount and drew nothing, each debit entry drew exactly its amount from lots of its
  * wallet and created none; a bonus lot belongs to a bonus_credit entry and names its top-up's balance_added entry;
- * and expiryViolations. No lot without its entry but an opening one.
+ * expiryViolations and consumptionOrderViolations. No lot without its entry but an opening one.
  */
 export function lotRuleViolations(snapshot: LedgerSnapshot): string[] {
   const violations: string[] = [];
@@ -284,7 +284,56 @@ export function lotRuleViolations(snapshot: LedgerSnapshot): string[] {
     if (!entries.has(draw.entryId)) violations.push(`lot ${draw.lotId} was drawn ${draw.amount} by entry ${draw.entryId}, which does not exist`);
   }
   violations.push(...expiryViolations(snapshot));
+  violations.push(...consumptionOrderViolations(snapshot));
   return violations;
+}
+
+/** Debits that draw from the lots they name (an expiry: its lot; a reversed add: the lots the add created); the rest draw in the consumption order. */
+const namedDrawEntryTypes = ['balance_expired', 'balance_reversed'];
+
+/**
+ * Replays each wallet's entries in sequence (each credit's lots appear, each debit's draws lower them) and checks that
+ * every debit but those that name their lots drew what the documented consumption order gives from the lots open just
+ * before it: soonest expiry first, lots without expiry last, oldest first among equals, then by id.
+ */
+export function consumptionOrderViolations(snapshot: LedgerSnapshot): string[] {
+  const violations: string[] = [];
+  const lotsByEntry = groupBy(snapshot.lots, (lot) => lot.entryId);
+  const drawsByEntry = groupBy(snapshot.allocations, (draw) => draw.entryId);
+  const lotsByWallet = groupBy(snapshot.lots, (lot) => lot.walletId);
+  for (const [walletId, entries] of groupBy(snapshot.entries, (entry) => entry.walletId)) {
+    const opening = (lotsByWallet.get(walletId) ?? []).filter((lot) => lot.entryId === null);
+    const open = new Map(opening.map((lot) => [lot.id, { lot, remaining: new Decimal(lot.amount) }]));
+    for (const entry of entries) {
+      for (const lot of lotsByEntry.get(entry.id) ?? []) open.set(lot.id, { lot, remaining: new Decimal(lot.amount) });
+      const draws = drawsByEntry.get(entry.id) ?? [];
+      if (draws.length > 0 && !namedDrawEntryTypes.includes(entry.type)) {
+        const expected = inConsumptionOrder([...open.values()].filter((item) => item.remaining.gt(0)), new Decimal(entry.amount).negated());
+        const drawn = draws.map((draw) => `${draw.lotId} ${new Decimal(draw.amount).toFixed()}`).join(', ');
+        if (drawn !== expected.join(', ')) violations.push(`entry ${entry.id} (${entry.type} ${entry.amount}) drew ${drawn}; the consumption order draws ${expected.join(', ')}`);
+      }
+      for (const draw of draws) {
+        const item = open.get(draw.lotId);
+        if (item) item.remaining = item.remaining.minus(draw.amount);
+      }
+    }
+  }
+  return violations;
+}
+
+/** What a debit of `amount` takes from the open lots in the consumption order, as "lotId amount". */
+function inConsumptionOrder(open: { lot: SnapshotLot; remaining: Decimal }[], amount: Decimal): string[] {
+  const order = (a: SnapshotLot, b: SnapshotLot) =>
+    (a.expiresAt ?? Infinity) - (b.expiresAt ?? Infinity) || a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const taken: string[] = [];
+  let left = amount;
+  for (const item of [...open].sort((a, b) => order(a.lot, b.lot))) {
+    if (left.lte(0)) break;
+    const take = Decimal.min(left, item.remaining);
+    taken.push(`${item.lot.id} ${take.toFixed()}`);
+    left = left.minus(take);
+  }
+  return taken;
 }
 
 /**
