@@ -56,6 +56,8 @@ const holdSweepMs = 500;
 const lateCaptureMarginMs = 100;
 /** How long the end waits for the sweep to expire every hold, then every lot, past its expiry. */
 const expiryWaitMs = 60_000;
+/** At the end, holds that expire within this are waited for (all but the long ones, which outlast the test). */
+const shortHoldHorizonMs = 60_000;
 /**
  * Credits that expire within seconds, so the sweep expires what is left of them during the run, while workers are
  * killed too (what debits drew first, as the soonest to expire, is no longer there to expire); as many expire in a
@@ -78,6 +80,16 @@ const bonusTiers: BonusTier[] = [
 ];
 const bonusExpiresInDays = 30;
 const dayMs = 24 * 60 * 60 * 1000;
+/**
+ * One client step in this many is a promotion that comes due while a large sale holds all its wallet had available
+ * (heldPromotionStep, on a wallet of its own, so no other client's payment takes the credit first); the hold lasts
+ * this long, past the promotion's expiry and, mostly, past a worker's restart.
+ */
+const heldPromotionStepShare = 0.03;
+const largeSaleAmount = '50000.00';
+const largeHoldSeconds = 10;
+/** The small credit made while the large hold holds: less than the promotion, so the sweep can expire only part of it. */
+const heldPromotionTopUpCentsMax = 1_000;
 
 type Kind = 'credit' | 'debit' | 'pay' | 'refund' | 'refund-over' | 'transfer-debit' | 'transfer-credit' | 'hold' | 'capture' | 'release' | 'setup';
 type KillKind = 'random' | CrashPoint;
@@ -143,7 +155,8 @@ interface Sale {
 /**
  * Jepsen's bank test with crashes, against the real broker and PostgreSQL and a ledger worker running as its own
  * process: 16 clients move money between 8 wallets of one business (credits, some expiring within seconds for the
- * worker's sweep to expire what is left of them, and paid top-ups that earn the business's bonus; debits, checkout
+ * worker's sweep to expire what is left of them, some while a hold of all that was available holds their wallet (a
+ * wallet of their own), and paid top-ups that earn the business's bonus; debits, checkout
  * payments, refunds of those payments, transfers as a debit plus a credit, and split-tender holds: captured in full or
  * in part, sometimes twice or after their expiry, released, or left for the worker's sweep to expire) while the worker is
  * killed with SIGKILL again and again (at random, and precisely between the database commit and the offset commit,
@@ -168,6 +181,8 @@ describe('bank test with crashes', () => {
   const transfers = new Map<string, Transfer>();
   const payments: Payment[] = [];
   const sales: Sale[] = [];
+  /** The sales of heldPromotionStep: only held, never paid or refunded by the other steps. */
+  const largeSales: Sale[] = [];
   const holds = new Map<string, Hold>();
   /** When no worker was answering (killed until its successor joined, or frozen), epoch ms: holds that came due then. */
   const workerDown: { from: number; to: number }[] = [];
@@ -248,6 +263,7 @@ describe('bank test with crashes', () => {
 
   async function clientStep(): Promise<void> {
     if (Math.random() < holdStepShare) return holdStep(pick(clientIds));
+    if (Math.random() < heldPromotionStepShare) return heldPromotionStep();
     const roll = Math.random();
     const clientId = pick(clientIds);
     if (roll < 0.22) {
@@ -268,13 +284,11 @@ describe('bank test with crashes', () => {
 
   /**
    * A service's credit or a staff add (a paid top-up, which may earn the bank's bonus, or not); expiring within
-   * seconds, in a month, or never.
+   * seconds, in a month, or never. Returns its expiry (epoch ms), if any.
    */
-  async function creditStep(clientId: string): Promise<void> {
+  async function creditStep(clientId: string, expiry = randomExpiry()): Promise<number | undefined> {
     const add = Math.random() < 0.5;
     const paid = add && Math.random() < paidTopUpShare;
-    const roll = Math.random();
-    const expiry = roll < shortCreditShare ? 'short' : roll < shortCreditShare + longCreditShare ? 'long' : 'none';
     const expiresAt =
       expiry === 'short' ? Date.now() + shortCreditMsMin + Math.random() * (shortCreditMsMax - shortCreditMsMin) : expiry === 'long' ? Date.now() + longCreditDays * dayMs : undefined;
     if (expiry === 'short') lastShortExpiry = Math.max(lastShortExpiry, expiresAt ?? 0);
@@ -285,6 +299,12 @@ describe('bank test with crashes', () => {
       ...(expiresAt === undefined ? {} : { expiresAt: new Date(expiresAt).toISOString() }),
     });
     await perform('credit', 'gateway', credit, { expiry });
+    return expiresAt;
+  }
+
+  function randomExpiry(): 'short' | 'long' | 'none' {
+    const roll = Math.random();
+    return roll < shortCreditShare ? 'short' : roll < shortCreditShare + longCreditShare ? 'long' : 'none';
   }
 
   /**
@@ -382,6 +402,31 @@ describe('bank test with crashes', () => {
       hold.expiresAt = Date.parse(placedHold.expiresAt);
     }
     await endHoldStep(hold, expiresInSeconds < longHoldSeconds);
+  }
+
+  /**
+   * A promotion that comes due while a large sale holds the wallet, on a new wallet: a credit expiring within seconds,
+   * a hold of all the wallet then has available lasting past that expiry, and once the promotion is due a small credit.
+   * The sweep may expire no more of the promotion than the small credit made available, and the rest once the hold
+   * expires. The hold is never captured.
+   */
+  async function heldPromotionStep(): Promise<void> {
+    const clientId = uniqueId('promotion');
+    const promotionExpiresAt = (await creditStep(clientId, 'short')) ?? 0;
+    const sale: Sale = { id: uniqueId('sale'), clientId, amount: largeSaleAmount };
+    largeSales.push(sale);
+    const placed = command('balance.hold', {
+      ...wallet(clientId),
+      saleId: sale.id,
+      amountOwed: sale.amount,
+      expiresInSeconds: largeHoldSeconds,
+      actor: { kind: 'service', id: 'checkout' },
+    });
+    const hold: Hold = { holdId: holdIdOf(businessId, placed.commandId), commandId: placed.commandId, clientId, saleId: sale.id, cap: new Decimal(sale.amount) };
+    holds.set(hold.holdId, hold);
+    await perform('hold', 'checkout', placed, { saleId: sale.id, holdId: hold.holdId });
+    await sleep(Math.max(0, promotionExpiresAt - Date.now()));
+    await perform('credit', 'gateway', command('balance.credit', { ...wallet(clientId), amount: randomAmount(heldPromotionTopUpCentsMax) }), { expiry: 'none' });
   }
 
   async function endHoldStep(hold: Hold, short: boolean): Promise<void> {
@@ -720,7 +765,7 @@ describe('bank test with crashes', () => {
     // What active holds reserve of a sale counts against its amount too.
     const held = new Map<string, Decimal>();
     for (const hold of snapshot.holds) if (hold.status === 'active') held.set(hold.saleId, (held.get(hold.saleId) ?? new Decimal(0)).plus(hold.amount));
-    for (const sale of sales) {
+    for (const sale of [...sales, ...largeSales]) {
       const total = totals.get(sale.id);
       if (total && (total.paid.gt(sale.amount) || total.refunded.gt(sale.amount))) {
         problems.push(`sale ${sale.id} of ${sale.amount} was paid ${total.paid} with balance and refunded ${total.refunded}`);
@@ -883,9 +928,10 @@ describe('bank test with crashes', () => {
 
   /** The end state, once every command has its outcome: the snapshot checks plus events, outcomes, transfers, verify. */
   async function finalChecks(): Promise<{ final: LedgerSnapshot; events: EventStreamCheck }> {
-    // Every hold past its expiry is expired by the sweep of a worker that is running now, however many were killed.
-    const overdue = `select hold_id from balance_hold where status = 'active' and expires_at < now() - interval '1 second'`;
-    await waitUntil(async () => (await db.query(overdue)).length === 0, 'the sweep to expire every hold past its expiry', expiryWaitMs).catch(async () =>
+    // Every hold past its expiry is expired by the sweep of a worker that is running now, however many were killed; so
+    // is every hold but the long ones, once due, so that no hold ends (and makes credit past its expiry available) later.
+    const overdue = `select hold_id from balance_hold where status = 'active' and expires_at < now() + make_interval(secs => ${shortHoldHorizonMs / 1000})`;
+    await waitUntil(async () => (await db.query(overdue)).length === 0, 'the sweep to expire every hold but the long ones', expiryWaitMs).catch(async () =>
       violations.push(`holds still active past their expiry: ${(await db.query(overdue)).length}`),
     );
     // Then every lot past its expiry, once the last short credit is due (no lot comes due after it), in every wallet with
@@ -955,6 +1001,8 @@ describe('bank test with crashes', () => {
       ['  paid top-ups (bonuses granted: entries, total)', `${paidTopUps()} (${bonusEntries(final).length}, ${sumOf(bonusEntries(final)).toFixed(2)})`],
       ['credit expired by the sweep: entries / lots (total)', `${expiries(final).length} / ${new Set(expiries(final).map((e) => e.referenceId)).size} (${sumOf(expiries(final)).negated().toFixed(2)})`],
       ['  short lots expired in part (the rest spent first) / in full', expiredShortLots(final)],
+      ['  expiries capped by what holds reserved (lots expired in more than one entry)', cappedExpiries(final)],
+      ['  promotions that came due under a hold of all that was available (own wallets)', largeSales.length],
       ['  lots that came due while the worker was killed or frozen (expired)', dueWhileDown(final)],
       ['  short lots spent in full before their expiry', shortLots(final).filter((lot) => new Decimal(lot.remaining).isZero() && !expiries(final).some((e) => e.referenceId === lot.id)).length],
       ['  lots at the end: all / holding credit / past expiry, kept by holds', lotsAtTheEnd(final)],
@@ -1008,6 +1056,20 @@ describe('bank test with crashes', () => {
     const lots = shortLots(final).filter((lot) => expired.has(lot.id));
     const whole = lots.filter((lot) => sumOf(expired.get(lot.id) ?? []).negated().eq(lot.amount)).length;
     return `${lots.length - whole} / ${whole}`;
+  };
+  /** Expiries of less than their lot still held (what holds reserved stayed), and lots expired in more than one entry. */
+  const cappedExpiries = (final: LedgerSnapshot) => {
+    const sequences = new Map(final.entries.map((entry) => [entry.id, entry.sequence]));
+    const lots = new Map(final.lots.map((lot) => [lot.id, lot]));
+    const capped = expiries(final).filter((entry) => {
+      const lot = lots.get(entry.referenceId ?? '');
+      const drawnBefore = final.allocations
+        .filter((draw) => draw.lotId === lot?.id && (sequences.get(draw.entryId) ?? Infinity) < entry.sequence)
+        .reduce((sum, draw) => sum.plus(draw.amount), new Decimal(0));
+      return lot !== undefined && new Decimal(lot.amount).minus(drawnBefore).gt(new Decimal(entry.amount).negated());
+    });
+    const lotsExpiredTwice = [...groupBy(expiries(final), (entry) => entry.referenceId).values()].filter((entries) => entries.length > 1).length;
+    return `${capped.length} (${lotsExpiredTwice})`;
   };
   const dueWhileDown = (final: LedgerSnapshot) => {
     const expired = new Set(expiries(final).map((entry) => entry.referenceId));
