@@ -1004,6 +1004,7 @@ describe('bank test with crashes', () => {
       ['  expiries capped by what holds reserved (lots expired in more than one entry)', cappedExpiries(final)],
       ['  promotions that came due under a hold of all that was available (own wallets)', largeSales.length],
       ['  lots that came due while the worker was killed or frozen (expired)', dueWhileDown(final)],
+      ['  debits that drew credit already past its expiry, before the sweep (total drawn)', drawsPastExpiry(final)],
       ['  short lots spent in full before their expiry', shortLots(final).filter((lot) => new Decimal(lot.remaining).isZero() && !expiries(final).some((e) => e.referenceId === lot.id)).length],
       ['  lots at the end: all / holding credit / past expiry, kept by holds', lotsAtTheEnd(final)],
       ['answered applied / rejected', `${firsts.filter((r) => r?.status === 'applied').length} / ${firsts.filter((r) => r?.status === 'rejected').length}`],
@@ -1070,6 +1071,17 @@ describe('bank test with crashes', () => {
     });
     const lotsExpiredTwice = [...groupBy(expiries(final), (entry) => entry.referenceId).values()].filter((entries) => entries.length > 1).length;
     return `${capped.length} (${lotsExpiredTwice})`;
+  };
+  /** Debits (not expiries) that drew from a lot whose expiry had passed but which the sweep had not expired yet: the ledger allows it. */
+  const drawsPastExpiry = (final: LedgerSnapshot) => {
+    const entries = new Map(final.entries.map((entry) => [entry.id, entry]));
+    const lots = new Map(final.lots.map((lot) => [lot.id, lot]));
+    const late = final.allocations.filter((draw) => {
+      const entry = entries.get(draw.entryId);
+      const expiresAt = lots.get(draw.lotId)?.expiresAt ?? null;
+      return entry !== undefined && entry.type !== 'balance_expired' && expiresAt !== null && expiresAt <= entry.createdAt;
+    });
+    return `${new Set(late.map((draw) => draw.entryId)).size} (${late.reduce((sum, draw) => sum.plus(draw.amount), new Decimal(0)).toFixed(2)})`;
   };
   const dueWhileDown = (final: LedgerSnapshot) => {
     const expired = new Set(expiries(final).map((entry) => entry.referenceId));
