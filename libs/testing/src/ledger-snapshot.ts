@@ -365,7 +365,7 @@ export function expiryViolations(snapshot: LedgerSnapshot): string[] {
       continue;
     }
     if (lot.expiresAt === null || lot.expiresAt > entry.createdAt) {
-      violations.push(`expiry ${entry.id} of lot ${lot.id} at ${entry.createdAt}, before it was due (${lot.expiresAt})`);
+      violations.push(`expiry ${entry.id} of lot ${lot.id} at ${isoOf(entry.createdAt)}, before it was due (${lot.expiresAt === null ? 'never' : isoOf(lot.expiresAt)})`);
     }
     const drawnBefore = sumOf(
       (drawsByLot.get(lot.id) ?? []).filter((draw) => (entries.get(draw.entryId)?.sequence ?? Infinity) < entry.sequence),
@@ -376,6 +376,8 @@ export function expiryViolations(snapshot: LedgerSnapshot): string[] {
   }
   return violations;
 }
+
+const isoOf = (epochMs: number) => new Date(epochMs).toISOString();
 
 /** Σ of a decimal field. */
 function sumOf<T>(items: readonly T[], amountOf: (item: T) => string): Decimal {
