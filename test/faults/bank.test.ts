@@ -1,4 +1,4 @@
-import { Decimal, holdIdOf, type Command, type EntryRecorded, type Producer, type Reply, type WalletResult } from '@storecredit/contracts';
+import { Decimal, holdIdOf, type BonusTier, type Command, type EntryRecorded, type Producer, type Reply, type WalletResult } from '@storecredit/contracts';
 import {
   brokerRestartEnabled,
   command,
@@ -20,6 +20,7 @@ import {
   type KafkaTestClient,
   type LedgerSnapshot,
   type ReplyTracker,
+  type SnapshotEntry,
   type TestDatabase,
 } from '@storecredit/testing';
 import { sleep, startFaultRig, WorkerProcess, type CrashPoint, type FaultRig } from '../support';
@@ -53,8 +54,42 @@ const longHoldSeconds = 600;
 const holdSweepMs = 500;
 /** A late capture is sent this long after the hold's expiry: the ledger must refuse it. */
 const lateCaptureMarginMs = 100;
-/** How long the end waits for the sweep to expire every hold past its expiry. */
+/** How long the end waits for the sweep to expire every hold, then every lot, past its expiry. */
 const expiryWaitMs = 60_000;
+/** At the end, holds that expire within this are waited for (all but the long ones, which outlast the test). */
+const shortHoldHorizonMs = 60_000;
+/**
+ * Credits that expire within seconds, so the sweep expires what is left of them during the run, while workers are
+ * killed too (what debits drew first, as the soonest to expire, is no longer there to expire); as many expire in a
+ * month; the rest never.
+ */
+const shortCreditShare = 0.4;
+const longCreditShare = 0.3;
+const shortCreditMsMin = 1_000;
+const shortCreditMsMax = 3_000;
+/** A short credit is a larger promotion (up to this many cents), so debits, which draw the soonest to expire first, leave some of it to expire. */
+const shortCreditCentsMax = 30_000;
+const longCreditDays = 30;
+/** One staff add in this many is a paid top-up (reference type payment): it earns the bank's bonus when it reaches a tier. */
+const paidTopUpShare = 0.6;
+/** The bank's bonus rule (the highest tier a paid top-up reaches applies, alone), set before the load. */
+const bonusTiers: BonusTier[] = [
+  { minAmount: '20.00', percent: '5' },
+  { minAmount: '60.00', percent: '12.5' },
+  { minAmount: '90.00', fixed: '15.00' },
+];
+const bonusExpiresInDays = 30;
+const dayMs = 24 * 60 * 60 * 1000;
+/**
+ * One client step in this many is a promotion that comes due while a large sale holds all its wallet had available
+ * (heldPromotionStep, on a wallet of its own, so no other client's payment takes the credit first); the hold lasts
+ * this long, past the promotion's expiry and, mostly, past a worker's restart.
+ */
+const heldPromotionStepShare = 0.03;
+const largeSaleAmount = '50000.00';
+const largeHoldSeconds = 10;
+/** The small credit made while the large hold holds: less than the promotion, so the sweep can expire only part of it. */
+const heldPromotionTopUpCentsMax = 1_000;
 
 type Kind = 'credit' | 'debit' | 'pay' | 'refund' | 'refund-over' | 'transfer-debit' | 'transfer-credit' | 'hold' | 'capture' | 'release' | 'setup';
 type KillKind = 'random' | CrashPoint;
@@ -76,6 +111,8 @@ interface Op {
   holdId?: string;
   /** A capture sent after its hold's expiry (as the hold's reply gave it): it must never be applied. */
   late?: boolean;
+  /** A credit's expiry: within seconds, in a month, or never. */
+  expiry?: 'short' | 'long' | 'none';
 }
 
 /** A hold as the till knows it: its id at once (holdIdOf), its amount and expiry once its reply came. */
@@ -117,13 +154,17 @@ interface Sale {
 
 /**
  * Jepsen's bank test with crashes, against the real broker and PostgreSQL and a ledger worker running as its own
- * process: 16 clients move money between 8 wallets of one business (credits, debits, checkout payments, refunds
- * of those payments, transfers as a debit plus a credit, and split-tender holds: captured in full or in part,
- * sometimes twice or after their expiry, released, or left for the worker's sweep to expire) while the worker is
+ * process: 16 clients move money between 8 wallets of one business (credits, some expiring within seconds for the
+ * worker's sweep to expire what is left of them, some while a hold of all that was available holds their wallet (a
+ * wallet of their own), and paid top-ups that earn the business's bonus; debits, checkout
+ * payments, refunds of those payments, transfers as a debit plus a credit, and split-tender holds: captured in full or
+ * in part, sometimes twice or after their expiry, released, or left for the worker's sweep to expire) while the worker is
  * killed with SIGKILL again and again (at random, and precisely between the database commit and the offset commit,
  * and between publishing events and deleting them from the outbox), is frozen past its session timeout once,
  * PostgreSQL drops every connection once, and, in `npm run test:faults`, the broker restarts once. Every snapshot
- * and the end state keep the rules of money; every command ends with one outcome.
+ * and the end state keep the rules of money and of lots (balance = Σ remaining, every credit its lots, every debit its
+ * draws, expiry only when due and of what is left and available, bonuses exactly as the rule gives); every command
+ * ends with one outcome, and `verify` finds nothing.
  */
 describe('bank test with crashes', () => {
   const businessId = 'bank';
@@ -140,9 +181,13 @@ describe('bank test with crashes', () => {
   const transfers = new Map<string, Transfer>();
   const payments: Payment[] = [];
   const sales: Sale[] = [];
+  /** The sales of heldPromotionStep: only held, never paid or refunded by the other steps. */
+  const largeSales: Sale[] = [];
   const holds = new Map<string, Hold>();
   /** When no worker was answering (killed until its successor joined, or frozen), epoch ms: holds that came due then. */
   const workerDown: { from: number; to: number }[] = [];
+  /** The latest expiry of a short credit sent (epoch ms): after it, no lot comes due before the end. */
+  let lastShortExpiry = 0;
   const violations: string[] = [];
   const figures = {
     kills: { random: 0, 'before-offset-commit': 0, 'after-event-publish': 0 } as Record<KillKind, number>,
@@ -168,6 +213,10 @@ describe('bank test with crashes', () => {
   beforeAll(async () => {
     rig = await startFaultRig();
     ({ db, prefix, kafka, replies } = rig);
+    await db.query(
+      `insert into bonus_rule (business_id, currency, tiers, expires_in_days, updated_by, updated_at) values ($1, 'AED', $2::jsonb, $3, 'staff:owner', now())`,
+      [businessId, JSON.stringify(bonusTiers), bonusExpiresInDays],
+    );
     worker = new WorkerProcess({ name: 'bank', databaseUrl: db.url, topicPrefix: prefix, sessionTimeoutMs, env: { HOLD_SWEEP_MS: String(holdSweepMs) } });
     await worker.start();
   });
@@ -214,11 +263,11 @@ describe('bank test with crashes', () => {
 
   async function clientStep(): Promise<void> {
     if (Math.random() < holdStepShare) return holdStep(pick(clientIds));
+    if (Math.random() < heldPromotionStepShare) return heldPromotionStep();
     const roll = Math.random();
     const clientId = pick(clientIds);
     if (roll < 0.22) {
-      const type = Math.random() < 0.5 ? 'balance.credit' : 'balance.add';
-      await perform('credit', 'gateway', command(type, { ...wallet(clientId), amount: randomAmount() }));
+      await creditStep(clientId);
     } else if (roll < 0.4) {
       const type = Math.random() < 0.5 ? 'balance.debit' : 'balance.deduct';
       await perform('debit', 'gateway', command(type, { ...wallet(clientId), amount: randomAmount() }));
@@ -231,6 +280,31 @@ describe('bank test with crashes', () => {
     } else {
       await transferStep();
     }
+  }
+
+  /**
+   * A service's credit or a staff add (a paid top-up, which may earn the bank's bonus, or not); expiring within
+   * seconds, in a month, or never. Returns its expiry (epoch ms), if any.
+   */
+  async function creditStep(clientId: string, expiry = randomExpiry()): Promise<number | undefined> {
+    const add = Math.random() < 0.5;
+    const paid = add && Math.random() < paidTopUpShare;
+    const expiresAt =
+      expiry === 'short' ? Date.now() + shortCreditMsMin + Math.random() * (shortCreditMsMax - shortCreditMsMin) : expiry === 'long' ? Date.now() + longCreditDays * dayMs : undefined;
+    if (expiry === 'short') lastShortExpiry = Math.max(lastShortExpiry, expiresAt ?? 0);
+    const credit = command(add ? 'balance.add' : 'balance.credit', {
+      ...wallet(clientId),
+      amount: randomAmount(expiry === 'short' ? shortCreditCentsMax : amountCentsMax),
+      ...(paid ? { reference: { type: 'payment' as const, id: uniqueId('invoice') } } : {}),
+      ...(expiresAt === undefined ? {} : { expiresAt: new Date(expiresAt).toISOString() }),
+    });
+    await perform('credit', 'gateway', credit, { expiry });
+    return expiresAt;
+  }
+
+  function randomExpiry(): 'short' | 'long' | 'none' {
+    const roll = Math.random();
+    return roll < shortCreditShare ? 'short' : roll < shortCreditShare + longCreditShare ? 'long' : 'none';
   }
 
   /**
@@ -330,6 +404,31 @@ describe('bank test with crashes', () => {
     await endHoldStep(hold, expiresInSeconds < longHoldSeconds);
   }
 
+  /**
+   * A promotion that comes due while a large sale holds the wallet, on a new wallet: a credit expiring within seconds,
+   * a hold of all the wallet then has available lasting past that expiry, and once the promotion is due a small credit.
+   * The sweep may expire no more of the promotion than the small credit made available, and the rest once the hold
+   * expires. The hold is never captured.
+   */
+  async function heldPromotionStep(): Promise<void> {
+    const clientId = uniqueId('promotion');
+    const promotionExpiresAt = (await creditStep(clientId, 'short')) ?? 0;
+    const sale: Sale = { id: uniqueId('sale'), clientId, amount: largeSaleAmount };
+    largeSales.push(sale);
+    const placed = command('balance.hold', {
+      ...wallet(clientId),
+      saleId: sale.id,
+      amountOwed: sale.amount,
+      expiresInSeconds: largeHoldSeconds,
+      actor: { kind: 'service', id: 'checkout' },
+    });
+    const hold: Hold = { holdId: holdIdOf(businessId, placed.commandId), commandId: placed.commandId, clientId, saleId: sale.id, cap: new Decimal(sale.amount) };
+    holds.set(hold.holdId, hold);
+    await perform('hold', 'checkout', placed, { saleId: sale.id, holdId: hold.holdId });
+    await sleep(Math.max(0, promotionExpiresAt - Date.now()));
+    await perform('credit', 'gateway', command('balance.credit', { ...wallet(clientId), amount: randomAmount(heldPromotionTopUpCentsMax) }), { expiry: 'none' });
+  }
+
   async function endHoldStep(hold: Hold, short: boolean): Promise<void> {
     const roll = Math.random();
     if (!hold.amount) {
@@ -389,17 +488,43 @@ describe('bank test with crashes', () => {
     if (reply?.status === 'applied') await transferCredit(transfer);
   }
 
-  /** The signed change the command's reply says it made (0 when refused or when a payment found no balance). */
-  function effectOf(op: Op, reply: Reply): Decimal {
+  const bonusOf = (reply: Reply | undefined) => (reply?.status === 'applied' ? (reply.result as WalletResult | undefined)?.bonus : undefined);
+
+  /** The signed change of the command's own entry, as its reply says (0 when refused or when a payment found no balance). */
+  function entryEffectOf(op: Op, reply: Reply): Decimal {
     const amount = appliedAmount(reply);
     if (!amount) return new Decimal(0);
     const debit = op.command.type === 'balance.debit' || op.command.type === 'balance.deduct' || op.command.type === 'balance.pay' || op.command.type === 'balance.capture';
     return debit ? amount.negated() : amount;
   }
 
-  /** The entry an unanswered command may have made: exactly its amount, or for a payment no more than it allowed. */
-  function plausibleEntry(op: Op, amount: Decimal): boolean {
+  /** The signed change the command's reply says it made: its own entry, and a paid top-up's bonus. */
+  const effectOf = (op: Op, reply: Reply): Decimal => entryEffectOf(op, reply).plus(bonusOf(reply)?.amount ?? 0);
+
+  /** The bonus the bank's rule gives a command: a paid top-up earns the highest tier it reaches, else nothing. */
+  function bonusDue(cmd: Command): Decimal | undefined {
+    if (cmd.type !== 'balance.add' || cmd.reference?.type !== 'payment') return undefined;
+    const tier = [...bonusTiers].reverse().find((candidate) => new Decimal(cmd.amount).gte(candidate.minAmount));
+    if (!tier) return undefined;
+    return tier.percent === undefined ? new Decimal(tier.fixed ?? 0) : new Decimal(cmd.amount).times(tier.percent).div(100).toDecimalPlaces(2, Decimal.ROUND_DOWN);
+  }
+
+  const entryTypes: Partial<Record<Command['type'], string>> = {
+    'balance.credit': 'balance_credit',
+    'balance.add': 'balance_added',
+    'balance.debit': 'balance_debit',
+    'balance.deduct': 'balance_deducted',
+    'balance.refund': 'refund_credit',
+    'balance.pay': 'used_for_payment',
+    'balance.capture': 'used_for_payment',
+  };
+  const described = (entries: SnapshotEntry[]) => (entries.length === 0 ? 'no entry' : entries.map((entry) => `${entry.type} ${entry.id} ${entry.amount}`).join(' + '));
+
+  /** The entry an unanswered command may have made: of its type, exactly its amount, or for a payment no more than it allowed. */
+  function plausibleEntry(op: Op, entry: SnapshotEntry): boolean {
     const cmd = op.command;
+    const amount = new Decimal(entry.amount);
+    if (entry.type !== entryTypes[cmd.type]) return false;
     switch (cmd.type) {
       case 'balance.credit':
       case 'balance.add':
@@ -423,39 +548,95 @@ describe('bank test with crashes', () => {
   }
 
   /**
+   * The entries an unanswered command may have made: one plausible entry; a paid top-up that reaches a tier makes it
+   * with exactly one bonus_credit entry of what the rule gives (one write), and no other command makes two.
+   */
+  function plausibleEntries(op: Op, entries: SnapshotEntry[]): boolean {
+    const due = bonusDue(op.command);
+    const [own, bonus] = entries;
+    if (entries.length !== (due ? 2 : 1) || !plausibleEntry(op, own)) return false;
+    return !due || (bonus.type === 'bonus_credit' && due.eq(bonus.amount));
+  }
+
+  /**
+   * The entries an answered command must have in the snapshot: its own as the reply gives it (id, signed amount, type),
+   * and the bonus_credit entry its reply names, and nothing else; a credit earned exactly the bonus the bank's rule
+   * gives, and its reply's balance after includes it.
+   */
+  function answeredEntryProblems(commandId: string, op: Op, reply: Reply, entries: SnapshotEntry[]): string[] {
+    const result = reply.status === 'applied' ? (reply.result as WalletResult | undefined) : undefined;
+    const effect = entryEffectOf(op, reply);
+    const bonus = bonusOf(reply);
+    const expected: { id: string | null | undefined; amount: Decimal; type: string | undefined }[] = [];
+    if (!effect.isZero()) expected.push({ id: result?.entryId, amount: effect, type: entryTypes[op.command.type] });
+    if (bonus) expected.push({ id: bonus.entryId, amount: new Decimal(bonus.amount), type: 'bonus_credit' });
+    const problems: string[] = [];
+    const found = expected.every((want) => entries.some((entry) => entry.id === want.id && want.amount.eq(entry.amount) && entry.type === want.type));
+    if (!found || entries.length !== expected.length) {
+      const said = expected.map((want) => `${want.type} ${want.id} ${want.amount.toFixed(2)}`).join(' + ') || 'without effect';
+      problems.push(`${commandId} (${op.kind}) was answered ${reply.status} (${said}) but the ledger has ${described(entries)}`);
+    }
+    if (result && (op.command.type === 'balance.add' || op.command.type === 'balance.credit')) {
+      const due = bonusDue(op.command);
+      if (due ? !bonus || !due.eq(bonus.amount) : bonus) problems.push(`${commandId} (${op.kind}) earned a bonus of ${bonus?.amount ?? 'nothing'}; the bank's rule gives ${due?.toFixed(2) ?? 'nothing'}`);
+      const last = entries.at(-1);
+      if (last && !new Decimal(result.balanceAfter).eq(last.balanceAfter)) problems.push(`${commandId} (${op.kind}) was answered balance after ${result.balanceAfter}; its last entry says ${last.balanceAfter}`);
+    }
+    return problems;
+  }
+
+  /**
+   * The entries of the ledger's own expiry (command id expire-credit:<lotId>:<remaining>:<walletVersion>): one
+   * balance_expired entry by service:ledger, of the lot its id names, of no more than the id says remained of it (the
+   * ledger's rules of expiry, due and within what the lot held and the wallet had available, are in lotRuleViolations).
+   */
+  function expiryEntryProblems(commandId: string, entries: SnapshotEntry[]): string[] {
+    const [, lotId, remaining] = commandId.split(':');
+    const [entry] = entries;
+    const amount = new Decimal(entry.amount);
+    if (entries.length === 1 && entry.type === 'balance_expired' && entry.referenceId === lotId && entry.actor === 'service:ledger' && amount.isNegative() && amount.negated().lte(remaining)) {
+      return [];
+    }
+    return [`${commandId} made ${described(entries)}: not one expiry of lot ${lotId} of at most ${remaining}`];
+  }
+
+  const isExpiry = (commandId: string) => commandId.startsWith('expire-credit:');
+
+  /**
    * The checks of one snapshot. `firstReplies` holds the replies received before the snapshot began: each of
-   * those commands is in the snapshot exactly as answered; a command without one has made zero or one entry.
+   * those commands is in the snapshot exactly as answered; a command without one has made zero or one entry (a paid
+   * top-up: zero, or its entry with its bonus). The ledger's own expiries change the total by what they expired.
    */
   function checkSnapshot(snapshot: LedgerSnapshot, firstReplies: Map<string, Reply>, final: boolean): string[] {
     const problems = ledgerRuleViolations(snapshot).map((v) => `rule: ${v}`);
-    const entriesByCommand = new Map(snapshot.entries.map((entry) => [entry.commandId, entry]));
+    const entriesByCommand = groupBy(snapshot.entries, (entry) => entry.commandId);
     let expectedTotal = initialBalance.times(walletCount);
     for (const [commandId, op] of ops) {
       if (op.kind === 'setup') continue;
       const reply = firstReplies.get(commandId);
-      const entry = entriesByCommand.get(commandId);
+      const entries = entriesByCommand.get(commandId) ?? [];
       if (reply) {
-        const effect = effectOf(op, reply);
-        expectedTotal = expectedTotal.plus(effect);
-        const entryId = reply.result && 'entryId' in reply.result ? reply.result.entryId : null;
-        if (effect.isZero() && entry) problems.push(`${commandId} (${op.kind}) was answered ${reply.status} without effect, yet has entry ${entry.id}`);
-        if (!effect.isZero() && (!entry || entry.id !== entryId || !new Decimal(entry.amount).eq(effect))) {
-          problems.push(`${commandId} (${op.kind}) was answered applied (${effect}) but the ledger has ${entry ? `${entry.id} ${entry.amount}` : 'no entry'}`);
-        }
-      } else if (entry) {
-        if (final) problems.push(`${commandId} (${op.kind}) has an entry but never got a reply`);
-        if (!plausibleEntry(op, new Decimal(entry.amount))) problems.push(`${commandId} (${op.kind}) made an entry of ${entry.amount}, which it could not have made`);
-        expectedTotal = expectedTotal.plus(entry.amount);
+        expectedTotal = expectedTotal.plus(effectOf(op, reply));
+        problems.push(...answeredEntryProblems(commandId, op, reply, entries));
+      } else if (entries.length > 0) {
+        if (final) problems.push(`${commandId} (${op.kind}) has ${described(entries)} but never got a reply`);
+        if (!plausibleEntries(op, entries)) problems.push(`${commandId} (${op.kind}) made ${described(entries)}, which it could not have made`);
+        expectedTotal = entries.reduce((sum, entry) => sum.plus(entry.amount), expectedTotal);
       } else if (final) {
         problems.push(`${commandId} (${op.kind}) never got a reply`);
       }
     }
-    for (const entry of snapshot.entries) {
-      const op = ops.get(entry.commandId);
-      if (!op) problems.push(`entry ${entry.id} was made by ${entry.commandId}, a command nobody sent`);
+    for (const [commandId, entries] of entriesByCommand) {
+      if (ops.has(commandId)) continue;
+      if (!isExpiry(commandId)) {
+        problems.push(`${described(entries)} made by ${commandId}, a command nobody sent`);
+        continue;
+      }
+      problems.push(...expiryEntryProblems(commandId, entries));
+      expectedTotal = entries.reduce((sum, entry) => sum.plus(entry.amount), expectedTotal);
     }
     const total = snapshot.wallets.reduce((sum, w) => sum.plus(w.balance), new Decimal(0));
-    if (!total.eq(expectedTotal)) problems.push(`the wallets hold ${total} in total; the initial total and the acknowledged changes give ${expectedTotal}`);
+    if (!total.eq(expectedTotal)) problems.push(`the wallets hold ${total} in total; the initial total, the acknowledged changes and the expiries give ${expectedTotal}`);
     // No payment is ever refunded beyond what it applied, however the refunds raced.
     const refunded = new Map<string, Decimal>();
     for (const entry of snapshot.entries) {
@@ -463,12 +644,58 @@ describe('bank test with crashes', () => {
       if (op?.paymentCommandId) refunded.set(op.paymentCommandId, (refunded.get(op.paymentCommandId) ?? new Decimal(0)).plus(entry.amount));
     }
     for (const [paymentId, sum] of refunded) {
-      const paid = entriesByCommand.get(paymentId);
+      const paid = entriesByCommand.get(paymentId)?.[0];
       if (!paid || sum.gt(new Decimal(paid.amount).negated())) problems.push(`payment ${paymentId} (${paid?.amount}) was refunded ${sum}`);
     }
     problems.push(...saleBoundViolations(snapshot));
     problems.push(...holdViolations(snapshot, firstReplies));
+    problems.push(...creditLotViolations(snapshot));
+    if (final) problems.push(...overdueLotViolations(snapshot));
     return problems;
+  }
+
+  /**
+   * Each credit's lot as its command asked: one lot of its amount, of the source its command and reference give,
+   * expiring when it said (or never); and bonus lots exactly for the paid top-ups that reached a tier, one each, of what
+   * the rule gives, expiring bonusExpiresInDays after the top-up.
+   */
+  function creditLotViolations(snapshot: LedgerSnapshot): string[] {
+    const problems: string[] = [];
+    const lotsByEntry = groupBy(snapshot.lots, (lot) => lot.entryId);
+    const bonusLots = groupBy(
+      snapshot.lots.filter((lot) => lot.bonusForEntryId !== null),
+      (lot) => lot.bonusForEntryId,
+    );
+    for (const entry of snapshot.entries) {
+      const cmd = ops.get(entry.commandId)?.command;
+      if (cmd?.type !== 'balance.add' && cmd?.type !== 'balance.credit') continue;
+      if (entry.type === 'bonus_credit') continue;
+      const lots = lotsByEntry.get(entry.id) ?? [];
+      const reference = cmd.reference?.type;
+      const source = reference === 'payment' ? 'paid' : reference === 'refund' ? 'refund' : cmd.type === 'balance.add' ? 'adjustment' : 'system';
+      const expiresAt = cmd.expiresAt === undefined ? null : Date.parse(cmd.expiresAt);
+      if (lots.length !== 1 || lots[0].source !== source || lots[0].expiresAt !== expiresAt || !new Decimal(lots[0].amount).eq(cmd.amount)) {
+        problems.push(`${cmd.commandId} (${cmd.type} ${cmd.amount}, ${source}, expiring ${cmd.expiresAt}) made lots ${JSON.stringify(lots)}`);
+      }
+      const due = bonusDue(cmd);
+      const bonus = bonusLots.get(entry.id) ?? [];
+      const bonusExpiry = entry.createdAt + bonusExpiresInDays * dayMs;
+      if (due ? bonus.length !== 1 || !due.eq(bonus[0].amount) || Math.abs((bonus[0].expiresAt ?? 0) - bonusExpiry) >= 1 : bonus.length > 0) {
+        problems.push(`${cmd.commandId} (${cmd.type} ${cmd.amount}, ${reference ?? 'manual'}) has bonus lots ${JSON.stringify(bonus)}; the rule gives ${due?.toFixed(2) ?? 'none'}`);
+      }
+    }
+    return problems;
+  }
+
+  /** At the end, once the sweep had time: no lot past its expiry still holds credit in a wallet with something available. */
+  function overdueLotViolations(snapshot: LedgerSnapshot): string[] {
+    const wallets = new Map(snapshot.wallets.map((w) => [w.id, w]));
+    return snapshot.lots
+      .filter((lot) => {
+        const w = wallets.get(lot.walletId);
+        return lot.expiresAt !== null && lot.expiresAt < snapshot.startedAt && new Decimal(lot.remaining).gt(0) && w !== undefined && new Decimal(w.balance).gt(w.held);
+      })
+      .map((lot) => `lot ${lot.id} (${lot.source}) expired at ${new Date(lot.expiresAt ?? 0).toISOString()} yet still holds ${lot.remaining}, its wallet ${lot.clientId} has credit available`);
   }
 
   /**
@@ -538,7 +765,7 @@ describe('bank test with crashes', () => {
     // What active holds reserve of a sale counts against its amount too.
     const held = new Map<string, Decimal>();
     for (const hold of snapshot.holds) if (hold.status === 'active') held.set(hold.saleId, (held.get(hold.saleId) ?? new Decimal(0)).plus(hold.amount));
-    for (const sale of sales) {
+    for (const sale of [...sales, ...largeSales]) {
       const total = totals.get(sale.id);
       if (total && (total.paid.gt(sale.amount) || total.refunded.gt(sale.amount))) {
         problems.push(`sale ${sale.id} of ${sale.amount} was paid ${total.paid} with balance and refunded ${total.refunded}`);
@@ -701,10 +928,19 @@ describe('bank test with crashes', () => {
 
   /** The end state, once every command has its outcome: the snapshot checks plus events, outcomes, transfers, verify. */
   async function finalChecks(): Promise<{ final: LedgerSnapshot; events: EventStreamCheck }> {
-    // Every hold past its expiry is expired by the sweep of a worker that is running now, however many were killed.
-    const overdue = `select hold_id from balance_hold where status = 'active' and expires_at < now() - interval '1 second'`;
-    await waitUntil(async () => (await db.query(overdue)).length === 0, 'the sweep to expire every hold past its expiry', expiryWaitMs).catch(async () =>
+    // Every hold past its expiry is expired by the sweep of a worker that is running now, however many were killed; so
+    // is every hold but the long ones, once due, so that no hold ends (and makes credit past its expiry available) later.
+    const overdue = `select hold_id from balance_hold where status = 'active' and expires_at < now() + make_interval(secs => ${shortHoldHorizonMs / 1000})`;
+    await waitUntil(async () => (await db.query(overdue)).length === 0, 'the sweep to expire every hold but the long ones', expiryWaitMs).catch(async () =>
       violations.push(`holds still active past their expiry: ${(await db.query(overdue)).length}`),
+    );
+    // Then every lot past its expiry, once the last short credit is due (no lot comes due after it), in every wallet with
+    // something available (what holds still reserve stays until they end).
+    await sleep(Math.max(0, lastShortExpiry + 1_000 - Date.now()));
+    const overdueLots = `select l.id from credit_lot l join wallet w on w.business_id = l.business_id and w.id = l.wallet_id
+      where l.remaining > 0 and l.expires_at < now() and w.balance > w.held`;
+    await waitUntil(async () => (await db.query(overdueLots)).length === 0, 'the sweep to expire every lot past its expiry', expiryWaitMs).catch(async () =>
+      violations.push(`lots still holding available credit past their expiry: ${(await db.query(overdueLots)).length}`),
     );
     await waitUntil(async () => (await db.query('select 1 from outbox_message')).length === 0, 'the outbox to drain', recoveryWaitMs).catch(() =>
       violations.push('the outbox did not drain'),
@@ -741,6 +977,12 @@ describe('bank test with crashes', () => {
     const redelivered = sentOnce.filter((id) => replies.all(id).some((reply) => reply.replayed)).length;
     const total = final.wallets.reduce((sum, w) => sum.plus(w.balance), new Decimal(0));
     const brokerRestart = brokerRestartEnabled();
+    const acknowledged = [...ops.values()]
+      .filter((op) => op.kind !== 'setup')
+      .reduce((sum, op) => {
+        const reply = replies.first(op.command.commandId);
+        return reply ? sum.plus(effectOf(op, reply)) : sum;
+      }, new Decimal(0));
     printSummary(`bank test with crashes (${durationMs} ms asked, ${figures.loadMs} ms of load, ${clientCount} clients, ${walletCount} wallets)`, [
       ['operations (commands sent)', ops.size - walletCount],
       ['  credits / debits', `${count(['credit'])} / ${count(['debit'])}`],
@@ -754,6 +996,17 @@ describe('bank test with crashes', () => {
       ['  releases (applied)', `${count(['release'])} (${repliesOf('release').filter((r) => r?.status === 'applied').length})`],
       ['  holds at the end: active / captured / released / expired', (['active', 'captured', 'released', 'expired'] as const).map((status) => final.holds.filter((h) => h.status === status).length).join(' / ')],
       ['  expired holds that came due while the worker was killed or frozen', final.holds.filter((h) => h.status === 'expired' && workerDown.some((down) => h.expiresAt >= down.from && h.expiresAt <= down.to)).length],
+      ['  credits expiring in seconds / in a month / never', (['short', 'long', 'none'] as const).map((expiry) => [...ops.values()].filter((op) => op.expiry === expiry).length).join(' / ')],
+      ['  credits refused: their expiry passed before the ledger saw them', repliesOf('credit').filter((r) => r?.error?.code === 'expiry_not_in_future').length],
+      ['  paid top-ups (bonuses granted: entries, total)', `${paidTopUps()} (${bonusEntries(final).length}, ${sumOf(bonusEntries(final)).toFixed(2)})`],
+      ['credit expired by the sweep: entries / lots (total)', `${expiries(final).length} / ${new Set(expiries(final).map((e) => e.referenceId)).size} (${sumOf(expiries(final)).negated().toFixed(2)})`],
+      ['  short lots expired in part (the rest spent first) / in full', expiredShortLots(final)],
+      ['  expiries capped by what holds reserved (lots expired in more than one entry)', cappedExpiries(final)],
+      ['  promotions that came due under a hold of all that was available (own wallets)', largeSales.length],
+      ['  lots that came due while the worker was killed or frozen (expired)', dueWhileDown(final)],
+      ['  debits that drew credit already past its expiry, before the sweep (total drawn)', drawsPastExpiry(final)],
+      ['  short lots spent in full before their expiry', shortLots(final).filter((lot) => new Decimal(lot.remaining).isZero() && !expiries(final).some((e) => e.referenceId === lot.id)).length],
+      ['  lots at the end: all / holding credit / past expiry, kept by holds', lotsAtTheEnd(final)],
       ['answered applied / rejected', `${firsts.filter((r) => r?.status === 'applied').length} / ${firsts.filter((r) => r?.status === 'rejected').length}`],
       ['indeterminate during the run (then resent)', `${figures.indeterminate} (${figures.resent} resends, ${figures.resolveRounds} rounds)`],
       ['sends failed (broker away)', figures.sendFailures],
@@ -775,7 +1028,7 @@ describe('bank test with crashes', () => {
       ['faults injected', totalKills() + figures.databasePauses + figures.processPauses + figures.brokerRestarts],
       ['snapshots checked', figures.snapshots],
       ['ledger entries / events (duplicates dropped)', `${final.entries.length} / ${events.distinct} (${events.duplicates})`],
-      ['total: initial + acknowledged = final', `${initialBalance.times(walletCount).toFixed(2)} -> ${total.toFixed(2)}`],
+      ['total: initial + acknowledged - expired = final', `${initialBalance.times(walletCount).toFixed(2)} + ${acknowledged.toFixed(2)} - ${sumOf(expiries(final)).negated().toFixed(2)} = ${total.toFixed(2)}`],
       ['violations found', violations.length],
     ]);
   }
@@ -790,6 +1043,54 @@ describe('bank test with crashes', () => {
     const pays = new Map<string, number>();
     for (const op of ops.values()) if (op.command.type === 'balance.pay' && op.saleId) pays.set(op.saleId, (pays.get(op.saleId) ?? 0) + 1);
     return [...pays.values()].filter((count) => count > 1).length;
+  };
+  const sumOf = (entries: SnapshotEntry[]) => entries.reduce((sum, entry) => sum.plus(entry.amount), new Decimal(0));
+  const expiries = (final: LedgerSnapshot) => final.entries.filter((entry) => entry.type === 'balance_expired');
+  const bonusEntries = (final: LedgerSnapshot) => final.entries.filter((entry) => entry.type === 'bonus_credit');
+  const paidTopUps = () => [...ops.values()].filter((op) => op.command.type === 'balance.add' && op.command.reference?.type === 'payment').length;
+  const shortLots = (final: LedgerSnapshot) => {
+    const shortEntries = new Set(final.entries.filter((entry) => ops.get(entry.commandId)?.expiry === 'short').map((entry) => entry.id));
+    return final.lots.filter((lot) => lot.entryId !== null && shortEntries.has(lot.entryId) && lot.bonusForEntryId === null);
+  };
+  const expiredShortLots = (final: LedgerSnapshot) => {
+    const expired = groupBy(expiries(final), (entry) => entry.referenceId);
+    const lots = shortLots(final).filter((lot) => expired.has(lot.id));
+    const whole = lots.filter((lot) => sumOf(expired.get(lot.id) ?? []).negated().eq(lot.amount)).length;
+    return `${lots.length - whole} / ${whole}`;
+  };
+  /** Expiries of less than their lot still held (what holds reserved stayed), and lots expired in more than one entry. */
+  const cappedExpiries = (final: LedgerSnapshot) => {
+    const sequences = new Map(final.entries.map((entry) => [entry.id, entry.sequence]));
+    const lots = new Map(final.lots.map((lot) => [lot.id, lot]));
+    const capped = expiries(final).filter((entry) => {
+      const lot = lots.get(entry.referenceId ?? '');
+      const drawnBefore = final.allocations
+        .filter((draw) => draw.lotId === lot?.id && (sequences.get(draw.entryId) ?? Infinity) < entry.sequence)
+        .reduce((sum, draw) => sum.plus(draw.amount), new Decimal(0));
+      return lot !== undefined && new Decimal(lot.amount).minus(drawnBefore).gt(new Decimal(entry.amount).negated());
+    });
+    const lotsExpiredTwice = [...groupBy(expiries(final), (entry) => entry.referenceId).values()].filter((entries) => entries.length > 1).length;
+    return `${capped.length} (${lotsExpiredTwice})`;
+  };
+  /** Debits (not expiries) that drew from a lot whose expiry had passed but which the sweep had not expired yet: the ledger allows it. */
+  const drawsPastExpiry = (final: LedgerSnapshot) => {
+    const entries = new Map(final.entries.map((entry) => [entry.id, entry]));
+    const lots = new Map(final.lots.map((lot) => [lot.id, lot]));
+    const late = final.allocations.filter((draw) => {
+      const entry = entries.get(draw.entryId);
+      const expiresAt = lots.get(draw.lotId)?.expiresAt ?? null;
+      return entry !== undefined && entry.type !== 'balance_expired' && expiresAt !== null && expiresAt <= entry.createdAt;
+    });
+    return `${new Set(late.map((draw) => draw.entryId)).size} (${late.reduce((sum, draw) => sum.plus(draw.amount), new Decimal(0)).toFixed(2)})`;
+  };
+  const dueWhileDown = (final: LedgerSnapshot) => {
+    const expired = new Set(expiries(final).map((entry) => entry.referenceId));
+    const due = final.lots.filter((lot) => lot.expiresAt !== null && workerDown.some((down) => (lot.expiresAt ?? 0) >= down.from && (lot.expiresAt ?? 0) <= down.to));
+    return `${due.length} (${due.filter((lot) => expired.has(lot.id)).length})`;
+  };
+  const lotsAtTheEnd = (final: LedgerSnapshot) => {
+    const holding = final.lots.filter((lot) => new Decimal(lot.remaining).gt(0));
+    return `${final.lots.length} / ${holding.length} / ${holding.filter((lot) => lot.expiresAt !== null && lot.expiresAt < final.startedAt).length}`;
   };
   const totalKills = () => Object.values(figures.kills).reduce((a, b) => a + b, 0);
 
