@@ -586,12 +586,12 @@ describe('bank test with crashes', () => {
   }
 
   /**
-   * The entries of the ledger's own expiry (command id expire-credit:<lotId>:<remaining>:<walletVersion>): one
+   * The entries of the ledger's own expiry (command id ledger:expire-credit:<lotId>:<remaining>:<walletVersion>): one
    * balance_expired entry by service:ledger, of the lot its id names, of no more than the id says remained of it (the
    * ledger's rules of expiry, due and within what the lot held and the wallet had available, are in lotRuleViolations).
    */
   function expiryEntryProblems(commandId: string, entries: SnapshotEntry[]): string[] {
-    const [, lotId, remaining] = commandId.split(':');
+    const [, , lotId, remaining] = commandId.split(':');
     const [entry] = entries;
     const amount = new Decimal(entry.amount);
     if (entries.length === 1 && entry.type === 'balance_expired' && entry.referenceId === lotId && entry.actor === 'service:ledger' && amount.isNegative() && amount.negated().lte(remaining)) {
@@ -600,7 +600,7 @@ describe('bank test with crashes', () => {
     return [`${commandId} made ${described(entries)}: not one expiry of lot ${lotId} of at most ${remaining}`];
   }
 
-  const isExpiry = (commandId: string) => commandId.startsWith('expire-credit:');
+  const isExpiry = (commandId: string) => commandId.startsWith('ledger:expire-credit:');
 
   /**
    * The checks of one snapshot. `firstReplies` holds the replies received before the snapshot began: each of
