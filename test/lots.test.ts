@@ -131,6 +131,29 @@ describe('credit lots on PostgreSQL', () => {
     expect(await codeOf(command('balance.reverse', { ...wallet('someone-else'), entryId: second.entryId as string }))).toBe('not_found');
   });
 
+  it('reverses a deduct of credit that expired meanwhile as it was: no grace period, and the sweep expires it', async () => {
+    const clientId = uniqueId('client');
+    const added = await applied(command('balance.add', { ...wallet(clientId), amount: '40.00', expiresAt: inDays(1) }));
+    const deducted = await applied(command('balance.deduct', { ...wallet(clientId), amount: '40.00' }));
+    clocks.forEach((clock) => clock.advance(2 * day));
+    try {
+      const back = await applied(command('balance.reverse', { ...wallet(clientId), entryId: deducted.entryId as string }));
+      expect(back.lots).toEqual([expect.objectContaining({ amount: '40.00', expiresAt: added.lots?.[0].expiresAt })]);
+      const due = (await apps[0].get(LedgerExpiry).dueCredits()).filter((next) => next.type === 'balance.expire-credit' && next.clientId === clientId);
+      expect(due).toHaveLength(1);
+      await ledger().applyGroup(due);
+      expect((await lotsOf(clientId)).map((lot) => lot.remaining)).toEqual(['0.00', '0.00']);
+    } finally {
+      clocks.forEach((clock) => clock.advance(-2 * day));
+    }
+  });
+
+  it('gives a bonus no longer life than the paid credit that earned it', async () => {
+    const clientId = uniqueId('client');
+    const topUp = await applied(command('balance.add', { ...wallet(clientId), amount: '500.00', reference: { type: 'payment' }, expiresAt: inDays(10) }));
+    expect(topUp.bonus?.lot.expiresAt).toBe(topUp.lots?.[0].expiresAt);
+  });
+
   it('reverses a paid top-up with the bonus it earned, and refuses once the bonus is spent', async () => {
     const clientId = uniqueId('client');
     const topUp = await applied(command('balance.add', { ...wallet(clientId), amount: '500.00', reference: { type: 'payment' } }));

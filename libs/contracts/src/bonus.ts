@@ -43,6 +43,9 @@ export const bonusRulesRequestSchema = z
         ctx.addIssue({ code: 'custom', path: ['tiers', index, 'minAmount'], message: 'must be an amount greater than zero, such as "500.00"' });
         return;
       }
+      if (tier.fixed !== undefined && /^(0|[1-9][0-9]*)(\.[0-9]+)?$/.test(tier.fixed) && new Decimal(tier.fixed).gt(tier.minAmount)) {
+        ctx.addIssue({ code: 'custom', path: ['tiers', index, 'fixed'], message: 'a fixed bonus cannot be more than the top-up that earns it (minAmount)' });
+      }
       const key = new Decimal(tier.minAmount).toFixed();
       if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['tiers', index, 'minAmount'], message: 'two tiers cannot start at the same amount' });
       seen.add(key);

@@ -68,7 +68,7 @@ export function restoredLots(
   amount: Decimal,
   fallback: LotSource,
   now: Date,
-  graceDays: number,
+  graceDays: number | null,
 ): LotSpec[] {
   const specs: LotSpec[] = [];
   let skip = alreadyRefunded;
@@ -88,9 +88,13 @@ export function restoredLots(
   return specs;
 }
 
-/** A given-back lot keeps its expiry unless that has passed; then it lasts the business's grace period from now. */
-export function restoredExpiry(expiresAt: Date | null, now: Date, graceDays: number): Date | null {
-  if (expiresAt === null || expiresAt > now) return expiresAt;
+/**
+ * A given-back lot keeps its expiry unless that has passed; then it lasts the business's grace period from now (a
+ * refund). With no grace (`null`: a reversal, which puts the credit back as it was) it keeps its expiry even when
+ * that has passed, and the sweep expires it: undoing a deduct never renews credit.
+ */
+export function restoredExpiry(expiresAt: Date | null, now: Date, graceDays: number | null): Date | null {
+  if (expiresAt === null || expiresAt > now || graceDays === null) return expiresAt;
   return new Date(now.getTime() + graceDays * 24 * 60 * 60 * 1000);
 }
 

@@ -53,7 +53,10 @@ function postBonus(work: UnitOfWork, command: BalanceCreditCommand, topUpEntryId
   const earned = rule ? bonusFor(rule.tiers, command.amount, command.currency) : null;
   if (!rule || !earned) return undefined;
   const amount = new Decimal(earned.amount);
-  const expiresAt = rule.expiresInDays === null ? null : new Date(now.getTime() + rule.expiresInDays * dayMs);
+  // A bonus never outlives the paid credit that earned it: the rule's days, or the top-up's own expiry if sooner.
+  const ruleExpiry = rule.expiresInDays === null ? null : new Date(now.getTime() + rule.expiresInDays * dayMs);
+  const topUpExpiry = command.expiresAt === undefined ? null : new Date(command.expiresAt);
+  const expiresAt = ruleExpiry === null ? topUpExpiry : topUpExpiry === null || ruleExpiry < topUpExpiry ? ruleExpiry : topUpExpiry;
   const posting: Posting = {
     type: 'bonus_credit',
     amount,

@@ -136,7 +136,7 @@ function draw(model: Model, id: string, amount: number): ModelDraw[] {
 }
 
 /** What a refund or reversal gives back of earlier draws: last drawn first, after what was given back before. */
-function giveBack(draws: ModelDraw[], already: number, amount: number, now: number): { source: LotSource; amount: number; expiresAt: number | null; from: string | null }[] {
+function giveBack(draws: ModelDraw[], already: number, amount: number, now: number, grace: number | null = graceDays): { source: LotSource; amount: number; expiresAt: number | null; from: string | null }[] {
   const back: { source: LotSource; amount: number; expiresAt: number | null; from: string | null }[] = [];
   let skip = already;
   let left = amount;
@@ -148,7 +148,7 @@ function giveBack(draws: ModelDraw[], already: number, amount: number, now: numb
     available -= skipped;
     if (available === 0) continue;
     const take = Math.min(left, available);
-    const expiresAt = item.lot.expiresAt === null || item.lot.expiresAt > now ? item.lot.expiresAt : now + graceDays * dayMs;
+    const expiresAt = item.lot.expiresAt === null || item.lot.expiresAt > now || grace === null ? item.lot.expiresAt : now + grace * dayMs;
     back.push({ source: item.lot.source, amount: take, expiresAt, from: item.lot.id });
     left -= take;
   }
@@ -215,7 +215,9 @@ describe('credit lots, decided by the handlers against a unit of work', () => {
             const bonus = paid ? bonusOf(step.cents) : 0;
             if (bonus > 0) {
               reached.add('bonus');
-              expect(result.bonus).toMatchObject({ amount: cents(bonus), lot: { source: 'bonus', expiresAt: new Date(clock.at + bonusDays * dayMs).toISOString() } });
+              // The rule's days, or the top-up's own expiry when sooner: a bonus never outlives the credit that earned it.
+              const days = step.expiresInDays === null ? bonusDays : Math.min(bonusDays, step.expiresInDays);
+              expect(result.bonus).toMatchObject({ amount: cents(bonus), lot: { source: 'bonus', expiresAt: new Date(clock.at + days * dayMs).toISOString() } });
             } else expect(result.bonus).toBeUndefined();
             newLots(result, id, result.entryId as string);
             model.entries.push({ id: result.entryId as string, client: id, type: step.kind === 'add' ? 'balance_added' : 'balance_credit', amount: step.cents, draws: [], reversed: false });
@@ -274,8 +276,11 @@ describe('credit lots, decided by the handlers against a unit of work', () => {
             }
             const result = reply.result as WalletResult;
             if (target.type === 'balance_deducted') {
-              const back = giveBack(target.draws, 0, -target.amount, clock.at);
-              expect(result.lots?.map((lot) => [lot.source, toCents(lot.amount), lot.restoredFrom])).toEqual(back.map((item) => [item.source, item.amount, item.from]));
+              // A reversal puts the credit back as it was: no grace period, even for a lot whose expiry has passed.
+              const back = giveBack(target.draws, 0, -target.amount, clock.at, null);
+              expect(result.lots?.map((lot) => [lot.source, toCents(lot.amount), lot.expiresAt, lot.restoredFrom])).toEqual(
+                back.map((item) => [item.source, item.amount, item.expiresAt === null ? null : new Date(item.expiresAt).toISOString(), item.from]),
+              );
               newLots(result, target.client, result.entryId as string);
               target.reversed = true;
               reached.add('deduct reversed');

@@ -11,7 +11,8 @@ export class ExpireCreditCommand extends LedgerCommand<'balance.expire-credit'> 
 
 /**
  * Undoes one staff add or deduct, at most once, as a balance_reversed entry naming it. A reversed deduction gives back
- * the lots it drew from (their source and expiry; a passed expiry gets the business's grace period). A reversed add
+ * the lots it drew from with their source and expiry (one that has passed meanwhile stays passed: no grace period,
+ * which is for refunds; the sweep then expires it). A reversed add
  * takes back its lot and the bonus lot it earned, whole: if any of that credit was spent or expired, lot_consumed
  * (reverse the spending first). Taking credit back never goes below what holds reserve (insufficient_balance).
  */
@@ -30,7 +31,8 @@ export class ReverseEntryHandler implements ICommandHandler<ReverseEntryCommand,
     work.markReversed(target);
     if (target.type === 'balance_deducted') {
       const amount = new Decimal(target.amount).abs();
-      const lots = restoredLots(work.drawnBy(payload.businessId, target.id), new Decimal(0), amount, 'adjustment', now, work.refundGraceDays(payload.businessId));
+      // As it was: a lot whose expiry passed meanwhile comes back expired (the sweep takes it), with no grace period.
+      const lots = restoredLots(work.drawnBy(payload.businessId, target.id), new Decimal(0), amount, 'adjustment', now, null);
       const posted = work.post(payload, { ...base, amount, lots }, now);
       return postedResult(posted, { lots: posted.lots, reversedEntryId: target.id });
     }
