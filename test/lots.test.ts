@@ -112,6 +112,34 @@ describe('credit lots on PostgreSQL', () => {
     }
   });
 
+  it('refunds a sale by sale id as its card part first, then by giving back the lots its balance payments drew', async () => {
+    const clientId = uniqueId('client');
+    const topUp = await applied(command('balance.add', { ...wallet(clientId), amount: '1000.00', reference: { type: 'payment' } }));
+    expect(topUp.bonus?.amount).toBe('100.00');
+    const saleId = uniqueId('sale');
+    const payment = command('balance.pay', { ...wallet(clientId), saleId, amountOwed: '1100.00', saleAmount: '1100.00' });
+    await applied(payment);
+    // Paid wholly by balance (the bonus first): a refund by sale gives back those lots, the bonus with its expiry.
+    const bySale = await applied(command('balance.refund', { ...wallet(clientId), refundId: uniqueId('refund'), amount: '100.00', saleId, saleAmount: '1100.00' }));
+    expect(bySale.lots?.map((lot) => [lot.source, lot.amount, lot.expiresAt === null])).toEqual([['paid', '100.00', true]]);
+    const rest = await applied(command('balance.refund', { ...wallet(clientId), refundId: uniqueId('refund'), amount: '1000.00', paymentCommandId: payment.commandId }));
+    expect(rest.lots?.map((lot) => [lot.source, lot.amount, lot.expiresAt === null])).toEqual([
+      ['paid', '900.00', true],
+      ['bonus', '100.00', false],
+    ]);
+    expect(await codeOf(command('balance.refund', { ...wallet(clientId), refundId: uniqueId('refund'), amount: '0.01', paymentCommandId: payment.commandId }))).toBe('refund_exceeds_payment');
+
+    // Split tender: 40.00 from balance, 60.00 by card. The card part comes back first, as refund credit; the balance
+    // payment can still be refunded by its own id.
+    const split = uniqueId('sale');
+    const balancePart = command('balance.pay', { ...wallet(clientId), saleId: split, amountOwed: '40.00', saleAmount: '100.00' });
+    await applied(balancePart);
+    const cardPart = await applied(command('balance.refund', { ...wallet(clientId), refundId: uniqueId('refund'), amount: '60.00', saleId: split, saleAmount: '100.00' }));
+    expect(cardPart.lots?.map((lot) => [lot.source, lot.amount])).toEqual([['refund', '60.00']]);
+    const balanceBack = await applied(command('balance.refund', { ...wallet(clientId), refundId: uniqueId('refund'), amount: '40.00', paymentCommandId: balancePart.commandId }));
+    expect(balanceBack.lots?.map((lot) => [lot.source, lot.amount])).toEqual([['bonus', '40.00']]);
+  });
+
   it('reverses a deduct by giving back its lots, an add by taking back its lots, each at most once', async () => {
     const clientId = uniqueId('client');
     const added = await applied(command('balance.add', { ...wallet(clientId), amount: '50.00', expiresAt: inDays(30) }));

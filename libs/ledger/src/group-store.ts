@@ -46,9 +46,14 @@ const readStatement = `
     (select coalesce(json_agg(json_build_object(
         'businessId', p.business_id, 'commandId', p.command_id, 'walletId', p.wallet_id, 'clientId', p.client_id,
         'currency', p.currency, 'saleId', p.sale_id, 'amountApplied', p.amount_applied::text,
-        'amountRefunded', p.amount_refunded::text, 'entryId', p.entry_id, 'version', p.version)), '[]')
-      from unnest($6::text[], $7::text[]) as k(business_id, command_id)
-      join balance_payment p on p.business_id = k.business_id and p.command_id = k.command_id) as payments,
+        'amountRefunded', p.amount_refunded::text, 'entryId', p.entry_id, 'version', p.version)
+        order by p.created_at, p.command_id), '[]')
+      from balance_payment p
+      where (p.business_id, p.command_id) in (
+        select * from unnest($6::text[], $7::text[])
+        union
+        select q.business_id, q.command_id from unnest($28::text[], $29::text[]) as k(business_id, sale_id)
+        join balance_payment q on q.business_id = k.business_id and q.sale_id = k.sale_id)) as payments,
     (select coalesce(json_agg(json_build_object(
         'businessId', s.business_id, 'saleId', s.sale_id, 'clientId', s.client_id, 'currency', s.currency,
         'amount', s.amount::text, 'paidWithBalance', s.paid_with_balance::text, 'refunded', s.refunded::text,
@@ -108,6 +113,9 @@ const readStatement = `
       where (a.business_id, a.entry_id) in (
         select p.business_id, p.entry_id from unnest($6::text[], $7::text[]) as k(business_id, command_id)
         join balance_payment p on p.business_id = k.business_id and p.command_id = k.command_id
+        union all
+        select q.business_id, q.entry_id from unnest($28::text[], $29::text[]) as k(business_id, sale_id)
+        join balance_payment q on q.business_id = k.business_id and q.sale_id = k.sale_id
         union all
         select * from unnest($23::text[], $24::uuid[]))) as drawn,
     (select coalesce(json_agg(json_build_object(
@@ -340,6 +348,10 @@ export async function loadGroupState(client: PoolClient, commands: readonly Comm
   const settingsKeys = distinct(
     commands.flatMap((command) => (command.type === 'balance.refund' || command.type === 'balance.reverse' ? [[command.businessId]] : [])),
   );
+  // A refund by sale gives back the lots its balance payments drew: all of the sale's payments, with what they drew.
+  const refundSaleKeys = distinct(
+    commands.flatMap((command) => (command.type === 'balance.refund' && command.saleId !== undefined ? [[command.businessId, command.saleId]] : [])),
+  );
   const values = [
     ...columns(recordKeys, 2),
     ...columns(walletKeys, 3),
@@ -354,6 +366,7 @@ export async function loadGroupState(client: PoolClient, commands: readonly Comm
     ...columns(entryKeys, 2),
     ...columns(bonusKeys, 2),
     ...columns(settingsKeys, 1),
+    ...columns(refundSaleKeys, 2),
   ];
   const { rows } = await client.query<ReadColumns>({ name: 'group_read', text: readStatement, values });
   const [{ records, wallets, payments, sales, refunds, giftCards, holds, lots, drawn, entries, bonusRules, creditSettings }] = rows;

@@ -376,6 +376,14 @@ export class UnitOfWork {
     return this.payments.get(key(businessId, commandId));
   }
 
+  /**
+   * The balance payments of a sale, oldest first: all of them when the group read them (a refund by sale), and those
+   * the group made.
+   */
+  paymentsOfSale(businessId: string, saleId: string): WorkPayment[] {
+    return [...this.payments.values()].filter((payment) => payment.businessId === businessId && payment.saleId === saleId);
+  }
+
   sale(businessId: string, saleId: string): WorkSale | undefined {
     return this.sales.get(key(businessId, saleId));
   }

@@ -27,6 +27,7 @@ export class Migration20261204000000_credit_lots extends Migration {
         add constraint ledger_entry_bonus_typed check ((type = 'bonus_credit') = (bonus_tier is not null));`);
     this.addSql(`create unique index ledger_entry_reversed_once on ledger_entry (business_id, reverses_entry_id) where reverses_entry_id is not null;`);
     this.addSql(`alter table balance_payment add column entry_id uuid null;`);
+    this.addSql(`create index balance_payment_sale on balance_payment (business_id, sale_id, created_at);`);
     this.addSql(`
       create table credit_lot (
         business_id text not null,
@@ -137,6 +138,7 @@ export class Migration20261204000000_credit_lots extends Migration {
     this.addSql('drop function if exists credit_lot_only_remaining_changes();');
     this.addSql('drop table if exists bonus_rule;');
     this.addSql('drop table if exists credit_settings;');
+    this.addSql('drop index if exists balance_payment_sale;');
     this.addSql('alter table balance_payment drop column if exists entry_id;');
     this.addSql('drop index if exists ledger_entry_reversed_once;');
     this.addSql(`alter table ledger_entry drop constraint if exists ledger_entry_reversal_typed,
