@@ -255,6 +255,16 @@ describe('gateway errors', () => {
   });
 
   describe('the HTTP edge', () => {
+    it('answers an address the router cannot read with 400 invalid_request in our shape, never echoing it', async () => {
+      const clientId = await newClient('5.00');
+      const broken = await owner.post(`/api/clients/${clientId}/entries/%E0%A4%A/reverse`, { currency: 'AED', note: 'x' });
+      expect(broken).toMatchObject({ status: 400, body: { error: { code: 'invalid_request', details: { reason: 'malformed_address' } } } });
+      const long = await owner.get(`/api/clients/${'x'.repeat(300)}/balances`);
+      expect(long).toMatchObject({ status: 400, body: { error: { code: 'invalid_request', details: { reason: 'path_segment_too_long' } } } });
+      expect(JSON.stringify(long.body)).not.toContain('x'.repeat(300));
+      expect(await owner.get(`/api/clients/${clientId}/balances/AED`)).toMatchObject({ status: 200, body: { balance: '5.00' } });
+    });
+
     it('answers forbidden with 403 and unauthenticated with 401', async () => {
       const clientId = await newClient('10.00');
       const viewer = http.as(biz.keyFor('balance.view'));

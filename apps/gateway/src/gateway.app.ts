@@ -4,6 +4,8 @@ import fastifyStatic from '@fastify/static';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply } from 'fastify';
+import { ApiError } from './http/api-error';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Clock } from '@storecredit/ledger';
 import { AppLogger } from '@storecredit/messaging';
@@ -20,7 +22,17 @@ export const bodyBytesMax = 16 * 1024;
 /** Builds the gateway application (not yet listening), so tests drive it exactly as main.ts does. */
 export async function createGatewayApp(config: GatewayConfig, database: GatewayDatabase, clock?: Clock): Promise<NestFastifyApplication> {
   // Path parameters carry ids of up to 128 characters (the contract's ids); Fastify's default stops at 100.
-  const adapter = new FastifyAdapter({ bodyLimit: bodyBytesMax, trustProxy: false, routerOptions: { maxParamLength: 256 } });
+  const adapter = new FastifyAdapter({
+    bodyLimit: bodyBytesMax,
+    trustProxy: false,
+    routerOptions: { maxParamLength: 256 },
+    // An address the router cannot read (a broken percent-encoding, a path segment past 256 characters) is a user's
+    // mistake: our error shape and a 400, never Fastify's own body echoing the address back.
+    frameworkErrors: (error: Error & { code?: string }, _request: unknown, reply: FastifyReply) => {
+      const badAddress = new ApiError('invalid_request', { reason: error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'path_segment_too_long' : 'malformed_address' }, 'The address is not valid: check its encoding and length');
+      void reply.status(badAddress.status).send({ error: badAddress.body() });
+    },
+  });
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config, database, clock), adapter, {
     logger: new AppLogger(),
   });
