@@ -12,6 +12,29 @@ export interface HistoryFilter {
   to?: Date;
 }
 
+/** The filter's conditions on ledger entries `e` and their parameters: the history and its CSV export filter alike. */
+export function historyFilterSql(filter: HistoryFilter): { conditions: string[]; params: unknown[] } {
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  if (filter.currency !== undefined) {
+    conditions.push('e.currency = ?');
+    params.push(filter.currency);
+  }
+  if (filter.types !== undefined && filter.types.length > 0) {
+    conditions.push(`e.type in (${filter.types.map(() => '?').join(', ')})`);
+    params.push(...filter.types);
+  }
+  if (filter.from !== undefined) {
+    conditions.push('e.created_at >= ?');
+    params.push(filter.from);
+  }
+  if (filter.to !== undefined) {
+    conditions.push('e.created_at < ?');
+    params.push(filter.to);
+  }
+  return { conditions, params };
+}
+
 export interface EntryRow {
   id: string;
   created_at: Date;
@@ -112,24 +135,9 @@ export class BalancesRepository {
     after: readonly [string, string] | null,
     rowsMax: number,
   ): Promise<EntryRow[] | null> {
-    const conditions = ['e.business_id = c.business_id', 'e.client_id = c.id'];
-    const params: unknown[] = [];
-    if (filter.currency !== undefined) {
-      conditions.push('e.currency = ?');
-      params.push(filter.currency);
-    }
-    if (filter.types !== undefined && filter.types.length > 0) {
-      conditions.push(`e.type in (${filter.types.map(() => '?').join(', ')})`);
-      params.push(...filter.types);
-    }
-    if (filter.from !== undefined) {
-      conditions.push('e.created_at >= ?');
-      params.push(filter.from);
-    }
-    if (filter.to !== undefined) {
-      conditions.push('e.created_at < ?');
-      params.push(filter.to);
-    }
+    const filtered = historyFilterSql(filter);
+    const conditions = ['e.business_id = c.business_id', 'e.client_id = c.id', ...filtered.conditions];
+    const params: unknown[] = [...filtered.params];
     if (after) {
       conditions.push('(e.created_at, e.id) < (?::timestamptz, ?::uuid)');
       params.push(after[0], after[1]);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntryType } from '@storecredit/contracts';
 import { Database } from '../database';
-import type { HistoryFilter } from './balances.repository';
+import { historyFilterSql, type HistoryFilter } from './balances.repository';
 
 export interface ExportEntryRow {
   id: string;
@@ -35,24 +35,9 @@ export class TransactionsExportRepository {
   }
 
   entries(businessId: string, clientId: string, filter: HistoryFilter, after: readonly [string, string] | null, rowsMax: number): Promise<ExportEntryRow[]> {
-    const conditions = ['e.business_id = ?', 'e.client_id = ?'];
-    const params: unknown[] = [businessId, clientId];
-    if (filter.currency !== undefined) {
-      conditions.push('e.currency = ?');
-      params.push(filter.currency);
-    }
-    if (filter.types !== undefined && filter.types.length > 0) {
-      conditions.push(`e.type in (${filter.types.map(() => '?').join(', ')})`);
-      params.push(...filter.types);
-    }
-    if (filter.from !== undefined) {
-      conditions.push('e.created_at >= ?');
-      params.push(filter.from);
-    }
-    if (filter.to !== undefined) {
-      conditions.push('e.created_at < ?');
-      params.push(filter.to);
-    }
+    const filtered = historyFilterSql(filter);
+    const conditions = ['e.business_id = ?', 'e.client_id = ?', ...filtered.conditions];
+    const params: unknown[] = [businessId, clientId, ...filtered.params];
     if (after) {
       conditions.push('(e.created_at, e.id) > (?::timestamptz, ?::uuid)');
       params.push(after[0], after[1]);
