@@ -78,37 +78,13 @@ export async function seedDemo(app: INestApplicationContext, dataDir: string): P
     const reply = await transport.send(command, 10_000);
     if (reply?.status !== 'applied') throw new Error(`demo seed command ${command.type} failed: ${JSON.stringify(reply)}`);
   };
+  const add = (clientId: string, amount: string, note: string, reference: { type: 'manual' | 'payment'; id?: string }) =>
+    send(buildCommand({ type: 'balance.add', commandId: uuidv7(), businessId: demoBusinessId, clientId, currency: 'AED', actor, amount, note, reference }));
   for (const client of demoClients) {
     await clients.create(demoBusinessId, client);
-    if (client.topUp === undefined) continue;
-    await send(
-      buildCommand({
-        type: 'balance.add',
-        commandId: uuidv7(),
-        businessId: demoBusinessId,
-        clientId: client.id,
-        currency: 'AED',
-        actor,
-        amount: client.topUp,
-        note: 'Opening balance',
-        reference: { type: 'manual' },
-      }),
-    );
-    if (client.package === undefined) continue;
+    if (client.topUp !== undefined) await add(client.id, client.topUp, 'Opening balance', { type: 'manual' });
     // A prepaid package paid at the desk: paid credit and the bonus it earns (5% at 500.00).
-    await send(
-      buildCommand({
-        type: 'balance.add',
-        commandId: uuidv7(),
-        businessId: demoBusinessId,
-        clientId: client.id,
-        currency: 'AED',
-        actor,
-        amount: client.package,
-        note: 'Prepaid package',
-        reference: { type: 'payment', id: 'package-1' },
-      }),
-    );
+    if (client.package !== undefined) await add(client.id, client.package, 'Prepaid package', { type: 'payment', id: 'package-1' });
   }
   const giftCardCodes: string[] = [];
   for (const amount of ['50.00', '100.00', '250.00']) {
