@@ -657,7 +657,7 @@ describe('bank test with crashes', () => {
   /**
    * Each credit's lot as its command asked: one lot of its amount, of the source its command and reference give,
    * expiring when it said (or never); and bonus lots exactly for the paid top-ups that reached a tier, one each, of what
-   * the rule gives, expiring bonusExpiresInDays after the top-up.
+   * the rule gives, expiring bonusExpiresInDays after the top-up, or with the top-up when that is sooner.
    */
   function creditLotViolations(snapshot: LedgerSnapshot): string[] {
     const problems: string[] = [];
@@ -679,7 +679,8 @@ describe('bank test with crashes', () => {
       }
       const due = bonusDue(cmd);
       const bonus = bonusLots.get(entry.id) ?? [];
-      const bonusExpiry = entry.createdAt + bonusExpiresInDays * dayMs;
+      // The rule's days, or the top-up's own expiry when sooner: a bonus never outlives the credit that earned it.
+      const bonusExpiry = Math.min(entry.createdAt + bonusExpiresInDays * dayMs, expiresAt ?? Infinity);
       if (due ? bonus.length !== 1 || !due.eq(bonus[0].amount) || Math.abs((bonus[0].expiresAt ?? 0) - bonusExpiry) >= 1 : bonus.length > 0) {
         problems.push(`${cmd.commandId} (${cmd.type} ${cmd.amount}, ${reference ?? 'manual'}) has bonus lots ${JSON.stringify(bonus)}; the rule gives ${due?.toFixed(2) ?? 'none'}`);
       }
