@@ -95,8 +95,7 @@ const readStatement = `
       from credit_lot l
       where (l.business_id, l.id) in (
         select l.business_id, l.id from unnest($18::text[], $19::text[], $20::bpchar[]) as k(business_id, client_id, currency)
-        join wallet w on w.business_id = k.business_id and w.client_id = k.client_id and w.currency = k.currency
-        join credit_lot l on l.business_id = w.business_id and l.wallet_id = w.id and l.remaining > 0
+        join credit_lot l on l.business_id = k.business_id and l.client_id = k.client_id and l.currency = k.currency and l.open
         union
         select * from unnest($21::text[], $22::uuid[])
         union

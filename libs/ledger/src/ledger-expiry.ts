@@ -70,7 +70,7 @@ export class LedgerExpiry implements OnApplicationShutdown {
       client.query<{ business_id: string; id: string; client_id: string; currency: string; remaining: string; version: number }>(
         `select l.business_id, l.id, l.client_id, l.currency, l.remaining::text as remaining, w.version
          from credit_lot l join wallet w on w.business_id = l.business_id and w.id = l.wallet_id
-         where l.remaining > 0 and l.expires_at is not null and l.expires_at <= $1 and w.balance > w.held
+         where l.open and l.expires_at is not null and l.expires_at <= $1 and w.balance > w.held
          order by l.expires_at limit $2`,
         [this.clock.now(), limit],
       ),

@@ -114,7 +114,7 @@ export class BalancesRepository {
        left join lateral (
          select coalesce(sum(l.remaining), 0)::text as expiring_soon, min(l.expires_at) as next_expiry_at
          from credit_lot l
-         where l.business_id = w.business_id and l.wallet_id = w.id and l.remaining > 0
+         where l.business_id = w.business_id and l.client_id = w.client_id and l.currency = w.currency and l.open
            and l.expires_at is not null and l.expires_at <= now() + make_interval(days => ?)
        ) soon on true
        where c.business_id = ? and c.id = ? order by w.currency`,

@@ -70,11 +70,11 @@ export class ReportsRepository {
          -- Open lots (credit_lot_open), and the lots emptied since asOf (by their key): nothing else held credit then.
          select l.currency, l.source, l.created_at, l.expires_at, ?::timestamptz as as_of, l.remaining + coalesce(late.drawn, 0) as left_at
          from credit_lot l left join late on late.lot_id = l.id
-         where l.business_id = ? and l.remaining > 0 and l.created_at <= ?::timestamptz ${c('l')}
+         where l.business_id = ? and l.open and l.created_at <= ?::timestamptz ${c('l')}
          union all
          select l.currency, l.source, l.created_at, l.expires_at, ?::timestamptz, late.drawn
          from late join credit_lot l on l.business_id = ? and l.id = late.lot_id
-         where l.remaining = 0 and l.created_at <= ?::timestamptz
+         where not l.open and l.created_at <= ?::timestamptz
        )
        select l.currency, l.source,
          case when ${age1} then 0 when ${age2} then 1 when ${age3} then 2 when ${age4} then 3 else 4 end as age,

@@ -146,6 +146,12 @@ const checks: { check: string; sql: string }[] = [
           where l.remaining < 0 or l.remaining > l.amount or l.remaining <> l.amount - coalesce(a.drawn, 0)`,
   },
   {
+    check: "allocation of a lot that does not exist or is another wallet's",
+    sql: `select a.business_id, a.entry_id, a.position, a.lot_id, a.wallet_id, l.wallet_id as lot_wallet_id
+          from lot_allocation a left join credit_lot l on l.business_id = a.business_id and l.id = a.lot_id
+          where l.id is null or l.wallet_id <> a.wallet_id`,
+  },
+  {
     check: 'debit whose lot allocations do not add up to it',
     sql: `select e.business_id, e.id as entry_id, e.type, e.amount::text, coalesce(a.drawn, 0)::text as drawn
           from ledger_entry e
