@@ -92,18 +92,15 @@ const readStatement = `
         'source', l.source, 'amount', l.amount::text, 'remaining', l.remaining::text, 'expiresAt', l.expires_at,
         'entryId', l.entry_id, 'restoredFrom', l.restored_from, 'bonusForEntryId', l.bonus_for_entry_id,
         'version', l.version, 'createdAt', l.created_at)), '[]')
-      from credit_lot l
-      where (l.business_id, l.id) in (
-        select l.business_id, l.id from unnest($18::text[], $19::text[], $20::bpchar[]) as k(business_id, client_id, currency)
+      from (
+        select l.* from unnest($18::text[], $19::text[], $20::bpchar[]) as k(business_id, client_id, currency)
         join credit_lot l on l.business_id = k.business_id and l.client_id = k.client_id and l.currency = k.currency and l.open
         union
-        select * from unnest($21::text[], $22::uuid[])
+        select l.* from unnest($21::text[], $22::uuid[]) as k(business_id, id)
+        join credit_lot l on l.business_id = k.business_id and l.id = k.id
         union
-        select l.business_id, l.id from unnest($23::text[], $24::uuid[]) as k(business_id, entry_id)
-        join credit_lot l on l.business_id = k.business_id and l.entry_id = k.entry_id
-        union
-        select l.business_id, l.id from unnest($23::text[], $24::uuid[]) as k(business_id, entry_id)
-        join credit_lot l on l.business_id = k.business_id and l.bonus_for_entry_id = k.entry_id)) as lots,
+        select l.* from unnest($23::text[], $24::uuid[]) as k(business_id, entry_id)
+        join credit_lot l on l.business_id = k.business_id and (l.entry_id = k.entry_id or l.bonus_for_entry_id = k.entry_id)) l) as lots,
     (select coalesce(json_agg(json_build_object(
         'businessId', a.business_id, 'entryId', a.entry_id, 'position', a.position, 'lotId', a.lot_id, 'source', a.source,
         'amount', a.amount::text, 'expiresAt', l.expires_at)), '[]')
