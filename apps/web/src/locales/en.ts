@@ -459,15 +459,6 @@ export const en = {
       what: '',
     },
     total: 'Total',
-    source: {
-      paid: 'Paid',
-      bonus: 'Bonus',
-      gift_card: 'Gift card',
-      refund: 'Refund',
-      adjustment: 'Adjustment',
-      system: 'System',
-      opening: 'Opening balance',
-    },
     age: {
       '0-30': '0–30',
       '31-90': '31–90',

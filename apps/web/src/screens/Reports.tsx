@@ -4,7 +4,7 @@ import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { ErrorNotice, Loading } from '../components/Notice';
-import { formatDateTime } from '../labels';
+import { formatDateTime, lotSourceLabel } from '../labels';
 import { formatMoney } from '../money';
 import { liabilityCsvPath, liabilityQuery, type ReportFilter } from '../queries';
 import { useSession } from '../session';
@@ -84,7 +84,7 @@ function CurrencyReport({ liability }: { liability: CurrencyLiability }) {
         <AmountTable
           caption={t('reports.bySource')}
           head={column.source}
-          rows={liability.bySource.map((row) => [t(`reports.source.${row.source}`), money(row.amount)])}
+          rows={liability.bySource.map((row) => [lotSourceLabel(row.source), money(row.amount)])}
           total={money(liability.outstanding)}
         />
         <AmountTable
@@ -120,7 +120,7 @@ function CurrencyReport({ liability }: { liability: CurrencyLiability }) {
           <AmountTable
             caption={t('reports.breakage')}
             head={column.month}
-            rows={liability.breakage.byMonth.map((row) => [`${row.month} · ${t(`reports.source.${row.source}`)}`, money(row.amount)])}
+            rows={liability.breakage.byMonth.map((row) => [`${row.month} · ${lotSourceLabel(row.source)}`, money(row.amount)])}
             total={money(liability.breakage.total)}
           />
         ) : (
@@ -170,7 +170,7 @@ function AmountTable({ caption, head, rows, total }: { caption: string; head: st
  */
 function LiabilityChart({ liability }: { liability: CurrencyLiability }) {
   const { t } = useTranslation();
-  const bySource = liability.bySource.map((row) => ({ name: t(`reports.source.${row.source}`), amount: row.amount }));
+  const bySource = liability.bySource.map((row) => ({ name: lotSourceLabel(row.source), amount: row.amount }));
   const byAge = liability.byAge.map((row) => ({ name: t(`reports.age.${row.bucket}`), amount: row.amount }));
   return (
     <figure className="report-chart">
