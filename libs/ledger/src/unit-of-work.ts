@@ -176,8 +176,6 @@ export interface EntryWrite {
   bonusTier: BonusTierRule | null;
 }
 
-export interface LotWrite extends LotRow {}
-
 export interface AllocationWrite {
   businessId: string;
   entryId: string;
@@ -266,7 +264,8 @@ export type WorkSale = SaleWrite & Tracked;
 export type WorkGiftCard = GiftCardRow & Tracked;
 export type WorkHold = HoldRow & Tracked;
 export type WorkLot = LotRow & Tracked;
-export type WorkEntry = EntryRow & { changed: boolean };
+/** An entry as a reversal sees it; `reversed` is what the group decided (the reversal entry itself is what is written). */
+export type WorkEntry = EntryRow;
 
 export interface Posted {
   wallet: WorkWallet;
@@ -335,7 +334,7 @@ export class UnitOfWork {
       list[row.position] = { lotId: row.lotId, source: row.source, amount: row.amount, expiresAt: row.expiresAt };
       this.drawn.set(at, list);
     }
-    for (const row of state.entries) this.targetEntries.set(key(row.businessId, row.id), { ...row, changed: false });
+    for (const row of state.entries) this.targetEntries.set(key(row.businessId, row.id), { ...row });
     for (const row of state.bonusRules) this.bonusRules.set(key(row.businessId, row.currency), row);
     for (const row of state.creditSettings) this.creditSettings.set(row.businessId, row);
   }
@@ -451,7 +450,7 @@ export class UnitOfWork {
     this.append(this.outbox, entryOutboxOf(entry, lots, allocations));
     // A later command of the group may name this entry (a reversal): it sees it as a read would.
     const { businessId, id, walletId, clientId, currency, type, amount } = entry;
-    this.put(this.targetEntries, key(businessId, id), { businessId, id, walletId, clientId, currency, type, amount, reversed: false, changed: false });
+    this.put(this.targetEntries, key(businessId, id), { businessId, id, walletId, clientId, currency, type, amount, reversed: false });
     return { wallet, entry, lots, allocations };
   }
 
@@ -519,7 +518,7 @@ export class UnitOfWork {
 
   /** Marks an entry reversed (the write's unique index backs it: a second reversal fails the group). */
   markReversed(entry: WorkEntry): void {
-    this.change(entry, { reversed: true, changed: true });
+    this.change(entry, { reversed: true });
   }
 
   /** A balance payment (a pay, or a hold's capture): refundable by the command's id up to what it applied. */
