@@ -1,7 +1,7 @@
 /** Two levels: unit specs beside the code, suites against real services under test/. */
 const moduleNameMapper = {
-  '^@storecredit/(contracts|embedded-postgres|ledger|messaging|schema|testing)$': '<rootDir>/libs/$1/src',
-  '^@storecredit/(contracts|embedded-postgres|ledger|messaging|schema|testing)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  '^@storecredit/(contracts|embedded-postgres|ledger|messaging|observability|schema|testing)$': '<rootDir>/libs/$1/src',
+  '^@storecredit/(contracts|embedded-postgres|ledger|messaging|observability|schema|testing)/(.*)$': '<rootDir>/libs/$1/src/$2',
 };
 // ESM-only dependencies are required natively, not compiled: see .npmrc.
 const transform = { '^.+\\.ts$': ['ts-jest', {}] };

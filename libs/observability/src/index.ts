@@ -1,0 +1,3 @@
+// Operating the apps: metrics (prom-client), structured logs (pino) and traces (OpenTelemetry), shared by the
+// gateway, the ledger worker and the reporting consumer. No rule of money lives here.
+export {};
