@@ -113,6 +113,7 @@ const routes: Route[] = [
   },
   { name: 'GET /api/reports/liability', permission: 'reports.view', allowedStatus: 200, call: (h) => h.get('/api/reports/liability') },
   { name: 'GET /api/reports/liability.csv', permission: 'reports.view', allowedStatus: 200, call: (h) => h.get('/api/reports/liability.csv') },
+  { name: 'GET /api/audit', permission: 'audit.view', allowedStatus: 200, call: (h) => h.get('/api/audit') },
   {
     name: 'POST /api/clients/:clientId/balance/add',
     permission: 'balance.add',

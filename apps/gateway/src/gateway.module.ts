@@ -2,6 +2,9 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { LedgerModule, type Clock } from '@storecredit/ledger';
 import { ZodValidationPipe } from 'nestjs-zod';
+import { AuditController } from './audit/audit.controller';
+import { AuditRepository } from './audit/audit.repository';
+import { AuditLog } from './audit/audit.service';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthRepository } from './auth/auth.repository';
@@ -80,6 +83,7 @@ export class GatewayModule {
         CommandsController,
         SettingsController,
         ReportsController,
+        AuditController,
       ],
       providers: [
         { provide: gatewayConfigToken, useValue: config },
@@ -113,6 +117,8 @@ export class GatewayModule {
         CommandStatusService,
         SettingsRepository,
         SettingsService,
+        AuditRepository,
+        AuditLog,
         transport,
         ...(database.alongside ?? []),
       ],

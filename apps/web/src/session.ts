@@ -13,7 +13,8 @@ export type Permission =
   | 'staff.manage'
   | 'balance.reverse'
   | 'reports.view'
-  | 'settings.manage';
+  | 'settings.manage'
+  | 'audit.view';
 
 export interface Session {
   me: Me;

@@ -54,8 +54,8 @@ export class AuthController {
   @HttpCode(204)
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Ends every session of the signed-in staff member, this one included' })
-  async signOutEverywhere(@CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
-    await this.auth.signOutEverywhere(principal);
+  async signOutEverywhere(@CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+    await this.auth.signOutEverywhere(principal, request.ip);
     void reply.clearCookie(sessionCookie, { path: '/' });
   }
 

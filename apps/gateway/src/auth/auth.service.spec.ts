@@ -1,3 +1,4 @@
+import { fakeAuditLog } from '../audit/audit.fakes';
 import { TestClock } from '@storecredit/testing';
 import { ApiError } from '../http/api-error';
 import type { GatewayConfig } from '../gateway.config';
@@ -32,8 +33,9 @@ class FakeAuthRepository implements Pick<AuthRepository, 'findStaff' | 'deactiva
 
 function service() {
   const repository = new FakeAuthRepository();
-  const auth = new AuthService(repository as unknown as AuthRepository, {} as SignInThrottle, new TestClock(), {} as GatewayConfig);
-  return { repository, auth };
+  const { audit, audited } = fakeAuditLog();
+  const auth = new AuthService(repository as unknown as AuthRepository, {} as SignInThrottle, new TestClock(), {} as GatewayConfig, audit);
+  return { repository, auth, audited };
 }
 
 const principalOf = (staff: StaffRow): Principal => ({ kind: 'staff', id: staff.id, name: staff.name, businessId, permissions: staff.permissions });

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { Clock } from '@storecredit/ledger';
+import { AuditLog } from '../audit/audit.service';
 import { gatewayConfigToken, type GatewayConfig } from '../gateway.config';
 import { ApiError } from '../http/api-error';
 import { AuthRepository, staffCreator, type ApiKeyRow, type StaffRow } from './auth.repository';
@@ -35,6 +36,7 @@ export class AuthService {
     private readonly throttle: SignInThrottle,
     private readonly clock: Clock,
     @Inject(gatewayConfigToken) private readonly config: GatewayConfig,
+    private readonly audit: AuditLog,
   ) {}
 
   /**
@@ -44,13 +46,23 @@ export class AuthService {
   async signIn(email: string, password: string, options: SignInOptions = {}): Promise<{ token: string; expiresAt: Date; staff: StaffRow }> {
     const buckets = signInBuckets(email, options.address);
     await this.throttle.reserveAttempt(buckets);
-    const staff = await this.staffMatching(email, password, options.business);
+    const { staff, candidates } = await this.staffMatching(email, password, options.business);
     const now = this.clock.now();
     const token = `${sessionPrefix}${randomToken()}`;
     const expiresAt = new Date(now.getTime() + this.config.sessionLifetimeMs);
-    if (!staff || !(await this.repository.createSession(sha256(token), staff, now, expiresAt))) throw new ApiError('invalid_credentials');
+    if (!staff || !(await this.repository.createSession(sha256(token), staff, now, expiresAt))) {
+      await this.recordFailedSignIn(candidates, options.address ?? null);
+      throw new ApiError('invalid_credentials');
+    }
     await this.throttle.forgiveAttempt(buckets);
     await this.repository.deleteExpiredSessionsOf(staff, now, this.idleSince(now));
+    await this.audit.record({
+      action: 'sign_in',
+      businessId: staff.business_id,
+      actor: { kind: 'staff', id: staff.id, name: staff.name, businessId: staff.business_id, permissions: [] },
+      address: options.address ?? null,
+      target: { kind: 'staff', id: staff.id },
+    });
     return { token, expiresAt, staff };
   }
 
@@ -59,8 +71,9 @@ export class AuthService {
   }
 
   /** Ends every session of a staff member, this one included. */
-  async signOutEverywhere(principal: Principal): Promise<void> {
+  async signOutEverywhere(principal: Principal, address: string | null = null): Promise<void> {
     await this.repository.deleteSessionsOf(principal.businessId, staffIdOf(principal));
+    await this.recordOnSelf(principal, 'signed_out_everywhere', address);
   }
 
   /** The principal a bearer token or session cookie stands for, or null. */
@@ -88,12 +101,14 @@ export class AuthService {
     }
     await this.throttle.forgiveAttempt(buckets);
     await this.setPassword(staff, newPassword, sha256(currentToken));
+    await this.recordOnSelf(principal, 'password_changed', address ?? null);
   }
 
   /** A password set by someone with staff.manage: every session of the member ends (the caller's own stays). */
-  async resetPassword(principal: Principal, staffId: string, newPassword: string, currentToken: string | null): Promise<void> {
+  async resetPassword(principal: Principal, staffId: string, newPassword: string, currentToken: string | null, address: string | null = null): Promise<void> {
     const staff = await this.staffChangeableBy(principal, staffId);
     await this.setPassword(staff, newPassword, currentToken === null ? null : sha256(currentToken));
+    await this.audit.record({ action: 'password_reset', businessId: principal.businessId, actor: principal, address, target: { kind: 'staff', id: staff.id } });
   }
 
   /** The business's staff, in the order they were added. */
@@ -107,7 +122,7 @@ export class AuthService {
   }
 
   /** Ends the member's sessions and revokes every key derived from them (see AuthRepository.deactivateStaff). */
-  async deactivateStaff(principal: Principal, staffId: string): Promise<{ staff: StaffRow; revokedApiKeyIds: string[] }> {
+  async deactivateStaff(principal: Principal, staffId: string, address: string | null = null): Promise<{ staff: StaffRow; revokedApiKeyIds: string[] }> {
     if (principal.kind === 'staff' && principal.id === staffId) {
       throw new ApiError('invalid_request', { field: 'id' }, 'You cannot deactivate yourself');
     }
@@ -115,35 +130,69 @@ export class AuthService {
     const outcome = await this.repository.deactivateStaff(principal.businessId, staffId, this.clock.now());
     if (outcome === 'not_found') throw staffNotFound();
     if (outcome === 'last_owner') throw new ApiError('last_owner', undefined, 'This is the last active owner; make another member owner first');
+    await this.audit.record({
+      action: 'staff_deactivated',
+      businessId: principal.businessId,
+      actor: principal,
+      address,
+      target: { kind: 'staff', id: staffId },
+      details: { revokedApiKeyIds: outcome.revokedApiKeyIds },
+    });
     return outcome;
   }
 
-  async reactivateStaff(principal: Principal, staffId: string): Promise<StaffRow> {
+  async reactivateStaff(principal: Principal, staffId: string, address: string | null = null): Promise<StaffRow> {
     await this.staffChangeableBy(principal, staffId);
     const staff = await this.repository.reactivateStaff(principal.businessId, staffId);
     if (!staff) throw staffNotFound();
+    await this.audit.record({ action: 'staff_reactivated', businessId: principal.businessId, actor: principal, address, target: { kind: 'staff', id: staffId } });
     return staff;
   }
 
   /** A key holds at most what its creator holds; it works while every key and member above it does. */
-  async createApiKey(principal: Principal, name: string, grants: readonly Permission[]): Promise<{ key: string; id: string }> {
+  async createApiKey(principal: Principal, name: string, grants: readonly Permission[], address: string | null = null): Promise<{ key: string; id: string }> {
     refuseIf(grantRefusal({ permissions: principal.permissions, owner: false }, null, grants));
     const secret = randomToken();
     const createdBy = principal.kind === 'staff' ? staffCreator(principal.id) : `${principal.kind}:${principal.id}`;
     const row = await this.repository.createApiKey(principal.businessId, name, sha256(secret), grants, createdBy);
+    await this.audit.record({
+      action: 'api_key_created',
+      businessId: principal.businessId,
+      actor: principal,
+      address,
+      target: { kind: 'api_key', id: row.id },
+      details: { name, permissions: grants },
+    });
     return { key: `${apiKeyPrefix}${row.id.replace(/-/g, '')}_${secret}`, id: row.id };
   }
 
-  async revokeApiKey(principal: Principal, id: string): Promise<{ key: ApiKeyRow; revokedApiKeyIds: string[] }> {
+  async revokeApiKey(principal: Principal, id: string, address: string | null = null): Promise<{ key: ApiKeyRow; revokedApiKeyIds: string[] }> {
     const revoked = await this.repository.revokeApiKey(principal.businessId, id, this.clock.now());
     if (!revoked) throw new ApiError('not_found', undefined, 'API key not found');
+    await this.audit.record({
+      action: 'api_key_revoked',
+      businessId: principal.businessId,
+      actor: principal,
+      address,
+      target: { kind: 'api_key', id },
+      details: { name: revoked.key.name, revokedApiKeyIds: revoked.revokedApiKeyIds },
+    });
     return revoked;
   }
 
   /** A member created by a principal, who grants only what it holds (and the owner's role only as an owner). */
-  async createStaffAs(principal: Principal, input: StaffInput): Promise<StaffRow> {
+  async createStaffAs(principal: Principal, input: StaffInput, address: string | null = null): Promise<StaffRow> {
     refuseIf(grantRefusal(await this.authorityOf(principal), input.role, grantsOf(input)));
-    return this.createStaff(principal.businessId, input);
+    const staff = await this.createStaff(principal.businessId, input);
+    await this.audit.record({
+      action: 'staff_created',
+      businessId: principal.businessId,
+      actor: principal,
+      address,
+      target: { kind: 'staff', id: staff.id },
+      details: { email: staff.email, name: staff.name, role: staff.role, permissions: staff.permissions },
+    });
+    return staff;
   }
 
   /**
@@ -202,11 +251,11 @@ export class AuthService {
    * The active member whose password this is. Each candidate's hash is checked (a missing email checks a hash that
    * matches nothing, so it costs the same); when the password opens more than one business, the caller names one.
    */
-  private async staffMatching(email: string, password: string, business: string | undefined): Promise<StaffRow | null> {
+  private async staffMatching(email: string, password: string, business: string | undefined): Promise<{ staff: StaffRow | null; candidates: StaffRow[] }> {
     const candidates = await this.repository.findStaffByEmail(normalStaffEmail(email), business, sameEmailBusinessesMax);
     if (candidates.length === 0) {
       await verifyPassword(password, unmatchableHash);
-      return null;
+      return { staff: null, candidates };
     }
     const matching: StaffRow[] = [];
     for (const staff of candidates) {
@@ -219,7 +268,28 @@ export class AuthService {
         'This login works in several businesses; name the business to sign in to',
       );
     }
-    return matching[0] ?? null;
+    return { staff: matching[0] ?? null, candidates };
+  }
+
+  /**
+   * A failed sign-in is shown to each business whose member the email names (as an attempt on that member); one that
+   * names nobody is kept for operators without a business. The email typed is not stored: a password typed into the
+   * email field would otherwise sit in the log.
+   */
+  private async recordFailedSignIn(candidates: readonly StaffRow[], address: string | null): Promise<void> {
+    const anonymous = { kind: 'anonymous' } as const;
+    if (candidates.length === 0) {
+      await this.audit.record({ action: 'sign_in_failed', businessId: null, actor: anonymous, address });
+      return;
+    }
+    for (const staff of candidates) {
+      await this.audit.record({ action: 'sign_in_failed', businessId: staff.business_id, actor: anonymous, address, target: { kind: 'staff', id: staff.id } });
+    }
+  }
+
+  /** An action a member does to their own account. */
+  private async recordOnSelf(principal: Principal, action: 'signed_out_everywhere' | 'password_changed', address: string | null): Promise<void> {
+    await this.audit.record({ action, businessId: principal.businessId, actor: principal, address, target: { kind: 'staff', id: principal.id } });
   }
 
   /** Sliding expiry: a session's last use is written when it is older than the touch interval, not on every request. */

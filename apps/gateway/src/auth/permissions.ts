@@ -13,6 +13,7 @@ export const permissions = [
   'balance.reverse',
   'reports.view',
   'settings.manage',
+  'audit.view',
 ] as const;
 export type Permission = (typeof permissions)[number];
 

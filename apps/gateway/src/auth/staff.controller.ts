@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { tokenOf } from './auth.guard';
 import type { ApiKeyRow, StaffRow } from './auth.repository';
 import { AuthService } from './auth.service';
@@ -52,8 +53,8 @@ export class StaffController {
   @ApiOperation({
     summary: 'Add a staff member with a role (its permission preset) or an explicit permission list, within the caller’s own; owners only by an owner',
   })
-  async createStaff(@CurrentPrincipal() principal: Principal, @Body() body: CreateStaffDto) {
-    const staff = await this.auth.createStaffAs(principal, body);
+  async createStaff(@CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Body() body: CreateStaffDto) {
+    const staff = await this.auth.createStaffAs(principal, body, request.ip);
     return { id: staff.id, email: staff.email, name: staff.name, role: staff.role, permissions: staff.permissions };
   }
 
@@ -64,8 +65,8 @@ export class StaffController {
     summary:
       'Deactivate a member within the caller’s permissions: their sessions end at once, sign-in is refused, and the API keys they created, and the keys made with those, are revoked',
   })
-  async deactivateStaff(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string) {
-    const { staff, revokedApiKeyIds } = await this.auth.deactivateStaff(principal, id);
+  async deactivateStaff(@CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Param('id', new ParseUUIDPipe()) id: string) {
+    const { staff, revokedApiKeyIds } = await this.auth.deactivateStaff(principal, id, request.ip);
     return { ...staffView(staff), revokedApiKeyIds };
   }
 
@@ -73,8 +74,8 @@ export class StaffController {
   @RequirePermission('staff.manage')
   @HttpCode(200)
   @ApiOperation({ summary: 'Let a deactivated member sign in again (their old sessions and revoked keys stay ended)' })
-  async reactivateStaff(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string) {
-    return staffView(await this.auth.reactivateStaff(principal, id));
+  async reactivateStaff(@CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Param('id', new ParseUUIDPipe()) id: string) {
+    return staffView(await this.auth.reactivateStaff(principal, id, request.ip));
   }
 
   @Post('staff/:id/password')
@@ -87,7 +88,7 @@ export class StaffController {
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: ResetPasswordDto,
   ): Promise<void> {
-    await this.auth.resetPassword(principal, id, body.password, tokenOf(request));
+    await this.auth.resetPassword(principal, id, body.password, tokenOf(request), request.ip);
   }
 
   @Get('api-keys')
@@ -99,16 +100,16 @@ export class StaffController {
   @Post('api-keys')
   @RequirePermission('staff.manage')
   @ApiOperation({ summary: 'Create a scoped API key for a service, within the caller’s permissions; the key is shown once, only its hash is stored' })
-  async createApiKey(@CurrentPrincipal() principal: Principal, @Body() body: CreateApiKeyDto) {
-    const { key, id } = await this.auth.createApiKey(principal, body.name, body.permissions);
+  async createApiKey(@CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Body() body: CreateApiKeyDto) {
+    const { key, id } = await this.auth.createApiKey(principal, body.name, body.permissions, request.ip);
     return { id, key, name: body.name, permissions: body.permissions };
   }
 
   @Delete('api-keys/:id')
   @RequirePermission('staff.manage')
   @ApiOperation({ summary: 'Revoke an API key and every key made with it' })
-  async revokeApiKey(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string) {
-    const { key, revokedApiKeyIds } = await this.auth.revokeApiKey(principal, id);
+  async revokeApiKey(@CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Param('id', new ParseUUIDPipe()) id: string) {
+    const { key, revokedApiKeyIds } = await this.auth.revokeApiKey(principal, id, request.ip);
     return { ...apiKeyView(key), revokedApiKeyIds };
   }
 }

@@ -20,9 +20,10 @@ export class GiftCardsController {
     @CurrentPrincipal() principal: Principal,
     @Body() body: IssueGiftCardsDto,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Ip() address: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const issued = await this.giftCards.issue(principal, body, idempotencyKey);
+    const issued = await this.giftCards.issue(principal, body, idempotencyKey, address);
     void reply.status(issued.httpStatus);
     return issued.body;
   }
@@ -47,9 +48,10 @@ export class GiftCardsController {
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Ip() address: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const submitted = await this.giftCards.void(principal, id, idempotencyKey);
+    const submitted = await this.giftCards.void(principal, id, idempotencyKey, address);
     void reply.status(submitted.httpStatus);
     return submitted.body;
   }

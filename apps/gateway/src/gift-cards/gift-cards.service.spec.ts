@@ -1,3 +1,4 @@
+import { fakeAuditLog } from '../audit/audit.fakes';
 import type { GiftCardDisplayStatus } from '@storecredit/contracts';
 import { TestClock } from '@storecredit/testing';
 import { FakeClientsRepository } from '../clients/clients.fakes';
@@ -35,14 +36,16 @@ async function service() {
   const counters = new FakeRedemptionThrottleRepository();
   const clock = new TestClock();
   const path = fakeCommandPath();
+  const { audit, audited } = fakeAuditLog();
   const giftCards = new GiftCardsService(
     cards as unknown as GiftCardsRepository,
     new ClientsService(clientRows as unknown as ClientsRepository),
     path.submitter,
     new RedemptionThrottle(counters as unknown as RedemptionThrottleRepository),
     clock,
+    audit,
   );
-  return { ...path, cards, counters, clock, giftCards };
+  return { ...path, cards, counters, clock, giftCards, audited };
 }
 
 const address = '10.0.0.7';

@@ -3,6 +3,7 @@ import { buildCommand, giftCardDisplayStatus, isGiftCardVoidable, type ErrorCode
 import { Clock } from '@storecredit/ledger';
 import type { Principal } from '../auth/principal';
 import { ClientsService } from '../clients/clients.service';
+import { AuditLog } from '../audit/audit.service';
 import { CommandSubmitter, type Submitted } from '../commands/command-submitter';
 import { ApiError } from '../http/api-error';
 import { decodeCursor, pageOf, type Page } from '../http/pagination';
@@ -37,26 +38,32 @@ export class GiftCardsService {
     private readonly submitter: CommandSubmitter,
     private readonly throttle: RedemptionThrottle,
     private readonly clock: Clock,
+    private readonly audit: AuditLog,
   ) {}
 
   /** Each card is a command of its own with a new code; the codes are in this answer only. */
-  async issue(principal: Principal, issue: GiftCardIssue, idempotencyKey: string | undefined): Promise<Issued> {
+  async issue(principal: Principal, issue: GiftCardIssue, idempotencyKey: string | undefined, address: string | null = null): Promise<Issued> {
     if (idempotencyKey !== undefined) {
       throw new ApiError('invalid_request', { header: 'Idempotency-Key' }, 'Issuing gift cards makes new codes each time; retry by listing cards instead');
     }
     const cards: Record<string, unknown>[] = [];
-    for (let i = 0; i < issue.count; i++) {
-      const code = generateGiftCardCode();
-      const command = buildCommand({
-        type: 'giftcard.issue',
-        ...this.submitter.headerFor(principal, undefined),
-        code,
-        amount: issue.amount,
-        currency: issue.currency,
-        ...(issue.expiresAt === undefined ? {} : { expiresAt: issue.expiresAt }),
-      });
-      const submitted = await this.submitter.submit(principal, command);
-      cards.push({ code, ...submitted.body });
+    try {
+      for (let i = 0; i < issue.count; i++) {
+        const code = generateGiftCardCode();
+        const command = buildCommand({
+          type: 'giftcard.issue',
+          ...this.submitter.headerFor(principal, undefined),
+          code,
+          amount: issue.amount,
+          currency: issue.currency,
+          ...(issue.expiresAt === undefined ? {} : { expiresAt: issue.expiresAt }),
+        });
+        const submitted = await this.submitter.submit(principal, command);
+        cards.push({ code, ...submitted.body });
+      }
+    } finally {
+      // The cards sent before a failure are issued (or will be) all the same: they are recorded, never their codes.
+      if (cards.length > 0) await this.recordIssued(principal, issue, cards, address);
     }
     return { httpStatus: cards.every((card) => card.status === 'applied') ? 201 : 202, body: { items: cards } };
   }
@@ -73,13 +80,41 @@ export class GiftCardsService {
     return this.throttle.failedRedemptions(principal.businessId);
   }
 
-  async void(principal: Principal, giftCardId: string, idempotencyKey: string | undefined): Promise<Submitted> {
+  async void(principal: Principal, giftCardId: string, idempotencyKey: string | undefined, address: string | null = null): Promise<Submitted> {
     const command = buildCommand({
       type: 'giftcard.void',
       ...this.submitter.headerFor(principal, idempotencyKey),
       giftCardId,
     });
-    return this.submitter.submit(principal, command);
+    const submitted = await this.submitter.submit(principal, command);
+    await this.audit.record({
+      action: 'gift_card_voided',
+      businessId: principal.businessId,
+      actor: principal,
+      address,
+      target: { kind: 'gift_card', id: giftCardId },
+      details: { commandId: command.commandId, status: submitted.body.status },
+    });
+    return submitted;
+  }
+
+  private async recordIssued(principal: Principal, issue: GiftCardIssue, cards: readonly Record<string, unknown>[], address: string | null): Promise<void> {
+    await this.audit.record({
+      action: 'gift_cards_issued',
+      businessId: principal.businessId,
+      actor: principal,
+      address,
+      details: {
+        amount: issue.amount,
+        currency: issue.currency,
+        expiresAt: issue.expiresAt ?? null,
+        cards: cards.map((card) => ({
+          commandId: card.commandId,
+          status: card.status,
+          giftCardId: (card.result as { giftCardId?: string } | undefined)?.giftCardId ?? null,
+        })),
+      },
+    });
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Param, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Ip, Param, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireAnyPermission, RequirePermission } from '../auth/permissions';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
@@ -26,15 +26,15 @@ export class SettingsController {
   @Put('bonus-rules/:currency')
   @RequirePermission('settings.manage')
   @ApiOperation({ summary: 'Set the bonus tiers of one currency (tiers [] ends the bonus); the rule’s version goes up by one' })
-  putBonusRules(@CurrentPrincipal() principal: Principal, @Param('currency') currency: string, @Body() body: BonusRulesDto) {
-    return this.settings.putBonusRules(principal, currencyParam(currency), body);
+  putBonusRules(@CurrentPrincipal() principal: Principal, @Param('currency') currency: string, @Body() body: BonusRulesDto, @Ip() address: string) {
+    return this.settings.putBonusRules(principal, currencyParam(currency), body, address);
   }
 
   @Delete('bonus-rules/:currency')
   @RequirePermission('settings.manage')
   @ApiOperation({ summary: 'End the bonus of one currency (as PUT with tiers [])' })
-  clearBonusRules(@CurrentPrincipal() principal: Principal, @Param('currency') currency: string) {
-    return this.settings.clearBonusRules(principal, currencyParam(currency));
+  clearBonusRules(@CurrentPrincipal() principal: Principal, @Param('currency') currency: string, @Ip() address: string) {
+    return this.settings.clearBonusRules(principal, currencyParam(currency), address);
   }
 
   @Get('credit')
@@ -47,7 +47,7 @@ export class SettingsController {
   @Put('credit')
   @RequirePermission('settings.manage')
   @ApiOperation({ summary: 'Set how many days credit given back after its expiry lasts (refunds and reversals)' })
-  putCredit(@CurrentPrincipal() principal: Principal, @Body() body: CreditSettingsDto) {
-    return this.settings.putCreditSettings(principal, body.refundGraceDays);
+  putCredit(@CurrentPrincipal() principal: Principal, @Body() body: CreditSettingsDto, @Ip() address: string) {
+    return this.settings.putCreditSettings(principal, body.refundGraceDays, address);
   }
 }

@@ -1,3 +1,4 @@
+import { fakeAuditLog } from '../audit/audit.fakes';
 import { refusalOf, staffPrincipal } from '../commands/commands.fakes';
 import type { BonusRuleChange, BonusRuleRow, CreditSettingsRow, SettingsRepository } from './settings.repository';
 import { normalizedTiers, SettingsService } from './settings.service';
@@ -41,7 +42,8 @@ class FakeSettingsRepository implements Pick<SettingsRepository, keyof SettingsR
 
 function service() {
   const repository = new FakeSettingsRepository();
-  return { repository, settings: new SettingsService(repository as unknown as SettingsRepository) };
+  const { audit, audited } = fakeAuditLog();
+  return { repository, audited, settings: new SettingsService(repository as unknown as SettingsRepository, audit) };
 }
 
 describe(SettingsService.name, () => {

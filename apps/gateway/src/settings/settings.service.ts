@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { bonusTierProblems, Decimal, formatAmount, refundGraceDaysDefault, type BonusTierRule } from '@storecredit/contracts';
+import { AuditLog } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { actorLabel } from '../balances/actor-label';
 import { ApiError } from '../http/api-error';
@@ -33,7 +34,10 @@ export interface CreditSettingsView {
 /** The business's bonus rules per currency and its credit settings. */
 @Injectable()
 export class SettingsService {
-  constructor(private readonly settings: SettingsRepository) {}
+  constructor(
+    private readonly settings: SettingsRepository,
+    private readonly audit: AuditLog,
+  ) {}
 
   async bonusRules(principal: Principal): Promise<{ items: BonusRuleView[] }> {
     return { items: (await this.settings.bonusRules(principal.businessId)).map(bonusRuleView) };
@@ -43,7 +47,21 @@ export class SettingsService {
    * Sets the currency's tiers (the request schema checked their shape; the currency's decimals are checked here, as
    * only the path names the currency). An empty list of tiers ends the bonus, and is kept as a version of the rule.
    */
-  async putBonusRules(principal: Principal, currency: string, change: BonusRulesChange): Promise<BonusRuleView> {
+  putBonusRules(principal: Principal, currency: string, change: BonusRulesChange, address: string | null = null): Promise<BonusRuleView> {
+    return this.writeBonusRules(principal, currency, change, address, 'bonus_rules_changed');
+  }
+
+  clearBonusRules(principal: Principal, currency: string, address: string | null = null): Promise<BonusRuleView> {
+    return this.writeBonusRules(principal, currency, { tiers: [], expiresInDays: null }, address, 'bonus_rules_removed');
+  }
+
+  private async writeBonusRules(
+    principal: Principal,
+    currency: string,
+    change: BonusRulesChange,
+    address: string | null,
+    action: 'bonus_rules_changed' | 'bonus_rules_removed',
+  ): Promise<BonusRuleView> {
     const problems = bonusTierProblems(change.tiers, currency);
     if (problems.length > 0) {
       throw new ApiError('invalid_amount', { issues: problems }, problems.map((problem) => `${problem.path}: ${problem.message}`).join('; '));
@@ -53,19 +71,33 @@ export class SettingsService {
       expiresInDays: change.tiers.length === 0 ? null : change.expiresInDays,
       updatedBy: updatedBy(principal),
     });
-    return bonusRuleView(row);
-  }
-
-  clearBonusRules(principal: Principal, currency: string): Promise<BonusRuleView> {
-    return this.putBonusRules(principal, currency, { tiers: [], expiresInDays: null });
+    const view = bonusRuleView(row);
+    await this.audit.record({
+      action,
+      businessId: principal.businessId,
+      actor: principal,
+      address,
+      target: { kind: 'settings', id: `bonus-rules:${currency}` },
+      details: { currency, tiers: view.tiers, expiresInDays: view.expiresInDays, version: view.version },
+    });
+    return view;
   }
 
   async creditSettings(principal: Principal): Promise<CreditSettingsView> {
     return creditSettingsView(await this.settings.creditSettings(principal.businessId));
   }
 
-  async putCreditSettings(principal: Principal, refundGraceDays: number): Promise<CreditSettingsView> {
-    return creditSettingsView(await this.settings.putCreditSettings(principal.businessId, refundGraceDays, updatedBy(principal)));
+  async putCreditSettings(principal: Principal, refundGraceDays: number, address: string | null = null): Promise<CreditSettingsView> {
+    const view = creditSettingsView(await this.settings.putCreditSettings(principal.businessId, refundGraceDays, updatedBy(principal)));
+    await this.audit.record({
+      action: 'credit_settings_changed',
+      businessId: principal.businessId,
+      actor: principal,
+      address,
+      target: { kind: 'settings', id: 'credit' },
+      details: { refundGraceDays },
+    });
+    return view;
   }
 }
 
