@@ -2,6 +2,8 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { LedgerModule, type Clock } from '@storecredit/ledger';
 import { ZodValidationPipe } from 'nestjs-zod';
+import { AsyncApiController } from './asyncapi/asyncapi.controller';
+import { AsyncApiService } from './asyncapi/asyncapi.service';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthRepository } from './auth/auth.repository';
@@ -80,6 +82,7 @@ export class GatewayModule {
         CommandsController,
         SettingsController,
         ReportsController,
+        AsyncApiController,
       ],
       providers: [
         { provide: gatewayConfigToken, useValue: config },
@@ -113,6 +116,7 @@ export class GatewayModule {
         CommandStatusService,
         SettingsRepository,
         SettingsService,
+        AsyncApiService,
         transport,
         ...(database.alongside ?? []),
       ],
