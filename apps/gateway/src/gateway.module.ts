@@ -5,6 +5,8 @@ import { ZodValidationPipe } from 'nestjs-zod';
 import { AuditController } from './audit/audit.controller';
 import { AuditRepository } from './audit/audit.repository';
 import { AuditLog } from './audit/audit.service';
+import { AsyncApiController } from './asyncapi/asyncapi.controller';
+import { AsyncApiService } from './asyncapi/asyncapi.service';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthRepository } from './auth/auth.repository';
@@ -84,6 +86,7 @@ export class GatewayModule {
         SettingsController,
         ReportsController,
         AuditController,
+        AsyncApiController,
       ],
       providers: [
         { provide: gatewayConfigToken, useValue: config },
@@ -119,6 +122,7 @@ export class GatewayModule {
         SettingsService,
         AuditRepository,
         AuditLog,
+        AsyncApiService,
         transport,
         ...(database.alongside ?? []),
       ],

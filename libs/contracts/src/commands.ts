@@ -10,12 +10,19 @@ export const commandSchemaVersion = 1;
 export const commandBytesMax = 64 * 1024;
 
 /** Ids are opaque to us but never contain '/', the separator of the message key. */
-const idPattern = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
-const id = z.string().regex(idPattern, 'must be 1 to 128 letters, digits or . _ : @ - (starting with a letter or digit)');
+export const idPattern = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
+const id = z
+  .string()
+  .regex(idPattern, 'must be 1 to 128 letters, digits or . _ : @ - (starting with a letter or digit)')
+  .describe('1 to 128 letters, digits or . _ : @ - (never /, the separator of the message key)');
 const currency = z
   .string()
-  .refine((code) => isSupportedCurrency(code), 'must be an ISO 4217 currency code with minor units, such as AED');
-const amount = z.string().max(40);
+  .refine((code) => isSupportedCurrency(code), 'must be an ISO 4217 currency code with minor units, such as AED')
+  .describe('ISO 4217 code of a currency with minor units (AED, JPY, KWD)');
+const amount = z
+  .string()
+  .max(40)
+  .describe('A decimal string greater than zero with at most the currency\'s decimals ("25.50" in AED, "1000" in JPY)');
 const actor = z.strictObject({ kind: z.enum(['staff', 'service']), id });
 const reference = z.strictObject({ type: z.enum(referenceTypes), id: id.optional() });
 const giftCardCode = z.string().min(8).max(64);
@@ -250,14 +257,19 @@ function ledgerIdProblem(command: Command): string | undefined {
 }
 
 /** Why a message can never be applied; the dead-letter topic carries it. */
-export type RejectionCode =
-  | 'oversized'
-  | 'malformed_json'
-  | 'unsupported_schema_version'
-  | 'unknown_type'
-  | 'invalid_amount'
-  | 'schema_violation'
-  | 'wrong_topic';
+export const rejectionCodes = [
+  'oversized',
+  'malformed_json',
+  'unsupported_schema_version',
+  'unknown_type',
+  'invalid_amount',
+  'schema_violation',
+  'wrong_topic',
+] as const;
+export type RejectionCode = (typeof rejectionCodes)[number];
+/** Every `dlq-code` a dead letter carries: the command's own rejections, and wrong_key, which the worker decides from the message key. */
+export const deadLetterCodes = [...rejectionCodes, 'wrong_key'] as const;
+export type DeadLetterCode = (typeof deadLetterCodes)[number];
 
 export type ParsedCommand = { ok: true; command: Command } | { ok: false; code: RejectionCode; reason: string };
 

@@ -1,4 +1,6 @@
 import type { Command } from './commands';
+import type { LedgerEvent } from './events';
+import type { Reply } from './replies';
 
 /** Example messages for other teams; the contract's own tests prove each is valid. */
 export const exampleCommands: Record<string, Command> = {
@@ -120,5 +122,98 @@ export const exampleCommands: Record<string, Command> = {
     currency: 'AED',
     actor: { kind: 'service', id: 'checkout' },
     holdId: '0193b1f2-7a00-7c3d-8e4f-5a6b7c8d9e10',
+  },
+};
+
+/** Replies as the ledger sends them: to the checkout payment above, and a refusal. */
+export const exampleReplies: Record<string, Reply> = {
+  paymentApplied: {
+    schemaVersion: 1,
+    commandId: 'checkout-sale-8841-pay-1',
+    commandType: 'balance.pay',
+    businessId: 'salon-1',
+    correlationId: 'checkout-sale-8841-pay-1',
+    status: 'applied',
+    result: {
+      walletId: '0193b1f0-1a2b-7c3d-8e4f-5a6b7c8d9e0f',
+      clientId: 'client-42',
+      currency: 'AED',
+      entryId: '0193b1f3-2b3c-7d4e-8f5a-6b7c8d9e0f1a',
+      entryType: 'used_for_payment',
+      amount: '50.00',
+      balanceAfter: '30.00',
+      amountStillOwed: '70.00',
+      sale: { saleId: 'sale-8841', amount: '120.00', paidWithBalance: '50.00', refunded: '0.00' },
+      allocations: [{ lotId: '0193b1f1-0a1b-7c2d-8e3f-4a5b6c7d8e9f', source: 'paid', amount: '50.00', expiresAt: null }],
+    },
+    replayed: false,
+    processedAt: '2026-11-25T10:00:00.000Z',
+  },
+  paymentRefused: {
+    schemaVersion: 1,
+    commandId: 'checkout-sale-8842-pay-1',
+    commandType: 'balance.pay',
+    businessId: 'salon-1',
+    correlationId: 'till-3/sale-8842',
+    status: 'rejected',
+    error: { code: 'sale_mismatch', message: 'This sale belongs to another client, currency or amount' },
+    replayed: false,
+    processedAt: '2026-11-25T10:01:00.000Z',
+  },
+};
+
+/** Events as the outbox relay publishes them: the payment's entry, a hold's capture, a gift card's issue. */
+export const exampleEvents: Record<string, LedgerEvent> = {
+  paymentRecorded: {
+    schemaVersion: 1,
+    type: 'wallet.entry_recorded',
+    eventId: '0193b1f3-2b3c-7d4e-8f5a-6b7c8d9e0f1a',
+    businessId: 'salon-1',
+    clientId: 'client-42',
+    currency: 'AED',
+    walletId: '0193b1f0-1a2b-7c3d-8e4f-5a6b7c8d9e0f',
+    sequence: 3,
+    entryType: 'used_for_payment',
+    amount: '-50.00',
+    balanceAfter: '30.00',
+    reference: { type: 'payment', id: 'sale-8841' },
+    note: null,
+    actor: 'service:checkout',
+    commandId: 'checkout-sale-8841-pay-1',
+    occurredAt: '2026-11-25T10:00:00.000Z',
+    allocations: [{ lotId: '0193b1f1-0a1b-7c2d-8e3f-4a5b6c7d8e9f', source: 'paid', amount: '50.00', expiresAt: null }],
+  },
+  holdCaptured: {
+    schemaVersion: 1,
+    type: 'hold.captured',
+    eventId: '0193b1f4-3c4d-7e5f-8a6b-7c8d9e0f1a2b',
+    businessId: 'salon-1',
+    clientId: 'client-42',
+    currency: 'AED',
+    walletId: '0193b1f0-1a2b-7c3d-8e4f-5a6b7c8d9e0f',
+    holdId: '0193b1f2-7a00-7c3d-8e4f-5a6b7c8d9e0f',
+    saleId: 'sale-8860',
+    amount: '40.00',
+    captured: '40.00',
+    afterSequence: 7,
+    balanceAfter: '60.00',
+    heldAfter: '0.00',
+    expiresAt: '2026-12-02T10:15:00.000Z',
+    actor: 'service:checkout',
+    commandId: 'checkout-sale-8860-capture-1',
+    occurredAt: '2026-12-02T10:03:12.000Z',
+  },
+  giftCardIssued: {
+    schemaVersion: 1,
+    type: 'giftcard.issued',
+    eventId: '0193b1f5-4d5e-7f6a-8b7c-8d9e0f1a2b3c',
+    businessId: 'salon-1',
+    giftCardId: '0193b1f5-0000-7a6b-8c7d-9e0f1a2b3c4d',
+    last4: 'C3DV',
+    amount: '200.00',
+    currency: 'AED',
+    expiresAt: '2027-11-25T00:00:00.000Z',
+    commandId: 'giftcards-batch-12',
+    occurredAt: '2026-11-25T09:00:00.000Z',
   },
 };

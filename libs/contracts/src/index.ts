@@ -1,3 +1,4 @@
+export * from './asyncapi';
 export * from './browser';
 export * from './commands';
 export * from './events';
