@@ -7,6 +7,9 @@ const testBrokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 
 /** The suites need real PostgreSQL and Kafka; a missing service fails the run instead of skipping it. */
 export default async function globalSetup(): Promise<void> {
+  // Suites start many workers at once, in the test process and as child processes (which inherit this): each takes
+  // a free port for its metrics and health instead of the default one.
+  process.env.WORKER_HTTP_PORT ??= '0';
   const client = new Client({ connectionString: testServerUrl, connectionTimeoutMillis: 5_000 });
   try {
     await client.connect();
