@@ -108,14 +108,23 @@ describe('metrics', () => {
         `insert into outbox_message (id, business_id, created_at, message_key, sequence, payload)
          select gen_random_uuid(), 'metrics-test', now() - interval '45 seconds', 'metrics-test', n, '{}'::json from generate_series(1, 3) as n`,
       );
-      const samples = (await scrapeWorker()).samples;
-      expect(sampleValue(samples, 'storecredit_outbox_rows')).toBe(3);
-      expect(sampleValue(samples, 'storecredit_outbox_oldest_age_seconds')).toBeGreaterThanOrEqual(45);
-      expect(sampleValue(samples, 'storecredit_outbox_oldest_age_seconds')).toBeLessThan(120);
+      for (const { samples } of [await scrapeWorker(), await scrapeGateway()]) {
+        expect(sampleValue(samples, 'storecredit_outbox_rows')).toBe(3);
+        expect(sampleValue(samples, 'storecredit_outbox_oldest_age_seconds')).toBeGreaterThanOrEqual(45);
+        expect(sampleValue(samples, 'storecredit_outbox_oldest_age_seconds')).toBeLessThan(120);
+      }
     } finally {
       await lock.query("delete from outbox_message where business_id = 'metrics-test'");
       await lock.end();
     }
+  });
+
+  it('answers the gateway health routes', async () => {
+    expect((await stack.http.get('/api/health/live')).body).toEqual({ status: 'ok' });
+    const ready = await stack.http.get('/api/health/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ status: 'ok', info: { database: { status: 'up' }, schema: { status: 'up' }, kafka: { status: 'up' } } });
+    expect((await stack.http.get('/api/health')).body).toMatchObject({ status: 'ok', database: 'up' });
   });
 
   it('answers the worker port on its health routes and refuses other paths', async () => {

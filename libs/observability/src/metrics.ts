@@ -56,7 +56,7 @@ export const consumerLagMessages = new Gauge({
 
 export const outboxRows = new Gauge({
   name: 'storecredit_outbox_rows',
-  help: 'Outbox rows not yet published as events (read from the database at scrape time)',
+  help: 'Outbox rows not yet published as events (read from the database at scrape time, by the gateway and the worker)',
   registers,
 });
 
@@ -141,6 +141,16 @@ async function runProbe(name: string, probe: ScrapeProbe): Promise<void> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The outbox gauges' one read: how many rows wait, and how old the oldest is (0 when none). */
+export const outboxGaugesStatement = `
+  select count(*)::int as rows, coalesce(extract(epoch from now() - min(created_at)), 0)::float8 as oldest_seconds
+  from outbox_message`;
+
+export function recordOutbox(row: { rows: number; oldest_seconds: number }): void {
+  outboxRows.set(row.rows);
+  outboxOldestAgeSeconds.set(row.oldest_seconds);
 }
 
 /** pg's Pool counters, as MikroORM's PostgreSQL driver and the group store's own pool expose them. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
-import type { PoolCounts } from '@storecredit/observability';
+import { outboxGaugesStatement, type PoolCounts } from '@storecredit/observability';
 import { Database } from '../database';
 
 @Injectable()
@@ -14,6 +14,11 @@ export class HealthRepository {
   async outboxPending(): Promise<number> {
     const [row] = await this.db.query<{ pending: string }>('select count(*) as pending from outbox_message');
     return Number(row.pending);
+  }
+
+  async outboxGauges(): Promise<{ rows: number; oldest_seconds: number }> {
+    const [row] = await this.db.query<{ rows: number; oldest_seconds: number }>(outboxGaugesStatement);
+    return row;
   }
 
   async ping(): Promise<void> {

@@ -7,6 +7,7 @@ import {
   describeKafkaCluster,
   healthAnswer,
   readinessCheckTimeoutMs,
+  recordOutbox,
   recordPool,
   type HealthAnswer,
 } from '@storecredit/observability';
@@ -22,13 +23,13 @@ export interface Health {
 
 /**
  * Liveness (the process answers), readiness (PostgreSQL answers, the schema is not behind this build, and with Kafka
- * a broker answers) and the gateway's scrape-time metrics (its pool). The older `GET /api/health` stays as it was.
+ * a broker answers) and the gateway's scrape-time metrics (its pool, the outbox). The older `GET /api/health` stays as it was.
  */
 @Injectable()
 export class HealthService implements OnApplicationBootstrap, OnApplicationShutdown {
   /** Null in embedded mode: no broker to ask. */
   private readonly kafka: Kafka | null;
-  private removeProbe?: () => void;
+  private readonly removeProbes: Array<() => void> = [];
 
   constructor(
     private readonly repository: HealthRepository,
@@ -41,11 +42,15 @@ export class HealthService implements OnApplicationBootstrap, OnApplicationShutd
 
   onApplicationBootstrap(): void {
     collectProcessMetrics();
-    this.removeProbe = addScrapeProbe('gateway-pools', async () => recordPool('gateway', 'orm', await this.repository.poolCounts()));
+    this.removeProbes.push(
+      addScrapeProbe('gateway-pools', async () => recordPool('gateway', 'orm', await this.repository.poolCounts())),
+      // A gateway alone (no worker in its process) reports the outbox too, rather than a gauge at 0 it never read.
+      addScrapeProbe('gateway-outbox', async () => recordOutbox(await this.repository.outboxGauges())),
+    );
   }
 
   onApplicationShutdown(): void {
-    this.removeProbe?.();
+    for (const remove of this.removeProbes.splice(0)) remove();
   }
 
   /** Up when the database answers (a failed read is a 500); the outbox backlog says whether events are flowing. */

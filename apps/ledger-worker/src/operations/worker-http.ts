@@ -8,9 +8,9 @@ import {
   collectProcessMetrics,
   describeKafkaCluster,
   healthAnswer,
-  outboxOldestAgeSeconds,
-  outboxRows,
+  outboxGaugesStatement,
   readinessCheckTimeoutMs,
+  recordOutbox,
   recordPool,
   scrapeMetrics,
 } from '@storecredit/observability';
@@ -19,10 +19,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { CommandConsumer, type CommandTransportStatus } from '../consumers/command.consumer';
 import { workerConfigToken, type WorkerConfig } from '../worker.config';
-
-const outboxStatement = `
-  select count(*)::int as rows, coalesce(extract(epoch from now() - min(created_at)), 0)::float8 as oldest_seconds
-  from outbox_message`;
 
 /**
  * The worker's operations port (WORKER_HTTP_PORT): `/metrics` for Prometheus, `/health/live` (the process answers)
@@ -63,7 +59,9 @@ export class WorkerHttp implements OnApplicationBootstrap, OnApplicationShutdown
     collectProcessMetrics();
     const server = createServer((request, response) => void this.answer(request, response));
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      server.once('error', (error: NodeJS.ErrnoException) =>
+        reject(error.code === 'EADDRINUSE' ? new Error(`WORKER_HTTP_PORT ${this.config.httpPort} on ${this.config.httpHost} is in use by another process; set another port, 0 for any free one, or off`) : error),
+      );
       server.listen(this.config.httpPort ?? 0, this.config.httpHost, () => resolve());
     });
     this.server = server;
@@ -123,9 +121,8 @@ export class WorkerHttp implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   private async readOutbox(): Promise<void> {
-    const [row] = await (this.orm.em.fork() as EntityManager).execute<Array<{ rows: number; oldest_seconds: number }>>(outboxStatement);
-    outboxRows.set(row.rows);
-    outboxOldestAgeSeconds.set(row.oldest_seconds);
+    const [row] = await (this.orm.em.fork() as EntityManager).execute<Array<{ rows: number; oldest_seconds: number }>>(outboxGaugesStatement);
+    recordOutbox(row);
   }
 
   private async readPools(): Promise<void> {
