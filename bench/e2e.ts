@@ -211,6 +211,8 @@ async function startWorkers(
           KAFKA_TOPIC_PREFIX: prefix,
           KAFKA_PARTITIONS: String(config.partitions),
           KAFKA_CLIENT_ID: `bench-worker-${index + 1}`,
+          // Several workers on one machine: each takes a free port for its metrics and health.
+          WORKER_HTTP_PORT: '0',
           BENCH_PROFILE_FILE: profileFile !== null && index === 0 ? profileFile : '',
         },
         logFile: join(logDir, `worker-${index + 1}.log`),

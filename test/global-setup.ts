@@ -26,6 +26,9 @@ function say(line: string): void {
  * cannot be reached or started fails the run instead of skipping it.
  */
 export default async function globalSetup(): Promise<void> {
+  // Suites start many workers at once, in the test process and as child processes (which inherit this): each takes
+  // a free port for its metrics and health instead of the default one.
+  process.env.WORKER_HTTP_PORT ??= '0';
   const choice = chooseTestServices(process.env);
   say(`${choice.mode}: ${choice.reason}`);
   if (choice.mode === 'containers') await startContainers();

@@ -4,7 +4,8 @@ import fastifyStatic from '@fastify/static';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { httpRequestSeconds } from '@storecredit/observability';
 import { ApiError } from './http/api-error';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Clock } from '@storecredit/ledger';
@@ -41,6 +42,7 @@ export async function createGatewayApp(config: GatewayConfig, database: GatewayD
   await app.register(fastifyCookie);
   app.getHttpAdapter().getInstance().addHook('onRequest', hostCheck(config.allowedHosts));
   app.getHttpAdapter().getInstance().addHook('onRequest', browserWriteChecks(config.allowedOrigins));
+  app.getHttpAdapter().getInstance().addHook('onResponse', recordHttpRequest);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -57,6 +59,17 @@ export async function createGatewayApp(config: GatewayConfig, database: GatewayD
 }
 
 const docsPath = '/api/docs';
+
+/**
+ * Every answer's duration by route template (`/api/clients/:clientId`, never the address itself, which carries
+ * ids); an address no route matched is `unmatched`.
+ */
+async function recordHttpRequest(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  httpRequestSeconds.observe(
+    { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+    reply.elapsedTime / 1000,
+  );
+}
 
 /**
  * Everything from our own origin only, and never inside a frame. Swagger UI's page at /api/docs carries inline

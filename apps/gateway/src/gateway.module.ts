@@ -1,5 +1,6 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
 import { LedgerModule, type Clock } from '@storecredit/ledger';
 import { ZodValidationPipe } from 'nestjs-zod';
 import { AuditController } from './audit/audit.controller';
@@ -40,7 +41,7 @@ import { GiftCardsRepository } from './gift-cards/gift-cards.repository';
 import { GiftCardsService } from './gift-cards/gift-cards.service';
 import { RedemptionThrottle } from './gift-cards/redemption-throttle';
 import { RedemptionThrottleRepository } from './gift-cards/redemption-throttle.repository';
-import { HealthController } from './health/health.controller';
+import { HealthController, MetricsController } from './health/health.controller';
 import { HealthRepository } from './health/health.repository';
 import { HealthService } from './health/health.service';
 import { ApiExceptionFilter } from './http/api-exception.filter';
@@ -72,9 +73,11 @@ export class GatewayModule {
     };
     return {
       module: GatewayModule,
-      imports: [LedgerModule.forRoot({ databaseUrl: database.url, poolMax: database.poolMax, clock })],
+      // terminus's logger off: a failed readiness is answered with its reason, and probed every few seconds.
+      imports: [LedgerModule.forRoot({ databaseUrl: database.url, poolMax: database.poolMax, clock }), TerminusModule.forRoot({ logger: false })],
       controllers: [
         HealthController,
+        MetricsController,
         AuthController,
         StaffController,
         ClientsController,

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { LedgerModule, type Clock } from '@storecredit/ledger';
 import { CommandConsumer } from './consumers/command.consumer';
 import { CommandProcessor } from './consumers/command-processor';
@@ -6,6 +7,7 @@ import { HoldSweep } from './hold-sweep';
 import { kafkaProvider, WorkerProducer } from './kafka.providers';
 import { EventSink, KafkaEventSink } from './outbox/event-sink';
 import { OutboxRelay, relayOptionsToken } from './outbox/outbox-relay';
+import { WorkerHttp } from './operations/worker-http';
 import { SchemaCheck } from './schema-check';
 import { workerConfigToken, type WorkerConfig } from './worker.config';
 
@@ -14,7 +16,8 @@ export class LedgerWorkerModule {
   static forRoot(config: WorkerConfig, clock?: Clock): DynamicModule {
     return {
       module: LedgerWorkerModule,
-      imports: [LedgerModule.forRoot({ databaseUrl: config.databaseUrl, clock })],
+      // terminus's logger off: a failed readiness is answered with its reason, and probed every few seconds.
+      imports: [LedgerModule.forRoot({ databaseUrl: config.databaseUrl, clock }), TerminusModule.forRoot({ logger: false })],
       providers: [
         { provide: workerConfigToken, useValue: config },
         SchemaCheck,
@@ -26,6 +29,7 @@ export class LedgerWorkerModule {
         OutboxRelay,
         CommandConsumer,
         HoldSweep,
+        WorkerHttp,
       ],
       exports: [OutboxRelay],
     };

@@ -3,6 +3,8 @@ import { defaultDatabaseUrl, holdSweepIntervalMsDefault } from '@storecredit/led
 import { defaultKafkaBrokers } from '@storecredit/messaging';
 
 export const defaultPartitions = 4;
+/** The worker's port for /metrics, /health/live and /health/ready (WORKER_HTTP_PORT: a number, 0 for any free port, off for none). */
+export const defaultWorkerHttpPort = 9464;
 /** Partitions whose fetched messages one worker hands to the group committer at once (they share its transactions). */
 export const defaultPartitionsConsumedConcurrently = 16;
 
@@ -20,6 +22,10 @@ export interface WorkerConfig {
   relayEnabled: boolean;
   /** How often the hold expiry sweep runs (HOLD_SWEEP_MS; 0 turns it off in this worker). */
   holdSweepMs: number;
+  /** Port of the worker's metrics and health listener; null: none (WORKER_HTTP_PORT=off); 0: any free port. */
+  httpPort: number | null;
+  /** Address it listens on (WORKER_HTTP_HOST); 0.0.0.0 in a container, so that Prometheus reaches it. */
+  httpHost: string;
 }
 
 export const workerConfigToken = Symbol('WorkerConfig');
@@ -29,6 +35,15 @@ function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): num
   if (raw === undefined || raw === '') return fallback;
   const value = Number.parseInt(raw, 10);
   if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+function httpPortFromEnv(env: NodeJS.ProcessEnv): number | null {
+  const raw = env.WORKER_HTTP_PORT;
+  if (raw === undefined || raw === '') return defaultWorkerHttpPort;
+  if (raw === 'off') return null;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65_535) throw new Error(`WORKER_HTTP_PORT must be a port (0 for any free one) or off, got ${JSON.stringify(raw)}`);
   return value;
 }
 
@@ -45,5 +60,7 @@ export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Worke
     createTopics: env.KAFKA_CREATE_TOPICS !== 'false',
     relayEnabled: env.OUTBOX_RELAY !== 'false',
     holdSweepMs: env.HOLD_SWEEP_MS === '0' ? 0 : intFromEnv(env, 'HOLD_SWEEP_MS', holdSweepIntervalMsDefault),
+    httpPort: httpPortFromEnv(env),
+    httpHost: env.WORKER_HTTP_HOST ?? '127.0.0.1',
   };
 }

@@ -488,6 +488,11 @@ export class GroupStore implements OnApplicationShutdown {
     await this.pool?.end();
   }
 
+  /** The pool's counts for the metrics; none before the first group opened it. */
+  poolCounts(): { totalCount: number; idleCount: number; waitingCount: number } | undefined {
+    return this.pool && { totalCount: this.pool.totalCount, idleCount: this.pool.idleCount, waitingCount: this.pool.waitingCount };
+  }
+
   private connections(): Pool {
     if (!this.pool) {
       this.pool = new Pool({ connectionString: this.options.databaseUrl, max: this.options.poolMax });

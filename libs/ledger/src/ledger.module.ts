@@ -46,7 +46,7 @@ export class LedgerModule {
         LedgerVerifier,
         ...commandHandlers,
       ],
-      exports: [MikroORM, Clock, LedgerCommands, LedgerExpiry, LedgerVerifier],
+      exports: [MikroORM, Clock, GroupStore, LedgerCommands, LedgerExpiry, LedgerVerifier],
     };
   }
 }

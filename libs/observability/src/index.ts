@@ -1,3 +1,4 @@
 // Operating the apps: metrics (prom-client), structured logs (pino) and traces (OpenTelemetry), shared by the
 // gateway, the ledger worker and the reporting consumer. No rule of money lives here.
-export {};
+export * from './health';
+export * from './metrics';

@@ -11,6 +11,7 @@ import {
   type Reply,
 } from '@storecredit/contracts';
 import { LedgerCommands } from '@storecredit/ledger';
+import { commandAgeSeconds, groupApplySeconds, groupCommands } from '@storecredit/observability';
 import type { KafkaMessage } from 'kafkajs';
 import { workerConfigToken, type WorkerConfig } from '../worker.config';
 
@@ -44,8 +45,10 @@ export class CommandProcessor {
   async processGroup(slices: readonly PartitionSlice[]): Promise<Outgoing[]> {
     const checked = slices.flatMap(({ topic, partition, messages }) => messages.map((message) => this.check(topic, partition, message)));
     const accepted = checked.filter((item): item is Accepted => item.kind === 'command');
+    const applyStarted = performance.now();
     const outcomes = await this.ledger.applyGroup(accepted.map((item) => item.command));
     if (outcomes.length !== accepted.length) throw new Error(`${accepted.length} commands applied, ${outcomes.length} outcomes returned`);
+    if (accepted.length > 0) recordGroup(slices, checked, applyStarted);
     let next = 0;
     return checked.map((item) => {
       if (item.kind === 'dead-letter') return item;
@@ -79,6 +82,22 @@ export class CommandProcessor {
     }
     return { kind: 'command', command, correlationId: headerText(message, headerNames.correlationId) ?? command.commandId };
   }
+}
+
+/** The group's size, its apply time and each command's age at commit: now less the producer's message timestamp. */
+function recordGroup(slices: readonly PartitionSlice[], checked: ReadonlyArray<Accepted | DeadLetter>, applyStarted: number): void {
+  groupApplySeconds.observe((performance.now() - applyStarted) / 1000);
+  const committedAt = Date.now();
+  let index = 0;
+  let commands = 0;
+  for (const { messages } of slices) {
+    for (const message of messages) {
+      if (checked[index++].kind !== 'command') continue;
+      commands++;
+      commandAgeSeconds.observe(Math.max(0, committedAt - Number(message.timestamp)) / 1000);
+    }
+  }
+  groupCommands.observe(commands);
 }
 
 function headerText(message: KafkaMessage, name: string): string | undefined {

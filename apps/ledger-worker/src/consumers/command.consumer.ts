@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
-import { headerNames, producers } from '@storecredit/contracts';
+import { headerNames, producers, type Reply } from '@storecredit/contracts';
 import { ensureTopics } from '@storecredit/messaging';
+import { consumerLagMessages, deadLettersTotal, OutcomeTally } from '@storecredit/observability';
 import { Kafka, type Consumer, type EachBatchPayload, type Message } from 'kafkajs';
 import { WorkerProducer } from '../kafka.providers';
 import { OutboxRelay } from '../outbox/outbox-relay';
@@ -73,7 +74,11 @@ export class CommandConsumer extends Server<Record<string, never>, CommandTransp
       this.logger.error(`the Kafka consumer stopped for good: ${payload.error.message}; exiting so that the worker is restarted`);
       process.exit(1);
     });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this._status$.next('connected'));
+    // The lag of partitions this worker no longer owns would stay frozen at its last value: the next slices set it again.
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      consumerLagMessages.reset();
+      this._status$.next('connected');
+    });
     this.consumer.on(this.consumer.events.REBALANCING, () => this._status$.next('rebalancing'));
     this.consumer.on(this.consumer.events.STOP, () => this._status$.next('stopped'));
     this.consumer.on(this.consumer.events.DISCONNECT, () => this._status$.next('disconnected'));
@@ -150,7 +155,9 @@ export class CommandConsumer extends Server<Record<string, never>, CommandTransp
       } finally {
         this.inFlight.delete(delivered);
       }
-      resolveOffset(messages[messages.length - 1].offset);
+      const lastOffset = messages[messages.length - 1].offset;
+      resolveOffset(lastOffset);
+      consumerLagMessages.set({ topic: batch.topic, partition: String(batch.partition) }, Math.max(0, Number(batch.highWatermark) - Number(lastOffset) - 1));
       await heartbeat();
     }
   }
@@ -176,14 +183,18 @@ export class CommandConsumer extends Server<Record<string, never>, CommandTransp
   private async publish(outgoing: Outgoing[]): Promise<void> {
     const replies: Message[] = [];
     const deadLetters: Message[] = [];
+    const outcomes = new OutcomeTally();
+    const deadLetterCodes: string[] = [];
     for (const item of outgoing) {
       if (item.kind === 'reply') {
+        outcomes.add(item.reply.commandType, replyOutcome(item.reply), item.reply.error?.code ?? 'ok');
         replies.push({
           key: item.reply.commandId,
           value: JSON.stringify(item.reply),
           headers: { [headerNames.correlationId]: item.reply.correlationId },
         });
       } else {
+        deadLetterCodes.push(item.code);
         this.logger.warn(`dead letter from ${item.topic}[${item.partition}]@${item.message.offset}: ${item.code}: ${item.reason}`);
         deadLetters.push(deadLetterOf(item));
       }
@@ -193,6 +204,9 @@ export class CommandConsumer extends Server<Record<string, never>, CommandTransp
       { topic: this.config.topics.deadLetter, messages: deadLetters },
     ].filter((entry) => entry.messages.length > 0);
     if (topicMessages.length > 0) await this.output.send('replies', (producer) => producer.sendBatch({ topicMessages, acks: -1 }));
+    // Counted once the broker has them: a group whose publish failed is redelivered, and answered (replayed) then.
+    outcomes.flush();
+    for (const code of deadLetterCodes) deadLettersTotal.inc({ code });
   }
 }
 
@@ -204,6 +218,11 @@ function groupMembershipError(error: unknown): Error | undefined {
     if (groupMembershipErrorTypes.has((current as Error & { type?: string }).type ?? '')) return current;
   }
   return undefined;
+}
+
+function replyOutcome(reply: Reply): 'applied' | 'rejected' | 'replayed' {
+  if (reply.replayed) return 'replayed';
+  return reply.status;
 }
 
 function deadLetterOf(item: Extract<Outgoing, { kind: 'dead-letter' }>): Message {

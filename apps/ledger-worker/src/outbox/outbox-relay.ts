@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { LedgerEvent } from '@storecredit/contracts';
+import { outboxEventsPublishedTotal, outboxPublishSeconds } from '@storecredit/observability';
 import { EventSink, type OutgoingEvent } from './event-sink';
 
 /**
@@ -89,7 +90,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       if (rows.length === 0) return 0;
       const events: OutgoingEvent[] = inWalletOrder(rows).map((row) => ({ key: row.message_key, type: row.event_type, json: row.payload }));
       // The rows come back only if this publish succeeds: a failure rolls the delete back.
+      const publishStarted = performance.now();
       await this.sink.publish(events);
+      outboxPublishSeconds.observe((performance.now() - publishStarted) / 1000);
+      outboxEventsPublishedTotal.inc(rows.length);
       return rows.length;
     });
   }
