@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { BrowserSessions, expectCount, expectText, launchChromium, screenshotDir, screenshots } from './browser-support';
+import { BrowserSessions, expectCount, expectText, launchChromium, screenshotDir, screenshots, until } from './browser-support';
 import { addBalance, deductBalance, issueGiftCard, startWebServer, type WebServer } from './web-server';
 
 /**
@@ -181,5 +181,29 @@ describe('staff web app: settings, bonus and reversals in Chromium', () => {
       await dialog(page).getByRole('button', { name: 'Reverse entry' }).click();
       await expectText(dialog(page).getByRole('alert'), 'This credit has already been spent (or has expired), so it cannot be taken back.');
     });
+  });
+
+  it('shows the owner the audit log, filtered by action, and hides it from the front desk', async () => {
+    const changed = await server.api.put('/api/settings/credit', { refundGraceDays: 21 });
+    expect(changed.status).toBe(200);
+    const page = await sessions.pageAs(server.owner);
+    await page.getByRole('link', { name: 'Audit log', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
+    const rows = page.locator('.audit-table tbody tr');
+    const change = page.locator('.audit-table tbody tr[data-action="credit_settings_changed"]').first();
+    await expectText(change, /Owner\s+Changed credit settings refund grace 21 days/);
+    await expectText(page.locator('.audit-table tbody tr[data-action="sign_in"]').filter({ hasText: 'Owner' }).first(), /Signed in\s+127\.0\.0\.1/);
+    await page.getByLabel('Action').selectOption('credit_settings_changed');
+    await until('only credit settings changes are listed', async () => {
+      const actions = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-action')));
+      return actions.length > 0 && actions.every((action) => action === 'credit_settings_changed');
+    });
+    await screenshots(page, 'audit-log');
+
+    const desk = await sessions.pageAs(server.frontDesk);
+    await desk.getByRole('link', { name: 'Clients', exact: true }).waitFor();
+    expect(await desk.getByRole('link', { name: 'Audit log', exact: true }).count()).toBe(0);
+    await desk.goto(`${server.url}/audit`);
+    await expectText(desk.locator('main'), 'Your account cannot view the audit log.');
   });
 });

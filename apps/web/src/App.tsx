@@ -77,6 +77,7 @@ function SignedIn({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
             {session.can('giftcard.manage') ? <NavLink to="/gift-cards">{t('nav.giftCards')}</NavLink> : null}
             {session.can('settings.manage') ? <NavLink to="/settings">{t('nav.settings')}</NavLink> : null}
             {session.can('reports.view') ? <NavLink to="/reports">{t('nav.reports')}</NavLink> : null}
+            {session.can('audit.view') ? <NavLink to="/audit">{t('nav.audit')}</NavLink> : null}
           </nav>
           <div className="who">
             <span className="who-name">{me.name}</span>
@@ -98,7 +99,7 @@ function SignedIn({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
   );
 }
 
-function NavLink({ to, children }: { to: '/clients' | '/checkout' | '/gift-cards' | '/settings' | '/reports'; children: string }) {
+function NavLink({ to, children }: { to: '/clients' | '/checkout' | '/gift-cards' | '/settings' | '/reports' | '/audit'; children: string }) {
   // Current on the screens under it too (a client's page is under Clients), whatever the search.
   return (
     <Link to={to} className="nav-link" activeOptions={{ includeSearch: false }}>

@@ -1,5 +1,7 @@
 import { normalizeGiftCardCode, type BonusTierRule, type EntryReferenceType, type EntryType, type GiftCardDisplayStatus, type LotSource } from '@storecredit/contracts';
+import type { AuditItem } from './api';
 import { t } from './i18n';
+import { formatMoney } from './money';
 
 /**
  * The product's own words for the contract's entry types, reference types and gift card statuses, from the
@@ -57,4 +59,33 @@ export function formatTimeLeft(ms: number): string {
   const [hours, minutes, seconds] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
   const pad = (n: number) => String(n).padStart(2, '0');
   return hours > 0 ? `${hours}:${pad(minutes)}:${pad(seconds)}` : `${minutes}:${pad(seconds)}`;
+}
+
+/** An audit log action in words; an action this app does not know yet shows as the server names it. */
+export function auditActionLabel(action: string): string {
+  return t(`audit.actions.${action}`, { defaultValue: action });
+}
+
+/** The few words after an audit action that say on what it was done; never more than the row's own details. */
+export function auditSummary(item: AuditItem): string {
+  const details = item.details;
+  const text = (key: string) => (typeof details[key] === 'string' ? (details[key] as string) : '');
+  switch (item.action) {
+    case 'staff_created':
+      return t('audit.summary.staff', { name: text('name'), role: text('role') });
+    case 'api_key_created':
+    case 'api_key_revoked':
+      return t('audit.summary.apiKey', { name: text('name') });
+    case 'gift_cards_issued': {
+      const count = Array.isArray(details.cards) ? details.cards.length : 0;
+      return t('audit.summary.giftCards', { count, amount: formatMoney(text('amount'), text('currency')) });
+    }
+    case 'bonus_rules_changed':
+    case 'bonus_rules_removed':
+      return t('audit.summary.bonus', { currency: text('currency'), version: String(details.version ?? '') });
+    case 'credit_settings_changed':
+      return t('audit.summary.grace', { days: String(details.refundGraceDays ?? '') });
+    default:
+      return '';
+  }
 }

@@ -1,6 +1,6 @@
 import { focusManager, infiniteQueryOptions, QueryClient, queryOptions, type QueryKey } from '@tanstack/react-query';
 import type { EntryType, LiabilityReport } from '@storecredit/contracts';
-import { ApiError, get, query, type BonusRule, type Client, type CreditSettings, type Entry, type GiftCard, type Hold, type Me, type Page, type Wallet } from './api';
+import { ApiError, get, query, type AuditItem, type BonusRule, type Client, type CreditSettings, type Entry, type GiftCard, type Hold, type Me, type Page, type Wallet } from './api';
 
 /**
  * The server's data as TanStack Query caches it: one key per thing the screens show, so a command that changes a
@@ -16,6 +16,29 @@ export interface HistoryFilter {
   from: string;
   to: string;
 }
+
+export interface AuditFilter {
+  action: string;
+}
+
+/** The actions the audit log records (the gateway's auditActions), for the screen's filter. */
+export const auditActions = [
+  'sign_in',
+  'sign_in_failed',
+  'signed_out_everywhere',
+  'password_changed',
+  'password_reset',
+  'staff_created',
+  'staff_deactivated',
+  'staff_reactivated',
+  'api_key_created',
+  'api_key_revoked',
+  'gift_cards_issued',
+  'gift_card_voided',
+  'bonus_rules_changed',
+  'bonus_rules_removed',
+  'credit_settings_changed',
+] as const;
 
 export interface GiftCardFilter {
   status: string;
@@ -42,6 +65,7 @@ export const queryKeys = {
   bonusRules: ['settings', 'bonus-rules'] as const,
   creditSettings: ['settings', 'credit'] as const,
   liability: (filter: ReportFilter) => ['reports', 'liability', filter] as const,
+  audit: (filter: AuditFilter) => ['audit', filter] as const,
 } satisfies Record<string, QueryKey | ((...args: never[]) => QueryKey)>;
 
 /** What a balance command (add, deduct, redeem, pay) changes: the client's balances and every list of its entries. */
@@ -156,6 +180,14 @@ export const giftCardsQuery = (filter: GiftCardFilter) =>
   infiniteQueryOptions({
     queryKey: queryKeys.giftCardList(filter),
     queryFn: ({ pageParam, signal }) => get<Page<GiftCard>>(`/api/gift-cards${query({ ...filter, cursor: pageParam })}`, { signal }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (page) => page.nextCursor,
+  });
+
+export const auditQuery = (filter: AuditFilter) =>
+  infiniteQueryOptions({
+    queryKey: queryKeys.audit(filter),
+    queryFn: ({ pageParam, signal }) => get<Page<AuditItem>>(`/api/audit${query({ action: filter.action, cursor: pageParam })}`, { signal }),
     initialPageParam: null as string | null,
     getNextPageParam: (page) => page.nextCursor,
   });

@@ -2,6 +2,7 @@ import { entryTypes, type EntryType } from '@storecredit/contracts';
 import { createRootRoute, createRoute, createRouter, lazyRouteComponent, Link, redirect } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
 import { App } from './App';
+import { Audit } from './screens/Audit';
 import { Checkout } from './screens/Checkout';
 import { parseSearch, stringifySearch } from './search';
 import { ClientForm } from './screens/ClientForm';
@@ -116,6 +117,7 @@ const historyRoute = createRoute({
 const checkoutRoute = createRoute({ getParentRoute: () => rootRoute, path: '/checkout', component: Checkout });
 const giftCardsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/gift-cards', component: GiftCards });
 const settingsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/settings', component: Settings });
+const auditRoute = createRoute({ getParentRoute: () => rootRoute, path: '/audit', component: Audit });
 // Loaded when first visited: the report's charting library stays out of the bundle every other screen loads.
 const reportsRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -151,6 +153,7 @@ const routeTree = rootRoute.addChildren([
   giftCardsRoute,
   settingsRoute,
   reportsRoute,
+  auditRoute,
   notFoundRoute,
 ]);
 
