@@ -8,6 +8,7 @@ export const usage = [
   '                                                    send dead letters back to their original topics',
   '  --code C   only dead letters of this code (malformed_json, schema_violation, wrong_key, ...)',
   '  --since T  only dead letters that failed at or after T, an ISO 8601 time (2026-12-01T00:00:00Z)',
+  '  --limit N  the N most recent only',
   '  --again    re-drive also what an earlier redrive sent',
   'env: KAFKA_BROKERS (127.0.0.1:9092), KAFKA_TOPIC_PREFIX (storecredit)',
 ].join('\n');

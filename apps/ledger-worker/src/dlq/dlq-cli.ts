@@ -64,7 +64,9 @@ function run(context: DlqContext, command: DlqCommand): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    output.err(`dlq: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    // The broker unreachable or refusing is the operator's to fix: its message alone; anything else is our bug.
+    const brokerError = error instanceof Error && error.name.startsWith('KafkaJS');
+    output.err(`dlq: ${error instanceof Error ? (brokerError ? error.message : (error.stack ?? error.message)) : String(error)}`);
     process.exit(1);
   },
 );

@@ -161,7 +161,11 @@ async function sendBatch(context: DlqContext, batch: Batch, selected: (letter: D
   const observed: Observed[] = batch.messages.map((message) => {
     const letter = deadLetterOf(batch.partition, message);
     const chosen = selected(letter);
-    if (chosen) byTopic.set(letter.originalTopic as string, [...(byTopic.get(letter.originalTopic as string) ?? []), redrivenMessage(letter)]);
+    if (chosen) {
+      const topic = letter.originalTopic as string;
+      byTopic.set(topic, byTopic.get(topic) ?? []);
+      byTopic.get(topic)?.push(redrivenMessage(letter));
+    }
     return { offset: message.offset, redriven: chosen || batch.before.isRedriven(message.offset) };
   });
   const commit = batch.before.after(observed);
