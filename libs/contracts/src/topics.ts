@@ -63,4 +63,6 @@ export const headerNames = {
   dlqOriginalPartition: 'dlq-original-partition',
   dlqOriginalOffset: 'dlq-original-offset',
   dlqFailedAt: 'dlq-failed-at',
+  /** Set by the re-drive tool (`npm run dlq -- redrive`) on a message it sends back: `<partition>:<offset>` of its dead letter. */
+  dlqRedrivenFrom: 'dlq-redriven-from',
 } as const;
