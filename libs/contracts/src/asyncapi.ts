@@ -143,6 +143,15 @@ const traceHeaders: Record<string, JsonSchema> = {
   tracestate: { type: 'string', description: 'Optional. W3C Trace Context: vendor-specific trace state.' },
 };
 
+/** Set by `npm run dlq -- redrive` on a dead letter it sends back to its topic; kept if it dead-letters again. */
+const redrivenFromHeader: Record<string, JsonSchema> = {
+  [headerNames.dlqRedrivenFrom]: {
+    type: 'string',
+    pattern: '^[0-9]+:[0-9]+$',
+    description: 'Only on a re-driven command: the partition:offset of the dead letter it was re-driven from.',
+  },
+};
+
 const headers = {
   command: {
     type: 'object',
@@ -152,6 +161,7 @@ const headers = {
         description: "Optional. Copied onto the reply's header and correlationId, so a requester can match the reply; without it the reply carries the command id.",
       },
       ...traceHeaders,
+      ...redrivenFromHeader,
     },
   },
   reply: {
@@ -177,6 +187,7 @@ const headers = {
       [headerNames.dlqOriginalPartition]: { type: 'string', pattern: '^[0-9]+$', description: 'Its partition there.' },
       [headerNames.dlqOriginalOffset]: { type: 'string', pattern: '^[0-9]+$', description: 'Its offset there.' },
       [headerNames.dlqFailedAt]: { type: 'string', format: 'date-time', description: 'When the worker dead-lettered it.' },
+      ...redrivenFromHeader,
     },
     required: [
       headerNames.dlqCode,
