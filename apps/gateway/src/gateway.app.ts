@@ -8,7 +8,7 @@ import type { FastifyReply } from 'fastify';
 import { ApiError } from './http/api-error';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Clock } from '@storecredit/ledger';
-import { AppLogger } from '@storecredit/messaging';
+import { appLogger } from '@storecredit/observability';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -34,7 +34,7 @@ export async function createGatewayApp(config: GatewayConfig, database: GatewayD
     },
   });
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config, database, clock), adapter, {
-    logger: new AppLogger(),
+    logger: appLogger(),
   });
   // Headers first, so every answer carries them, refusals included; then cookies, which the write checks read.
   await app.register(fastifyHelmet, securityHeaders);

@@ -1,7 +1,9 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { LedgerModule, type Clock } from '@storecredit/ledger';
+import { LoggerModule } from 'nestjs-pino';
 import { ZodValidationPipe } from 'nestjs-zod';
+import { loggerParams } from '@storecredit/observability';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthRepository } from './auth/auth.repository';
@@ -67,7 +69,8 @@ export class GatewayModule {
     };
     return {
       module: GatewayModule,
-      imports: [LedgerModule.forRoot({ databaseUrl: database.url, poolMax: database.poolMax, clock })],
+      // LoggerModule logs each HTTP request (pino-http) and binds its request id to the lines logged while handling it.
+      imports: [LedgerModule.forRoot({ databaseUrl: database.url, poolMax: database.poolMax, clock }), LoggerModule.forRoot(loggerParams())],
       controllers: [
         HealthController,
         AuthController,

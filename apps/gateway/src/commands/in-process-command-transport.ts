@@ -1,6 +1,7 @@
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Command, Reply } from '@storecredit/contracts';
 import { LedgerExpiry, LedgerCommands } from '@storecredit/ledger';
+import { commandLogFields } from '@storecredit/observability';
 import { CommandTransport } from './command-transport';
 
 /**
@@ -22,7 +23,11 @@ export class InProcessCommandTransport extends CommandTransport implements OnApp
     });
   }
 
+  private readonly logger = new Logger(InProcessCommandTransport.name);
+
   async send(command: Command): Promise<Reply> {
+    // In-process there is no correlation id on the wire: the command id stands for it, as in the reply.
+    this.logger.debug({ ...commandLogFields(command, command.commandId), commandType: command.type }, 'command applied in-process');
     const { reply, replayed } = await this.ledger.apply(command);
     return { ...reply, correlationId: command.commandId, replayed };
   }

@@ -2,11 +2,12 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { headerNames, producers } from '@storecredit/contracts';
 import { ensureTopics } from '@storecredit/messaging';
+import { commandLogFields, traceIdOf } from '@storecredit/observability';
 import { Kafka, type Consumer, type EachBatchPayload, type Message } from 'kafkajs';
 import { WorkerProducer } from '../kafka.providers';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { workerConfigToken, type WorkerConfig } from '../worker.config';
-import { CommandProcessor, type Outgoing, type PartitionSlice } from './command-processor';
+import { CommandProcessor, deadLetterReasonForLog, type DeadLetter, type Outgoing, type PartitionSlice } from './command-processor';
 import { GroupCommitter } from './group-committer';
 
 export const consumerSessionTimeoutMs = 30_000;
@@ -178,13 +179,14 @@ export class CommandConsumer extends Server<Record<string, never>, CommandTransp
     const deadLetters: Message[] = [];
     for (const item of outgoing) {
       if (item.kind === 'reply') {
+        this.logReply(item);
         replies.push({
           key: item.reply.commandId,
           value: JSON.stringify(item.reply),
           headers: { [headerNames.correlationId]: item.reply.correlationId },
         });
       } else {
-        this.logger.warn(`dead letter from ${item.topic}[${item.partition}]@${item.message.offset}: ${item.code}: ${item.reason}`);
+        this.logDeadLetter(item);
         deadLetters.push(deadLetterOf(item));
       }
     }
@@ -193,6 +195,35 @@ export class CommandConsumer extends Server<Record<string, never>, CommandTransp
       { topic: this.config.topics.deadLetter, messages: deadLetters },
     ].filter((entry) => entry.messages.length > 0);
     if (topicMessages.length > 0) await this.output.send('replies', (producer) => producer.sendBatch({ topicMessages, acks: -1 }));
+  }
+
+  /**
+   * A rejection is worth a line; an applied command only at debug level (the worker applies thousands a second).
+   * The command's ids are fields of the line, never its payload, which may carry a gift card code.
+   */
+  private logReply({ reply, traceId }: Extract<Outgoing, { kind: 'reply' }>): void {
+    const fields = { ...commandLogFields(reply, reply.correlationId), ...(traceId === undefined ? {} : { traceId }), commandType: reply.commandType };
+    if (reply.status === 'rejected') this.logger.log({ ...fields, errorCode: reply.error?.code, replayed: reply.replayed }, 'command rejected');
+    else this.logger.debug({ ...fields, replayed: reply.replayed }, 'command applied');
+  }
+
+  private logDeadLetter(item: DeadLetter): void {
+    const { message, command } = item;
+    const correlationId = message.headers?.[headerNames.correlationId]?.toString();
+    const traceId = traceIdOf(message.headers);
+    this.logger.warn(
+      {
+        ...(command === undefined ? {} : { commandId: command.commandId, businessId: command.businessId, commandType: command.type }),
+        ...(correlationId === undefined ? {} : { correlationId }),
+        ...(traceId === undefined ? {} : { traceId }),
+        topic: item.topic,
+        partition: item.partition,
+        offset: message.offset,
+        deadLetterCode: item.code,
+        reason: deadLetterReasonForLog(item.code, item.reason),
+      },
+      'dead letter',
+    );
   }
 }
 

@@ -1,0 +1,76 @@
+import { PassThrough } from 'node:stream';
+import { createRootLogger, logSettingsFromEnv, traceIdOf } from './logging';
+
+const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+
+describe(logSettingsFromEnv.name, () => {
+  it('writes JSON to a file or a pipe and in production, readable lines on a terminal', () => {
+    expect(logSettingsFromEnv({}, { isTTY: false })).toEqual({ format: 'json', level: 'info' });
+    expect(logSettingsFromEnv({}, {})).toEqual({ format: 'json', level: 'info' });
+    expect(logSettingsFromEnv({}, { isTTY: true })).toEqual({ format: 'pretty', level: 'info' });
+    expect(logSettingsFromEnv({ NODE_ENV: 'production' }, { isTTY: true }).format).toBe('json');
+  });
+
+  it('takes LOG_FORMAT and LOG_LEVEL as given', () => {
+    expect(logSettingsFromEnv({ LOG_FORMAT: 'pretty', LOG_LEVEL: 'debug', NODE_ENV: 'production' }, { isTTY: false })).toEqual({ format: 'pretty', level: 'debug' });
+    expect(logSettingsFromEnv({ LOG_FORMAT: 'json', LOG_LEVEL: 'silent' }, { isTTY: true })).toEqual({ format: 'json', level: 'silent' });
+  });
+
+  it('refuses a format or a level it does not know, naming the ones it does', () => {
+    expect(() => logSettingsFromEnv({ LOG_FORMAT: 'xml' }, {})).toThrow('LOG_FORMAT must be one of json, pretty; got "xml"');
+    expect(() => logSettingsFromEnv({ LOG_LEVEL: 'verbose' }, {})).toThrow(/LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got "verbose"/);
+  });
+});
+
+describe(traceIdOf.name, () => {
+  it("reads the trace id of a W3C traceparent header, from HTTP or Kafka", () => {
+    expect(traceIdOf({ traceparent: `00-${traceId}-00f067aa0ba902b7-01` })).toBe(traceId);
+    expect(traceIdOf({ traceparent: Buffer.from(`00-${traceId}-00f067aa0ba902b7-00`) })).toBe(traceId);
+    expect(traceIdOf({ traceparent: [`00-${traceId}-00f067aa0ba902b7-01`] })).toBe(traceId);
+  });
+
+  it('has none for a missing, malformed or all-zero traceparent', () => {
+    expect(traceIdOf(undefined)).toBeUndefined();
+    expect(traceIdOf({})).toBeUndefined();
+    expect(traceIdOf({ traceparent: 'garbage' })).toBeUndefined();
+    expect(traceIdOf({ traceparent: `01-${traceId}-00f067aa0ba902b7-01` })).toBeUndefined();
+    expect(traceIdOf({ traceparent: `00-${'0'.repeat(32)}-00f067aa0ba902b7-01` })).toBeUndefined();
+    expect(traceIdOf({ traceparent: `00-${traceId}-${'0'.repeat(16)}-01` })).toBeUndefined();
+    expect(traceIdOf({ traceparent: `00-${traceId.toUpperCase()}-00f067aa0ba902b7-01` })).toBeUndefined();
+  });
+});
+
+describe(createRootLogger.name, () => {
+  function capture(): { stream: PassThrough; lines: () => Array<Record<string, unknown>> } {
+    const stream = new PassThrough();
+    const chunks: string[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk.toString('utf8')));
+    return { stream, lines: () => chunks.join('').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as Record<string, unknown>) };
+  }
+
+  it('writes one JSON object a line, with the level by name and an ISO time', () => {
+    const { stream, lines } = capture();
+    createRootLogger({ format: 'json', level: 'info' }, stream).info({ commandId: 'c-1' }, 'command rejected');
+    expect(lines()).toEqual([expect.objectContaining({ level: 'info', msg: 'command rejected', commandId: 'c-1', time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) })]);
+  });
+
+  it('censors credentials in request and response headers', () => {
+    const { stream, lines } = capture();
+    const headers = { authorization: 'Bearer s3cr3t-session', cookie: 'session=s3cr3t-cookie', 'x-api-key': 'sk_s3cr3t', accept: 'application/json' };
+    createRootLogger({ format: 'json', level: 'info' }, stream).info({ req: { headers }, res: { headers: { 'set-cookie': 'session=s3cr3t-new' } } }, 'request completed');
+    const [line] = lines();
+    expect(JSON.stringify(line)).not.toMatch(/s3cr3t/);
+    expect(line).toMatchObject({
+      req: { headers: { authorization: '[redacted]', cookie: '[redacted]', 'x-api-key': '[redacted]', accept: 'application/json' } },
+      res: { headers: { 'set-cookie': '[redacted]' } },
+    });
+  });
+
+  it('writes nothing below its level', () => {
+    const { stream, lines } = capture();
+    const logger = createRootLogger({ format: 'json', level: 'info' }, stream);
+    logger.debug({ commandId: 'c-1' }, 'command applied');
+    logger.warn('dead letter');
+    expect(lines().map((line) => line.msg)).toEqual(['dead letter']);
+  });
+});
