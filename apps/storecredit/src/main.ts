@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { EmbeddedDataDirError, startEmbeddedPostgres } from '@storecredit/embedded-postgres';
 import { ledgerOrmConfig } from '@storecredit/ledger';
-import { appLogger } from '@storecredit/observability';
+import { appLogger, logSettingsFromEnv } from '@storecredit/observability';
 import {
   createGatewayApp,
   demoBusinessId,
@@ -84,9 +84,10 @@ async function bootstrap(config: GatewayConfig, closers: Closers): Promise<void>
   logger.log(`storecredit is running at ${url} (API docs: ${url}/api/docs)`);
   if (embedded) {
     logger.log(`embedded mode: PostgreSQL (PGlite) data in ${config.dataDir}, commands applied in-process`);
-    // The demo passwords and gift card codes are for the person at the terminal, never for a log, which is kept and shipped.
-    if (process.stdout.isTTY === true) process.stdout.write(demoBanner(config.dataDir, seed?.created ? seed.giftCardCodes : []));
-    else logger.log(`demo business ${demoBusinessId}: its logins are in ${config.dataDir}/${demoLoginsFile}; demo gift card codes are shown on a terminal only`);
+    // The demo passwords and gift card codes are for a person reading the console, never for a JSON log, which is
+    // collected and kept: printed beside the readable log only, and not as log lines.
+    if (logSettingsFromEnv().format === 'pretty') process.stdout.write(demoBanner(config.dataDir, seed?.created ? seed.giftCardCodes : []));
+    else logger.log(`demo business ${demoBusinessId}: its logins are in ${config.dataDir}/${demoLoginsFile}; LOG_FORMAT=pretty prints them and the demo gift card codes`);
   }
 }
 

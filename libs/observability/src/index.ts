@@ -7,6 +7,7 @@ export {
   createRootLogger,
   loggerParams,
   logSettingsFromEnv,
+  requestIdOf,
   rootLogger,
   traceIdOf,
   useRootLogger,

@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
-import { createRootLogger, logSettingsFromEnv, traceIdOf } from './logging';
+import type { IncomingMessage } from 'node:http';
+import { createRootLogger, logSettingsFromEnv, requestIdOf, traceIdOf } from './logging';
 
 const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
 
@@ -72,5 +73,20 @@ describe(createRootLogger.name, () => {
     logger.debug({ commandId: 'c-1' }, 'command applied');
     logger.warn('dead letter');
     expect(lines().map((line) => line.msg)).toEqual(['dead letter']);
+  });
+});
+
+describe(requestIdOf.name, () => {
+  const request = (headers: Record<string, string>) => ({ headers }) as unknown as IncomingMessage;
+
+  it("keeps a caller's short plain X-Request-Id", () => {
+    expect(requestIdOf(request({ 'x-request-id': 'lb-7f3a.42:1' }))).toBe('lb-7f3a.42:1');
+  });
+
+  it('makes a new id for a missing, long or unsafe one', () => {
+    for (const incoming of [undefined, '', 'a'.repeat(65), 'two words', 'line\nbreak', '"quoted"']) {
+      const id = requestIdOf(request(incoming === undefined ? {} : { 'x-request-id': incoming }));
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    }
   });
 });

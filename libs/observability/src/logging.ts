@@ -1,7 +1,8 @@
+import { RequestMethod } from '@nestjs/common';
 import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { Logger as NestPinoLogger, PinoLogger, type Params } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import pino, { type DestinationStream, type Level, type Logger as Pino } from 'pino';
 import pretty from 'pino-pretty';
 
@@ -111,11 +112,10 @@ export function commandLogFields(command: { commandId: string; businessId: strin
 /** An incoming X-Request-Id is kept only if it is a short plain token: anything else could forge or flood the log. */
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,64}$/;
 
-export function requestIdOf(request: IncomingMessage, response: ServerResponse): string {
+/** The id of an HTTP request in its log lines: the caller's X-Request-Id if it is sane, else a new UUID. */
+export function requestIdOf(request: IncomingMessage): string {
   const incoming = request.headers['x-request-id'];
-  const id = typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : randomUUID();
-  response.setHeader('x-request-id', id);
-  return id;
+  return typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : randomUUID();
 }
 
 let root: Pino | undefined;
@@ -142,10 +142,16 @@ export function useRootLogger(logger: Pino): void {
  */
 export function loggerParams(): Params {
   return {
+    // nestjs-pino's default route, '{/*splat}', matches no request on Nest 12's Fastify adapter: every path, spelled
+    // as that adapter reads it.
+    forRoutes: [{ path: '/{*path}', method: RequestMethod.ALL }],
     pinoHttp: {
       logger: rootLogger(),
+      // Fastify gives each request its id first (the gateway sets its genReqId to requestIdOf); pino-http keeps it.
       genReqId: requestIdOf,
       quietReqLogger: true,
+      // The status is what the request line needs of the answer; its headers (security policy, cookies) are noise.
+      serializers: { res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }) },
       customProps: (request: IncomingMessage) => {
         const traceId = traceIdOf(request.headers);
         return traceId === undefined ? {} : { traceId };
