@@ -42,7 +42,7 @@ export const redactedPaths = [
 
 /** The process's pino logger, writing to `destination` (stdout by default) in the format of `settings`. */
 export function createRootLogger(settings: LogSettings, destination?: DestinationStream): Pino {
-  const stream = destination ?? (settings.format === 'pretty' ? pretty({ colorize: logColoursWanted(), sync: true }) : pino.destination({ fd: 1 }));
+  const stream = destination ?? (settings.format === 'pretty' ? prettyStream() : pino.destination({ fd: 1 }));
   return pino(
     {
       level: settings.level,
@@ -53,6 +53,11 @@ export function createRootLogger(settings: LogSettings, destination?: Destinatio
     },
     stream,
   );
+}
+
+/** One line a record for a person: the class that logged first, the other fields below it. */
+function prettyStream(): DestinationStream {
+  return pretty({ colorize: logColoursWanted(), sync: true, ignore: 'pid,hostname,context', messageFormat: '{if context}[{context}] {end}{msg}' });
 }
 
 /** Colour codes only on a terminal (NO_COLOR turns them off there too). */
