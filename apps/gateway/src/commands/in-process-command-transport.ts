@@ -10,6 +10,8 @@ import { CommandTransport } from './command-transport';
  */
 @Injectable()
 export class InProcessCommandTransport extends CommandTransport implements OnApplicationBootstrap {
+  private readonly logger = new Logger(InProcessCommandTransport.name);
+
   constructor(
     private readonly ledger: LedgerCommands,
     private readonly expiry: LedgerExpiry,
@@ -23,11 +25,9 @@ export class InProcessCommandTransport extends CommandTransport implements OnApp
     });
   }
 
-  private readonly logger = new Logger(InProcessCommandTransport.name);
-
   async send(command: Command): Promise<Reply> {
-    // In-process there is no correlation id on the wire: the command id stands for it, as in the reply.
-    this.logger.debug({ ...commandLogFields(command, command.commandId), commandType: command.type }, 'command applied in-process');
+    // Sent to the ledger in this process: no correlation id on a wire, the command id stands for it, as in the reply.
+    this.logger.debug({ ...commandLogFields(command, command.commandId), commandType: command.type }, 'command sent');
     const { reply, replayed } = await this.ledger.apply(command);
     return { ...reply, correlationId: command.commandId, replayed };
   }
