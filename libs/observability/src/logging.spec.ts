@@ -1,3 +1,5 @@
+import { context, trace, TraceFlags } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { PassThrough } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import { createRootLogger, logSettingsFromEnv, requestIdOf, traceIdOf } from './logging';
@@ -42,11 +44,18 @@ describe(traceIdOf.name, () => {
 });
 
 describe(createRootLogger.name, () => {
+  const written = new WeakMap<PassThrough, string[]>();
+
+  function chunksOf(stream: PassThrough): string[] {
+    return (written.get(stream) ?? []).join('').split('\n').filter((line) => line !== '');
+  }
+
   function capture(): { stream: PassThrough; lines: () => Array<Record<string, unknown>> } {
     const stream = new PassThrough();
     const chunks: string[] = [];
+    written.set(stream, chunks);
     stream.on('data', (chunk: Buffer) => chunks.push(chunk.toString('utf8')));
-    return { stream, lines: () => chunks.join('').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as Record<string, unknown>) };
+    return { stream, lines: () => chunksOf(stream).map((line) => JSON.parse(line) as Record<string, unknown>) };
   }
 
   it('writes one JSON object a line, with the level by name and an ISO time', () => {
@@ -65,6 +74,34 @@ describe(createRootLogger.name, () => {
       req: { headers: { authorization: '[redacted]', cookie: '[redacted]', 'x-api-key': '[redacted]', accept: 'application/json' } },
       res: { headers: { 'set-cookie': '[redacted]' } },
     });
+  });
+
+  it('gives a line logged inside an active span its trace id, once, unless the line or its logger names one', () => {
+    const contextManager = new AsyncLocalStorageContextManager().enable();
+    context.setGlobalContextManager(contextManager);
+    try {
+      const { stream, lines } = capture();
+      const logger = createRootLogger({ format: 'json', level: 'info' }, stream);
+      const span = trace.wrapSpanContext({ traceId, spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.SAMPLED });
+      const otherTraceId = 'a'.repeat(32);
+      context.with(trace.setSpan(context.active(), span), () => {
+        logger.info('inside');
+        logger.info({ traceId: otherTraceId }, 'its own');
+        logger.child({ traceId: otherTraceId }).info('its logger\'s');
+      });
+      logger.info('outside');
+      expect(lines().map((line) => [line.msg, line.traceId])).toEqual([
+        ['inside', traceId],
+        ['its own', otherTraceId],
+        ["its logger's", otherTraceId],
+        ['outside', undefined],
+      ]);
+      // The text too: a key twice in one line would be read differently by different collectors.
+      expect(chunksOf(stream).every((line) => line.split('"traceId"').length <= 2)).toBe(true);
+    } finally {
+      context.disable();
+      contextManager.disable();
+    }
   });
 
   it('writes nothing below its level', () => {
