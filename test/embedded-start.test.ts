@@ -85,7 +85,8 @@ interface Started {
 }
 
 function embeddedEnv(dataDir: string, port: number): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), NO_COLOR: '1' };
+  // Readable log lines, as on a terminal: the demo logins and gift card codes are printed with them, never in a JSON log.
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), NO_COLOR: '1', LOG_FORMAT: 'pretty' };
   delete env.DATABASE_URL;
   delete env.KAFKA_BROKERS;
   return env;

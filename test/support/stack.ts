@@ -1,4 +1,4 @@
-import type { INestMicroservice } from '@nestjs/common';
+import type { INestMicroservice, LoggerService, LogLevel } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createGatewayApp } from '../../apps/gateway/src/gateway.app';
@@ -26,7 +26,10 @@ export interface LedgerStack {
  * The production shape in one test process: a fresh PostgreSQL database, topics of its own on the real broker,
  * the ledger worker, and the gateway sending it commands over Kafka.
  */
-export async function startLedgerStack(env: Record<string, string> = {}): Promise<LedgerStack> {
+export async function startLedgerStack(
+  env: Record<string, string> = {},
+  options: { workerLogger?: LoggerService | LogLevel[] | false } = {},
+): Promise<LedgerStack> {
   const db = await createTestDatabase();
   const prefix = uniqueTopicPrefix();
   const fullEnv = {
@@ -37,7 +40,7 @@ export async function startLedgerStack(env: Record<string, string> = {}): Promis
     GATEWAY_REPLY_TIMEOUT_MS: String(stackReplyTimeoutMs),
     ...env,
   };
-  const worker = await startLedgerWorker(workerConfigFromEnv(fullEnv), { logger: ['error'] });
+  const worker = await startLedgerWorker(workerConfigFromEnv(fullEnv), { logger: options.workerLogger ?? ['error'] });
   const app = await createGatewayApp(gatewayConfigFromEnv(fullEnv), { url: db.url });
   return {
     db,

@@ -9,7 +9,7 @@ import { httpRequestSeconds } from '@storecredit/observability';
 import { ApiError } from './http/api-error';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Clock } from '@storecredit/ledger';
-import { AppLogger } from '@storecredit/messaging';
+import { appLogger, requestIdOf } from '@storecredit/observability';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -27,6 +27,8 @@ export async function createGatewayApp(config: GatewayConfig, database: GatewayD
     bodyLimit: bodyBytesMax,
     trustProxy: false,
     routerOptions: { maxParamLength: 256 },
+    // The request id of the log lines, answered in X-Request-Id so a caller can quote it.
+    genReqId: requestIdOf,
     // An address the router cannot read (a broken percent-encoding, a path segment past 256 characters) is a user's
     // mistake: our error shape and a 400, never Fastify's own body echoing the address back.
     frameworkErrors: (error: Error & { code?: string }, _request: unknown, reply: FastifyReply) => {
@@ -35,11 +37,14 @@ export async function createGatewayApp(config: GatewayConfig, database: GatewayD
     },
   });
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config, database, clock), adapter, {
-    logger: new AppLogger(),
+    logger: appLogger(),
   });
   // Headers first, so every answer carries them, refusals included; then cookies, which the write checks read.
   await app.register(fastifyHelmet, securityHeaders);
   await app.register(fastifyCookie);
+  app.getHttpAdapter().getInstance().addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
   app.getHttpAdapter().getInstance().addHook('onRequest', hostCheck(config.allowedHosts));
   app.getHttpAdapter().getInstance().addHook('onRequest', browserWriteChecks(config.allowedOrigins));
   app.getHttpAdapter().getInstance().addHook('onResponse', recordHttpRequest);

@@ -2,6 +2,8 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { LedgerModule, type Clock } from '@storecredit/ledger';
+import { loggerParams } from '@storecredit/observability';
+import { LoggerModule } from 'nestjs-pino';
 import { ZodValidationPipe } from 'nestjs-zod';
 import { AuditController } from './audit/audit.controller';
 import { AuditRepository } from './audit/audit.repository';
@@ -73,8 +75,13 @@ export class GatewayModule {
     };
     return {
       module: GatewayModule,
-      // terminus's logger off: a failed readiness is answered with its reason, and probed every few seconds.
-      imports: [LedgerModule.forRoot({ databaseUrl: database.url, poolMax: database.poolMax, clock }), TerminusModule.forRoot({ logger: false })],
+      // terminus's logger off: a failed readiness is answered with its reason, and probed every few seconds. LoggerModule
+      // logs each HTTP request (pino-http) and binds its request id to the lines logged while handling it.
+      imports: [
+        LedgerModule.forRoot({ databaseUrl: database.url, poolMax: database.poolMax, clock }),
+        TerminusModule.forRoot({ logger: false }),
+        LoggerModule.forRoot(loggerParams()),
+      ],
       controllers: [
         HealthController,
         MetricsController,

@@ -2,7 +2,7 @@ import type { INestMicroservice, LoggerService, LogLevel } from '@nestjs/common'
 import { NestFactory } from '@nestjs/core';
 import type { AsyncMicroserviceOptions } from '@nestjs/microservices';
 import type { Clock } from '@storecredit/ledger';
-import { AppLogger } from '@storecredit/messaging';
+import { appLogger } from '@storecredit/observability';
 import { CommandConsumer } from './consumers/command.consumer';
 import { LedgerWorkerModule } from './ledger-worker.module';
 import type { WorkerConfig } from './worker.config';
@@ -25,7 +25,7 @@ export interface LedgerWorkerAppOptions {
 /** Builds the ledger worker as a Nest microservice, not yet listening: `listen()` starts consuming, `close()` stops. */
 export function createLedgerWorkerApp(config: WorkerConfig, options: LedgerWorkerAppOptions = {}): Promise<INestMicroservice> {
   return NestFactory.createMicroservice<AsyncMicroserviceOptions>(LedgerWorkerModule.forRoot(config, options.clock), {
-    logger: options.logger ?? new AppLogger(),
+    logger: options.logger ?? appLogger(),
     ...commandTransport,
   });
 }

@@ -1,10 +1,16 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { AppLogger } from '@storecredit/messaging';
+import { appLogger } from '@storecredit/observability';
 import { createLedgerWorkerApp } from './ledger-worker.app';
 import { workerConfigFromEnv } from './worker.config';
 
-Logger.overrideLogger(new AppLogger());
+try {
+  Logger.overrideLogger(appLogger());
+} catch (error) {
+  // A LOG_FORMAT or LOG_LEVEL we cannot honour: there is no logger yet to say so.
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(1);
+}
 
 const stopSignals = ['SIGTERM', 'SIGINT'];
 /** Past this, a stop that hangs (a connection that never closes) ends with exit status 1 anyway. */

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { EmbeddedDataDirError, startEmbeddedPostgres } from '@storecredit/embedded-postgres';
 import { ledgerOrmConfig } from '@storecredit/ledger';
-import { AppLogger } from '@storecredit/messaging';
+import { appLogger, logSettingsFromEnv } from '@storecredit/observability';
 import {
   createGatewayApp,
   demoBusinessId,
@@ -16,7 +16,13 @@ import {
 } from '../../gateway/src';
 import { embeddedOutboxRelay, startLedgerWorker, workerConfigFromEnv } from '../../ledger-worker/src';
 
-Logger.overrideLogger(new AppLogger());
+try {
+  Logger.overrideLogger(appLogger());
+} catch (error) {
+  // A LOG_FORMAT or LOG_LEVEL we cannot honour: there is no logger yet to say so.
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(1);
+}
 const logger = new Logger('Main');
 
 /** Past this, a shutdown that hangs (a connection that never closes) ends with exit status 1 anyway. */
@@ -78,12 +84,20 @@ async function bootstrap(config: GatewayConfig, closers: Closers): Promise<void>
   logger.log(`storecredit is running at ${url} (API docs: ${url}/api/docs)`);
   if (embedded) {
     logger.log(`embedded mode: PostgreSQL (PGlite) data in ${config.dataDir}, commands applied in-process`);
-    logger.log(`demo business ${demoBusinessId}; sign in as:`);
-    const logins = readDemoLogins(config.dataDir);
-    for (const login of logins) logger.log(`  ${login.role.padEnd(10)} ${login.email} / ${login.password}`);
-    if (logins.length === 0) logger.log(`  (the logins made when ${config.dataDir} was created; it has no ${demoLoginsFile}: delete it to start over)`);
-    if (seed?.created) logger.log(`demo gift cards (shown once): ${seed.giftCardCodes.join(', ')}`);
+    // The demo passwords and gift card codes are for a person reading the console, never for a JSON log, which is
+    // collected and kept: printed beside the readable log only, and not as log lines.
+    if (logSettingsFromEnv().format === 'pretty') process.stdout.write(demoBanner(config.dataDir, seed?.created ? seed.giftCardCodes : []));
+    else logger.log(`demo business ${demoBusinessId}: its logins are in ${config.dataDir}/${demoLoginsFile}; LOG_FORMAT=pretty prints them and the demo gift card codes`);
   }
+}
+
+function demoBanner(dataDir: string, giftCardCodes: readonly string[]): string {
+  const lines = [`demo business ${demoBusinessId}; sign in as:`];
+  const logins = readDemoLogins(dataDir);
+  for (const login of logins) lines.push(`  ${login.role.padEnd(10)} ${login.email} / ${login.password}`);
+  if (logins.length === 0) lines.push(`  (the logins made when ${dataDir} was created; it has no ${demoLoginsFile}: delete it to start over)`);
+  if (giftCardCodes.length > 0) lines.push(`demo gift cards (shown once): ${giftCardCodes.join(', ')}`);
+  return `${lines.join('\n')}\n`;
 }
 
 /** An operator's situation gets its message alone; anything else is our bug and keeps its stack. */

@@ -58,7 +58,7 @@ export class LedgerCommands {
         return outcome;
       } catch (error) {
         if (!isLostRaceOrDatabaseFailure(error) || attempt >= applyAttemptsMax) throw error;
-        this.logger.debug(`command ${command.commandId} lost a race (attempt ${attempt}); trying again`);
+        this.logger.debug({ commandId: command.commandId, businessId: command.businessId, attempt }, 'command lost a race; trying again');
         await sleep(Math.random() * retryJitterMs * attempt);
       }
     }

@@ -2,3 +2,18 @@
 // gateway, the ledger worker and the reporting consumer. No rule of money lives here.
 export * from './health';
 export * from './metrics';
+export {
+  AppLogger,
+  appLogger,
+  commandLogFields,
+  createRootLogger,
+  loggerParams,
+  logSettingsFromEnv,
+  requestIdOf,
+  rootLogger,
+  traceIdOf,
+  useRootLogger,
+  type CommandLogFields,
+  type LogFormat,
+  type LogSettings,
+} from './logging';

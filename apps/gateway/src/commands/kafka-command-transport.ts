@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { commandKey, headerNames, replySchema, type Command, type Reply } from '@storecredit/contracts';
 import { createKafka, ensureTopics, KeyPartitioner } from '@storecredit/messaging';
+import { commandLogFields } from '@storecredit/observability';
 import type { Consumer, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { gatewayConfigToken, type GatewayConfig } from '../gateway.config';
@@ -43,7 +44,7 @@ export class KafkaCommandTransport extends CommandTransport implements OnApplica
         if (!resolve || !message.value) return;
         const parsed = replySchema.safeParse(JSON.parse(message.value.toString('utf8')));
         if (parsed.success) resolve(parsed.data);
-        else this.logger.error(`reply ${correlationId} does not match the reply schema`);
+        else this.logger.error({ correlationId }, 'a reply does not match the reply schema');
       },
     });
     await joined;
@@ -77,9 +78,10 @@ export class KafkaCommandTransport extends CommandTransport implements OnApplica
     } catch (error) {
       this.pending.delete(correlationId);
       // Whether the broker kept the command is unknown: the caller retries with the same key, which is safe.
-      this.logger.error(`could not send ${command.type} ${command.commandId}: ${(error as Error).message}`);
+      this.logger.error({ ...commandLogFields(command, correlationId), commandType: command.type, err: error }, 'could not send a command');
       throw new ApiError('ledger_unavailable', { commandId: command.commandId }, undefined, { 'retry-after': '5' });
     }
+    this.logger.debug({ ...commandLogFields(command, correlationId), commandType: command.type }, 'command sent');
     return reply;
   }
 }

@@ -11,12 +11,23 @@ import {
   type Reply,
 } from '@storecredit/contracts';
 import { LedgerCommands } from '@storecredit/ledger';
-import { commandAgeSeconds, groupApplySeconds, groupCommands } from '@storecredit/observability';
+import { commandAgeSeconds, groupApplySeconds, groupCommands, traceIdOf } from '@storecredit/observability';
 import type { KafkaMessage } from 'kafkajs';
 import { workerConfigToken, type WorkerConfig } from '../worker.config';
 
-export type DeadLetter = { kind: 'dead-letter'; code: RejectionCode | 'wrong_key'; reason: string; message: KafkaMessage; topic: string; partition: number };
-export type Outgoing = { kind: 'reply'; reply: Reply } | DeadLetter;
+export type DeadLetterCode = RejectionCode | 'wrong_key';
+export type DeadLetter = {
+  kind: 'dead-letter';
+  code: DeadLetterCode;
+  reason: string;
+  message: KafkaMessage;
+  topic: string;
+  partition: number;
+  /** The command, when the message was one but not for this topic or key. */
+  command?: Command;
+};
+/** A reply, with the trace id of the message it answers (for its log line). */
+export type Outgoing = { kind: 'reply'; reply: Reply; traceId?: string } | DeadLetter;
 /** Messages of one partition, in offset order. */
 export interface PartitionSlice {
   topic: string;
@@ -24,7 +35,7 @@ export interface PartitionSlice {
   messages: readonly KafkaMessage[];
 }
 /** A message that carries a command this topic may carry, under the right key: it goes to the ledger. */
-export type Accepted = { kind: 'command'; command: Command; correlationId: string };
+export type Accepted = { kind: 'command'; command: Command; correlationId: string; traceId?: string };
 
 /**
  * Turns Kafka messages into their outcomes: a reply for each command this topic may carry, or a dead letter with
@@ -53,19 +64,20 @@ export class CommandProcessor {
     return checked.map((item) => {
       if (item.kind === 'dead-letter') return item;
       const outcome = outcomes[next++];
-      return { kind: 'reply', reply: { ...outcome.reply, correlationId: item.correlationId, replayed: outcome.replayed } };
+      return { kind: 'reply', reply: { ...outcome.reply, correlationId: item.correlationId, replayed: outcome.replayed }, traceId: item.traceId };
     });
   }
 
   /** Decodes one message and checks that its topic may carry it and that its key is the command's. */
   check(topic: string, partition: number, message: KafkaMessage): Accepted | DeadLetter {
-    const deadLetter = (code: RejectionCode | 'wrong_key', reason: string): DeadLetter => ({
+    const deadLetter = (code: DeadLetterCode, reason: string, command?: Command): DeadLetter => ({
       kind: 'dead-letter',
       code,
       reason,
       message,
       topic,
       partition,
+      command,
     });
     const producer = this.producerByTopic.get(topic);
     if (producer === undefined) throw new Error(`subscribed to ${topic}, which is no command topic`);
@@ -73,14 +85,15 @@ export class CommandProcessor {
     if (!parsed.ok) return deadLetter(parsed.code, parsed.reason);
     const { command } = parsed;
     if (!commandTypesByProducer[producer].includes(command.type)) {
-      return deadLetter('wrong_topic', `${command.type} may not be sent on the ${producer} command topic`);
+      return deadLetter('wrong_topic', `${command.type} may not be sent on the ${producer} command topic`, command);
     }
     const expectedKey = commandKey(command);
     const key = message.key?.toString('utf8');
     if (key !== expectedKey) {
-      return deadLetter('wrong_key', `message key must be ${JSON.stringify(expectedKey)}, got ${JSON.stringify(key ?? null)}`);
+      return deadLetter('wrong_key', `message key must be ${JSON.stringify(expectedKey)}, got ${JSON.stringify(key ?? null)}`, command);
     }
-    return { kind: 'command', command, correlationId: headerText(message, headerNames.correlationId) ?? command.commandId };
+    const correlationId = headerText(message, headerNames.correlationId) ?? command.commandId;
+    return { kind: 'command', command, correlationId, traceId: traceIdOf(message.headers) };
   }
 }
 
@@ -105,4 +118,24 @@ function headerText(message: KafkaMessage, name: string): string | undefined {
   if (value === undefined) return undefined;
   const first = Array.isArray(value) ? value[0] : value;
   return first === undefined ? undefined : first.toString();
+}
+
+/**
+ * A dead letter's reason as a log line may show it. These reasons quote the message itself (V8's JSON.parse error
+ * quotes the text it failed on, the others the value or key sent), which may be a gift card code or a key sent by
+ * mistake; the dead-letter topic keeps the full reason beside the original bytes, where those already are.
+ */
+export function deadLetterReasonForLog(code: DeadLetterCode, reason: string): string {
+  switch (code) {
+    case 'malformed_json':
+      return 'not valid JSON';
+    case 'unsupported_schema_version':
+      return 'unsupported schemaVersion';
+    case 'unknown_type':
+      return 'unknown command type';
+    case 'wrong_key':
+      return "the message key is not the command's";
+    default:
+      return reason;
+  }
 }

@@ -2,12 +2,12 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { headerNames, producers, type Reply } from '@storecredit/contracts';
 import { ensureTopics } from '@storecredit/messaging';
-import { consumerLagMessages, deadLettersTotal, OutcomeTally } from '@storecredit/observability';
+import { commandLogFields, consumerLagMessages, deadLettersTotal, OutcomeTally, traceIdOf } from '@storecredit/observability';
 import { Kafka, type Consumer, type EachBatchPayload, type Message } from 'kafkajs';
 import { WorkerProducer } from '../kafka.providers';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { workerConfigToken, type WorkerConfig } from '../worker.config';
-import { CommandProcessor, type Outgoing, type PartitionSlice } from './command-processor';
+import { CommandProcessor, deadLetterReasonForLog, type DeadLetter, type Outgoing, type PartitionSlice } from './command-processor';
 import { GroupCommitter } from './group-committer';
 
 export const consumerSessionTimeoutMs = 30_000;
@@ -188,6 +188,7 @@ export class CommandConsumer extends Server<Record<string, never>, CommandTransp
     for (const item of outgoing) {
       if (item.kind === 'reply') {
         outcomes.add(item.reply.commandType, replyOutcome(item.reply), item.reply.error?.code ?? 'ok');
+        this.logReply(item);
         replies.push({
           key: item.reply.commandId,
           value: JSON.stringify(item.reply),
@@ -195,7 +196,7 @@ export class CommandConsumer extends Server<Record<string, never>, CommandTransp
         });
       } else {
         deadLetterCodes.push(item.code);
-        this.logger.warn(`dead letter from ${item.topic}[${item.partition}]@${item.message.offset}: ${item.code}: ${item.reason}`);
+        this.logDeadLetter(item);
         deadLetters.push(deadLetterOf(item));
       }
     }
@@ -207,6 +208,35 @@ export class CommandConsumer extends Server<Record<string, never>, CommandTransp
     // Counted once the broker has them: a group whose publish failed is redelivered, and answered (replayed) then.
     outcomes.flush();
     for (const code of deadLetterCodes) deadLettersTotal.inc({ code });
+  }
+
+  /**
+   * A rejection is worth a line; an applied command only at debug level (the worker applies thousands a second).
+   * The command's ids are fields of the line, never its payload, which may carry a gift card code.
+   */
+  private logReply({ reply, traceId }: Extract<Outgoing, { kind: 'reply' }>): void {
+    const fields = { ...commandLogFields(reply, reply.correlationId), ...(traceId === undefined ? {} : { traceId }), commandType: reply.commandType };
+    if (reply.status === 'rejected') this.logger.log({ ...fields, errorCode: reply.error?.code, replayed: reply.replayed }, 'command rejected');
+    else this.logger.debug({ ...fields, replayed: reply.replayed }, 'command applied');
+  }
+
+  private logDeadLetter(item: DeadLetter): void {
+    const { message, command } = item;
+    const correlationId = message.headers?.[headerNames.correlationId]?.toString();
+    const traceId = traceIdOf(message.headers);
+    this.logger.warn(
+      {
+        ...(command === undefined ? {} : { commandId: command.commandId, businessId: command.businessId, commandType: command.type }),
+        ...(correlationId === undefined ? {} : { correlationId }),
+        ...(traceId === undefined ? {} : { traceId }),
+        topic: item.topic,
+        partition: item.partition,
+        offset: message.offset,
+        deadLetterCode: item.code,
+        reason: deadLetterReasonForLog(item.code, item.reason),
+      },
+      'dead letter',
+    );
   }
 }
 
