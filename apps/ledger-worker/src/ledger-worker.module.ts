@@ -7,6 +7,7 @@ import { kafkaProvider, WorkerProducer } from './kafka.providers';
 import { EventSink, KafkaEventSink } from './outbox/event-sink';
 import { OutboxRelay, relayOptionsToken } from './outbox/outbox-relay';
 import { SchemaCheck } from './schema-check';
+import { TracingFlush } from './tracing-flush';
 import { workerConfigToken, type WorkerConfig } from './worker.config';
 
 @Module({})
@@ -26,6 +27,7 @@ export class LedgerWorkerModule {
         OutboxRelay,
         CommandConsumer,
         HoldSweep,
+        TracingFlush,
       ],
       exports: [OutboxRelay],
     };

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { Span } from '@opentelemetry/api';
 import {
   commandKey,
   commandTypesByProducer,
@@ -11,11 +12,14 @@ import {
   type Reply,
 } from '@storecredit/contracts';
 import { LedgerCommands } from '@storecredit/ledger';
+import { tracingEnabled } from '@storecredit/observability';
 import type { KafkaMessage } from 'kafkajs';
 import { workerConfigToken, type WorkerConfig } from '../worker.config';
+import { applyTraced, startProcessSpan } from './command-tracing';
 
 export type DeadLetter = { kind: 'dead-letter'; code: RejectionCode | 'wrong_key'; reason: string; message: KafkaMessage; topic: string; partition: number };
-export type Outgoing = { kind: 'reply'; reply: Reply } | DeadLetter;
+/** A reply, with the span of its command's message when traced: it is ended once the reply is published. */
+export type Outgoing = { kind: 'reply'; reply: Reply; span?: Span } | DeadLetter;
 /** Messages of one partition, in offset order. */
 export interface PartitionSlice {
   topic: string;
@@ -23,7 +27,7 @@ export interface PartitionSlice {
   messages: readonly KafkaMessage[];
 }
 /** A message that carries a command this topic may carry, under the right key: it goes to the ledger. */
-export type Accepted = { kind: 'command'; command: Command; correlationId: string };
+export type Accepted = { kind: 'command'; command: Command; correlationId: string; span?: Span };
 
 /**
  * Turns Kafka messages into their outcomes: a reply for each command this topic may carry, or a dead letter with
@@ -44,13 +48,16 @@ export class CommandProcessor {
   async processGroup(slices: readonly PartitionSlice[]): Promise<Outgoing[]> {
     const checked = slices.flatMap(({ topic, partition, messages }) => messages.map((message) => this.check(topic, partition, message)));
     const accepted = checked.filter((item): item is Accepted => item.kind === 'command');
-    const outcomes = await this.ledger.applyGroup(accepted.map((item) => item.command));
+    const commands = accepted.map((item) => item.command);
+    const outcomes = tracingEnabled()
+      ? await applyTraced(accepted, (traces) => this.ledger.applyGroup(commands, traces))
+      : await this.ledger.applyGroup(commands);
     if (outcomes.length !== accepted.length) throw new Error(`${accepted.length} commands applied, ${outcomes.length} outcomes returned`);
     let next = 0;
     return checked.map((item) => {
       if (item.kind === 'dead-letter') return item;
       const outcome = outcomes[next++];
-      return { kind: 'reply', reply: { ...outcome.reply, correlationId: item.correlationId, replayed: outcome.replayed } };
+      return { kind: 'reply', reply: { ...outcome.reply, correlationId: item.correlationId, replayed: outcome.replayed }, span: item.span };
     });
   }
 
@@ -77,7 +84,9 @@ export class CommandProcessor {
     if (key !== expectedKey) {
       return deadLetter('wrong_key', `message key must be ${JSON.stringify(expectedKey)}, got ${JSON.stringify(key ?? null)}`);
     }
-    return { kind: 'command', command, correlationId: headerText(message, headerNames.correlationId) ?? command.commandId };
+    const correlationId = headerText(message, headerNames.correlationId) ?? command.commandId;
+    if (!tracingEnabled()) return { kind: 'command', command, correlationId };
+    return { kind: 'command', command, correlationId, span: startProcessSpan(command, topic, partition, message) };
   }
 }
 

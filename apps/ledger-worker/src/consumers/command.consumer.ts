@@ -1,12 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import { ROOT_CONTEXT, trace, type Span } from '@opentelemetry/api';
 import { headerNames, producers } from '@storecredit/contracts';
 import { ensureTopics } from '@storecredit/messaging';
-import { Kafka, type Consumer, type EachBatchPayload, type Message } from 'kafkajs';
+import { traceHeaders } from '@storecredit/observability';
+import { Kafka, type Consumer, type EachBatchPayload, type IHeaders, type Message } from 'kafkajs';
 import { WorkerProducer } from '../kafka.providers';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { workerConfigToken, type WorkerConfig } from '../worker.config';
 import { CommandProcessor, type Outgoing, type PartitionSlice } from './command-processor';
+import { endSpan } from './command-tracing';
 import { GroupCommitter } from './group-committer';
 
 export const consumerSessionTimeoutMs = 30_000;
@@ -176,13 +179,16 @@ export class CommandConsumer extends Server<Record<string, never>, CommandTransp
   private async publish(outgoing: Outgoing[]): Promise<void> {
     const replies: Message[] = [];
     const deadLetters: Message[] = [];
+    const spans: Span[] = [];
     for (const item of outgoing) {
       if (item.kind === 'reply') {
-        replies.push({
-          key: item.reply.commandId,
-          value: JSON.stringify(item.reply),
-          headers: { [headerNames.correlationId]: item.reply.correlationId },
-        });
+        const headers: IHeaders = { [headerNames.correlationId]: item.reply.correlationId };
+        // The reply carries the trace of its command: its caller's span is where the reply is awaited.
+        if (item.span !== undefined) {
+          Object.assign(headers, traceHeaders(trace.setSpan(ROOT_CONTEXT, item.span)));
+          spans.push(item.span);
+        }
+        replies.push({ key: item.reply.commandId, value: JSON.stringify(item.reply), headers });
       } else {
         this.logger.warn(`dead letter from ${item.topic}[${item.partition}]@${item.message.offset}: ${item.code}: ${item.reason}`);
         deadLetters.push(deadLetterOf(item));
@@ -192,7 +198,13 @@ export class CommandConsumer extends Server<Record<string, never>, CommandTransp
       { topic: this.config.topics.replies, messages: replies },
       { topic: this.config.topics.deadLetter, messages: deadLetters },
     ].filter((entry) => entry.messages.length > 0);
-    if (topicMessages.length > 0) await this.output.send('replies', (producer) => producer.sendBatch({ topicMessages, acks: -1 }));
+    try {
+      if (topicMessages.length > 0) await this.output.send('replies', (producer) => producer.sendBatch({ topicMessages, acks: -1 }));
+    } catch (error) {
+      for (const span of spans) endSpan(span, error);
+      throw error;
+    }
+    for (const span of spans) endSpan(span);
   }
 }
 
