@@ -57,7 +57,10 @@ export function tracingSettingsFromEnv(env: Record<string, string | undefined>, 
     throw new Error(`OTEL_TRACES_EXPORTER must be "otlp" or "none" (this build exports traces by OTLP over HTTP only), got ${JSON.stringify(env.OTEL_TRACES_EXPORTER)}`);
   }
   for (const name of endpoints) {
-    if (!URL.canParse((env[name] as string).trim())) throw new Error(`${name} must be a URL such as http://collector:4318, got ${JSON.stringify(env[name])}`);
+    const url = URL.parse((env[name] as string).trim());
+    if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      throw new Error(`${name} must be an http(s) URL such as http://collector:4318, got ${JSON.stringify(env[name])}`);
+    }
   }
   if (exporter === 'none' || (exporter === undefined && endpoints.length === 0)) return null;
   return { serviceName: env.OTEL_SERVICE_NAME?.trim() || defaultServiceName };
@@ -84,12 +87,24 @@ export function startTracingFromEnv(env: Record<string, string | undefined>, def
   const settings = tracingSettingsFromEnv(env, defaultServiceName);
   if (settings === null || installed !== null) return null;
   const processor = new BatchSpanProcessor({
-    exporter: new OTLPTraceExporter(),
+    exporter: new OTLPTraceExporter({ url: otlpTracesUrl(env) }),
     maxExportBatchSize: exportBatchSpansMax,
     scheduledDelayMillis: exportDelayMs,
     maxQueueSize: exportQueueSpansMax,
   });
   return installTracing(settings.serviceName, processor);
+}
+
+/**
+ * Where spans go: the traces endpoint as given, or the general endpoint with the OTLP path for traces, as the SDK's
+ * own reading of these variables does (passed explicitly, so that the env given here is the one obeyed); none set,
+ * the exporter's default (http://localhost:4318/v1/traces). Headers and timeouts it reads from the process's env.
+ */
+function otlpTracesUrl(env: Record<string, string | undefined>): string | undefined {
+  const traces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
+  if (traces) return traces;
+  const general = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  return general ? `${general.replace(/\/+$/, '')}/v1/traces` : undefined;
 }
 
 /**
@@ -123,7 +138,9 @@ function installTracing(serviceName: string, processor: SpanProcessor): Tracing 
       trace.disable();
       propagation.disable();
       context.disable();
-      await provider.shutdown();
+      await provider.shutdown().catch((failure: unknown) => {
+        throw exportError(failure);
+      });
     },
   };
 }
@@ -133,7 +150,15 @@ function installTracing(serviceName: string, processor: SpanProcessor): Tracing 
  * hooks return, before the batch processor's next export.
  */
 export async function flushTracing(): Promise<void> {
-  await installed?.provider.forceFlush();
+  await installed?.provider.forceFlush().catch((failure: unknown) => {
+    throw exportError(failure);
+  });
+}
+
+/** The SDK rejects a flush with an array of its processors' errors: one Error that names them. */
+function exportError(failure: unknown): Error {
+  const reasons = (Array.isArray(failure) ? failure : [failure]).map((reason) => (reason instanceof Error ? reason.message : String(reason)));
+  return new Error(`could not export the last spans: ${reasons.join('; ')}`);
 }
 
 /** A tracer of the installed provider; asked for at each use, as a tracer kept across an uninstall would stay dead. */
