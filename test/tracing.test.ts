@@ -1,8 +1,10 @@
 import { SpanKind } from '@opentelemetry/api';
 import type { InMemorySpanExporter, ReadableSpan } from '@opentelemetry/sdk-trace';
-import { headerNames } from '@storecredit/contracts';
+import { commandKey, headerNames } from '@storecredit/contracts';
+import { createKafka } from '@storecredit/messaging';
 import { startInMemoryTracing, tracerNames, type Tracing } from '@storecredit/observability';
-import { KafkaTestClient, waitUntil } from '@storecredit/testing';
+import { command, KafkaTestClient, testBrokers, uniqueId, waitUntil } from '@storecredit/testing';
+import { randomBytes } from 'node:crypto';
 import { permissions } from '../apps/gateway/src/auth/permissions';
 import { seedBusiness, startLedgerStack, type LedgerStack, type SeededBusiness } from './support';
 
@@ -120,6 +122,46 @@ describe('traces across Kafka', () => {
     tracing.exporter.reset();
     const { reply } = await addCredit({ [headerNames.traceParent]: '00-not-a-trace-01' });
     expect(reply.headers[headerNames.traceParent]).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+  });
+
+  it('applies several traced commands in one group: one apply group span, linked to each, and each event in its own trace', async () => {
+    tracing.exporter.reset();
+    const clientId = uniqueId('client');
+    // One wallet, one produce request: the worker takes them in one fetch of one partition, so in one group.
+    const commands = [1, 2, 3].map(() => command('balance.add', { businessId: biz.businessId, clientId, currency: 'AED', amount: '1.00' }));
+    const traceIds = commands.map(() => randomBytes(16).toString('hex'));
+    const producer = createKafka(testBrokers, `tracing-test-${stack.prefix}`).producer();
+    await producer.connect();
+    try {
+      await producer.send({
+        topic: `${stack.prefix}.commands.gateway.v1`,
+        acks: -1,
+        messages: commands.map((sent, index) => ({
+          key: commandKey(sent),
+          value: JSON.stringify(sent),
+          headers: { [headerNames.traceParent]: `00-${traceIds[index]}-${randomBytes(8).toString('hex')}-01` },
+        })),
+      });
+    } finally {
+      await producer.disconnect();
+    }
+    const eventOf = (commandId: string) => observer.events.find((event) => event.json().commandId === commandId);
+    await waitUntil(() => commands.every((sent) => eventOf(sent.commandId) !== undefined), 'the three events');
+    await waitUntil(() => tracing.exporter.getFinishedSpans().filter((span) => span.name === 'publish event').length === 3, 'three publish spans');
+
+    const finished = tracing.exporter.getFinishedSpans();
+    const processed = traceIds.map((traceId) => finished.find((span) => span.name === 'process balance.add' && span.spanContext().traceId === traceId)!);
+    expect(processed.every((span) => span !== undefined)).toBe(true);
+    const groups = finished.filter((span) => span.name === 'apply group');
+    expect(groups).toHaveLength(1);
+    const [group] = groups;
+    expect(group.parentSpanContext?.spanId).toBe(processed[0].spanContext().spanId);
+    expect(group.links.map((link) => link.context.spanId)).toEqual([processed[1].spanContext().spanId, processed[2].spanContext().spanId]);
+    commands.forEach((sent, index) => {
+      // Each command's event continues its own trace, whichever trace the group's span belongs to.
+      expect(eventOf(sent.commandId)?.headers[headerNames.traceParent]?.split('-')[1]).toBe(traceIds[index]);
+      expect(observer.repliesFor(sent.commandId)).toHaveLength(1);
+    });
   });
 
   it('exports nothing and adds no trace header once tracing is off', async () => {

@@ -183,7 +183,7 @@ export class CommandConsumer extends Server<Record<string, never>, CommandTransp
     for (const item of outgoing) {
       if (item.kind === 'reply') {
         const headers: IHeaders = { [headerNames.correlationId]: item.reply.correlationId };
-        // The reply carries the trace of its command: its caller's span is where the reply is awaited.
+        // The reply continues its command's trace, from the process span.
         if (item.span !== undefined) {
           Object.assign(headers, traceHeaders(trace.setSpan(ROOT_CONTEXT, item.span)));
           spans.push(item.span);
