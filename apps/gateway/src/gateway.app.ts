@@ -17,6 +17,7 @@ import type { IncomingMessage } from 'node:http';
 import type { GatewayConfig } from './gateway.config';
 import { GatewayModule, type GatewayDatabase } from './gateway.module';
 import { browserWriteChecks, hostCheck } from './http/browser-writes';
+import { traceRequests } from './http/http-tracing';
 
 export const bodyBytesMax = 16 * 1024;
 
@@ -42,6 +43,8 @@ export async function createGatewayApp(config: GatewayConfig, database: GatewayD
   // Headers first, so every answer carries them, refusals included; then cookies, which the write checks read.
   await app.register(fastifyHelmet, securityHeaders);
   await app.register(fastifyCookie);
+  // First of the request hooks, so that a request the later ones refuse has its span too.
+  traceRequests(app.getHttpAdapter().getInstance());
   app.getHttpAdapter().getInstance().addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });

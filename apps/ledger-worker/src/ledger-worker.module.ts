@@ -9,6 +9,7 @@ import { EventSink, KafkaEventSink } from './outbox/event-sink';
 import { OutboxRelay, relayOptionsToken } from './outbox/outbox-relay';
 import { WorkerHttp } from './operations/worker-http';
 import { SchemaCheck } from './schema-check';
+import { TracingFlush } from './tracing-flush';
 import { workerConfigToken, type WorkerConfig } from './worker.config';
 
 @Module({})
@@ -30,6 +31,7 @@ export class LedgerWorkerModule {
         CommandConsumer,
         HoldSweep,
         WorkerHttp,
+        TracingFlush,
       ],
       exports: [OutboxRelay],
     };

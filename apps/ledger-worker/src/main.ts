@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { appLogger } from '@storecredit/observability';
+import { appLogger, serviceNames, startTracingFromEnv } from '@storecredit/observability';
 import { createLedgerWorkerApp } from './ledger-worker.app';
 import { workerConfigFromEnv } from './worker.config';
 
@@ -23,6 +23,8 @@ const shutdownTimeoutMs = 30_000;
  */
 async function bootstrap(): Promise<void> {
   const config = workerConfigFromEnv();
+  // Off unless the OTEL_* variables ask for it (README, "Traces"); TracingFlush exports the last spans on a stop.
+  startTracingFromEnv(process.env, serviceNames.worker);
   const app = await createLedgerWorkerApp(config);
   app.enableShutdownHooks(stopSignals, { useProcessExit: true });
   for (const signal of stopSignals) {

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { EmbeddedDataDirError, startEmbeddedPostgres } from '@storecredit/embedded-postgres';
 import { ledgerOrmConfig } from '@storecredit/ledger';
-import { appLogger, logSettingsFromEnv } from '@storecredit/observability';
+import { appLogger, logSettingsFromEnv, serviceNames, startTracingFromEnv } from '@storecredit/observability';
 import {
   createGatewayApp,
   demoBusinessId,
@@ -61,6 +61,10 @@ class Closers {
  */
 async function bootstrap(config: GatewayConfig, closers: Closers): Promise<void> {
   logger.log(`starting on Node ${process.version}`);
+  // Off unless the OTEL_* variables ask for it (README, "Traces"); closed last, after everything that makes spans.
+  const gatewayOnly = config.kafkaBrokers !== null && !config.runWorker;
+  const tracing = startTracingFromEnv(process.env, gatewayOnly ? serviceNames.gateway : serviceNames.allInOne);
+  if (tracing) closers.add(() => tracing.shutdown());
   let database: GatewayDatabase = { url: config.databaseUrl ?? '' };
   const embedded = config.databaseUrl === null ? await startEmbeddedPostgres(config.dataDir) : null;
   if (embedded) {

@@ -54,9 +54,12 @@ export const commandTypesByProducer: Record<Producer, readonly CommandType[]> = 
   refund: ['balance.refund'],
 };
 
-/** Headers the request-reply and dead-letter flows use. */
+/** Headers the request-reply, dead-letter and tracing flows use. */
 export const headerNames = {
   correlationId: 'correlation-id',
+  /** W3C trace context (https://www.w3.org/TR/trace-context/), only when tracing is on: on commands, replies and events. */
+  traceParent: 'traceparent',
+  traceState: 'tracestate',
   dlqReason: 'dlq-reason',
   dlqCode: 'dlq-code',
   dlqOriginalTopic: 'dlq-original-topic',

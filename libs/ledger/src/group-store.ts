@@ -254,9 +254,10 @@ const writeStatement = `
         reply json, "createdAt" timestamptz)
       returning 1),
     outbox as (
-      insert into outbox_message (id, business_id, message_key, sequence, payload)
-      select id, "businessId", "messageKey", sequence, payload
-      from json_to_recordset($17::json) as v(id uuid, "businessId" text, "messageKey" text, sequence int, payload json)
+      insert into outbox_message (id, business_id, message_key, sequence, payload, trace_parent)
+      select id, "businessId", "messageKey", sequence, payload, "traceParent"
+      from json_to_recordset($17::json) as v(id uuid, "businessId" text, "messageKey" text, sequence int, payload json,
+        "traceParent" text)
       returning 1)
   select
     ledger_expect_rows('newWallets', $18, (select count(*) from new_wallets)::int) as "newWallets",

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Command, StoredReply } from '@storecredit/contracts';
 import { Clock } from './clock';
 import { EarlierResult, payloadHashOf, recordOf, replayOf, replyOf, type CommandOutcome, type Decision } from './command-outcomes';
@@ -11,6 +12,11 @@ import { UnitOfWork } from './unit-of-work';
 /** Attempts at one command alone when another writer keeps changing its rows first. */
 export const applyAttemptsMax = 8;
 const retryJitterMs = 5;
+/** The tracer of the group's database statements; a no-op unless the process installed tracing. */
+const ledgerTracerName = 'storecredit-ledger';
+
+/** Commands of a group that carry a trace, with the W3C traceparent their events are to continue. */
+export type CommandTraces = ReadonlyMap<Command, string>;
 
 /**
  * Applies validated contract commands; the adapters (Kafka, HTTP) call only this. A group of commands is committed
@@ -35,26 +41,29 @@ export class LedgerCommands {
     return outcome;
   }
 
-  /** Applies commands in order, exactly as applying them one by one would, and commits them together. */
-  async applyGroup(commands: readonly Command[]): Promise<CommandOutcome[]> {
+  /**
+   * Applies commands in order, exactly as applying them one by one would, and commits them together. The outbox rows
+   * of a command in `traces` keep its traceparent, so that its events join its trace.
+   */
+  async applyGroup(commands: readonly Command[], traces?: CommandTraces): Promise<CommandOutcome[]> {
     if (commands.length === 0) return [];
     try {
-      return await this.commit(commands);
+      return await this.commit(commands, traces);
     } catch (error) {
       const message = `a group of ${commands.length} commands could not be written (${(error as Error).message}); applying them one at a time`;
       if (isLostRaceOrDatabaseFailure(error)) this.logger.warn(message);
       else this.logger.error(message, (error as Error).stack);
     }
     const outcomes: CommandOutcome[] = [];
-    for (const command of commands) outcomes.push(await this.applyAlone(command));
+    for (const command of commands) outcomes.push(await this.applyAlone(command, traces));
     return outcomes;
   }
 
   /** A group of one, read afresh and tried again while another writer keeps getting there first. */
-  private async applyAlone(command: Command): Promise<CommandOutcome> {
+  private async applyAlone(command: Command, traces: CommandTraces | undefined): Promise<CommandOutcome> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const [outcome] = await this.commit([command]);
+        const [outcome] = await this.commit([command], traces);
         return outcome;
       } catch (error) {
         if (!isLostRaceOrDatabaseFailure(error) || attempt >= applyAttemptsMax) throw error;
@@ -70,19 +79,25 @@ export class LedgerCommands {
    * refusing itself if any of it changed meanwhile; in READ COMMITTED a transaction around them would add no
    * isolation, only two round trips.
    */
-  private commit(commands: readonly Command[]): Promise<CommandOutcome[]> {
+  private commit(commands: readonly Command[], traces: CommandTraces | undefined): Promise<CommandOutcome[]> {
     return this.store.withConnection(async (client) => {
-      const work = new UnitOfWork(await loadGroupState(client, commands));
-      const outcomes = await this.decideGroup(commands, work);
-      await writeGroup(client, work.writes());
+      const state = await inDatabaseSpan('read group', commands.length, () => loadGroupState(client, commands));
+      const work = new UnitOfWork(state);
+      const outcomes = await this.decideGroup(commands, work, traces);
+      await inDatabaseSpan('write group', commands.length, () => writeGroup(client, work.writes()));
       return outcomes;
     });
   }
 
   /** Decides the commands in order against the unit of work; it writes nothing. */
-  async decideGroup(commands: readonly Command[], work: UnitOfWork): Promise<CommandOutcome[]> {
+  async decideGroup(commands: readonly Command[], work: UnitOfWork, traces?: CommandTraces): Promise<CommandOutcome[]> {
     const outcomes: CommandOutcome[] = [];
-    for (const command of commands) outcomes.push(await this.decide(command, work));
+    for (const command of commands) {
+      const traceParent = traces?.get(command);
+      const firstOutbox = traceParent === undefined ? 0 : work.outboxCount();
+      outcomes.push(await this.decide(command, work));
+      if (traceParent !== undefined) work.traceOutboxFrom(firstOutbox, traceParent);
+    }
     return outcomes;
   }
 
@@ -111,6 +126,27 @@ export class LedgerCommands {
     work.addRecord(recordOf(command, payloadHash, reply, now));
     return { reply, replayed: earlier };
   }
+}
+
+/**
+ * A client span around one of the group's two statements, child of the active span (the worker's `apply group`).
+ * Without an installed tracer it is the API's no-op: once per group, not per command.
+ */
+function inDatabaseSpan<T>(name: string, commands: number, statement: () => Promise<T>): Promise<T> {
+  return trace.getTracer(ledgerTracerName).startActiveSpan(
+    name,
+    { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql', 'db.operation.name': name, 'storecredit.group.commands': commands } },
+    async (span) => {
+      try {
+        return await statement();
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+  );
 }
 
 /** A lost race (a row count short, a key taken, a deadlock) or a database error (a PostgreSQL SQLSTATE, a cut connection). */

@@ -210,6 +210,8 @@ export interface OutboxWrite {
   messageKey: string;
   sequence: number;
   payload: EntryRecorded | GiftCardEvent | HoldEvent;
+  /** The W3C traceparent of the command that wrote it, when that command was traced: its event continues the trace. */
+  traceParent?: string;
 }
 
 /**
@@ -640,6 +642,16 @@ export class UnitOfWork {
     };
     const messageKey = walletKey(hold.businessId, hold.clientId, hold.currency);
     this.append(this.outbox, { id: event.eventId, businessId: hold.businessId, messageKey, sequence: wallet.lastSequence, payload: event });
+  }
+
+  /** How many outbox rows the group has so far: a command's rows are those appended while it is decided. */
+  outboxCount(): number {
+    return this.outbox.length;
+  }
+
+  /** Stamps the outbox rows from `first` on (one command's events) with its trace context. */
+  traceOutboxFrom(first: number, traceParent: string): void {
+    for (let index = first; index < this.outbox.length; index++) this.outbox[index].traceParent = traceParent;
   }
 
   addRecord(record: RecordRow): void {

@@ -17,3 +17,22 @@ export {
   type LogFormat,
   type LogSettings,
 } from './logging';
+export {
+  contextFromHttpHeaders,
+  contextFromKafkaHeaders,
+  contextFromTraceParent,
+  flushTracing,
+  serviceNames,
+  startInMemoryTracing,
+  startTracingFromEnv,
+  traceHeaders,
+  traceParentOf,
+  tracer,
+  tracerNames,
+  tracingEnabled,
+  tracingSettingsFromEnv,
+  withoutTracing,
+  type KafkaHeaders,
+  type Tracing,
+  type TracingSettings,
+} from './tracing';

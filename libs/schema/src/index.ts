@@ -9,6 +9,7 @@ import { Migration20261202020000_staff_email_normal } from './migrations/Migrati
 import { Migration20261203000000_holds } from './migrations/Migration20261203000000_holds';
 import { Migration20261204000000_credit_lots } from './migrations/Migration20261204000000_credit_lots';
 import { Migration20261204010000_reports } from './migrations/Migration20261204010000_reports';
+import { Migration20261205000000_trace_context } from './migrations/Migration20261205000000_trace_context';
 import { Migration20261206000000_audit_log } from './migrations/Migration20261206000000_audit_log';
 
 /**
@@ -27,5 +28,6 @@ export const schemaMigrations: MigrationObject[] = [
   { name: 'Migration20261203000000_holds', class: Migration20261203000000_holds },
   { name: 'Migration20261204000000_credit_lots', class: Migration20261204000000_credit_lots },
   { name: 'Migration20261204010000_reports', class: Migration20261204010000_reports },
+  { name: 'Migration20261205000000_trace_context', class: Migration20261205000000_trace_context },
   { name: 'Migration20261206000000_audit_log', class: Migration20261206000000_audit_log },
 ];

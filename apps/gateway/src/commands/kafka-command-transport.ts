@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { commandKey, headerNames, replySchema, type Command, type Reply } from '@storecredit/contracts';
 import { createKafka, ensureTopics, KeyPartitioner } from '@storecredit/messaging';
-import { commandLogFields } from '@storecredit/observability';
-import type { Consumer, Producer } from 'kafkajs';
+import { commandLogFields, traceHeaders, tracer, tracerNames, tracingEnabled } from '@storecredit/observability';
+import type { Consumer, IHeaders, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { gatewayConfigToken, type GatewayConfig } from '../gateway.config';
 import { ApiError } from '../http/api-error';
@@ -69,13 +70,16 @@ export class KafkaCommandTransport extends CommandTransport implements OnApplica
         resolve(value);
       });
     });
+    const topic = this.config.topics.commands.gateway;
+    const span = tracingEnabled() ? startSendSpan(topic, command) : undefined;
+    const headers: IHeaders = { [headerNames.correlationId]: correlationId };
+    if (span !== undefined) Object.assign(headers, traceHeaders(trace.setSpan(context.active(), span)));
     try {
-      await this.producer.send({
-        topic: this.config.topics.commands.gateway,
-        acks: -1,
-        messages: [{ key: commandKey(command), value: JSON.stringify(command), headers: { [headerNames.correlationId]: correlationId } }],
-      });
+      await this.producer.send({ topic, acks: -1, messages: [{ key: commandKey(command), value: JSON.stringify(command), headers }] });
+      span?.end();
     } catch (error) {
+      span?.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+      span?.end();
       this.pending.delete(correlationId);
       // Whether the broker kept the command is unknown: the caller retries with the same key, which is safe.
       this.logger.error({ ...commandLogFields(command, correlationId), commandType: command.type, err: error }, 'could not send a command');
@@ -84,4 +88,18 @@ export class KafkaCommandTransport extends CommandTransport implements OnApplica
     this.logger.debug({ ...commandLogFields(command, correlationId), commandType: command.type }, 'command sent');
     return reply;
   }
+}
+
+/** The producer span of a command: the worker's `process` span continues from it, through the message's headers. */
+function startSendSpan(topic: string, command: Command): Span {
+  return tracer(tracerNames.gateway).startSpan(`send ${topic}`, {
+    kind: SpanKind.PRODUCER,
+    attributes: {
+      'messaging.system': 'kafka',
+      'messaging.operation.type': 'send',
+      'messaging.destination.name': topic,
+      'storecredit.command.type': command.type,
+      'storecredit.command.id': command.commandId,
+    },
+  });
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { Span } from '@opentelemetry/api';
 import {
   commandKey,
   commandTypesByProducer,
@@ -11,9 +12,10 @@ import {
   type Reply,
 } from '@storecredit/contracts';
 import { LedgerCommands } from '@storecredit/ledger';
-import { commandAgeSeconds, groupApplySeconds, groupCommands, traceIdOf } from '@storecredit/observability';
+import { commandAgeSeconds, groupApplySeconds, groupCommands, traceIdOf, tracingEnabled } from '@storecredit/observability';
 import type { KafkaMessage } from 'kafkajs';
 import { workerConfigToken, type WorkerConfig } from '../worker.config';
+import { applyTraced, startProcessSpan } from './command-tracing';
 
 export type DeadLetterCode = RejectionCode | 'wrong_key';
 export type DeadLetter = {
@@ -26,8 +28,11 @@ export type DeadLetter = {
   /** The command, when the message was one but not for this topic or key. */
   command?: Command;
 };
-/** A reply, with the trace id of the message it answers (for its log line). */
-export type Outgoing = { kind: 'reply'; reply: Reply; traceId?: string } | DeadLetter;
+/**
+ * A reply, with the trace id of the message it answers (for its log line) and, when traced, the span of its command's
+ * message: it is ended once the reply is published.
+ */
+export type Outgoing = { kind: 'reply'; reply: Reply; traceId?: string; span?: Span } | DeadLetter;
 /** Messages of one partition, in offset order. */
 export interface PartitionSlice {
   topic: string;
@@ -35,7 +40,7 @@ export interface PartitionSlice {
   messages: readonly KafkaMessage[];
 }
 /** A message that carries a command this topic may carry, under the right key: it goes to the ledger. */
-export type Accepted = { kind: 'command'; command: Command; correlationId: string; traceId?: string };
+export type Accepted = { kind: 'command'; command: Command; correlationId: string; traceId?: string; span?: Span };
 
 /**
  * Turns Kafka messages into their outcomes: a reply for each command this topic may carry, or a dead letter with
@@ -57,14 +62,22 @@ export class CommandProcessor {
     const checked = slices.flatMap(({ topic, partition, messages }) => messages.map((message) => this.check(topic, partition, message)));
     const accepted = checked.filter((item): item is Accepted => item.kind === 'command');
     const applyStarted = performance.now();
-    const outcomes = await this.ledger.applyGroup(accepted.map((item) => item.command));
+    const commands = accepted.map((item) => item.command);
+    const outcomes = tracingEnabled()
+      ? await applyTraced(accepted, (traces) => this.ledger.applyGroup(commands, traces))
+      : await this.ledger.applyGroup(commands);
     if (outcomes.length !== accepted.length) throw new Error(`${accepted.length} commands applied, ${outcomes.length} outcomes returned`);
     if (accepted.length > 0) recordGroup(slices, checked, applyStarted);
     let next = 0;
     return checked.map((item) => {
       if (item.kind === 'dead-letter') return item;
       const outcome = outcomes[next++];
-      return { kind: 'reply', reply: { ...outcome.reply, correlationId: item.correlationId, replayed: outcome.replayed }, traceId: item.traceId };
+      return {
+        kind: 'reply',
+        reply: { ...outcome.reply, correlationId: item.correlationId, replayed: outcome.replayed },
+        traceId: item.traceId,
+        span: item.span,
+      };
     });
   }
 
@@ -93,7 +106,9 @@ export class CommandProcessor {
       return deadLetter('wrong_key', `message key must be ${JSON.stringify(expectedKey)}, got ${JSON.stringify(key ?? null)}`, command);
     }
     const correlationId = headerText(message, headerNames.correlationId) ?? command.commandId;
-    return { kind: 'command', command, correlationId, traceId: traceIdOf(message.headers) };
+    const traceId = traceIdOf(message.headers);
+    if (!tracingEnabled()) return { kind: 'command', command, correlationId, traceId };
+    return { kind: 'command', command, correlationId, traceId, span: startProcessSpan(command, topic, partition, message) };
   }
 }
 

@@ -1,13 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import { ROOT_CONTEXT, trace, type Span } from '@opentelemetry/api';
 import { headerNames, producers, type Reply } from '@storecredit/contracts';
 import { ensureTopics } from '@storecredit/messaging';
-import { commandLogFields, consumerLagMessages, deadLettersTotal, OutcomeTally, traceIdOf } from '@storecredit/observability';
-import { Kafka, type Consumer, type EachBatchPayload, type Message } from 'kafkajs';
+import { commandLogFields, consumerLagMessages, deadLettersTotal, OutcomeTally, traceHeaders, traceIdOf } from '@storecredit/observability';
+import { Kafka, type Consumer, type EachBatchPayload, type IHeaders, type Message } from 'kafkajs';
 import { WorkerProducer } from '../kafka.providers';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { workerConfigToken, type WorkerConfig } from '../worker.config';
 import { CommandProcessor, deadLetterReasonForLog, type DeadLetter, type Outgoing, type PartitionSlice } from './command-processor';
+import { endSpan } from './command-tracing';
 import { GroupCommitter } from './group-committer';
 
 export const consumerSessionTimeoutMs = 30_000;
@@ -185,15 +187,18 @@ export class CommandConsumer extends Server<Record<string, never>, CommandTransp
     const deadLetters: Message[] = [];
     const outcomes = new OutcomeTally();
     const deadLetterCodes: string[] = [];
+    const spans: Span[] = [];
     for (const item of outgoing) {
       if (item.kind === 'reply') {
         outcomes.add(item.reply.commandType, replyOutcome(item.reply), item.reply.error?.code ?? 'ok');
         this.logReply(item);
-        replies.push({
-          key: item.reply.commandId,
-          value: JSON.stringify(item.reply),
-          headers: { [headerNames.correlationId]: item.reply.correlationId },
-        });
+        const headers: IHeaders = { [headerNames.correlationId]: item.reply.correlationId };
+        // The reply continues its command's trace, from the process span.
+        if (item.span !== undefined) {
+          Object.assign(headers, traceHeaders(trace.setSpan(ROOT_CONTEXT, item.span)));
+          spans.push(item.span);
+        }
+        replies.push({ key: item.reply.commandId, value: JSON.stringify(item.reply), headers });
       } else {
         deadLetterCodes.push(item.code);
         this.logDeadLetter(item);
@@ -204,7 +209,13 @@ export class CommandConsumer extends Server<Record<string, never>, CommandTransp
       { topic: this.config.topics.replies, messages: replies },
       { topic: this.config.topics.deadLetter, messages: deadLetters },
     ].filter((entry) => entry.messages.length > 0);
-    if (topicMessages.length > 0) await this.output.send('replies', (producer) => producer.sendBatch({ topicMessages, acks: -1 }));
+    try {
+      if (topicMessages.length > 0) await this.output.send('replies', (producer) => producer.sendBatch({ topicMessages, acks: -1 }));
+    } catch (error) {
+      for (const span of spans) endSpan(span, error);
+      throw error;
+    }
+    for (const span of spans) endSpan(span);
     // Counted once the broker has them: a group whose publish failed is redelivered, and answered (replayed) then.
     outcomes.flush();
     for (const code of deadLetterCodes) deadLettersTotal.inc({ code });

@@ -1,5 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { LedgerEvent } from '@storecredit/contracts';
+import { contextFromTraceParent, traceHeaders, tracer, tracerNames, tracingEnabled } from '@storecredit/observability';
+import type { IHeaders, Message } from 'kafkajs';
 import { WorkerProducer } from '../kafka.providers';
 import { workerConfigToken, type WorkerConfig } from '../worker.config';
 
@@ -8,6 +11,8 @@ export interface OutgoingEvent {
   key: string;
   type: LedgerEvent['type'];
   json: string;
+  /** The traceparent of the command that wrote it, when that command was traced. */
+  traceParent?: string | null;
 }
 
 /** Where the outbox relay delivers events: the Kafka event topic, or nowhere in the embedded mode. */
@@ -32,16 +37,43 @@ export class KafkaEventSink extends EventSink {
 
   /** One request after another, in order: the producer keeps one in flight, so a retry cannot reorder a wallet's events. */
   async publish(events: OutgoingEvent[]): Promise<void> {
+    const topic = this.config.topics.events;
+    const tracing = tracingEnabled();
     for (const chunk of requestChunks(events, eventsRequestBytesMax)) {
-      await this.output.send('events', (producer) =>
-        producer.send({
-          topic: this.config.topics.events,
-          acks: -1,
-          messages: chunk.map(({ key, type, json }) => ({ key, value: json, headers: { 'event-type': type } })),
-        }),
-      );
+      const spans: Span[] = [];
+      const messages = chunk.map((event): Message => {
+        const headers: IHeaders = { 'event-type': event.type };
+        if (tracing && event.traceParent) {
+          const span = startPublishSpan(topic, event.type, event.traceParent);
+          spans.push(span);
+          Object.assign(headers, traceHeaders(trace.setSpan(ROOT_CONTEXT, span)));
+        }
+        return { key: event.key, value: event.json, headers };
+      });
+      try {
+        await this.output.send('events', (producer) => producer.send({ topic, acks: -1, messages }));
+      } catch (error) {
+        for (const span of spans) span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message }).end();
+        throw error;
+      }
+      for (const span of spans) span.end();
     }
   }
+}
+
+/**
+ * The producer span of an event, in the trace of the command that wrote it (its stored traceparent); the event's own
+ * `traceparent` header names this span, so that a consumer of the event continues the trace.
+ */
+function startPublishSpan(topic: string, type: LedgerEvent['type'], traceParent: string): Span {
+  return tracer(tracerNames.worker).startSpan(
+    'publish event',
+    {
+      kind: SpanKind.PRODUCER,
+      attributes: { 'messaging.system': 'kafka', 'messaging.operation.type': 'send', 'messaging.destination.name': topic, 'storecredit.event.type': type },
+    },
+    contextFromTraceParent(traceParent),
+  );
 }
 
 /**

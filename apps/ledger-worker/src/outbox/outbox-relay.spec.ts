@@ -3,7 +3,7 @@ import { inWalletOrder } from './outbox-relay';
 type Row = Parameters<typeof inWalletOrder>[0][number];
 
 function row(key: string, sequence: number, id = `${key}#${sequence}`): Row {
-  return { id, message_key: key, sequence, event_type: 'wallet.entry_recorded', payload: '{}' };
+  return { id, message_key: key, sequence, event_type: 'wallet.entry_recorded', payload: '{}', trace_parent: null };
 }
 
 const ids = (rows: Row[]): string[] => rows.map((r) => r.id);

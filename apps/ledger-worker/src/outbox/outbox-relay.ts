@@ -31,9 +31,10 @@ const takeBatchStatement = `
   ),
   deleted as (
     delete from outbox_message o using taken where o.id = taken.id
-    returning o.id, o.created_at, o.message_key, o.sequence, o.payload
+    returning o.id, o.created_at, o.message_key, o.sequence, o.payload, o.trace_parent
   )
-  select id, message_key, sequence, payload->>'type' as event_type, payload::text as payload from deleted order by created_at, id`;
+  select id, message_key, sequence, payload->>'type' as event_type, payload::text as payload, trace_parent
+  from deleted order by created_at, id`;
 
 interface OutboxRow {
   id: string;
@@ -41,6 +42,7 @@ interface OutboxRow {
   sequence: number;
   event_type: LedgerEvent['type'];
   payload: string;
+  trace_parent: string | null;
 }
 
 /**
@@ -88,7 +90,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     return em.transactional(async (tx) => {
       const rows = await tx.execute<OutboxRow[]>(takeBatchStatement, [relayLockKey, relayBatchMax]);
       if (rows.length === 0) return 0;
-      const events: OutgoingEvent[] = inWalletOrder(rows).map((row) => ({ key: row.message_key, type: row.event_type, json: row.payload }));
+      const events: OutgoingEvent[] = inWalletOrder(rows).map((row) => ({
+        key: row.message_key,
+        type: row.event_type,
+        json: row.payload,
+        traceParent: row.trace_parent,
+      }));
       // The rows come back only if this publish succeeds: a failure rolls the delete back.
       const publishStarted = performance.now();
       await this.sink.publish(events);

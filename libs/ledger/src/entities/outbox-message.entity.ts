@@ -20,6 +20,10 @@ export class OutboxMessage {
   @Property({ type: 'json' })
   payload!: LedgerEvent;
 
+  /** The W3C traceparent of the command that wrote it, when traced: the relay publishes the event in its trace. */
+  @Property({ type: 'text', nullable: true })
+  traceParent?: string | null;
+
   /*
    * created_at is not mapped: the database stamps it with clock_timestamp() at insert, one clock for all
    * workers. A wallet's next entry is inserted after its previous one committed, so ordering by created_at
