@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { sequenceNeeded, type WalletEvent } from './sequence-rules';
 
@@ -105,7 +106,13 @@ export class ReadModelTransaction {
 
 /** The read model's connection pool: one transaction per event, and the reads of the metrics and the tests. */
 export class ReadModelStore {
-  constructor(readonly pool: Pool) {}
+  private readonly logger = new Logger(ReadModelStore.name);
+
+  constructor(readonly pool: Pool) {
+    // An idle connection the server ends (a restart, a failover) is reported here; pg emits it on the pool, where an
+    // unheard 'error' would end the process. The pool opens a new connection for the next event.
+    pool.on('error', (error) => this.logger.warn(`an idle database connection ended: ${error.message}`));
+  }
 
   async transaction<T>(work: (tx: ReadModelTransaction) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
