@@ -11,8 +11,9 @@ import { ReportingMetrics } from './reporting.metrics';
  * server subscribes to each pattern as a topic name; the topic's prefix comes from the configuration, so the class is
  * declared here, once the configuration is known, rather than at import time with a topic read from the environment.
  *
- * Nest's server awaits the handler before kafkajs marks the offset done (committed with the next auto commit), and
- * a handler that throws makes kafkajs deliver the message again. So the handler throws only what may pass (the
+ * Nest's server awaits the handler, and only then does kafkajs mark the offset done (committed at the end of the
+ * fetched batch); a handler that throws makes kafkajs deliver the message again (after its retries, it restarts the
+ * consumer from the last committed offset). So the handler throws only what may pass (the
  * database away), and never for a message that can never be applied: that one is logged, kept in
  * reporting.malformed_event and counted, and the partition moves on (the event topic has no dead-letter topic).
  */

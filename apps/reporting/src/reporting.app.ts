@@ -11,8 +11,8 @@ const kafkaRetries = 10;
 const kafkaInitialRetryMs = 200;
 
 /**
- * Nest's own Kafka transport (ServerKafka, kafkajs underneath): one `eachMessage` per event, the offset committed by
- * kafkajs's auto commit once the handler has returned. So events are at least once, which the read model's event ids
+ * Nest's own Kafka transport (ServerKafka, kafkajs underneath): one `eachMessage` per event, its offset committed by
+ * kafkajs's auto commit at the end of the fetched batch, after the handler returned. So events are at least once, which the read model's event ids
  * absorb; and the events of one wallet, which share a key and so a partition, are applied in order, one at a time.
  */
 export function reportingTransport(config: ReportingConfig): KafkaOptions {
