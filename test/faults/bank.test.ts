@@ -1,4 +1,4 @@
-import { Decimal, holdIdOf, type BonusTier, type Command, type EntryRecorded, type Producer, type Reply, type WalletResult } from '@storecredit/contracts';
+import { Decimal, holdIdOf, topicNames, type BonusTier, type Command, type EntryRecorded, type Producer, type Reply, type WalletResult } from '@storecredit/contracts';
 import {
   brokerRestartEnabled,
   command,
@@ -12,6 +12,7 @@ import {
   readLedgerSnapshot,
   restartKafkaBroker,
   sameOutcome,
+  testBrokers,
   uniqueId,
   verifyLedger,
   waitForZeroLag,
@@ -23,6 +24,8 @@ import {
   type SnapshotEntry,
   type TestDatabase,
 } from '@storecredit/testing';
+import type { INestMicroservice } from '@nestjs/common';
+import { ReportingMetrics, startReporting } from '../../apps/reporting/src';
 import { sleep, startFaultRig, WorkerProcess, type CrashPoint, type FaultRig } from '../support';
 
 const walletCount = 8;
@@ -177,6 +180,8 @@ describe('bank test with crashes', () => {
   let kafka: KafkaTestClient;
   let replies: ReplyTracker;
   let worker: WorkerProcess;
+  /** The reference reporting consumer, on the suite's events from the start: at the end its read model equals the ledger. */
+  let reporting: INestMicroservice;
   const ops = new Map<string, Op>();
   const transfers = new Map<string, Transfer>();
   const payments: Payment[] = [];
@@ -219,10 +224,23 @@ describe('bank test with crashes', () => {
     );
     worker = new WorkerProcess({ name: 'bank', databaseUrl: db.url, topicPrefix: prefix, sessionTimeoutMs, env: { HOLD_SWEEP_MS: String(holdSweepMs) } });
     await worker.start();
+    reporting = await startReporting(
+      {
+        databaseUrl: db.url,
+        kafkaBrokers: testBrokers,
+        clientId: `reporting-${prefix}`,
+        groupId: `${prefix}.reporting`,
+        eventsTopic: topicNames(prefix).events,
+        partitionsConsumedConcurrently: 2,
+        httpPort: undefined,
+      },
+      { logger: ['error'] },
+    );
   });
 
   afterAll(async () => {
-    await rig?.stop();
+    await reporting?.close();
+    await rig?.stop(['reporting']);
   });
 
   const wallet = (clientId: string) => ({ businessId, clientId, currency: 'AED' });
@@ -965,10 +983,46 @@ describe('bank test with crashes', () => {
     }
     const report = await verifyLedger(db.url);
     if (!report.ok) violations.push(`verify: ${JSON.stringify(report.problems)}`);
+    violations.push(...(await reportingViolations()));
     if (worker.unexpectedExits.length > 0) violations.push(`the worker exited on its own ${worker.unexpectedExits.length} times:\n${worker.logTail(40)}`);
     const deadConsumers = worker.consumerCrashes.filter((crash) => !crash.restart);
     if (deadConsumers.length > 0) violations.push(`the worker's consumer crashed without restarting: ${JSON.stringify(deadConsumers)}`);
     return { final, events };
+  }
+
+  /**
+   * The reporting consumer, once it has read every event (its group's lag is zero, the outbox drained before), holds
+   * the ledger's balance, held amount and last sequence for every wallet, and outstanding credit per currency equal
+   * to the sum of the ledger's balances, with nothing parked behind a gap and nothing malformed.
+   */
+  async function reportingViolations(): Promise<string[]> {
+    const problems: string[] = [];
+    await waitForZeroLag(`${prefix}.reporting`, [topicNames(prefix).events], recoveryWaitMs).catch((error: Error) => problems.push(`reporting: ${error.message}`));
+    type Row = { walletId: string; balance: string; held: string; lastSequence: number };
+    const columns = `balance::text as balance, held::text as held, last_sequence as "lastSequence"`;
+    const ledger = await db.query<Row>(`select id::text as "walletId", ${columns} from wallet where business_id = $1`, [businessId]);
+    const read = new Map(
+      (await db.query<Row>(`select wallet_id as "walletId", ${columns} from reporting.wallet where business_id = $1`, [businessId])).map((row) => [row.walletId, row]),
+    );
+    for (const wallet of ledger) {
+      const got = read.get(wallet.walletId);
+      const same = got && new Decimal(got.balance).eq(wallet.balance) && new Decimal(got.held).eq(wallet.held) && got.lastSequence === wallet.lastSequence;
+      if (!same) problems.push(`reporting: wallet ${wallet.walletId} is ${JSON.stringify(got)}, the ledger ${JSON.stringify(wallet)}`);
+    }
+    if (read.size !== ledger.length) problems.push(`reporting: ${read.size} wallets, the ledger ${ledger.length}`);
+    const totals = (sql: string) => db.query<{ currency: string; amount: string }>(sql, [businessId]);
+    const owed = await totals(`select currency::text as currency, sum(balance)::text as amount from wallet where business_id = $1 group by currency order by currency`);
+    const outstanding = await totals(`select currency, amount::text as amount from reporting.outstanding where business_id = $1 order by currency`);
+    const sameTotals = owed.length === outstanding.length && owed.every((row, i) => row.currency === outstanding[i].currency && new Decimal(row.amount).eq(outstanding[i].amount));
+    if (!sameTotals) problems.push(`reporting: outstanding ${JSON.stringify(outstanding)}, the ledger's balances sum to ${JSON.stringify(owed)}`);
+    const [left] = await db.query<{ parked: number; malformed: number }>(
+      `select (select count(*) from reporting.parked_event)::int as parked, (select count(*) from reporting.malformed_event)::int as malformed`,
+    );
+    if (left.parked > 0 || left.malformed > 0) problems.push(`reporting: ${left.parked} events parked behind a gap, ${left.malformed} malformed`);
+    // A redelivered event is dropped by its id; were it not, the sequence check would leave it out and count it here.
+    const anomalies = (await reporting.get(ReportingMetrics).anomalies.get()).values.filter((value) => value.value > 0);
+    if (anomalies.length > 0) problems.push(`reporting: anomalies ${JSON.stringify(anomalies.map((value) => [value.labels.kind, value.value]))}`);
+    return problems;
   }
 
   function summary(final: LedgerSnapshot, events: EventStreamCheck): void {
