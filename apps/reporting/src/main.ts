@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { AppLogger } from '@storecredit/messaging';
+import { appLogger } from '@storecredit/observability';
 import { createReportingApp } from './reporting.app';
 import { reportingConfigFromEnv } from './reporting.config';
 
-Logger.overrideLogger(new AppLogger());
+Logger.overrideLogger(appLogger());
 
 const stopSignals = ['SIGTERM', 'SIGINT'];
 /** Past this, a stop that hangs ends with exit status 1 anyway. */

@@ -1,7 +1,8 @@
 import type { INestMicroservice, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type KafkaOptions } from '@nestjs/microservices';
-import { AppLogger, kafkaConnectionTimeoutMs, kafkaRequestTimeoutMs, KeyPartitioner, parseBrokers } from '@storecredit/messaging';
+import { kafkaConnectionTimeoutMs, kafkaRequestTimeoutMs, KeyPartitioner, parseBrokers } from '@storecredit/messaging';
+import { appLogger } from '@storecredit/observability';
 import { logLevel } from 'kafkajs';
 import type { ReportingConfig } from './reporting.config';
 import { ReportingModule } from './reporting.module';
@@ -49,7 +50,7 @@ export interface ReportingAppOptions {
 /** Builds the reporting consumer as a Nest microservice, not yet listening: `listen()` starts consuming, `close()` stops. */
 export function createReportingApp(config: ReportingConfig, options: ReportingAppOptions = {}): Promise<INestMicroservice> {
   return NestFactory.createMicroservice<KafkaOptions>(ReportingModule.forRoot(config), {
-    logger: options.logger ?? new AppLogger(),
+    logger: options.logger ?? appLogger(),
     ...reportingTransport(config),
   });
 }

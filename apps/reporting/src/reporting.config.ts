@@ -4,7 +4,7 @@ import { defaultKafkaBrokers } from '@storecredit/messaging';
 
 /** Partitions whose events are applied at the same time: a wallet lives in one partition, so they never share a wallet. */
 export const defaultPartitionsConsumedConcurrently = 4;
-export const defaultHttpPort = 9464;
+export const defaultHttpPort = 9465;
 
 export interface ReportingConfig {
   databaseUrl: string;
