@@ -1,5 +1,6 @@
 import { defaultTopicPrefix, topicNames, type TopicNames } from '@storecredit/contracts';
 import { embeddedDataDirDefault } from '@storecredit/embedded-postgres';
+import { metricsTokenFromEnv } from '@storecredit/observability';
 import { sessionIdleMsDefault, sessionIdleMsMin, sessionLifetimeMsDefault, sessionTouchIntervalMs } from './auth/sessions';
 
 export const defaultPort = 3000;
@@ -28,6 +29,8 @@ export interface GatewayConfig {
   allowedOrigins: readonly string[];
   /** Host names the gateway answers to (ALLOWED_HOSTS, comma-separated); null answers to any. */
   allowedHosts: readonly string[] | null;
+  /** METRICS_TOKEN: the bearer token /metrics asks for; null leaves it open (to be kept from outside by the proxy). */
+  metricsToken: string | null;
 }
 
 export const gatewayConfigToken = Symbol('GatewayConfig');
@@ -96,5 +99,6 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     sessionLifetimeMs: positiveInt(env, 'SESSION_LIFETIME_MS', sessionLifetimeMsDefault),
     allowedOrigins: origins(env, 'ALLOWED_ORIGINS'),
     allowedHosts: hostNames(env, databaseUrl === null, host),
+    metricsToken: metricsTokenFromEnv(env),
   };
 }

@@ -1,5 +1,6 @@
 import { defaultTopicPrefix, topicNames, type TopicNames } from '@storecredit/contracts';
 import { defaultDatabaseUrl, holdSweepIntervalMsDefault } from '@storecredit/ledger';
+import { metricsTokenFromEnv } from '@storecredit/observability';
 import { defaultKafkaBrokers } from '@storecredit/messaging';
 
 export const defaultPartitions = 4;
@@ -26,6 +27,8 @@ export interface WorkerConfig {
   httpPort: number | null;
   /** Address it listens on (WORKER_HTTP_HOST); 0.0.0.0 in a container, so that Prometheus reaches it. */
   httpHost: string;
+  /** METRICS_TOKEN: the bearer token the port's /metrics asks for; null leaves it open (it listens on loopback by default). */
+  metricsToken: string | null;
 }
 
 export const workerConfigToken = Symbol('WorkerConfig');
@@ -62,5 +65,6 @@ export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Worke
     holdSweepMs: env.HOLD_SWEEP_MS === '0' ? 0 : intFromEnv(env, 'HOLD_SWEEP_MS', holdSweepIntervalMsDefault),
     httpPort: httpPortFromEnv(env),
     httpHost: env.WORKER_HTTP_HOST ?? '127.0.0.1',
+    metricsToken: metricsTokenFromEnv(env),
   };
 }

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
@@ -189,4 +190,24 @@ export class OutcomeTally {
     }
     this.counts.clear();
   }
+}
+
+/**
+ * Whether a scrape may read /metrics: always when no METRICS_TOKEN is set (the endpoint is then meant to be reached
+ * only from inside, see the README), else only with `Authorization: Bearer <token>`. Compared as digests in constant
+ * time, so the answer's timing tells nothing of the token.
+ */
+export function metricsScrapeAllowed(authorization: string | undefined, token: string | null): boolean {
+  if (token === null) return true;
+  const match = /^Bearer (.+)$/.exec(authorization ?? '');
+  if (match === null) return false;
+  return timingSafeEqual(createHash('sha256').update(match[1]).digest(), createHash('sha256').update(token).digest());
+}
+
+/** METRICS_TOKEN, or null when unset; a token short enough to guess is refused at start. */
+export function metricsTokenFromEnv(env: NodeJS.ProcessEnv): string | null {
+  const token = env.METRICS_TOKEN;
+  if (token === undefined || token === '') return null;
+  if (token.length < 16) throw new Error('METRICS_TOKEN must be at least 16 characters');
+  return token;
 }

@@ -8,6 +8,7 @@ import {
   collectProcessMetrics,
   describeKafkaCluster,
   healthAnswer,
+  metricsScrapeAllowed,
   outboxGaugesStatement,
   readinessCheckTimeoutMs,
   recordOutbox,
@@ -105,6 +106,10 @@ export class WorkerHttp implements OnApplicationBootstrap, OnApplicationShutdown
       const path = (request.url ?? '').split('?')[0];
       if (request.method !== 'GET') return send(response, 405, 'application/json', JSON.stringify({ error: 'method not allowed' }));
       if (path === '/metrics') {
+        if (!metricsScrapeAllowed(request.headers.authorization, this.config.metricsToken)) {
+          response.setHeader('www-authenticate', 'Bearer');
+          return send(response, 401, 'application/json', JSON.stringify({ error: 'this scrape needs the METRICS_TOKEN as a bearer token' }));
+        }
         const { contentType, text } = await scrapeMetrics();
         return send(response, 200, contentType, text);
       }
