@@ -86,7 +86,7 @@ interface Started {
 
 function embeddedEnv(dataDir: string, port: number): NodeJS.ProcessEnv {
   // Readable log lines, as on a terminal: the demo logins and gift card codes are printed with them, never in a JSON log.
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), NO_COLOR: '1', LOG_FORMAT: 'pretty' };
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), NO_COLOR: '1', LOG_FORMAT: 'pretty', LOG_LEVEL: 'info' };
   delete env.DATABASE_URL;
   delete env.KAFKA_BROKERS;
   return env;

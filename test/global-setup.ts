@@ -29,6 +29,9 @@ export default async function globalSetup(): Promise<void> {
   // Suites start many workers at once, in the test process and as child processes (which inherit this): each takes
   // a free port for its metrics and health instead of the default one.
   process.env.WORKER_HTTP_PORT ??= '0';
+  // The apps the suites start log warnings and errors only: a line per HTTP request would bury a failure's output.
+  // Suites that read the info lines (the start banners) ask for them; test/logging.test.ts sets its own level.
+  process.env.LOG_LEVEL ??= 'warn';
   const choice = chooseTestServices(process.env);
   say(`${choice.mode}: ${choice.reason}`);
   if (choice.mode === 'containers') await startContainers();

@@ -74,6 +74,9 @@ describe('structured logs', () => {
 
     // One code as printed, one as a person might type it (lower case, no dashes), and a guess.
     expect((await service.post(`/api/clients/${clientId}/gift-card-redemptions`, { code: codes[0] })).status).toBe(200);
+    // A code pasted into a search or a filter is in the address: the request line names the parameter only.
+    await service.get(`/api/gift-cards?last4=${encodeURIComponent(codes[0])}`);
+    await service.get(`/api/clients?q=${normalizeGiftCardCode(codes[1])}`);
     expect((await service.post(`/api/clients/${clientId}/gift-card-redemptions`, { code: normalizeGiftCardCode(codes[1]).toLowerCase() })).status).toBe(200);
     expect((await service.post(`/api/clients/${clientId}/gift-card-redemptions`, { code: wrongCode })).status).toBe(404);
 

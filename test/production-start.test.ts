@@ -44,7 +44,7 @@ describe('npm start (production mode: gateway and worker in one process)', () =>
 
   it('applies a write through its own worker over Kafka, and stops on a SIGTERM with exit code 0', async () => {
     const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: db.url, KAFKA_BROKERS: testBrokers, KAFKA_TOPIC_PREFIX: prefix, PORT: String(port), NO_COLOR: '1' };
+    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: db.url, KAFKA_BROKERS: testBrokers, KAFKA_TOPIC_PREFIX: prefix, PORT: String(port), NO_COLOR: '1', LOG_LEVEL: 'info' };
     delete env.NODE_ENV;
     delete env.JEST_WORKER_ID;
     const owner = { email: 'owner@production-start.example', password: 'amber lantern harbor 2026' };

@@ -163,4 +163,19 @@ describe('reporting consumer', () => {
     expect(kept[0].value).toBe('not json {');
     expect(kept[1].value).toBe('base64:AAECAw==');
   });
+  it('keeps and skips an event the read model could never hold, instead of stopping the partition on it for good', async () => {
+    const walletC = { businessId, clientId: 'client-c', currency: 'AED', walletId: 'wallet-c' };
+    const before = await eventsCounted('malformed');
+    // A sequence past any the ledger writes, then an early event whose note holds a NUL (it would be parked).
+    await sendEvent(entry(walletC, 3_000_000_000, '5.00', '5.00'));
+    await sendEvent({ ...entry(walletC, 2, '5.00', '10.00'), note: 'a\u0000b' });
+    await sendEvent(entry(walletC, 1, '5.00', '5.00'));
+    await waitUntil(async () => (await walletRow('wallet-c'))?.last_sequence === 1 && (await eventsCounted('malformed')) === before + 2, 'the good event after the two');
+    expect(await walletRow('wallet-c')).toEqual({ balance: '5.00', held: '0', last_sequence: 1 });
+    const reasons = await db.query<{ reason: string }>(`select reason from reporting.malformed_event order by id desc limit 2`);
+    expect(reasons.map((row) => row.reason).sort()).toEqual([
+      'it holds a NUL character, which the ledger never writes',
+      'its sequence 3000000000 is beyond any the ledger writes (2147483647)',
+    ]);
+  });
 });

@@ -32,23 +32,37 @@ export function ledgerEventsController(eventsTopic: string): Type<unknown> {
     async onLedgerEvent(@Payload() value: unknown, @Ctx() context: KafkaContext): Promise<void> {
       const message = context.getMessage();
       const key = message.key === null || message.key === undefined ? null : String(message.key);
-      const decoded = decodeLedgerEvent(value, key);
-      if (!decoded.ok) {
-        const where = { topic: context.getTopic(), partition: context.getPartition(), offset: message.offset };
-        this.logger.warn(`malformed event at ${where.topic}[${where.partition}]@${where.offset}: ${decoded.reason}; kept in reporting.malformed_event, skipped`);
-        await this.store.keepMalformed({ ...where, key, reason: decoded.reason, value: storedText(value) });
+      const where = { topic: context.getTopic(), partition: context.getPartition(), offset: message.offset };
+      const skip = async (reason: string) => {
+        this.logger.warn(`malformed event at ${where.topic}[${where.partition}]@${where.offset}: ${reason}; kept in reporting.malformed_event, skipped`);
+        await this.store.keepMalformed({ ...where, key, reason, value: storedText(value) });
         this.metrics.countEvent('malformed');
-        return;
-      }
+      };
+      const decoded = decodeLedgerEvent(value, key);
+      if (!decoded.ok) return skip(decoded.reason);
       // Gift card events are for a liability report this read model does not keep.
       if (!isWalletEvent(decoded.event)) {
         this.metrics.countEvent('ignored');
         return;
       }
-      await this.projector.project(decoded.event);
+      try {
+        await this.projector.project(decoded.event);
+      } catch (error) {
+        // A value the database refuses (a data exception, a check) would be refused on every delivery and stop the
+        // partition for good: it is kept and skipped like any malformed event. Anything else (the connection) is thrown,
+        // and the event delivered again.
+        if (!refusedForItsData(error)) throw error;
+        await skip(`the read model refused it: ${(error as Error).message}`);
+      }
     }
   }
   return LedgerEventsController;
+}
+
+/** PostgreSQL's data exceptions (class 22: out of range, bad text) and check violations refuse the value, not the moment. */
+function refusedForItsData(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code === '23514');
 }
 
 /** The value as text PostgreSQL takes: a binary value as base64, and no NUL character, which text refuses. */

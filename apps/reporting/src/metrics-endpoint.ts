@@ -13,7 +13,7 @@ export class MetricsEndpoint {
 
   constructor(private readonly registry: Registry) {}
 
-  async listen(port: number, host = '0.0.0.0'): Promise<number> {
+  async listen(port: number, host: string): Promise<number> {
     const server = createServer((request, response) => {
       if (request.method !== 'GET' || request.url !== '/metrics') {
         response.writeHead(404).end();

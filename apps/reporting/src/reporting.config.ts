@@ -17,6 +17,8 @@ export interface ReportingConfig {
   partitionsConsumedConcurrently: number;
   /** The port of GET /metrics; 0 takes any free port, undefined serves none. */
   httpPort: number | undefined;
+  /** Where that port listens (REPORTING_HTTP_HOST): loopback unless told otherwise, like the worker's. */
+  httpHost?: string;
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
@@ -37,5 +39,6 @@ export function reportingConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Re
     eventsTopic: topicNames(prefix).events,
     partitionsConsumedConcurrently: intFromEnv(env, 'REPORTING_PARTITIONS_CONCURRENTLY', defaultPartitionsConsumedConcurrently, 1),
     httpPort: env.REPORTING_HTTP_PORT === 'off' ? undefined : intFromEnv(env, 'REPORTING_HTTP_PORT', defaultHttpPort, 0),
+    httpHost: env.REPORTING_HTTP_HOST || '127.0.0.1',
   };
 }

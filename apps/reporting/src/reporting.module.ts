@@ -37,7 +37,7 @@ export class ReportingLifecycle implements OnModuleInit, OnApplicationBootstrap,
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.httpPort === undefined) return;
-    this.metricsPort = await this.endpoint.listen(this.config.httpPort);
+    this.metricsPort = await this.endpoint.listen(this.config.httpPort, this.config.httpHost ?? '127.0.0.1');
     this.logger.log(`metrics at http://0.0.0.0:${this.metricsPort}/metrics`);
   }
 

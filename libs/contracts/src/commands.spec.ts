@@ -264,6 +264,14 @@ describe(decodeCommand.name, () => {
     expect(decoded(Buffer.from(text))).toBe('malformed_json');
   });
 
+  it('never quotes the text it could not read: it may be a gift card code sent by mistake', () => {
+    for (const text of ['K7QM-4RTX-9WPH-C3DV', '{"type":"giftcard.redeem","code":"K7QM-4RTX-9WPH-C3DV",x}', 'K7QM4RTX9WPHC3DV']) {
+      const result = decodeCommand(Buffer.from(text));
+      expect(result).toMatchObject({ ok: false, code: 'malformed_json', reason: expect.stringMatching(/^not valid JSON/) });
+      expect(JSON.stringify(result)).not.toMatch(/K7QM|C3DV/);
+    }
+  });
+
   it('passes valid JSON that is not a command on to the schema', () => {
     expect(decoded(Buffer.from('null'))).toBe('schema_violation');
     expect(decoded(Buffer.from('[]'))).toBe('schema_violation');

@@ -308,7 +308,10 @@ export function decodeCommand(bytes: Buffer | null): ParsedCommand {
   try {
     value = JSON.parse(bytes.toString('utf8'));
   } catch (error) {
-    return { ok: false, code: 'malformed_json', reason: `not valid JSON: ${(error as Error).message}` };
+    // Only where it broke: V8's own message quotes the text it failed on, which may be a gift card code sent by mistake,
+    // and this reason travels in the dead letter's headers and is printed by the tools that list them.
+    const position = /at position (\d+)/.exec((error as Error).message)?.[1];
+    return { ok: false, code: 'malformed_json', reason: position === undefined ? 'not valid JSON' : `not valid JSON (at character ${position})` };
   }
   return parseCommand(value);
 }

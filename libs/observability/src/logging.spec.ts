@@ -2,7 +2,7 @@ import { context, trace, TraceFlags } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { PassThrough } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
-import { createRootLogger, logSettingsFromEnv, requestIdOf, traceIdOf } from './logging';
+import { createRootLogger, logSettingsFromEnv, requestIdOf, traceIdOf, withoutQueryValues } from './logging';
 
 const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
 
@@ -30,6 +30,13 @@ describe(traceIdOf.name, () => {
     expect(traceIdOf({ traceparent: `00-${traceId}-00f067aa0ba902b7-01` })).toBe(traceId);
     expect(traceIdOf({ traceparent: Buffer.from(`00-${traceId}-00f067aa0ba902b7-00`) })).toBe(traceId);
     expect(traceIdOf({ traceparent: [`00-${traceId}-00f067aa0ba902b7-01`] })).toBe(traceId);
+  });
+
+  it('logs an address with its query parameters named but not their values', () => {
+    expect(withoutQueryValues('/api/gift-cards?last4=PYP3-AFS6-LPPB-E97P&status=active')).toBe('/api/gift-cards?last4=…&status=…');
+    expect(withoutQueryValues('/api/clients?q=%2B971501234567')).toBe('/api/clients?q=…');
+    expect(withoutQueryValues('/api/auth/sign-in?password=hunter2hunter2')).toBe('/api/auth/sign-in?password=…');
+    expect(withoutQueryValues('/api/clients/42')).toBe('/api/clients/42');
   });
 
   it('has none for a missing, malformed or all-zero traceparent', () => {

@@ -155,14 +155,39 @@ export function loggerParams(): Params {
       // Fastify gives each request its id first (the gateway sets its genReqId to requestIdOf); pino-http keeps it.
       genReqId: requestIdOf,
       quietReqLogger: true,
-      // The status is what the request line needs of the answer; its headers (security policy, cookies) are noise.
-      serializers: { res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }) },
+      serializers: {
+        // The address without its query's values: a search (`q`), a gift card's last four (or a whole code pasted
+        // there), a phone number, even a password sent as a parameter by mistake would otherwise sit in the log.
+        req: (req: LoggedRequest) => ({ id: req.id, method: req.method, url: withoutQueryValues(req.url), headers: req.headers, remoteAddress: req.remoteAddress }),
+        // The status is what the request line needs of the answer; its headers (security policy, cookies) are noise.
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
       customProps: (request: IncomingMessage) => {
         const traceId = traceIdOf(request.headers);
         return traceId === undefined ? {} : { traceId };
       },
     },
   };
+}
+
+interface LoggedRequest {
+  id: unknown;
+  method: string;
+  url: string;
+  headers: unknown;
+  remoteAddress?: string;
+}
+
+/** `/api/clients?q=Layla&limit=5` as `/api/clients?q=…&limit=…`: which parameters, never what they held. */
+export function withoutQueryValues(url: string): string {
+  const mark = url.indexOf('?');
+  if (mark === -1) return url;
+  const names = url
+    .slice(mark + 1)
+    .split('&')
+    .filter((part) => part !== '')
+    .map((part) => `${part.split('=')[0].slice(0, 64)}=…`);
+  return `${url.slice(0, mark)}?${names.join('&')}`;
 }
 
 /** Nest's start-up chatter: one line per module and route, on every start. */

@@ -25,6 +25,18 @@ describe('dead letters', () => {
     expect(maskGiftCardCode(['not', 'a', 'command'])).toEqual(['not', 'a', 'command']);
   });
 
+  it('masks anything shaped like a code where it is not JSON too, and in headers and reasons, but not ids', () => {
+    const broken = dead('{"type":"giftcard.redeem","code":"hxqw tyup asdf ghjk",x}');
+    expect(showText(broken)).toContain('****GHJK');
+    expect(showText(broken)).not.toMatch(/hxqw|HXQW/);
+    expect(showText(dead('HXQWTYUPASDFGHJN'))).toContain('(not JSON) "****GHJN"');
+    const quoting = deadLetterOf(0, message('HXQW-TYUP-ASDF-GHJN', { [headerNames.dlqReason]: 'Unexpected token, "HXQW-TYUP-ASDF-GHJN" is not valid JSON' }));
+    expect(listLine(quoting)).not.toContain('HXQW');
+    expect(showText(quoting)).not.toContain('HXQW');
+    const ids = '{"commandId":"0192f3a4-5b6c-7d8e-9f00-112233445566","clientId":"client-42"}';
+    expect(showText(dead(ids))).toContain('0192f3a4-5b6c-7d8e-9f00-112233445566');
+  });
+
   it('shows a value that is not JSON as text', () => {
     expect(showText(dead('not json'))).toContain('(not JSON) "not json"');
   });

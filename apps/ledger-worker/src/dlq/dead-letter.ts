@@ -49,7 +49,9 @@ export function positionOf(letter: DeadLetter): string {
 
 /** One line of `list`: partition:offset, failed at, code, original topic, key, reason (trimmed). */
 export function listLine(letter: DeadLetter): string {
-  const reason = letter.reason.length > listReasonCharsMax ? `${letter.reason.slice(0, listReasonCharsMax - 1)}…` : letter.reason;
+  // Masked before it is cut, so that a code across the cut is still recognised.
+  const masked = maskCodeShapes(letter.reason);
+  const reason = masked.length > listReasonCharsMax ? `${masked.slice(0, listReasonCharsMax - 1)}…` : masked;
   const key = letter.key === null ? '(no key)' : JSON.stringify(letter.key.toString('utf8'));
   return [positionOf(letter), letter.failedAt.toISOString(), letter.code, letter.originalTopic ?? '(no topic)', key, reason].join('  ');
 }
@@ -58,7 +60,7 @@ export function listLine(letter: DeadLetter): string {
 export function showText(letter: DeadLetter): string {
   const lines = [`dead letter ${positionOf(letter)}`, `key: ${letter.key === null ? '(none)' : JSON.stringify(letter.key.toString('utf8'))}`, 'headers:'];
   for (const [name, value] of Object.entries(letter.headers)) {
-    for (const one of Array.isArray(value) ? value : [value]) if (one !== undefined) lines.push(`  ${name}: ${one.toString()}`);
+    for (const one of Array.isArray(value) ? value : [value]) if (one !== undefined) lines.push(`  ${name}: ${maskCodeShapes(one.toString())}`);
   }
   lines.push('value:', valueText(letter.value));
   return lines.join('\n');
@@ -72,9 +74,23 @@ function valueText(value: Buffer | null): string {
     parsed = JSON.parse(text);
   } catch {
     const shown = value.length > showValueBytesMax ? `${value.subarray(0, showValueBytesMax).toString('utf8')}… (${value.length} bytes)` : text;
-    return `(not JSON) ${JSON.stringify(shown)}`;
+    return `(not JSON) ${maskCodeShapes(JSON.stringify(shown))}`;
   }
-  return JSON.stringify(maskGiftCardCode(parsed), null, 2);
+  return maskCodeShapes(JSON.stringify(maskGiftCardCode(parsed), null, 2));
+}
+
+/**
+ * Four groups of four letters or digits, dashed, spaced or run together: a gift card code as it may be typed. Not a
+ * piece of a longer dashed id (a UUID's groups are preceded or followed by a dash and more of it).
+ */
+const codeShape = /(?<![A-Za-z0-9-])[A-Za-z0-9]{4}[- ]?[A-Za-z0-9]{4}[- ]?[A-Za-z0-9]{4}[- ]?([A-Za-z0-9]{4})(?![A-Za-z0-9-])/g;
+
+/**
+ * Anything shaped like a gift card code, wherever it sits (a value that is not JSON, a note, an older worker's reason
+ * quoting the bytes it could not read), shown as its last four characters only.
+ */
+export function maskCodeShapes(text: string): string {
+  return text.replace(codeShape, (_, last4: string) => `****${last4.toUpperCase()}`);
 }
 
 /**
