@@ -124,9 +124,13 @@ export function collectProcessMetrics(): void {
   collectDefaultMetrics({ register: metricsRegistry });
 }
 
-/** The exposition text of every metric, after the scrape-time probes ran (each within scrapeProbeTimeoutMs). */
+/**
+ * The exposition text of every metric, after the scrape-time probes ran (each within scrapeProbeTimeoutMs). One after
+ * the other: a pool read while another probe's query waits for a connection would count that query as a waiter, and
+ * show a pool that is never idle.
+ */
 export async function scrapeMetrics(): Promise<{ contentType: string; text: string }> {
-  await Promise.all([...probes].map(([name, probe]) => runProbe(name, probe)));
+  for (const [name, probe] of probes) await runProbe(name, probe);
   return { contentType: metricsRegistry.contentType, text: await metricsRegistry.metrics() };
 }
 
