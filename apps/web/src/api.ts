@@ -226,17 +226,6 @@ export interface Client {
   externalId: string | null;
 }
 
-/** A row of the audit log (GET /api/audit): who did what outside the ledger. */
-export interface AuditItem {
-  id: string;
-  at: string;
-  action: string;
-  actor: { kind: string; id: string | null; name: string | null };
-  address: string | null;
-  target: { kind: string; id: string } | null;
-  details: Record<string, unknown>;
-}
-
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;

@@ -1,5 +1,4 @@
-import { normalizeGiftCardCode, type BonusTierRule, type EntryReferenceType, type EntryType, type GiftCardDisplayStatus, type LotSource } from '@storecredit/contracts';
-import type { AuditItem } from './api';
+import { normalizeGiftCardCode, type AuditItem, type BonusTierRule, type EntryReferenceType, type EntryType, type GiftCardDisplayStatus, type LotSource } from '@storecredit/contracts';
 import { t } from './i18n';
 import { formatMoney } from './money';
 

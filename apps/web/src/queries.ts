@@ -1,6 +1,6 @@
 import { focusManager, infiniteQueryOptions, QueryClient, queryOptions, type QueryKey } from '@tanstack/react-query';
-import type { EntryType, LiabilityReport } from '@storecredit/contracts';
-import { ApiError, get, query, type AuditItem, type BonusRule, type Client, type CreditSettings, type Entry, type GiftCard, type Hold, type Me, type Page, type Wallet } from './api';
+import type { AuditItem, EntryType, LiabilityReport } from '@storecredit/contracts';
+import { ApiError, get, query, type BonusRule, type Client, type CreditSettings, type Entry, type GiftCard, type Hold, type Me, type Page, type Wallet } from './api';
 
 /**
  * The server's data as TanStack Query caches it: one key per thing the screens show, so a command that changes a
@@ -20,25 +20,6 @@ export interface HistoryFilter {
 export interface AuditFilter {
   action: string;
 }
-
-/** The actions the audit log records (the gateway's auditActions), for the screen's filter. */
-export const auditActions = [
-  'sign_in',
-  'sign_in_failed',
-  'signed_out_everywhere',
-  'password_changed',
-  'password_reset',
-  'staff_created',
-  'staff_deactivated',
-  'staff_reactivated',
-  'api_key_created',
-  'api_key_revoked',
-  'gift_cards_issued',
-  'gift_card_voided',
-  'bonus_rules_changed',
-  'bonus_rules_removed',
-  'credit_settings_changed',
-] as const;
 
 export interface GiftCardFilter {
   status: string;

@@ -3,6 +3,7 @@
  * entry types, error codes, limits, gift card rules and the schemas of the HTTP request bodies the app sends (zod).
  * Nothing here may import node-only code (browser.spec.ts checks).
  */
+export * from './audit';
 export * from './bonus';
 export * from './currency';
 export * from './entries';

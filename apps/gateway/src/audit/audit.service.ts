@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import type { AuditAction, AuditItem } from '@storecredit/contracts';
 import { Clock } from '@storecredit/ledger';
 import type { Principal } from '../auth/principal';
 import { decodeCursor, pageOf, type Page } from '../http/pagination';
 import { AuditRepository, type AuditRow } from './audit.repository';
-import type { AuditAction, AuditQueryDto } from './audit.schemas';
+import type { AuditQueryDto } from './audit.schemas';
 
 /** Who acted: a principal, or nobody signed in (a sign-in, failed or not). */
 export type AuditActor = Principal | { kind: 'anonymous' };
@@ -20,15 +21,6 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-export interface AuditItem {
-  id: string;
-  at: string;
-  action: string;
-  actor: { kind: string; id: string | null; name: string | null };
-  address: string | null;
-  target: { kind: string; id: string } | null;
-  details: Record<string, unknown>;
-}
 
 /**
  * The audit log of actions outside the ledger. An action records itself once it has succeeded (a refused action

@@ -1,10 +1,10 @@
 import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AuditItem } from '../api';
+import { auditActions, type AuditItem } from '@storecredit/contracts';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { auditActionLabel, auditSummary, formatDateTime } from '../labels';
-import { allItems, auditActions, auditQuery } from '../queries';
+import { allItems, auditQuery } from '../queries';
 import { useSession } from '../session';
 
 /** Who did what outside the ledger, newest first (owners: audit.view). */
