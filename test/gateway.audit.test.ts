@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { AuditItem } from '@storecredit/contracts';
 import { createTestDatabase, TestClock, type TestDatabase } from '@storecredit/testing';
 import { AuthService } from '../apps/gateway/src/auth/auth.service';
 import { permissions } from '../apps/gateway/src/auth/permissions';
@@ -7,15 +8,6 @@ import { gatewayConfigFromEnv } from '../apps/gateway/src/gateway.config';
 import { GatewayClient, seedBusiness, type SeededBusiness } from './support';
 
 type Body = Record<string, unknown>;
-interface AuditItem {
-  id: string;
-  at: string;
-  action: string;
-  actor: { kind: string; id: string | null; name: string | null };
-  address: string | null;
-  target: { kind: string; id: string } | null;
-  details: Body;
-}
 interface AuditPage {
   items: AuditItem[];
   nextCursor: string | null;
