@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Span } from '@opentelemetry/api';
 import {
+  commandBytesMax,
   commandKey,
   commandTypesByProducer,
   decodeCommand,
   headerNames,
+  idPattern,
   producers,
   type Command,
   type Producer,
@@ -153,4 +155,26 @@ export function deadLetterReasonForLog(code: DeadLetterCode, reason: string): st
     default:
       return reason;
   }
+}
+
+/**
+ * The ids of a message the contract refused but that is a JSON object naming them (a field too many, an amount too
+ * precise): for the dead letter's log line, so an operator finds the command. Only short plain strings are taken.
+ */
+export function commandIdsOf(value: Buffer | null): { commandId: string; businessId: string; type?: string } | undefined {
+  if (value === null || value.length === 0 || value.length > commandBytesMax) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  const { commandId, businessId } = parsed as Record<string, unknown>;
+  if (!plainId(commandId) || !plainId(businessId)) return undefined;
+  return { commandId, businessId };
+}
+
+function plainId(value: unknown): value is string {
+  return typeof value === 'string' && idPattern.test(value);
 }

@@ -8,7 +8,7 @@ import { Kafka, type Consumer, type EachBatchPayload, type IHeaders, type Messag
 import { WorkerProducer } from '../kafka.providers';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { workerConfigToken, type WorkerConfig } from '../worker.config';
-import { CommandProcessor, deadLetterReasonForLog, type DeadLetter, type Outgoing, type PartitionSlice } from './command-processor';
+import { CommandProcessor, commandIdsOf, deadLetterReasonForLog, type DeadLetter, type Outgoing, type PartitionSlice } from './command-processor';
 import { endSpan } from './command-tracing';
 import { GroupCommitter } from './group-committer';
 
@@ -232,7 +232,8 @@ export class CommandConsumer extends Server<Record<string, never>, CommandTransp
   }
 
   private logDeadLetter(item: DeadLetter): void {
-    const { message, command } = item;
+    const { message } = item;
+    const command = item.command ?? commandIdsOf(message.value);
     const correlationId = message.headers?.[headerNames.correlationId]?.toString();
     const traceId = traceIdOf(message.headers);
     this.logger.warn(
