@@ -1,5 +1,7 @@
 import {
   context,
+  diag,
+  DiagLogLevel,
   propagation,
   ROOT_CONTEXT,
   trace,
@@ -19,6 +21,7 @@ import {
   TracerProvider,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
+import { rootLogger } from './logging';
 
 /** The service names of our processes; OTEL_SERVICE_NAME overrides them. */
 export const serviceNames = {
@@ -92,7 +95,28 @@ export function startTracingFromEnv(env: Record<string, string | undefined>, def
     scheduledDelayMillis: exportDelayMs,
     maxQueueSize: exportQueueSpansMax,
   });
+  diag.setLogger(exportProblems(), DiagLogLevel.WARN);
   return installTracing(settings.serviceName, processor);
+}
+
+/** The same problem is told at most once this often: a collector that is down fails every export. */
+export const exportProblemRepeatMs = 60_000;
+
+/**
+ * The SDK's own warnings and errors (a collector that refuses, times out or answers 4xx: spans dropped) as warnings
+ * of the process's log, each problem at most once a minute, instead of nowhere.
+ */
+function exportProblems() {
+  const lastTold = new Map<string, number>();
+  const tell = (message: string, ...args: unknown[]) => {
+    const text = [message, ...args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg)))].join(' ').slice(0, 500);
+    const now = Date.now();
+    if ((lastTold.get(text) ?? -Infinity) > now - exportProblemRepeatMs) return;
+    lastTold.set(text, now);
+    rootLogger().warn({ context: 'Tracing' }, `tracing: ${text} (spans may be dropped)`);
+  };
+  const quiet = () => undefined;
+  return { error: tell, warn: tell, info: quiet, debug: quiet, verbose: quiet };
 }
 
 /**
@@ -138,6 +162,7 @@ function installTracing(serviceName: string, processor: SpanProcessor): Tracing 
       trace.disable();
       propagation.disable();
       context.disable();
+      diag.disable();
       await provider.shutdown().catch((failure: unknown) => {
         throw exportError(failure);
       });
