@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { uniqueId, type TestDatabase } from '@storecredit/testing';
 import { randomUUID } from 'node:crypto';
 import { AuthService } from '../apps/gateway/src/auth/auth.service';
-import { permissions } from '../apps/gateway/src/auth/permissions';
+import { permissions, type StaffRole } from '@storecredit/contracts';
 import { GatewayClient, seedBusiness, startLedgerStack, type HttpAnswer, type LedgerStack, type SeededBusiness } from './support';
 
 type Body = Record<string, unknown>;
@@ -51,7 +51,7 @@ describe('gateway settings and reversals', () => {
   let manager: GatewayClient;
   let owner: GatewayClient;
 
-  async function signedIn(biz: SeededBusiness, role: string): Promise<GatewayClient> {
+  async function signedIn(biz: SeededBusiness, role: StaffRole): Promise<GatewayClient> {
     const auth = app.get(AuthService);
     const email = `${uniqueId(role)}@example.com`;
     await auth.createStaff(biz.businessId, { email, name: `A ${role}`, password, role });

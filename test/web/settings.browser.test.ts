@@ -206,4 +206,64 @@ describe('staff web app: settings, bonus and reversals in Chromium', () => {
     await desk.goto(`${server.url}/audit`);
     await expectText(desk.locator('main'), 'Your account cannot view the audit log.');
   });
+
+  it('lets the owner add, deactivate and reactivate staff and create and revoke an API key shown once, and hides staff from the front desk', async () => {
+    const page = await sessions.pageAs(server.owner);
+    await page.getByRole('link', { name: 'Staff', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Staff and API keys' }).waitFor();
+
+    const email = `sami-${Date.now()}@example.com`;
+    const addForm = page.getByRole('form', { name: 'Add staff member' });
+    await addForm.getByLabel('Email').fill(email);
+    await addForm.getByLabel('Name').fill('Sami Staff');
+    await addForm.getByLabel('Role').selectOption('manager');
+    await addForm.getByLabel('Password').fill('password');
+    await addForm.getByRole('button', { name: 'Add staff member' }).click();
+    await expectText(addForm.getByRole('alert'), 'at least 12 characters');
+    expect(await page.locator(`.staff-table tr[data-email="${email}"]`).count()).toBe(0);
+    await addForm.getByLabel('Password').fill('amber lantern harbor 2026');
+    await addForm.getByRole('button', { name: 'Add staff member' }).click();
+    await expectText(page.getByRole('status').filter({ hasText: 'added' }), 'Sami Staff added as Manager.');
+    const member = page.locator(`.staff-table tr[data-email="${email}"]`);
+    await expectText(member, /Sami Staff.*Manager\s*Active/s);
+
+    await member.getByRole('button', { name: 'Deactivate Sami Staff' }).click();
+    await expectText(dialog(page), 'signed out everywhere');
+    await dialog(page).getByRole('button', { name: 'Deactivate', exact: true }).click();
+    await expectCount(dialog(page), 0);
+    await expectText(member, 'Deactivated');
+    await member.getByRole('button', { name: 'Reactivate Sami Staff' }).click();
+    await dialog(page).getByRole('button', { name: 'Reactivate', exact: true }).click();
+    await expectCount(dialog(page), 0);
+    await expectText(member, 'Active');
+
+    const keyForm = page.getByRole('form', { name: 'Create key' });
+    await keyForm.getByLabel('Key name').fill('Booking system');
+    await keyForm.getByLabel('balance.view').check();
+    await keyForm.getByLabel('checkout.pay').check();
+    await keyForm.getByRole('button', { name: 'Create key' }).click();
+    await expectText(dialog(page), 'it is shown only once');
+    const secret = (await dialog(page).locator('.api-key-secret').textContent())?.trim() ?? '';
+    expect(secret.length).toBeGreaterThan(20);
+    const viaKey = await fetch(`${server.url}/api/auth/me`, { headers: { authorization: `Bearer ${secret}` } });
+    expect(viaKey.status).toBe(200);
+    await dialog(page).getByRole('button', { name: 'I have copied it' }).click();
+    await expectCount(dialog(page), 0);
+    const keyRow = page.locator('.api-key-table tr[data-key-name="Booking system"]');
+    await expectText(keyRow, /balance\.view\s*checkout\.pay/);
+    expect(await page.locator('main').textContent()).not.toContain(secret);
+
+    await keyRow.getByRole('button', { name: 'Revoke key Booking system' }).click();
+    await dialog(page).getByRole('button', { name: 'Revoke key', exact: true }).click();
+    await expectCount(dialog(page), 0);
+    await expectText(keyRow, 'Revoked');
+    expect((await fetch(`${server.url}/api/auth/me`, { headers: { authorization: `Bearer ${secret}` } })).status).toBe(401);
+    await screenshots(page, 'staff-admin');
+
+    const desk = await sessions.pageAs(server.frontDesk);
+    await desk.getByRole('link', { name: 'Clients', exact: true }).waitFor();
+    expect(await desk.getByRole('link', { name: 'Staff', exact: true }).count()).toBe(0);
+    await desk.goto(`${server.url}/staff`);
+    await expectText(desk.locator('main'), 'Your account cannot manage staff or API keys.');
+  });
 });

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AuthService } from '../../apps/gateway/src/auth/auth.service';
-import { permissions, type Permission } from '../../apps/gateway/src/auth/permissions';
+import { permissions, type Permission, type StaffRole } from '@storecredit/contracts';
 import { ClientsRepository } from '../../apps/gateway/src/clients/clients.repository';
 import { createGatewayApp } from '../../apps/gateway/src/gateway.app';
 import { gatewayConfigFromEnv } from '../../apps/gateway/src/gateway.config';
@@ -98,7 +98,7 @@ export async function startWebServer(options: { port?: number; host?: string } =
   const http = new GatewayClient(started);
   const owner: Login = { email: `owner-${biz.businessId}@example.com`, password: 'correct horse battery', name: 'Owner' };
 
-  const createStaff = async (role: string, name: string, only?: readonly Permission[]): Promise<Login> => {
+  const createStaff = async (role: StaffRole, name: string, only?: readonly Permission[]): Promise<Login> => {
     const login = { email: `${role}-${Math.random().toString(36).slice(2, 8)}-${biz.businessId}@example.com`, password: 'amber lantern harbor 2026', name };
     await auth.createStaff(biz.businessId, { ...login, role, ...(only ? { permissions: only } : {}) });
     return login;

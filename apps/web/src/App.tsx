@@ -78,6 +78,7 @@ function SignedIn({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
             {session.can('settings.manage') ? <NavLink to="/settings">{t('nav.settings')}</NavLink> : null}
             {session.can('reports.view') ? <NavLink to="/reports">{t('nav.reports')}</NavLink> : null}
             {session.can('audit.view') ? <NavLink to="/audit">{t('nav.audit')}</NavLink> : null}
+            {session.can('staff.manage') ? <NavLink to="/staff">{t('nav.staff')}</NavLink> : null}
           </nav>
           <div className="who">
             <span className="who-name">{me.name}</span>
@@ -99,7 +100,7 @@ function SignedIn({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
   );
 }
 
-function NavLink({ to, children }: { to: '/clients' | '/checkout' | '/gift-cards' | '/settings' | '/reports' | '/audit'; children: string }) {
+function NavLink({ to, children }: { to: '/clients' | '/checkout' | '/gift-cards' | '/settings' | '/reports' | '/audit' | '/staff'; children: string }) {
   // Current on the screens under it too (a client's page is under Clients), whatever the search.
   return (
     <Link to={to} className="nav-link" activeOptions={{ includeSearch: false }}>

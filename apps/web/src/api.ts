@@ -1,4 +1,4 @@
-import type { Allocation, BonusTier, BonusTierRule, CreatedLot, EntryReferenceType, EntryType, ErrorCode, GiftCardListItem, LotSource } from '@storecredit/contracts';
+import type { Allocation, BonusTier, BonusTierRule, CreatedLot, EntryReferenceType, EntryType, ErrorCode, GiftCardListItem, LotSource, Permission, StaffRole } from '@storecredit/contracts';
 import { t } from './i18n';
 import type { en } from './locales/en';
 
@@ -334,3 +334,31 @@ export interface HoldResult extends WalletResult {
 
 /** A card as the gateway lists it: its status and whether it can be voided are the server's to say. */
 export type GiftCard = GiftCardListItem;
+
+/** A staff member as GET /api/staff lists them. */
+export interface StaffMember {
+  id: string;
+  email: string;
+  name: string;
+  role: StaffRole;
+  permissions: Permission[];
+  active: boolean;
+  deactivatedAt: string | null;
+}
+
+/** An API key as GET /api/api-keys lists it: never the key itself, which only its creation answers, once. */
+export interface ApiKey {
+  id: string;
+  name: string;
+  permissions: Permission[];
+  createdBy: string | null;
+  createdAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface CreatedApiKey {
+  id: string;
+  key: string;
+  name: string;
+  permissions: Permission[];
+}

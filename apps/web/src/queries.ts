@@ -1,6 +1,6 @@
 import { focusManager, infiniteQueryOptions, QueryClient, queryOptions, type QueryKey } from '@tanstack/react-query';
 import type { AuditItem, EntryType, LiabilityReport } from '@storecredit/contracts';
-import { ApiError, get, query, type BonusRule, type Client, type CreditSettings, type Entry, type GiftCard, type Hold, type Me, type Page, type Wallet } from './api';
+import { ApiError, get, query, type BonusRule, type Client, type CreditSettings, type Entry, type GiftCard, type Hold, type Me, type Page, type Wallet, type ApiKey, type StaffMember } from './api';
 
 /**
  * The server's data as TanStack Query caches it: one key per thing the screens show, so a command that changes a
@@ -47,6 +47,8 @@ export const queryKeys = {
   creditSettings: ['settings', 'credit'] as const,
   liability: (filter: ReportFilter) => ['reports', 'liability', filter] as const,
   audit: (filter: AuditFilter) => ['audit', filter] as const,
+  staff: ['staff'] as const,
+  apiKeys: ['api-keys'] as const,
 } satisfies Record<string, QueryKey | ((...args: never[]) => QueryKey)>;
 
 /** What a balance command (add, deduct, redeem, pay) changes: the client's balances and every list of its entries. */
@@ -172,6 +174,17 @@ export const auditQuery = (filter: AuditFilter) =>
     initialPageParam: null as string | null,
     getNextPageParam: (page) => page.nextCursor,
   });
+
+/** The business's staff, and its API keys (staff.manage). */
+export const staffQuery = queryOptions({
+  queryKey: queryKeys.staff,
+  queryFn: ({ signal }) => get<{ items: StaffMember[] }>('/api/staff', { signal }).then((page) => page.items),
+});
+
+export const apiKeysQuery = queryOptions({
+  queryKey: queryKeys.apiKeys,
+  queryFn: ({ signal }) => get<{ items: ApiKey[] }>('/api/api-keys', { signal }).then((page) => page.items),
+});
 
 /** The business's bonus tiers per currency (settings.manage or balance.add may read them). */
 export const bonusRulesQuery = queryOptions({

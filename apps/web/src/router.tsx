@@ -11,6 +11,7 @@ import { Clients } from './screens/Clients';
 import { GiftCards } from './screens/GiftCards';
 import { History } from './screens/History';
 import { Settings } from './screens/Settings';
+import { Staff } from './screens/Staff';
 
 /**
  * The app's routes (TanStack Router, code-based): typed paths, params and search, so a link to a route that does
@@ -118,6 +119,7 @@ const checkoutRoute = createRoute({ getParentRoute: () => rootRoute, path: '/che
 const giftCardsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/gift-cards', component: GiftCards });
 const settingsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/settings', component: Settings });
 const auditRoute = createRoute({ getParentRoute: () => rootRoute, path: '/audit', component: Audit });
+const staffRoute = createRoute({ getParentRoute: () => rootRoute, path: '/staff', component: Staff });
 // Loaded when first visited: the report's charting library stays out of the bundle every other screen loads.
 const reportsRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -154,6 +156,7 @@ const routeTree = rootRoute.addChildren([
   settingsRoute,
   reportsRoute,
   auditRoute,
+  staffRoute,
   notFoundRoute,
 ]);
 

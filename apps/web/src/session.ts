@@ -1,20 +1,7 @@
+import type { Permission } from '@storecredit/contracts';
 import { createContext, useContext } from 'react';
 import type { Me } from './api';
 import { t } from './i18n';
-
-export type Permission =
-  | 'balance.view'
-  | 'balance.add'
-  | 'balance.deduct'
-  | 'giftcard.redeem'
-  | 'giftcard.manage'
-  | 'checkout.pay'
-  | 'refund.credit'
-  | 'staff.manage'
-  | 'balance.reverse'
-  | 'reports.view'
-  | 'settings.manage'
-  | 'audit.view';
 
 export interface Session {
   me: Me;

@@ -17,3 +17,4 @@ export * from './requests';
 /** The shapes of lots and bonus tiers in a reply (types only: the web app reads replies, it does not validate them). */
 export type { Allocation, BonusTier, CreatedLot } from './replies';
 export * from './reports';
+export * from './staff';

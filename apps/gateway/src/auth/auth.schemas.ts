@@ -1,7 +1,7 @@
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 import { passwordLengthMax } from './password-policy';
-import { permissions, rolePermissions } from './permissions';
+import { permissions, staffRoles } from '@storecredit/contracts';
 
 export class SignInDto extends createZodDto(
   z.strictObject({
@@ -23,7 +23,7 @@ export class CreateStaffDto extends createZodDto(
     email: z.email().max(200),
     name: z.string().trim().min(1).max(200),
     password: z.string().min(1).max(passwordLengthMax),
-    role: z.enum(Object.keys(rolePermissions) as [string, ...string[]]),
+    role: z.enum(staffRoles),
     permissions: permissionList.optional(),
   }),
 ) {}

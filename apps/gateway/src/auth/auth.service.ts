@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { StaffRole } from '@storecredit/contracts';
 import { Clock } from '@storecredit/ledger';
 import { AuditLog } from '../audit/audit.service';
 import { gatewayConfigToken, type GatewayConfig } from '../gateway.config';
@@ -326,13 +327,13 @@ export interface StaffInput {
   email: string;
   name: string;
   password: string;
-  role: string;
+  role: StaffRole;
   permissions?: readonly Permission[];
 }
 
 /** A member's permissions: the list given, else their role's preset. */
 function grantsOf(input: StaffInput): readonly Permission[] {
-  return input.permissions ?? rolePermissions[input.role] ?? [];
+  return input.permissions ?? rolePermissions[input.role];
 }
 
 function refuseIf(refusal: Refusal | null): void {

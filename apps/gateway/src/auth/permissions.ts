@@ -1,30 +1,8 @@
 import { SetMetadata } from '@nestjs/common';
+import { ownerRole, type Permission } from '@storecredit/contracts';
 
-/** Separate permissions, as the product promises; every route names the one it needs. */
-export const permissions = [
-  'balance.view',
-  'balance.add',
-  'balance.deduct',
-  'giftcard.redeem',
-  'giftcard.manage',
-  'checkout.pay',
-  'refund.credit',
-  'staff.manage',
-  'balance.reverse',
-  'reports.view',
-  'settings.manage',
-  'audit.view',
-] as const;
-export type Permission = (typeof permissions)[number];
-
-/** Presets for staff roles; a staff member's own list is what is checked. */
-export const rolePermissions: Record<string, readonly Permission[]> = {
-  owner: permissions,
-  manager: ['balance.view', 'balance.add', 'balance.deduct', 'giftcard.redeem', 'giftcard.manage', 'checkout.pay', 'refund.credit', 'balance.reverse', 'reports.view'],
-  front_desk: ['balance.view', 'balance.add', 'giftcard.redeem', 'checkout.pay'],
-};
-
-export const ownerRole = 'owner';
+// The permissions and the roles' presets are the contract's: the web app offers the same lists.
+export { ownerRole, permissions, rolePermissions, type Permission } from '@storecredit/contracts';
 
 /** What a principal may hand on: the permissions it holds, and whether it is an active owner (keys never are). */
 export interface Authority {
