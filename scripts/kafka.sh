@@ -183,7 +183,15 @@ run_tool() {
 
 random_cluster_id() {
   # Kafka cluster ids are 16 random bytes, base64url without padding (22 chars).
-  head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'
+  # One in 64 of those starts with '-', which the format tool's argument parser
+  # takes for an option ("--cluster-id: expected one argument"); Kafka's own
+  # Uuid.randomUuid() draws again in that case, and so do we.
+  local id
+  while :; do
+    id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+    [[ "$id" != -* ]] && break
+  done
+  printf '%s' "$id"
 }
 
 format_storage() {
