@@ -1,6 +1,7 @@
 import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { LedgerExpiry, LedgerCommands } from '@storecredit/ledger';
 import { injectWorkerConfig } from './kafka.providers';
+import { OutboxRelay } from './outbox/outbox-relay';
 import type { WorkerConfig } from './worker.config';
 
 /**
@@ -15,6 +16,7 @@ export class HoldSweep implements OnApplicationBootstrap, BeforeApplicationShutd
   constructor(
     private readonly expiry: LedgerExpiry,
     private readonly ledger: LedgerCommands,
+    private readonly relay: OutboxRelay,
     @injectWorkerConfig() private readonly config: WorkerConfig,
   ) {}
 
@@ -22,6 +24,8 @@ export class HoldSweep implements OnApplicationBootstrap, BeforeApplicationShutd
     if (this.config.holdSweepMs === 0) return;
     this.expiry.start(async (commands) => {
       await this.ledger.applyGroup(commands);
+      // Their events go out now, not at the relay's next poll (which an empty outbox spaces out).
+      this.relay.wake();
     }, this.config.holdSweepMs);
   }
 

@@ -1,4 +1,5 @@
-import { inWalletOrder } from './outbox-relay';
+import fc from 'fast-check';
+import { inWalletOrder, nextRelayWait, relayBatchMax, relayIdleMaxMs, relayIdleMs } from './outbox-relay';
 
 type Row = Parameters<typeof inWalletOrder>[0][number];
 
@@ -57,5 +58,40 @@ describe(inWalletOrder.name, () => {
 
   it('returns nothing for no rows', () => {
     expect(inWalletOrder([])).toEqual([]);
+  });
+});
+
+describe(nextRelayWait.name, () => {
+  const polls = fc.record({ published: fc.integer({ min: 0, max: relayBatchMax }), locked: fc.boolean() });
+
+  it('goes again at once after a full batch, and waits the shortest after publishing fewer', () => {
+    expect(nextRelayWait(relayIdleMaxMs, { published: relayBatchMax, locked: true })).toBe(0);
+    expect(nextRelayWait(relayIdleMaxMs, { published: 1, locked: true })).toBe(relayIdleMs);
+  });
+
+  it('keeps the shortest wait while another relay holds the lock, so it takes over soon when that one stops', () => {
+    expect(nextRelayWait(relayIdleMaxMs, { published: 0, locked: false })).toBe(relayIdleMs);
+  });
+
+  it('doubles the wait while the outbox stays empty, up to the longest', () => {
+    const waits: number[] = [];
+    let wait = relayIdleMs;
+    for (let i = 0; i < 6; i += 1) waits.push((wait = nextRelayWait(wait, { published: 0, locked: true })));
+    expect(waits).toEqual([400, 800, 1600, 2000, 2000, 2000]);
+  });
+
+  it('never waits longer than the longest nor, short of a full batch, less than the shortest', () => {
+    fc.assert(
+      fc.property(fc.array(polls, { maxLength: 50 }), (sequence) => {
+        let wait = relayIdleMs;
+        for (const poll of sequence) {
+          wait = nextRelayWait(wait, poll);
+          if (poll.published >= relayBatchMax) expect(wait).toBe(0);
+          else expect(wait).toBeGreaterThanOrEqual(relayIdleMs);
+          expect(wait).toBeLessThanOrEqual(relayIdleMaxMs);
+          if (poll.published > 0 && poll.published < relayBatchMax) expect(wait).toBe(relayIdleMs);
+        }
+      }),
+    );
   });
 });

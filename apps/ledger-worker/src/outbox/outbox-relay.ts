@@ -10,7 +10,15 @@ import { EventSink, type OutgoingEvent } from './event-sink';
  * (one transaction and one lock per 2,000 events); the event sink cuts them into produce requests of bounded size.
  */
 export const relayBatchMax = 2_000;
+/**
+ * How long the relay waits between polls: the shortest wait after it published, or while another relay holds the
+ * lock (so that it takes over soon when that one stops); doubling up to the longest while the outbox stays empty.
+ * Commits in this process wake it at once either way (the command consumer and the expiry sweep call `wake`), so
+ * the longer wait only delays rows committed by a process whose own relay is off, and it spares an idle worker
+ * five empty transactions a second.
+ */
 export const relayIdleMs = 200;
+export const relayIdleMaxMs = 2_000;
 export const relayErrorBackoffMs = 1_000;
 /** The advisory lock that lets one relay at a time publish, which keeps each wallet's events in order. */
 export const relayLockKey = 4_211_001;
@@ -22,7 +30,9 @@ export const relayOptionsToken = Symbol('RelayOptions');
 
 /**
  * One round trip: take the relay lock (none when another relay holds it) and delete the oldest rows, returned in
- * commit order. The delete holds until the transaction commits, after the events are published.
+ * commit order. The delete holds until the transaction commits, after the events are published. Always at least one
+ * row: with nothing taken, a single row of nulls that still says whether the lock was had (an empty outbox, or a
+ * busy other relay).
  */
 const takeBatchStatement = `
   with relay_lock as materialized (select pg_try_advisory_xact_lock(?) as locked),
@@ -33,8 +43,9 @@ const takeBatchStatement = `
     delete from outbox_message o using taken where o.id = taken.id
     returning o.id, o.created_at, o.message_key, o.sequence, o.payload, o.trace_parent
   )
-  select id, message_key, sequence, payload->>'type' as event_type, payload::text as payload, trace_parent
-  from deleted order by created_at, id`;
+  select relay_lock.locked, d.id, d.message_key, d.sequence, d.payload->>'type' as event_type, d.payload::text as payload,
+    d.trace_parent
+  from relay_lock left join deleted d on true order by d.created_at, d.id`;
 
 interface OutboxRow {
   id: string;
@@ -86,10 +97,17 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** Publishes one batch; returns how many events it published (0 when another relay holds the lock). */
   async publishBatch(): Promise<number> {
+    return (await this.poll()).published;
+  }
+
+  /** Publishes one batch, and says whether this relay had the lock. */
+  async poll(): Promise<RelayPoll> {
     const em = this.orm.em.fork() as EntityManager;
     return em.transactional(async (tx) => {
-      const rows = await tx.execute<OutboxRow[]>(takeBatchStatement, [relayLockKey, relayBatchMax]);
-      if (rows.length === 0) return 0;
+      const result = await tx.execute<(OutboxRow & { locked: boolean })[]>(takeBatchStatement, [relayLockKey, relayBatchMax]);
+      const locked = result[0]?.locked === true;
+      const rows = result.filter((row) => row.id !== null);
+      if (rows.length === 0) return { published: 0, locked };
       const events: OutgoingEvent[] = inWalletOrder(rows).map((row) => ({
         key: row.message_key,
         type: row.event_type,
@@ -101,16 +119,17 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       await this.sink.publish(events);
       outboxPublishSeconds.observe((performance.now() - publishStarted) / 1000);
       outboxEventsPublishedTotal.inc(rows.length);
-      return rows.length;
+      return { published: rows.length, locked };
     });
   }
 
   private async run(): Promise<void> {
+    let wait = relayIdleMs;
     while (this.running) {
       this.woken = false;
       try {
-        const published = await this.publishBatch();
-        if (published < relayBatchMax) await this.idle(relayIdleMs);
+        wait = nextRelayWait(wait, await this.poll());
+        if (wait > 0) await this.idle(wait);
       } catch (error) {
         this.logger.error(`outbox relay failed; retrying in ${relayErrorBackoffMs} ms: ${(error as Error).message}`);
         await this.idle(relayErrorBackoffMs, true);
@@ -130,6 +149,22 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       this.wakeUp = done;
     });
   }
+}
+
+export interface RelayPoll {
+  published: number;
+  /** Whether this relay had the lock: false while another relay publishes. */
+  locked: boolean;
+}
+
+/**
+ * The wait before the next poll, from the last wait and what the poll found: none after a full batch (more may be
+ * waiting), the shortest after publishing or while another relay holds the lock, else twice the last, capped.
+ */
+export function nextRelayWait(previous: number, poll: RelayPoll): number {
+  if (poll.published >= relayBatchMax) return 0;
+  if (poll.published > 0 || !poll.locked) return relayIdleMs;
+  return Math.min(Math.max(previous, relayIdleMs) * 2, relayIdleMaxMs);
 }
 
 /** Rows come in commit order; within one key they must also be in sequence order. */
