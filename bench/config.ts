@@ -35,6 +35,8 @@ export interface BenchConfig {
   warmupCommands: number;
   /** How long the paced producer runs at half the measured maximum rate. */
   pacedSeconds: number;
+  /** How long the spread scenario measures its worker idle, after the warm-up and before the run (0: not at all). */
+  idleSeconds: number;
   /** A fixed rate for the paced run instead of half the measured maximum (to see latency at other loads). */
   pacedRate: number | null;
   scaleWorkers: number[];
@@ -123,6 +125,7 @@ export function benchConfigFromEnv(env: NodeJS.ProcessEnv = process.env): BenchC
     hotCommands: optionalInt(env, 'BENCH_HOT_COMMANDS'),
     warmupCommands: positiveInt(env, 'BENCH_WARMUP_COMMANDS', pick(500, 200)),
     pacedSeconds: positiveInt(env, 'BENCH_PACED_SECONDS', pick(10, 4)),
+    idleSeconds: env.BENCH_IDLE_SECONDS === '0' ? 0 : positiveInt(env, 'BENCH_IDLE_SECONDS', pick(30, 10)),
     pacedRate: optionalInt(env, 'BENCH_PACED_RATE'),
     scaleWorkers: intList(env, 'BENCH_SCALE_WORKERS', quick ? [1, 2] : [1, 2, 4]),
     scaleCommands: optionalInt(env, 'BENCH_SCALE_COMMANDS') ?? spreadCommands,

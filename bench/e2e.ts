@@ -46,6 +46,8 @@ export interface ScenarioOptions {
   label: string;
   workers: number;
   spread: WalletSpread;
+  /** Measure the workers idle after the warm-up (config.idleSeconds). */
+  idle?: boolean;
   /** A fixed number of commands produced at once, or null for a timed run (config.saturateSeconds). */
   commands: number | null;
   /** Also run the paced producer at half the measured maximum rate. */
@@ -88,6 +90,11 @@ export interface ScenarioResult {
   wallets: number;
   commandKind: string;
   workerStartSeconds: number;
+  /**
+   * The worker with nothing to do, after the warm-up: share of one core it used, and PostgreSQL's share (the relay's
+   * and the expiry sweep's polls), over `seconds`. Null when not measured (BENCH_IDLE_SECONDS=0, other scenarios).
+   */
+  idle: { seconds: number; workerCoreShare: number; postgresCoreShare: number } | null;
   saturated: RunResult & { cpu: CpuPerCommand; db: DbActivity };
   paced: (RunResult & { commitProbe: CommitProbeResult; cpu: CpuPerCommand }) | null;
   /** hold-capture only: the pairs, saturated and paced (the RunResults above count holds and captures as commands). */
@@ -190,6 +197,22 @@ function workerArgs(config: BenchConfig, profile: boolean): string[] {
   return tsNodeArgs('apps/ledger-worker/src/main.ts', profile ? [hook] : []);
 }
 
+/**
+ * The workers' and PostgreSQL's CPU while no command arrives: what an idle ledger costs all night. A few seconds
+ * first, so the outbox relay has found the outbox empty and backed off, and the warm-up's garbage is collected.
+ */
+async function measureIdle(workers: ServiceProcess[], db: BenchDatabase, seconds: number): Promise<ScenarioResult['idle']> {
+  await sleep(10_000);
+  const meter = await CpuMeter.start(() => workers, db);
+  await sleep(seconds * 1000);
+  const use = await meter.stop();
+  return {
+    seconds: round(use.wallSeconds, 1),
+    workerCoreShare: use.services / workers.length / use.wallSeconds,
+    postgresCoreShare: use.postgres / use.wallSeconds,
+  };
+}
+
 /** Starts the worker processes together and waits until their consumer group is stable with all of them in it. */
 async function startWorkers(
   config: BenchConfig,
@@ -265,6 +288,7 @@ export async function runScenario(config: BenchConfig, runTag: string, options: 
     const warmup = buildCommands(kind, `${runTag}-${options.label}-warm`, benchBusinessId, clientIds, config.warmupCommands, 1);
     await load.produceAll(warmup, config.produceChunkSize);
     await load.waitForAll(warmup, config.phaseTimeoutMs);
+    const idle = options.idle && config.idleSeconds > 0 ? await measureIdle(workers, db, config.idleSeconds) : null;
 
     const logOffsets = workers.map((worker) => worker.logBytes());
     if (profileFile) workers[0].signal(profileSignal);
@@ -333,6 +357,7 @@ export async function runScenario(config: BenchConfig, runTag: string, options: 
       wallets,
       commandKind: kind,
       workerStartSeconds,
+      idle,
       saturated,
       paced,
       pairs: saturatedPairs ? { saturated: saturatedPairs, paced: pacedPairs } : null,

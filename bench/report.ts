@@ -362,6 +362,13 @@ export function targetChecks(results: BenchResults): TargetCheck[] {
   checks.push(atLeast('e2e throughput, one hot wallet', hot?.saturated.events.sustainedPerSec, 2_500, ' cmd/s'));
   checks.push(atMostMs('p99 produce→event at half max rate, spread', spread?.paced?.events.latency.p99Ms, latencyTargetMs));
   checks.push(atMostMs('p99 produce→event at half max rate, hot', hot?.paced?.events.latency.p99Ms, latencyTargetMs));
+  const idle = spread?.idle ?? null;
+  checks.push({
+    name: `idle worker CPU (${idle ? formatNumber(idle.seconds) : 'n'} s without commands)`,
+    target: '< 1% of a core',
+    measured: idle === null ? 'n/a' : `${formatPercent(idle.workerCoreShare)} of a core (PostgreSQL ${formatPercent(idle.postgresCoreShare)})`,
+    met: idle === null ? null : idle.workerCoreShare < 0.01,
+  });
   const floor = batchedFloor(results.floors.pg);
   const share = floor === null || !spread ? null : spread.saturated.events.sustainedPerSec / floor;
   checks.push({

@@ -81,7 +81,7 @@ async function main(config: BenchConfig): Promise<number> {
   const runs = (fixed: number | null) => (fixed === null ? `${config.saturateSeconds} s saturated` : `${fixed} commands`);
   if (config.sections.has('e2e')) {
     results.e2e.spread = await section(results, `e2e: ${config.spreadWallets} wallets, ${runs(config.spreadCommands)}, 1 worker`, () =>
-      runScenario(config, tag, { label: 'spread', workers: 1, spread: 'spread', commands: config.spreadCommands, paced: true, profile: config.profile }),
+      runScenario(config, tag, { label: 'spread', workers: 1, spread: 'spread', idle: true, commands: config.spreadCommands, paced: true, profile: config.profile }),
     );
     results.e2e.hot = await section(results, `e2e: one hot wallet, ${runs(config.hotCommands)}, 1 worker`, () =>
       runScenario(config, tag, { label: 'hot', workers: 1, spread: 'hot', commands: config.hotCommands, paced: true, profile: false }),
