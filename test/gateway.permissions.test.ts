@@ -178,6 +178,14 @@ const routes: Route[] = [
     call: (h, b) =>
       h.post('/api/refunds', { clientId: b.clientId, currency: 'AED', refundId: uniqueId('refund'), amount: '1.00', saleId: uniqueId('sale'), saleAmount: '100.00' }),
   },
+  { name: 'GET /api/clients/:clientId/payments', permission: 'refund.credit', allowedStatus: 200, call: (h, b) => h.get(`/api/clients/${b.clientId}/payments`) },
+  {
+    // A sale that is not there: the permission is checked first, then the sale is not found.
+    name: 'GET /api/sales/:saleId',
+    permission: 'refund.credit',
+    allowedStatus: 404,
+    call: (h) => h.get(`/api/sales/${uniqueId('sale')}`),
+  },
   {
     // An entry the client does not have: the permission is checked first, then the entry is not found.
     name: 'POST /api/clients/:clientId/entries/:entryId/reverse',

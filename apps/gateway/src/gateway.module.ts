@@ -54,6 +54,9 @@ import { TextSafetyPipe } from './http/text-safety.pipe';
 import { ReportsController } from './reports/reports.controller';
 import { ReportsRepository } from './reports/reports.repository';
 import { ReportsService } from './reports/reports.service';
+import { RefundsController } from './refunds/refunds.controller';
+import { RefundsRepository } from './refunds/refunds.repository';
+import { RefundsService } from './refunds/refunds.service';
 
 export interface GatewayDatabase {
   url: string;
@@ -92,6 +95,7 @@ export class GatewayModule {
         TransactionsExportController,
         GiftCardsController,
         CheckoutController,
+        RefundsController,
         CommandsController,
         SettingsController,
         ReportsController,
@@ -121,6 +125,8 @@ export class GatewayModule {
         ReportsService,
         CheckoutService,
         HoldsRepository,
+        RefundsRepository,
+        RefundsService,
         GiftCardsRepository,
         GiftCardsService,
         RedemptionThrottleRepository,

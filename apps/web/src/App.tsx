@@ -74,6 +74,7 @@ function SignedIn({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
           <nav aria-label={t('app.mainNav')} className="main-nav">
             <NavLink to="/clients">{t('nav.clients')}</NavLink>
             {session.can('checkout.pay') ? <NavLink to="/checkout">{t('nav.checkout')}</NavLink> : null}
+            {session.can('refund.credit') ? <NavLink to="/refunds">{t('nav.refunds')}</NavLink> : null}
             {session.can('giftcard.manage') ? <NavLink to="/gift-cards">{t('nav.giftCards')}</NavLink> : null}
             {session.can('settings.manage') ? <NavLink to="/settings">{t('nav.settings')}</NavLink> : null}
             {session.can('reports.view') ? <NavLink to="/reports">{t('nav.reports')}</NavLink> : null}
@@ -100,7 +101,7 @@ function SignedIn({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
   );
 }
 
-function NavLink({ to, children }: { to: '/clients' | '/checkout' | '/gift-cards' | '/settings' | '/reports' | '/audit' | '/staff'; children: string }) {
+function NavLink({ to, children }: { to: '/clients' | '/checkout' | '/refunds' | '/gift-cards' | '/settings' | '/reports' | '/audit' | '/staff'; children: string }) {
   // Current on the screens under it too (a client's page is under Clients), whatever the search.
   return (
     <Link to={to} className="nav-link" activeOptions={{ includeSearch: false }}>

@@ -96,8 +96,12 @@ const wordedErrorCodes = new Set<string>([
   'expiry_not_in_future',
 ] satisfies ErrorCode[]);
 
+/** The refund screen's refusals, explained in its own words (locales: `refunds.errors`). */
+const refundErrorCodes = new Set<string>(['refund_exceeds_payment', 'refund_exceeds_sale', 'refund_conflict', 'sale_mismatch'] satisfies ErrorCode[]);
+
 /** The app's words for an error code it explains, else the server's own message. */
 function errorWords(code: string, serverMessage: string): string {
+  if (refundErrorCodes.has(code)) return t(`refunds.errors.${code as keyof typeof en.refunds.errors}`);
   return wordedErrorCodes.has(code) ? t(`errors.${code as keyof typeof en.errors}`) : serverMessage;
 }
 
@@ -361,4 +365,33 @@ export interface CreatedApiKey {
   key: string;
   name: string;
   permissions: Permission[];
+}
+
+/** A balance payment (or a hold's capture) as GET /api/clients/:id/payments lists it: what refunds may still return is the ledger's figure. */
+export interface BalancePayment {
+  paymentCommandId: string;
+  kind: 'payment' | 'capture';
+  holdId: string | null;
+  clientId: string;
+  saleId: string;
+  currency: string;
+  amountApplied: string;
+  amountRefunded: string;
+  refundable: string;
+  createdAt: string;
+  actor: string | null;
+  actorName: string | null;
+}
+
+/** A sale as GET /api/sales/:saleId shows it, with its balance payments. */
+export interface Sale {
+  saleId: string;
+  clientId: string;
+  currency: string;
+  amount: string;
+  paidWithBalance: string;
+  refunded: string;
+  held: string;
+  refundable: string;
+  payments: BalancePayment[];
 }

@@ -1,5 +1,5 @@
 import { amountIntegerDigitsMax } from '@storecredit/contracts';
-import { checkAmount, checkWithinAvailable, formatMoney, paymentCap, subtract } from './money';
+import { checkAmount, checkAtMost, checkWithinAvailable, formatMoney, paymentCap, subtract } from './money';
 
 describe('web money', () => {
   it('formats each currency with its own decimals and the code beside the amount', () => {
@@ -84,5 +84,19 @@ describe(checkWithinAvailable.name, () => {
 
   it('keeps the typing problem when the amount is not valid at all', () => {
     expect(checkWithinAvailable(checkAmount('abc', 'AED'), '175.00', 'AED')).toEqual({ ok: false, message: 'Use digits and a decimal point only' });
+  });
+});
+
+describe(checkAtMost.name, () => {
+  const tooMuch = () => 'too much';
+  it('refuses one minor unit above the most shown, and lets the most itself through', () => {
+    expect(checkAtMost(checkAmount('17.51', 'AED'), '17.50', tooMuch)).toEqual({ ok: false, message: 'too much' });
+    expect(checkAtMost(checkAmount('17.5', 'AED'), '17.50', tooMuch)).toEqual({ ok: true, value: '17.50' });
+    expect(checkAtMost(checkAmount('1', 'KWD'), '0.999', tooMuch)).toEqual({ ok: false, message: 'too much' });
+  });
+
+  it('keeps the typing problem of an amount that is not valid at all', () => {
+    expect(checkAtMost(checkAmount('', 'AED'), '5.00', tooMuch).ok).toBe(false);
+    expect(checkAtMost(checkAmount('1.001', 'AED'), '5.00', tooMuch)).toEqual({ ok: false, message: 'AED allows at most 2 decimals' });
   });
 });

@@ -84,8 +84,16 @@ export function checkAmount(input: string, currency: string): AmountCheck {
  * ledger refuses it too, and decides when the balance shown is out of date).
  */
 export function checkWithinAvailable(check: AmountCheck, available: string, currency: string): AmountCheck {
-  if (!check.ok || !new Decimal(check.value).gt(available)) return check;
-  return { ok: false, message: t('money.moreThanAvailable', { amount: formatMoney(available, currency) }) };
+  return checkAtMost(check, available, () => t('money.moreThanAvailable', { amount: formatMoney(available, currency) }));
+}
+
+/**
+ * An amount typed against the most the server showed it may be (what is available, what is still refundable): more
+ * is refused before anything is sent, in the words `tooMuch` gives; the server decides again when it is out of date.
+ */
+export function checkAtMost(check: AmountCheck, most: string, tooMuch: () => string): AmountCheck {
+  if (!check.ok || !new Decimal(check.value).gt(most)) return check;
+  return { ok: false, message: tooMuch() };
 }
 
 export function sameAmount(a: string, b: string): boolean {

@@ -1,6 +1,6 @@
 import { focusManager, infiniteQueryOptions, QueryClient, queryOptions, type QueryKey } from '@tanstack/react-query';
 import type { AuditItem, EntryType, LiabilityReport } from '@storecredit/contracts';
-import { ApiError, get, query, type BonusRule, type Client, type CreditSettings, type Entry, type GiftCard, type Hold, type Me, type Page, type Wallet, type ApiKey, type StaffMember } from './api';
+import { ApiError, get, query, type BalancePayment, type Sale, type BonusRule, type Client, type CreditSettings, type Entry, type GiftCard, type Hold, type Me, type Page, type Wallet, type ApiKey, type StaffMember } from './api';
 
 /**
  * The server's data as TanStack Query caches it: one key per thing the screens show, so a command that changes a
@@ -41,6 +41,10 @@ export const queryKeys = {
   /** Every list of the client's holds. */
   holds: (clientId: string) => ['client', clientId, 'holds'] as const,
   activeHolds: (clientId: string) => ['client', clientId, 'holds', 'active'] as const,
+  /** The client's balance payments with what refunds may still return. */
+  payments: (clientId: string) => ['client', clientId, 'payments'] as const,
+  sales: ['sales'] as const,
+  sale: (saleId: string) => ['sales', saleId] as const,
   giftCards: ['gift-cards'] as const,
   giftCardList: (filter: GiftCardFilter) => ['gift-cards', filter] as const,
   bonusRules: ['settings', 'bonus-rules'] as const,
@@ -59,6 +63,11 @@ export function balanceChanged(clientId: string): QueryKey[] {
 /** What a hold, capture or release changes: the balances (held, available), the entries (a capture) and the holds. */
 export function holdsChanged(clientId: string): QueryKey[] {
   return [...balanceChanged(clientId), queryKeys.holds(clientId)];
+}
+
+/** What a refund changes: the balances, the entries, the payments' and the sales' refundable amounts. */
+export function refundChanged(clientId: string): QueryKey[] {
+  return [...balanceChanged(clientId), queryKeys.payments(clientId), queryKeys.sales];
 }
 
 const clientPath = (clientId: string) => `/api/clients/${encodeURIComponent(clientId)}`;
@@ -114,6 +123,25 @@ export const activeHoldsQuery = (clientId: string) =>
   queryOptions({
     queryKey: queryKeys.activeHolds(clientId),
     queryFn: ({ signal }) => get<{ items: Hold[] }>(`${clientPath(clientId)}/holds${query({ status: 'active' })}`, { signal }).then((page) => page.items),
+  });
+
+export const paymentPageSize = 25;
+
+/** The client's balance payments, newest first, a page at a time (the gateway asks for refund.credit). */
+export const paymentsQuery = (clientId: string) =>
+  infiniteQueryOptions({
+    queryKey: queryKeys.payments(clientId),
+    queryFn: ({ pageParam, signal }) =>
+      get<Page<BalancePayment>>(`${clientPath(clientId)}/payments${query({ cursor: pageParam, limit: String(paymentPageSize) })}`, { signal }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (page) => page.nextCursor,
+  });
+
+/** A sale with what refunds of it may still return (the gateway asks for refund.credit). */
+export const saleQuery = (saleId: string) =>
+  queryOptions({
+    queryKey: queryKeys.sale(saleId),
+    queryFn: ({ signal }) => get<Sale>(`/api/sales/${encodeURIComponent(saleId)}`, { signal }),
   });
 
 /** A date input's "2026-11-25" as the start of that day in the salon's (the browser's) time zone. */

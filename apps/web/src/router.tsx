@@ -10,6 +10,7 @@ import { ClientProfile } from './screens/ClientProfile';
 import { Clients } from './screens/Clients';
 import { GiftCards } from './screens/GiftCards';
 import { History } from './screens/History';
+import { Refunds } from './screens/Refunds';
 import { Settings } from './screens/Settings';
 import { Staff } from './screens/Staff';
 
@@ -115,6 +116,23 @@ const historyRoute = createRoute({
   },
 });
 
+export interface RefundsSearch {
+  clientId?: string;
+  saleId?: string;
+}
+
+const refundsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/refunds',
+  validateSearch: (search: Record<string, unknown>): RefundsSearch => ({ clientId: text(search.clientId), saleId: text(search.saleId) }),
+  component: function RefundsRoute() {
+    const { clientId, saleId } = refundsRoute.useSearch();
+    const navigate = refundsRoute.useNavigate();
+    // The sale and the client live in the address, so Back and a reload show the same figures.
+    return <Refunds clientId={clientId} saleId={saleId} onSearch={(next) => void navigate({ search: next, resetScroll: false })} />;
+  },
+});
+
 const checkoutRoute = createRoute({ getParentRoute: () => rootRoute, path: '/checkout', component: Checkout });
 const giftCardsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/gift-cards', component: GiftCards });
 const settingsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/settings', component: Settings });
@@ -152,6 +170,7 @@ const routeTree = rootRoute.addChildren([
   editClientRoute,
   historyRoute,
   checkoutRoute,
+  refundsRoute,
   giftCardsRoute,
   settingsRoute,
   reportsRoute,

@@ -119,6 +119,21 @@ export const releaseHoldRequestSchema = z.strictObject({
   note: noteSchema.optional(),
 });
 
+/**
+ * POST /api/refunds: credit a refund to the client's balance, once per refundId: of a balance payment
+ * (paymentCommandId) or of a sale (saleId with the sale's amount). The web app's refund screen sends it.
+ */
+export const refundRequestSchema = z.strictObject({
+  clientId: referenceIdSchema,
+  currency: currencySchema,
+  refundId: referenceIdSchema,
+  amount: amountSchema,
+  paymentCommandId: referenceIdSchema.optional(),
+  saleId: referenceIdSchema.optional(),
+  saleAmount: amountSchema.optional(),
+  note: noteSchema.optional(),
+});
+
 /** The `last4` filter of GET /api/gift-cards. */
 export const giftCardLast4Schema = z.string().regex(/^[0-9A-Za-z]{4}$/);
 
@@ -133,3 +148,4 @@ export type CheckoutPaymentRequest = z.input<typeof checkoutPaymentRequestSchema
 export type CheckoutHoldRequest = z.input<typeof checkoutHoldRequestSchema>;
 export type CaptureHoldRequest = z.input<typeof captureHoldRequestSchema>;
 export type ReleaseHoldRequest = z.input<typeof releaseHoldRequestSchema>;
+export type RefundRequest = z.input<typeof refundRequestSchema>;

@@ -1,6 +1,7 @@
 import { Decimal, formatAmount, paymentToApply, type CommandOf, type WalletResult } from '@storecredit/contracts';
 import { canonicalJson, sha256Hex } from './canonical-json';
 import { LedgerRejection } from './errors';
+import { paymentRefundable, type RefundablePayment } from './wallet-rules';
 
 /**
  * The rules of money that hold per sale and per refund, not only per command, as pure functions the payment and
@@ -107,12 +108,29 @@ export function refundOfSale(
   if (found && command.saleAmount !== undefined && !new Decimal(command.saleAmount).eq(found.amount)) {
     throw new LedgerRejection('sale_mismatch', { saleId, ...saleDetails(found), saleAmount: command.saleAmount });
   }
-  const refunded = new Decimal(sale.refunded).plus(amount);
-  if (refunded.gt(sale.amount)) {
-    const refundable = formatAmount(new Decimal(sale.amount).minus(sale.refunded), sale.currency);
+  const refundable = saleRefundable(sale);
+  if (amount.gt(refundable)) {
     throw new LedgerRejection('refund_exceeds_sale', { saleId, ...saleDetails(sale), refundable });
   }
-  return { ...sale, refunded: formatAmount(refunded, sale.currency) };
+  return { ...sale, refunded: formatAmount(new Decimal(sale.refunded).plus(amount), sale.currency) };
+}
+
+/** What refunds of a sale may still return into balance, whatever paid it: its amount less what refunds returned. */
+export function saleRefundable(sale: Pick<SaleState, 'currency' | 'amount' | 'refunded'>): string {
+  return formatAmount(new Decimal(sale.amount).minus(sale.refunded), sale.currency);
+}
+
+/**
+ * What a refund of one balance payment may still credit: bounded by the payment (paymentRefundable) and by its sale
+ * (saleRefundable), as RefundToBalanceHandler checks both. A payment whose sale was never recorded (made before
+ * sales were) is bounded by itself alone: the refund records the sale at no less than the payment applied.
+ */
+export function paymentRefundableInSale(
+  payment: Pick<RefundablePayment, 'currency' | 'amountApplied' | 'amountRefunded'>,
+  sale: Pick<SaleState, 'currency' | 'amount' | 'refunded'> | undefined,
+): string {
+  const ofPayment = paymentRefundable(payment);
+  return sale === undefined ? ofPayment : formatAmount(Decimal.min(ofPayment, saleRefundable(sale)), payment.currency);
 }
 
 /**

@@ -53,13 +53,17 @@ export function refundedAfter<P extends RefundablePayment>(
   if (payment.currency !== command.currency) {
     throw new LedgerRejection('currency_mismatch', { paymentCurrency: payment.currency, currency: command.currency });
   }
-  const refunded = new Decimal(payment.amountRefunded).plus(amount);
-  if (refunded.gt(payment.amountApplied)) {
-    throw new LedgerRejection('refund_exceeds_payment', {
-      amountApplied: payment.amountApplied,
-      amountRefunded: payment.amountRefunded,
-      refundable: formatAmount(new Decimal(payment.amountApplied).minus(payment.amountRefunded), payment.currency),
-    });
+  const refundable = paymentRefundable(payment);
+  if (amount.gt(refundable)) {
+    throw new LedgerRejection('refund_exceeds_payment', { amountApplied: payment.amountApplied, amountRefunded: payment.amountRefunded, refundable });
   }
-  return { payment, refunded: formatAmount(refunded, payment.currency) };
+  return { payment, refunded: formatAmount(new Decimal(payment.amountRefunded).plus(amount), payment.currency) };
+}
+
+/**
+ * What refunds of a balance payment may still return: what it applied less what refunds of it returned. The refund
+ * handler refuses more (refundedAfter); the gateway shows it to staff (the sale's own bound is saleRefundable).
+ */
+export function paymentRefundable(payment: Pick<RefundablePayment, 'currency' | 'amountApplied' | 'amountRefunded'>): string {
+  return formatAmount(new Decimal(payment.amountApplied).minus(payment.amountRefunded), payment.currency);
 }

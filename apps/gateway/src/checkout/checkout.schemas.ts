@@ -3,26 +3,16 @@ import {
   captureHoldRequestSchema,
   checkoutHoldRequestSchema,
   checkoutPaymentRequestSchema,
+  refundRequestSchema,
   releaseHoldRequestSchema,
 } from '@storecredit/contracts';
 import { z } from 'zod';
-import { amountSchema, currencySchema, referenceIdSchema as id } from '../http/request-schemas';
 
 /** What a till sends to pay, hold, capture or release: the bodies the web app's checkout tile validates with too (libs/contracts/src/requests.ts). */
 export class PayDto extends createZodDto(checkoutPaymentRequestSchema) {}
 
-export class RefundDto extends createZodDto(
-  z.strictObject({
-    clientId: id,
-    currency: currencySchema,
-    refundId: id,
-    amount: amountSchema,
-    paymentCommandId: id.optional(),
-    saleId: id.optional(),
-    saleAmount: amountSchema.optional(),
-    note: z.string().max(500).optional(),
-  }),
-) {}
+/** The body of a refund: the contract's refundRequestSchema, which the web app's refund screen sends. */
+export class RefundDto extends createZodDto(refundRequestSchema) {}
 
 export class HoldDto extends createZodDto(checkoutHoldRequestSchema) {}
 

@@ -27,11 +27,18 @@ export function ClientHeader({ clientId }: { clientId: string }) {
       <ErrorNotice error={client.error} onRetry={() => void client.refetch()} />
       <h1 tabIndex={-1}>{client.data?.name ?? (client.isPending ? t('client.placeholderName') : clientId)}</h1>
       {client.data ? <p className="muted contact">{[client.data.phone, client.data.email].filter(Boolean).join(' · ')}</p> : null}
-      {client.data && session.can('balance.add') ? (
+      {client.data && (session.can('balance.add') || session.can('refund.credit')) ? (
         <p className="header-actions">
-          <Link to="/clients/$clientId/edit" params={{ clientId }}>
-            {t('client.edit')}
-          </Link>
+          {session.can('balance.add') ? (
+            <Link to="/clients/$clientId/edit" params={{ clientId }}>
+              {t('client.edit')}
+            </Link>
+          ) : null}
+          {session.can('refund.credit') ? (
+            <Link to="/refunds" search={{ clientId }}>
+              {t('refunds.clientAction')}
+            </Link>
+          ) : null}
         </p>
       ) : null}
       <nav className="tabs" aria-label={t('client.tabs')}>
