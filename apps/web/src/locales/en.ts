@@ -463,6 +463,8 @@ export const en = {
       giftCards_other: '{{count}} cards of {{amount}} each',
       bonus: '{{currency}}, version {{version}}',
       grace: 'refund grace {{days}} days',
+      currencies: '{{currency}} by default, accepting {{accepted}}',
+      role: 'now {{role}}',
     },
   },
   reports: {
