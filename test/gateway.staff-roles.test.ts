@@ -134,6 +134,21 @@ describe('changing a staff member’s role', () => {
     expect(await app.get(AuthRepository).changeRole(pair.businessId, lastId, 'manager', rolePermissions.manager, new Date())).toBe('last_owner');
   });
 
+  it('lets only one of two simultaneous demotions of the last two owners through (the business row is locked)', async () => {
+    const repository = app.get(AuthRepository);
+    for (let round = 0; round < 5; round++) {
+      const pair = await seedBusiness(app, permissions);
+      const [first] = await db.query<{ id: string }>("select id from staff where business_id = $1 and role = 'owner'", [pair.businessId]);
+      const second = await member('owner', {}, pair);
+      const outcomes = await Promise.all(
+        [first.id, second.id].map((id) => repository.changeRole(pair.businessId, id, 'manager', rolePermissions.manager, new Date())),
+      );
+      expect(outcomes.filter((outcome) => outcome === 'last_owner')).toHaveLength(1);
+      const [owners] = await db.query<{ n: number }>("select count(*)::int as n from staff where business_id = $1 and role = 'owner' and active", [pair.businessId]);
+      expect(owners.n).toBe(1);
+    }
+  });
+
   it('revokes the API keys a member made that hold a permission they lose, and keeps the others', async () => {
     const manager = await member('manager', { permissions: [...rolePermissions.manager, 'staff.manage'] });
     const narrow = await manager.session.post<{ id: string; key: string }>('/api/api-keys', { name: 'view', permissions: ['balance.view'] });
