@@ -8,7 +8,7 @@ import { permissions } from '../apps/gateway/src/auth/permissions';
 const requestsTotal = Number.parseInt(process.env.FUZZ_REQUESTS ?? '10000', 10);
 const fuzzTimeoutMs = 20 * 60 * 1000;
 
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 interface Route {
   method: Method;
   path: (ids: Ids) => string;
@@ -57,6 +57,10 @@ const routes: Route[] = [
   { method: 'DELETE', path: (ids) => `/api/settings/bonus-rules/${ids.segment}` },
   { method: 'GET', path: () => '/api/settings/credit' },
   { method: 'PUT', path: () => '/api/settings/credit', body: () => ({ refundGraceDays: 30 }) },
+  { method: 'GET', path: () => '/api/settings/currencies' },
+  { method: 'PUT', path: () => '/api/settings/currencies', body: (ids) => ({ defaultCurrency: ids.segment, accepted: ['AED', ids.segment] }) },
+  { method: 'PUT', path: () => '/api/settings/currencies', body: () => ({ defaultCurrency: 'AED', accepted: ['AED', 'SAR'] }) },
+  { method: 'PATCH', path: (ids) => `/api/staff/${ids.segment}`, body: () => ({ role: 'front_desk' }) },
   { method: 'POST', path: (ids) => `/api/clients/${ids.clientId}/gift-card-redemptions`, body: () => ({ code: 'AAAA-BBBB-CCCC-DDDD' }) },
   { method: 'GET', path: (ids) => `/api/gift-cards?last4=${ids.segment}` },
   { method: 'GET', path: (ids) => `/api/gift-cards?status=active&cursor=${ids.cursor}` },
@@ -149,7 +153,9 @@ describe('gateway under generated requests', () => {
         (select count(*) from staff) as staff,
         (select count(*) from api_key where revoked_at is null) as keys,
         (select string_agg(currency || ':' || version, ',' order by currency) from bonus_rule) as bonus_rules,
-        (select string_agg(refund_grace_days::text, ',') from credit_settings) as credit_settings`),
+        (select string_agg(refund_grace_days::text, ',') from credit_settings) as credit_settings,
+        (select string_agg(role || ':' || permissions::text, ',' order by id) from staff) as roles,
+        (select string_agg(default_currency || ':' || accepted::text, ',') from business_currencies) as currencies`),
     );
 
   it(

@@ -48,6 +48,13 @@ const routes: Route[] = [
     call: (h) => h.post('/api/staff', { email: `${uniqueId('staff')}@example.com`, name: 'New Staff', password, role: 'manager', permissions: ['staff.manage'] }),
   },
   {
+    name: 'PATCH /api/staff/:id',
+    permission: 'staff.manage',
+    allowedStatus: 200,
+    // Within staff.manage alone, as creation (gateway.staff-roles.test.ts tests the refusals).
+    call: (h, _, fx) => h.request('PATCH', `/api/staff/${fx.staffId}`, { role: 'manager', permissions: ['staff.manage'] }),
+  },
+  {
     name: 'POST /api/staff/:id/deactivate',
     permission: 'staff.manage',
     allowedStatus: 200,
@@ -204,6 +211,14 @@ const routes: Route[] = [
   { name: 'DELETE /api/settings/bonus-rules/:currency', permission: 'settings.manage', allowedStatus: 200, call: (h) => h.request('DELETE', '/api/settings/bonus-rules/KWD') },
   { name: 'GET /api/settings/credit', permission: 'settings.manage', allowedStatus: 200, call: (h) => h.get('/api/settings/credit') },
   { name: 'PUT /api/settings/credit', permission: 'settings.manage', allowedStatus: 200, call: (h) => h.put('/api/settings/credit', { refundGraceDays: 45 }) },
+  // Every screen offers the business's currencies: any principal of the business reads them.
+  { name: 'GET /api/settings/currencies', permission: 'any', allowedStatus: 200, call: (h) => h.get('/api/settings/currencies') },
+  {
+    name: 'PUT /api/settings/currencies',
+    permission: 'settings.manage',
+    allowedStatus: 200,
+    call: (h) => h.put('/api/settings/currencies', { defaultCurrency: 'AED', accepted: ['AED', 'KWD'] }),
+  },
 ];
 
 /** The permissions a route admits. */
@@ -240,6 +255,7 @@ async function snapshot(db: TestDatabase): Promise<Body> {
            (select count(*) from staff)::int as staff,
            (select count(*) from staff where active)::int as active_staff,
            (select md5(string_agg(password_hash, ',' order by id)) from staff) as password_hashes,
+           (select md5(string_agg(concat_ws('|', role, permissions::text), ',' order by id)) from staff) as staff_roles,
            (select count(*) from staff_session)::int as sessions,
            (select count(*) from api_key)::int as api_keys,
            (select count(*) from api_key where revoked_at is null)::int as live_api_keys,
@@ -247,7 +263,8 @@ async function snapshot(db: TestDatabase): Promise<Body> {
            (select count(*) from idempotency_record)::int as applied_commands,
            (select coalesce(sum(failures), 0)::int from rate_limit) as throttle_failures,
            (select md5(coalesce(string_agg(concat_ws('|', business_id, currency, tiers::text, expires_in_days, version), '/' order by business_id, currency), '')) from bonus_rule) as bonus_rules,
-           (select md5(coalesce(string_agg(concat_ws('|', business_id, refund_grace_days), '/' order by business_id), '')) from credit_settings) as credit_settings`);
+           (select md5(coalesce(string_agg(concat_ws('|', business_id, refund_grace_days), '/' order by business_id), '')) from credit_settings) as credit_settings,
+           (select md5(coalesce(string_agg(concat_ws('|', business_id, default_currency, accepted::text), '/' order by business_id), '')) from business_currencies) as business_currencies`);
   return row;
 }
 

@@ -47,6 +47,8 @@ import { HealthController, MetricsController } from './health/health.controller'
 import { HealthRepository } from './health/health.repository';
 import { HealthService } from './health/health.service';
 import { ApiExceptionFilter } from './http/api-exception.filter';
+import { BusinessCurrenciesRepository } from './settings/business-currencies.repository';
+import { BusinessCurrenciesService } from './settings/business-currencies.service';
 import { SettingsController } from './settings/settings.controller';
 import { SettingsRepository } from './settings/settings.repository';
 import { SettingsService } from './settings/settings.service';
@@ -136,6 +138,8 @@ export class GatewayModule {
         CommandStatusService,
         SettingsRepository,
         SettingsService,
+        BusinessCurrenciesRepository,
+        BusinessCurrenciesService,
         AuditRepository,
         AuditLog,
         AsyncApiService,

@@ -1,4 +1,4 @@
-import { formatTimeLeft } from './labels';
+import { auditSummary, formatTimeLeft } from './labels';
 
 describe(formatTimeLeft.name, () => {
   it('shows minutes and seconds, and hours only when there are some', () => {
@@ -13,5 +13,14 @@ describe(formatTimeLeft.name, () => {
     expect(formatTimeLeft(899_001)).toBe('15:00');
     expect(formatTimeLeft(0)).toBe('0:00');
     expect(formatTimeLeft(-5_000)).toBe('0:00');
+  });
+});
+
+describe(auditSummary.name, () => {
+  const item = (action: string, details: Record<string, unknown>) => ({ id: '1', at: '2026-12-07T09:00:00Z', action, actor: { kind: 'staff', id: 's', name: 'Olivia' }, address: null, target: null, details });
+
+  it('says what the currencies became and the role a member was given', () => {
+    expect(auditSummary(item('currencies_changed', { before: null, after: { defaultCurrency: 'SAR', accepted: ['AED', 'SAR'] } }))).toBe('SAR by default, accepting AED, SAR');
+    expect(auditSummary(item('staff_role_changed', { before: { role: 'front_desk' }, after: { role: 'manager', permissions: [] } }))).toBe('now Manager');
   });
 });

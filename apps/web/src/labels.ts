@@ -84,6 +84,15 @@ export function auditSummary(item: AuditItem): string {
       return t('audit.summary.bonus', { currency: text('currency'), version: String(details.version ?? '') });
     case 'credit_settings_changed':
       return t('audit.summary.grace', { days: String(details.refundGraceDays ?? '') });
+    case 'currencies_changed': {
+      const after = (details.after ?? {}) as { defaultCurrency?: unknown; accepted?: unknown };
+      const accepted = Array.isArray(after.accepted) ? after.accepted.filter((code): code is string => typeof code === 'string') : [];
+      return t('audit.summary.currencies', { currency: String(after.defaultCurrency ?? ''), accepted: accepted.join(', ') });
+    }
+    case 'staff_role_changed': {
+      const role = (details.after as { role?: unknown } | undefined)?.role;
+      return typeof role === 'string' ? t('audit.summary.role', { role: t(`staff.roles.${role}`, { defaultValue: role }) }) : '';
+    }
     default:
       return '';
   }

@@ -15,9 +15,6 @@ import { t } from './i18n';
  * only reads what a person types and writes amounts for the screen.
  */
 
-/** The currency a new wallet starts in when nothing else is chosen. */
-export const defaultCurrency = 'AED';
-
 /** Decimals to show: the currency's, or none added for a code the contract does not know. */
 function shownScale(currency: string): number {
   return isSupportedCurrency(currency) ? currencyScale(currency) : 0;

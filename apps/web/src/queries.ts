@@ -1,5 +1,5 @@
 import { focusManager, infiniteQueryOptions, QueryClient, queryOptions, type QueryKey } from '@tanstack/react-query';
-import type { AuditItem, EntryType, LiabilityReport } from '@storecredit/contracts';
+import type { AuditItem, BusinessCurrenciesView, EntryType, LiabilityReport } from '@storecredit/contracts';
 import { ApiError, get, query, type BalancePayment, type Sale, type BonusRule, type Client, type CreditSettings, type Entry, type GiftCard, type Hold, type Me, type Page, type Wallet, type ApiKey, type StaffMember } from './api';
 
 /**
@@ -49,6 +49,7 @@ export const queryKeys = {
   giftCardList: (filter: GiftCardFilter) => ['gift-cards', filter] as const,
   bonusRules: ['settings', 'bonus-rules'] as const,
   creditSettings: ['settings', 'credit'] as const,
+  currencies: ['settings', 'currencies'] as const,
   liability: (filter: ReportFilter) => ['reports', 'liability', filter] as const,
   audit: (filter: AuditFilter) => ['audit', filter] as const,
   staff: ['staff'] as const,
@@ -224,6 +225,16 @@ export const creditSettingsQuery = queryOptions({
   queryKey: queryKeys.creditSettings,
   queryFn: ({ signal }) => get<CreditSettings>('/api/settings/credit', { signal }),
 });
+/**
+ * The business's default and accepted currencies (any signed-in member may read them): what every form offers and
+ * starts in. They change rarely, so they stay fresh for a minute.
+ */
+export const currenciesQuery = queryOptions({
+  queryKey: queryKeys.currencies,
+  queryFn: ({ signal }) => get<BusinessCurrenciesView>('/api/settings/currencies', { signal }),
+  staleTime: 60_000,
+});
+
 /** The liability report's choices as the address keeps them: a day ("2026-11-30", empty for now) and a currency (empty for all). */
 export interface ReportFilter {
   asOf: string;

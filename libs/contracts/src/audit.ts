@@ -18,6 +18,8 @@ export const auditActions = [
   'bonus_rules_changed',
   'bonus_rules_removed',
   'credit_settings_changed',
+  'currencies_changed',
+  'staff_role_changed',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

@@ -5,6 +5,7 @@
  */
 export * from './audit';
 export * from './bonus';
+export * from './business-currencies';
 export * from './currency';
 export * from './entries';
 export * from './errors';

@@ -11,6 +11,7 @@ import { Migration20261204000000_credit_lots } from './migrations/Migration20261
 import { Migration20261204010000_reports } from './migrations/Migration20261204010000_reports';
 import { Migration20261205000000_trace_context } from './migrations/Migration20261205000000_trace_context';
 import { Migration20261206000000_audit_log } from './migrations/Migration20261206000000_audit_log';
+import { Migration20261207000000_business_currencies } from './migrations/Migration20261207000000_business_currencies';
 import { Migration20261207010000_payments_by_client } from './migrations/Migration20261207010000_payments_by_client';
 
 /**
@@ -31,5 +32,6 @@ export const schemaMigrations: MigrationObject[] = [
   { name: 'Migration20261204010000_reports', class: Migration20261204010000_reports },
   { name: 'Migration20261205000000_trace_context', class: Migration20261205000000_trace_context },
   { name: 'Migration20261206000000_audit_log', class: Migration20261206000000_audit_log },
+  { name: 'Migration20261207000000_business_currencies', class: Migration20261207000000_business_currencies },
   { name: 'Migration20261207010000_payments_by_client', class: Migration20261207010000_payments_by_client },
 ];

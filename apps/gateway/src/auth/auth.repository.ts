@@ -20,6 +20,9 @@ export interface StaffRow {
 /** What deactivating a member did, or why it did nothing. */
 export type Deactivation = { staff: StaffRow; revokedApiKeyIds: string[] } | 'not_found' | 'last_owner';
 
+/** What changing a member's role did, or why it did nothing. */
+export type RoleChange = { before: StaffRow; staff: StaffRow; revokedApiKeyIds: string[] } | 'not_found' | 'last_owner';
+
 /** What an API key's `created_by` says for a staff member. */
 export function staffCreator(staffId: string): string {
   return `staff:${staffId}`;
@@ -139,6 +142,41 @@ export class AuthRepository {
       await this.deleteSessionsOf(businessId, id, null, tx);
       const revokedApiKeyIds = await this.revokeDerivedKeys(businessId, [staffCreator(id)], now, tx);
       return { staff, revokedApiKeyIds };
+    });
+  }
+
+  /**
+   * Gives a member a new role and permissions, in one transaction with the business row locked (as deactivateStaff
+   * does), so two owners demoting each other at once cannot leave the business with no active owner. The member's
+   * sessions read their permissions on each request, so the change holds from their next one. The API keys they made
+   * that hold a permission they lose are revoked with every key made from those: a key never holds more than the
+   * member behind it.
+   */
+  changeRole(businessId: string, id: string, role: string, grants: readonly Permission[], now: Date): Promise<RoleChange> {
+    return this.db.transaction(async (tx) => {
+      await tx.query('select id from business where id = ? for update', [businessId]);
+      const before = await tx.one<StaffRow>('select * from staff where business_id = ? and id = ? for update', [businessId, id]);
+      if (!before) return 'not_found';
+      if (before.role === 'owner' && role !== 'owner' && before.active) {
+        const others = await tx.one<{ n: number }>(
+          "select count(*)::int as n from staff where business_id = ? and role = 'owner' and active and id <> ?",
+          [businessId, id],
+        );
+        if (others?.n === 0) return 'last_owner';
+      }
+      const [staff] = await tx.query<StaffRow>(`update staff set role = ?, permissions = ${textArraySql} where business_id = ? and id = ? returning *`, [
+        role,
+        textArray(grants),
+        businessId,
+        id,
+      ]);
+      const exceeding = await tx.query<{ id: string }>(
+        `update api_key set revoked_at = ? where business_id = ? and created_by = ? and revoked_at is null
+         and not (permissions <@ ${textArraySql}) returning id`,
+        [now, businessId, staffCreator(id), textArray(grants)],
+      );
+      const derived = exceeding.length === 0 ? [] : await this.revokeDerivedKeys(businessId, exceeding.map((key) => `service:api-key:${key.id}`), now, tx);
+      return { before, staff, revokedApiKeyIds: [...exceeding.map((key) => key.id), ...derived] };
     });
   }
 

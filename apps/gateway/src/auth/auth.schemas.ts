@@ -28,6 +28,13 @@ export class CreateStaffDto extends createZodDto(
   }),
 ) {}
 
+/** PATCH /api/staff/:id: a new role (permissions: its preset) or permission list, or both. */
+export class ChangeRoleDto extends createZodDto(
+  z
+    .strictObject({ role: z.enum(staffRoles).optional(), permissions: permissionList.optional() })
+    .refine((body) => body.role !== undefined || body.permissions !== undefined, 'name a role, permissions or both'),
+) {}
+
 export class ResetPasswordDto extends createZodDto(z.strictObject({ password: z.string().min(1).max(passwordLengthMax) })) {}
 
 export class CreateApiKeyDto extends createZodDto(z.strictObject({ name: z.string().trim().min(1).max(100), permissions: permissionList.min(1) })) {}

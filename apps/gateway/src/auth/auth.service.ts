@@ -142,6 +142,37 @@ export class AuthService {
     return outcome;
   }
 
+  /**
+   * A new role or permission list for a member, under the rules of creating one (grantRefusal) and of changing one
+   * (memberChangeRefusal): within the caller's own permissions, an owner made or unmade only by an owner, never one's
+   * own, and never the business's last active owner. Permissions not given are the new role's preset.
+   */
+  async changeRole(principal: Principal, staffId: string, change: RoleChangeInput, address: string | null = null): Promise<{ staff: StaffRow; revokedApiKeyIds: string[] }> {
+    if (principal.kind === 'staff' && principal.id === staffId) {
+      throw new ApiError('invalid_request', { field: 'id' }, 'You cannot change your own role or permissions');
+    }
+    const target = await this.staffChangeableBy(principal, staffId);
+    const role = change.role ?? (target.role as StaffRole);
+    const grants = [...new Set(change.permissions ?? rolePermissions[role])].filter((p) => allPermissions.includes(p));
+    refuseIf(grantRefusal(await this.authorityOf(principal), role, grants));
+    const outcome = await this.repository.changeRole(principal.businessId, staffId, role, grants, this.clock.now());
+    if (outcome === 'not_found') throw staffNotFound();
+    if (outcome === 'last_owner') throw new ApiError('last_owner', undefined, 'This is the last active owner; make another member owner first');
+    await this.audit.record({
+      action: 'staff_role_changed',
+      businessId: principal.businessId,
+      actor: principal,
+      address,
+      target: { kind: 'staff', id: staffId },
+      details: {
+        before: { role: outcome.before.role, permissions: outcome.before.permissions },
+        after: { role: outcome.staff.role, permissions: outcome.staff.permissions },
+        revokedApiKeyIds: outcome.revokedApiKeyIds,
+      },
+    });
+    return { staff: outcome.staff, revokedApiKeyIds: outcome.revokedApiKeyIds };
+  }
+
   async reactivateStaff(principal: Principal, staffId: string, address: string | null = null): Promise<StaffRow> {
     await this.staffChangeableBy(principal, staffId);
     const staff = await this.repository.reactivateStaff(principal.businessId, staffId);
@@ -328,6 +359,11 @@ export interface StaffInput {
   name: string;
   password: string;
   role: StaffRole;
+  permissions?: readonly Permission[];
+}
+
+export interface RoleChangeInput {
+  role?: StaffRole;
   permissions?: readonly Permission[];
 }
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { tokenOf } from './auth.guard';
@@ -6,7 +6,7 @@ import type { ApiKeyRow, StaffRow } from './auth.repository';
 import { AuthService } from './auth.service';
 import { RequirePermission } from './permissions';
 import { CurrentPrincipal, type AuthenticatedRequest, type Principal } from './principal';
-import { CreateApiKeyDto, CreateStaffDto, ResetPasswordDto } from './auth.schemas';
+import { ChangeRoleDto, CreateApiKeyDto, CreateStaffDto, ResetPasswordDto } from './auth.schemas';
 
 /** Timestamps reach us as PostgreSQL's text (`2026-12-02 02:49:19.862+00`); the API answers ISO 8601 everywhere. */
 function isoOrNull(time: Date | string | null): string | null {
@@ -56,6 +56,17 @@ export class StaffController {
   async createStaff(@CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Body() body: CreateStaffDto) {
     const staff = await this.auth.createStaffAs(principal, body, request.ip);
     return { id: staff.id, email: staff.email, name: staff.name, role: staff.role, permissions: staff.permissions };
+  }
+
+  @Patch('staff/:id')
+  @RequirePermission('staff.manage')
+  @ApiOperation({
+    summary:
+      'Change a member’s role (permissions: its preset) or permissions, within the caller’s own; owners made or unmade only by an owner; never one’s own, never the last active owner. Their sessions hold the new permissions from their next request; their API keys that hold a permission they lost are revoked',
+  })
+  async changeRole(@CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Param('id', new ParseUUIDPipe()) id: string, @Body() body: ChangeRoleDto) {
+    const { staff, revokedApiKeyIds } = await this.auth.changeRole(principal, id, body, request.ip);
+    return { ...staffView(staff), revokedApiKeyIds };
   }
 
   @Post('staff/:id/deactivate')

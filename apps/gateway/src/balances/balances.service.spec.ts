@@ -1,3 +1,4 @@
+import { acceptingEveryCurrency } from '../settings/business-currencies.fakes';
 import { FakeClientsRepository } from '../clients/clients.fakes';
 import type { ClientsRepository } from '../clients/clients.repository';
 import { ClientsService } from '../clients/clients.service';
@@ -66,7 +67,7 @@ async function service() {
   const repository = new FakeBalancesRepository(clientRows);
   const path = fakeCommandPath();
   const clients = new ClientsService(clientRows as unknown as ClientsRepository);
-  return { repository, ...path, balances: new BalancesService(repository as unknown as BalancesRepository, clients, path.submitter) };
+  return { repository, ...path, balances: new BalancesService(repository as unknown as BalancesRepository, clients, path.submitter, acceptingEveryCurrency()) };
 }
 
 const change = { amount: '25.50', currency: 'AED', referenceType: 'manual' as const };

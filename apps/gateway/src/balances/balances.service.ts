@@ -6,6 +6,7 @@ import { CommandSubmitter, type Submitted } from '../commands/command-submitter'
 import { decodeCursor, pageOf, type Page } from '../http/pagination';
 import { actorLabel } from './actor-label';
 import { ApiError } from '../http/api-error';
+import { BusinessCurrenciesService } from '../settings/business-currencies.service';
 import { BalancesRepository, type EntryLotsRow, type EntryRow, type WalletRow } from './balances.repository';
 import type { BalanceAddDto, ReverseEntryDto } from './balances.schemas';
 
@@ -43,6 +44,7 @@ export class BalancesService {
     private readonly balances: BalancesRepository,
     private readonly clients: ClientsService,
     private readonly submitter: CommandSubmitter,
+    private readonly currencies: BusinessCurrenciesService,
   ) {}
 
   async all(principal: Principal, clientId: string): Promise<{ clientId: string; items: WalletView[] }> {
@@ -99,6 +101,8 @@ export class BalancesService {
       reference: change.referenceId === undefined ? { type: change.referenceType } : { type: change.referenceType, id: change.referenceId },
       ...(type === 'balance.add' && change.expiresAt !== undefined ? { expiresAt: change.expiresAt } : {}),
     });
+    // New credit only in an accepted currency; a deduction takes from what the client holds, whatever its currency.
+    if (type === 'balance.add') await this.currencies.requireAccepted(principal, change.currency);
     await this.clients.requireClient(principal, clientId);
     return this.submitter.submit(principal, command);
   }

@@ -1,3 +1,4 @@
+import { acceptingEveryCurrency } from '../settings/business-currencies.fakes';
 import { fakeAuditLog } from '../audit/audit.fakes';
 import type { GiftCardDisplayStatus } from '@storecredit/contracts';
 import { TestClock } from '@storecredit/testing';
@@ -44,6 +45,7 @@ async function service() {
     new RedemptionThrottle(counters as unknown as RedemptionThrottleRepository),
     clock,
     audit,
+    acceptingEveryCurrency(),
   );
   return { ...path, cards, counters, clock, giftCards, audited };
 }

@@ -3,6 +3,7 @@ import { buildCommand, giftCardDisplayStatus, isGiftCardVoidable, type ErrorCode
 import { Clock } from '@storecredit/ledger';
 import type { Principal } from '../auth/principal';
 import { ClientsService } from '../clients/clients.service';
+import { BusinessCurrenciesService } from '../settings/business-currencies.service';
 import { AuditLog } from '../audit/audit.service';
 import { CommandSubmitter, type Submitted } from '../commands/command-submitter';
 import { ApiError } from '../http/api-error';
@@ -39,6 +40,7 @@ export class GiftCardsService {
     private readonly throttle: RedemptionThrottle,
     private readonly clock: Clock,
     private readonly audit: AuditLog,
+    private readonly currencies: BusinessCurrenciesService,
   ) {}
 
   /** Each card is a command of its own with a new code; the codes are in this answer only. */
@@ -46,6 +48,7 @@ export class GiftCardsService {
     if (idempotencyKey !== undefined) {
       throw new ApiError('invalid_request', { header: 'Idempotency-Key' }, 'Issuing gift cards makes new codes each time; retry by listing cards instead');
     }
+    await this.currencies.requireAccepted(principal, issue.currency);
     const cards: Record<string, unknown>[] = [];
     try {
       for (let i = 0; i < issue.count; i++) {

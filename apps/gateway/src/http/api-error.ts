@@ -18,6 +18,10 @@ export const httpErrorMessages = {
   internal_error: 'Something went wrong on our side',
   client_exists: 'A client with this external id already exists',
   invalid_host: 'This server does not answer to that host name',
+  currency_not_supported: 'This is not a currency the ledger knows',
+  default_not_accepted: 'The default currency must be one of the accepted currencies',
+  accepted_empty: 'Accept at least one currency',
+  currency_not_accepted: 'The business does not accept this currency for new credit',
 } as const;
 
 export type HttpErrorCode = keyof typeof httpErrorMessages;
@@ -68,6 +72,10 @@ export const statusByCode: Record<HttpErrorCode, number> = {
   internal_error: 500,
   client_exists: 409,
   invalid_host: 421,
+  currency_not_supported: 400,
+  default_not_accepted: 400,
+  accepted_empty: 400,
+  currency_not_accepted: 422,
 };
 
 export interface ApiErrorBody {

@@ -3,7 +3,7 @@ import { InvalidCommandError } from '@storecredit/contracts';
 import { errorCodes as fastifyErrors, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ZodValidationException } from 'nestjs-zod';
 import type { ZodError } from 'zod';
-import { ApiError } from './api-error';
+import { ApiError, httpErrorMessages, type HttpErrorCode } from './api-error';
 
 /** One error shape for every failure; a 500 only for our own bugs, logged with its stack. */
 @Catch()
@@ -47,7 +47,16 @@ function fromZod(error: ZodError): ApiError {
   const issues = error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
   const amountIssue = error.issues.some((issue) => issue.path.some((part) => typeof part === 'string' && /^amount/i.test(part)));
   const summary = issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('; ');
-  return new ApiError(amountIssue ? 'invalid_amount' : 'invalid_request', { issues }, summary);
+  return new ApiError(namedCode(error) ?? (amountIssue ? 'invalid_amount' : 'invalid_request'), { issues }, summary);
+}
+
+/** A schema's rule may name its own stable code (`params.code` of a custom issue); the first such code answers. */
+function namedCode(error: ZodError): HttpErrorCode | undefined {
+  for (const issue of error.issues) {
+    const code = issue.code === 'custom' ? (issue.params as { code?: unknown } | undefined)?.code : undefined;
+    if (typeof code === 'string' && Object.hasOwn(httpErrorMessages, code)) return code as HttpErrorCode;
+  }
+  return undefined;
 }
 
 /**

@@ -1,16 +1,37 @@
 import { Body, Controller, Delete, Get, Ip, Param, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RequireAnyPermission, RequirePermission } from '../auth/permissions';
+import { RequireAnyPermission, RequirePermission, RequireSignIn } from '../auth/permissions';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { currencyParam } from '../balances/balances.schemas';
-import { BonusRulesDto, CreditSettingsDto } from './settings.schemas';
+import { BusinessCurrenciesService } from './business-currencies.service';
+import { BonusRulesDto, CreditSettingsDto, CurrencySettingsDto } from './settings.schemas';
 import { SettingsService } from './settings.service';
 
 @ApiTags('settings')
 @ApiBearerAuth()
 @Controller('api/settings')
 export class SettingsController {
-  constructor(private readonly settings: SettingsService) {}
+  constructor(
+    private readonly settings: SettingsService,
+    private readonly currencies: BusinessCurrenciesService,
+  ) {}
+
+  /** Every screen offers the business's currencies, so any signed-in member or key of the business may read them. */
+  @Get('currencies')
+  @RequireSignIn()
+  @ApiOperation({ summary: 'The business’s default currency and the currencies it accepts for new credit (chosen: false until it sets them)' })
+  currencySettings(@CurrentPrincipal() principal: Principal) {
+    return this.currencies.read(principal);
+  }
+
+  @Put('currencies')
+  @RequirePermission('settings.manage')
+  @ApiOperation({
+    summary: 'Set the default currency and the accepted list; a currency taken off the list keeps its wallets: they stay visible and spendable, only new credit in it is refused',
+  })
+  putCurrencySettings(@CurrentPrincipal() principal: Principal, @Body() body: CurrencySettingsDto, @Ip() address: string) {
+    return this.currencies.put(principal, body, address);
+  }
 
   /**
    * Read by whoever may change the rules and by whoever takes a paid top-up (balance.add): the front desk tells a

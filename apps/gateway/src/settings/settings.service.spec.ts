@@ -1,3 +1,4 @@
+import { acceptingEveryCurrency } from './business-currencies.fakes';
 import { fakeAuditLog } from '../audit/audit.fakes';
 import { refusalOf, staffPrincipal } from '../commands/commands.fakes';
 import type { BonusRuleChange, BonusRuleRow, CreditSettingsRow, SettingsRepository } from './settings.repository';
@@ -43,7 +44,7 @@ class FakeSettingsRepository implements Pick<SettingsRepository, keyof SettingsR
 function service() {
   const repository = new FakeSettingsRepository();
   const { audit, audited } = fakeAuditLog();
-  return { repository, audited, settings: new SettingsService(repository as unknown as SettingsRepository, audit) };
+  return { repository, audited, settings: new SettingsService(repository as unknown as SettingsRepository, audit, acceptingEveryCurrency()) };
 }
 
 describe(SettingsService.name, () => {

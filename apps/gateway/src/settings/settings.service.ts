@@ -4,6 +4,7 @@ import { AuditLog } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { actorLabel } from '../balances/actor-label';
 import { ApiError } from '../http/api-error';
+import { BusinessCurrenciesService } from './business-currencies.service';
 import { SettingsRepository, type BonusRuleRow, type CreditSettingsRow } from './settings.repository';
 
 export interface BonusRulesChange {
@@ -37,6 +38,7 @@ export class SettingsService {
   constructor(
     private readonly settings: SettingsRepository,
     private readonly audit: AuditLog,
+    private readonly currencies: BusinessCurrenciesService,
   ) {}
 
   async bonusRules(principal: Principal): Promise<{ items: BonusRuleView[] }> {
@@ -47,7 +49,9 @@ export class SettingsService {
    * Sets the currency's tiers (the request schema checked their shape; the currency's decimals are checked here, as
    * only the path names the currency). An empty list of tiers ends the bonus, and is kept as a version of the rule.
    */
-  putBonusRules(principal: Principal, currency: string, change: BonusRulesChange, address: string | null = null): Promise<BonusRuleView> {
+  async putBonusRules(principal: Principal, currency: string, change: BonusRulesChange, address: string | null = null): Promise<BonusRuleView> {
+    // A bonus is new credit: ending one (no tiers) is always allowed, so a currency taken off the list can lose its bonus.
+    if (change.tiers.length > 0) await this.currencies.requireAccepted(principal, currency);
     return this.writeBonusRules(principal, currency, change, address, 'bonus_rules_changed');
   }
 

@@ -12,14 +12,16 @@ import {
   Decimal,
   noteLengthMax,
   referenceTypes,
-  supportedCurrencies,
+  currenciesShownFor,
   type BonusTierRule,
+  type BusinessCurrencies,
   type ReferenceType,
 } from '@storecredit/contracts';
 import { bonusTierLabel, referenceTypeLabel } from '../labels';
 import { balanceChanged, bonusRulesQuery } from '../queries';
 import { checkExpiry, localDate } from '../expiry';
-import { checkAmount, checkWithinAvailable, defaultCurrency, formatMoney, isPositive } from '../money';
+import { useBusinessCurrencies } from '../currencies';
+import { checkAmount, checkWithinAvailable, formatMoney, isPositive } from '../money';
 
 interface Props {
   mode: 'add' | 'deduct';
@@ -29,16 +31,28 @@ interface Props {
   onApplied: (result: WalletResult) => void;
 }
 
-/** Currencies offered: a deduction only from a wallet with balance that holds leave; an addition to any wallet or a new one. */
-function currenciesFor(mode: Props['mode'], wallets: Wallet[]): string[] {
+/**
+ * Currencies offered: a deduction from any wallet with balance that holds leave, accepted or not (it is the client's
+ * money); an addition only in a currency the business accepts, its default first.
+ */
+function currenciesFor(mode: Props['mode'], wallets: Wallet[], settings: BusinessCurrencies): string[] {
   if (mode === 'deduct') return wallets.filter((w) => isPositive(w.available)).map((w) => w.currency);
-  return [...new Set([...wallets.map((w) => w.currency), ...supportedCurrencies])];
+  return currenciesShownFor(settings, []);
+}
+
+/** The currency a dialog starts in: a deduction's first wallet; an addition's accepted wallet with balance, else the default. */
+function firstCurrency(mode: Props['mode'], wallets: Wallet[], currencies: readonly string[], settings: BusinessCurrencies): string {
+  if (mode === 'deduct') return currencies[0] ?? settings.defaultCurrency;
+  return wallets.find((w) => w.hasBalance && currencies.includes(w.currency))?.currency ?? settings.defaultCurrency;
 }
 
 export function BalanceChangeDialog({ mode, clientId, wallets, onClose, onApplied }: Props) {
   const { t } = useTranslation();
-  const currencies = useMemo(() => currenciesFor(mode, wallets), [mode, wallets]);
-  const [currency, setCurrency] = useState((mode === 'deduct' ? currencies[0] : wallets.find((w) => w.hasBalance)?.currency) ?? currencies[0] ?? defaultCurrency);
+  const settings = useBusinessCurrencies();
+  const currencies = useMemo(() => currenciesFor(mode, wallets, settings), [mode, wallets, settings]);
+  // Until a person picks one, the dialog follows the business's settings (they may arrive after it opens).
+  const [picked, setCurrency] = useState<string | null>(null);
+  const currency = picked ?? firstCurrency(mode, wallets, currencies, settings);
   const [amount, setAmount] = useState('');
   const [touched, setTouched] = useState(false);
   const [note, setNote] = useState('');

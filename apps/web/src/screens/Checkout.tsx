@@ -1,13 +1,14 @@
 import { keepPreviousData, useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState, type RefObject } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
-import { captureHoldRequestSchema, checkoutHoldRequestSchema, releaseHoldRequestSchema, supportedCurrencies } from '@storecredit/contracts';
+import { captureHoldRequestSchema, checkoutHoldRequestSchema, currenciesShownFor, releaseHoldRequestSchema } from '@storecredit/contracts';
 import { ApiError, type Client, type Hold, type HoldResult, type HoldState, type Wallet, type WalletResult } from '../api';
 import { useCommand, type CommandState } from '../command';
 import { CommandNotices, ErrorNotice, Loading } from '../components/Notice';
 import { useDebounced, useTimeLeft } from '../hooks';
 import { formatTimeLeft } from '../labels';
-import { checkAmount, defaultCurrency, formatMoney, greaterThan, isPositive, paymentCap, subtract, toScale } from '../money';
+import { useBusinessCurrencies } from '../currencies';
+import { checkAmount, formatMoney, greaterThan, isPositive, paymentCap, subtract, toScale } from '../money';
 import { t as translate } from '../i18n';
 import { useSession } from '../session';
 import { activeHoldsQuery, balanceChanged, balancesQuery, clientSearchQuery, holdsChanged } from '../queries';
@@ -61,7 +62,10 @@ interface SaleFields {
 export function Checkout() {
   const { t } = useTranslation();
   const { can } = useSession();
-  const [sale, setSale] = useState<SaleFields>({ client: null, total: '', currency: defaultCurrency });
+  const settings = useBusinessCurrencies();
+  // Until someone picks a currency, a sale is in the business's default (which may arrive after the screen opens).
+  const [fields, setSale] = useState<Omit<SaleFields, 'currency'> & { currency: string | null }>({ client: null, total: '', currency: null });
+  const sale: SaleFields = { ...fields, currency: fields.currency ?? settings.defaultCurrency };
   const [saleId, setSaleId] = useState(newSaleId);
   const [notice, setNotice] = useState<string | null>(null);
   const [focusClient, setFocusClient] = useState(false);
@@ -170,6 +174,11 @@ function SaleCard({ sale, locked, cancellable, busy, cancelling, focusClient, on
   const clientInput = useRef<HTMLInputElement>(null);
   const totalCheck = checkAmount(sale.total, sale.currency);
   const totalProblem = sale.total !== '' && !totalCheck.ok ? totalCheck.message : null;
+  // A sale is paid in an accepted currency, or in one the client still holds credit in (their money stays spendable).
+  const settings = useBusinessCurrencies();
+  const wallets = useQuery({ ...balancesQuery(sale.client?.id ?? ''), enabled: sale.client !== null });
+  const held = (wallets.data ?? []).filter((w) => w.hasBalance).map((w) => w.currency);
+  const saleCurrencies = currenciesShownFor(settings, [...held, sale.currency]);
 
   // A cancelled sale hands focus to the next one's client search (the button that had it is gone).
   useEffect(() => {
@@ -202,7 +211,7 @@ function SaleCard({ sale, locked, cancellable, busy, cancelling, focusClient, on
         <div className="field field-currency">
           <label htmlFor={ids.currency}>{t('common.currency')}</label>
           <select id={ids.currency} value={sale.currency} disabled={locked} onChange={(e) => onChange({ ...sale, currency: e.target.value })}>
-            {supportedCurrencies.map((code) => (
+            {saleCurrencies.map((code) => (
               <option key={code}>{code}</option>
             ))}
           </select>

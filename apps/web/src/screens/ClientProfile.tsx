@@ -5,7 +5,9 @@ import type { Entry, Page, Wallet, WalletResult } from '../api';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { balancesQuery, clientQuery, recentQuery } from '../queries';
 import { entryTypeLabel, formatDate, formatDateTime } from '../labels';
-import { defaultCurrency, formatMoney, formatNumber, isPositive, sameAmount } from '../money';
+import { balanceCardCurrencies, Decimal } from '@storecredit/contracts';
+import { useBusinessCurrencies } from '../currencies';
+import { formatMoney, formatNumber, isPositive, sameAmount } from '../money';
 import { Link } from '@tanstack/react-router';
 import { actorLabel, useSession } from '../session';
 import { BalanceChangeDialog } from './BalanceChangeDialog';
@@ -73,6 +75,7 @@ export function ClientProfile({ clientId }: { clientId: string }) {
   const { t } = useTranslation();
   const session = useSession();
   const wallets = useQuery(balancesQuery(clientId));
+  const currencies = useBusinessCurrencies();
   const recent = useQuery(recentQuery(clientId));
   const [open, setOpen] = useState<Open>(null);
   const [done, setDone] = useState<Done | null>(null);
@@ -94,7 +97,11 @@ export function ClientProfile({ clientId }: { clientId: string }) {
     return <p>{t('client.cannotView')}</p>;
   }
   const list = wallets.data ?? [];
-  const shown: Wallet[] = list.length > 0 ? list : [{ currency: defaultCurrency, balance: '0', held: '0', available: '0', hasBalance: false }];
+  // The accepted currencies and any the client still holds something in, never another (contracts: balanceCardCurrencies).
+  const held = list.filter((w) => !new Decimal(w.balance).isZero() || !new Decimal(w.held).isZero()).map((w) => w.currency);
+  const shown: Wallet[] = balanceCardCurrencies(currencies, held).map(
+    (currency) => list.find((w) => w.currency === currency) ?? { currency, balance: '0', held: '0', available: '0', hasBalance: false },
+  );
   // A deduction takes from what holds leave (the ledger checks it against available too).
   const canDeduct = list.some((w) => isPositive(w.available));
   const allOnHold = !canDeduct && list.some((w) => w.hasBalance);

@@ -6,10 +6,11 @@ import { Dialog } from '../components/Dialog';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { useCommand } from '../command';
 import { useDebounced } from '../hooks';
-import { giftCardDisplayStatuses, giftCardLast4Schema, giftCardsPerIssueMax, issueGiftCardsRequestSchema, supportedCurrencies } from '@storecredit/contracts';
+import { currenciesShownFor, giftCardDisplayStatuses, giftCardLast4Schema, giftCardsPerIssueMax, issueGiftCardsRequestSchema } from '@storecredit/contracts';
 import { checkBody } from '../forms';
 import { formatDate, giftCardStatusLabel, groupCode } from '../labels';
-import { checkAmount, defaultCurrency, formatMoney } from '../money';
+import { useBusinessCurrencies } from '../currencies';
+import { checkAmount, formatMoney } from '../money';
 import { allItems, giftCardsQuery, queryKeys } from '../queries';
 import { useSession } from '../session';
 
@@ -60,7 +61,10 @@ function endOfDay(date: string): string {
 function IssueForm({ onIssued }: { onIssued: (cards: IssuedCard[]) => void }) {
   const { t } = useTranslation();
   const [amount, setAmount] = useState('');
-  const [currency, setCurrency] = useState(defaultCurrency);
+  // Cards are new credit: only the accepted currencies, the business's default first until a person picks one.
+  const settings = useBusinessCurrencies();
+  const [picked, setCurrency] = useState<string | null>(null);
+  const currency = picked ?? settings.defaultCurrency;
   const [count, setCount] = useState('1');
   const [expires, setExpires] = useState('');
   const [busy, setBusy] = useState(false);
@@ -118,7 +122,7 @@ function IssueForm({ onIssued }: { onIssued: (cards: IssuedCard[]) => void }) {
         <div className="field field-currency">
           <label htmlFor={ids.currency}>{t('common.currency')}</label>
           <select id={ids.currency} value={currency} onChange={(e) => setCurrency(e.target.value)}>
-            {supportedCurrencies.map((code) => (
+            {currenciesShownFor(settings, []).map((code) => (
               <option key={code}>{code}</option>
             ))}
           </select>

@@ -4,7 +4,7 @@ import {
   creditSettingsRequestSchema,
   Decimal,
   refundGraceDaysMax,
-  supportedCurrencies,
+  currenciesShownFor,
   type BonusTierRule,
 } from '@storecredit/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -14,9 +14,11 @@ import { checkBonusDraft, draftOf, newTierKey, type BonusDraftCheck, type TierDr
 import { del, put, type BonusRule, type CreditSettings } from '../api';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { bonusTierLabel, formatDateTime } from '../labels';
-import { checkAmount, defaultCurrency, formatMoney } from '../money';
+import { useBusinessCurrencies } from '../currencies';
+import { checkAmount, formatMoney } from '../money';
 import { bonusRulesQuery, creditSettingsQuery, queryKeys } from '../queries';
 import { useSession } from '../session';
+import { CurrencySettingsSection } from './CurrencySettings';
 
 /** The business's settings: bonus tiers per currency and the grace period of credit given back (settings.manage). */
 export function Settings() {
@@ -33,6 +35,7 @@ export function Settings() {
   return (
     <div className="settings">
       <h1 tabIndex={-1}>{t('settings.title')}</h1>
+      <CurrencySettingsSection />
       <BonusRules />
       <CreditSettingsForm />
     </div>
@@ -47,7 +50,10 @@ function BonusRules() {
   const [saved, setSaved] = useState<string | null>(null);
   const id = useId();
   // Until someone picks one, the first currency with tiers (else the default) is shown.
-  const currency = chosen ?? rules.data?.find((rule) => rule.tiers.length > 0)?.currency ?? defaultCurrency;
+  const business = useBusinessCurrencies();
+  const currency = chosen ?? rules.data?.find((rule) => rule.tiers.length > 0)?.currency ?? business.defaultCurrency;
+  // New bonuses only in accepted currencies; a currency with tiers stays offered, so its bonus can be ended.
+  const offered = currenciesShownFor(business, [...(rules.data ?? []).filter((one) => one.tiers.length > 0).map((one) => one.currency), currency]);
   const rule = rules.data?.find((one) => one.currency === currency);
   return (
     <section className="card settings-section" aria-labelledby={`${id}-title`}>
@@ -67,7 +73,7 @@ function BonusRules() {
                 setSaved(null);
               }}
             >
-              {supportedCurrencies.map((code) => (
+              {offered.map((code) => (
                 <option key={code}>{code}</option>
               ))}
             </select>

@@ -1,8 +1,8 @@
-import { permissions, staffRoles, type Permission, type StaffRole } from '@storecredit/contracts';
+import { permissions, rolePermissions, staffRoles, type Permission, type StaffRole } from '@storecredit/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { del, post, type ApiKey, type CreatedApiKey, type StaffMember } from '../api';
+import { del, patch, post, type ApiKey, type CreatedApiKey, type StaffMember } from '../api';
 import { Dialog } from '../components/Dialog';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { formatDate } from '../labels';
@@ -121,7 +121,7 @@ function AddMemberForm() {
   );
 }
 
-type MemberChange = { member: StaffMember; kind: 'deactivate' | 'reactivate' | 'password' };
+type MemberChange = { member: StaffMember; kind: 'deactivate' | 'reactivate' | 'password' | 'role' };
 
 function MemberList() {
   const { t } = useTranslation();
@@ -182,6 +182,7 @@ function MemberList() {
                     <div className="actions">
                       <MemberButton member={member} kind={member.active ? 'deactivate' : 'reactivate'} onClick={setChanging} />
                       <MemberButton member={member} kind="password" onClick={setChanging} />
+                      <MemberButton member={member} kind="role" onClick={setChanging} />
                     </div>
                   )}
                 </td>
@@ -192,6 +193,15 @@ function MemberList() {
       ) : null}
       {changing?.kind === 'password' ? (
         <ResetPasswordDialog
+          member={changing.member}
+          onClose={() => setChanging(null)}
+          onDone={(message) => {
+            setChanging(null);
+            setNotice(message);
+          }}
+        />
+      ) : changing?.kind === 'role' ? (
+        <RoleDialog
           member={changing.member}
           onClose={() => setChanging(null)}
           onDone={(message) => {
@@ -212,11 +222,82 @@ function MemberButton({ member, kind, onClick }: MemberChange & { onClick: (chan
     deactivate: [t('staff.deactivate'), t('staff.deactivateMember', { name: member.name })],
     reactivate: [t('staff.reactivate'), t('staff.reactivateMember', { name: member.name })],
     password: [t('staff.resetPassword'), t('staff.resetPasswordOf', { name: member.name })],
+    role: [t('staff.changeRole'), t('staff.changeRoleOf', { name: member.name })],
   }[kind];
   return (
     <button type="button" className="button button-quiet" onClick={() => onClick({ member, kind })} aria-label={words[1]}>
       {words[0]}
     </button>
+  );
+}
+
+/** A member's role and permissions: a role sets its preset, which can be adjusted; the gateway holds the rules (PATCH /api/staff/:id). */
+function RoleDialog({ member, onClose, onDone }: { member: StaffMember; onClose: () => void; onDone: (message: string) => void }) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const id = useId();
+  const [role, setRole] = useState<StaffRole>(member.role);
+  const [chosen, setChosen] = useState<Permission[]>(member.permissions);
+  const change = useMutation({
+    mutationFn: (body: { role: StaffRole; permissions: Permission[] }) => patch<StaffMember>(`/api/staff/${encodeURIComponent(member.id)}`, body),
+    onSuccess: (answer) => {
+      // Keys of theirs beyond the new permissions are revoked.
+      void queryClient.invalidateQueries({ queryKey: queryKeys.staff });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.apiKeys });
+      onDone(t('staff.roleChanged', { name: member.name, role: t(`staff.roles.${answer.body.role}`) }));
+    },
+  });
+  const toggle = (permission: Permission, on: boolean) => {
+    setChosen((current) => (on ? [...current, permission] : current.filter((one) => one !== permission)));
+    change.reset();
+  };
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (!change.isPending) change.mutate({ role, permissions: permissions.filter((one) => chosen.includes(one)) });
+  };
+  return (
+    <Dialog title={t('staff.changeRoleTitle', { name: member.name })} onClose={onClose} busy={change.isPending}>
+      <form className="dialog-form" onSubmit={submit} noValidate>
+        <p className="muted">{t('staff.changeRoleHelp', { name: member.name })}</p>
+        <div className="field">
+          <label htmlFor={`${id}-role`}>{t('staff.role')}</label>
+          <select
+            id={`${id}-role`}
+            value={role}
+            data-autofocus
+            onChange={(event) => {
+              const next = event.target.value as StaffRole;
+              setRole(next);
+              setChosen([...rolePermissions[next]]);
+              change.reset();
+            }}
+          >
+            {staffRoles.map((one) => (
+              <option key={one} value={one}>
+                {t(`staff.roles.${one}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <fieldset className="permission-choices">
+          <legend>{t('staff.permissions')}</legend>
+          {permissions.map((permission) => (
+            <label key={permission} className="checkbox">
+              <input type="checkbox" checked={chosen.includes(permission)} onChange={(e) => toggle(permission, e.target.checked)} /> <code>{permission}</code>
+            </label>
+          ))}
+        </fieldset>
+        <ErrorNotice error={change.error} />
+        <div className="dialog-actions">
+          <button type="button" className="button" onClick={onClose} disabled={change.isPending}>
+            {t('common.cancel')}
+          </button>
+          <button type="submit" className="button button-primary" disabled={change.isPending}>
+            {change.isPending ? t('staff.savingRole') : t('staff.saveRole')}
+          </button>
+        </div>
+      </form>
+    </Dialog>
   );
 }
 
