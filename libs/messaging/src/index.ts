@@ -1,3 +1,4 @@
 export * from './kafka';
 export * from './app-logger';
 export * from './key-partitioner';
+export * from './acls';

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 
 /**
  * Where the integration suites take PostgreSQL and Kafka from. This file imports nothing of ours, because jest's
@@ -41,6 +42,33 @@ export function chooseTestServices(env: NodeJS.ProcessEnv, socketExists: (path: 
 /** Whether the run may start a service itself: only the loopback defaults, never a server someone else named. */
 export function isLoopbackDefault(value: string | undefined, fallback: string): boolean {
   return value === undefined || value === '' || value === fallback;
+}
+
+/**
+ * Where scripts/kafka.sh keeps the broker's passwords (`credentials.env`): in KAFKA_HOME_DIR when it is set, else in
+ * the repository's `.kafka` when the run uses the default broker; null when the run was pointed at another broker
+ * without a KAFKA_HOME_DIR (that broker's credentials then come as KAFKA_SASL_* and KAFKA_PASSWORD_*).
+ */
+export function kafkaCredentialsFile(env: NodeJS.ProcessEnv, repoRoot: string): string | null {
+  if (env.KAFKA_HOME_DIR) return path.join(env.KAFKA_HOME_DIR, 'credentials.env');
+  if (isLoopbackDefault(env.KAFKA_BROKERS, testBrokersDefault)) return path.join(repoRoot, '.kafka', 'credentials.env');
+  return null;
+}
+
+/**
+ * The environment a run gets from a credentials.env: every KAFKA_PASSWORD_<PRINCIPAL>, and KAFKA_SASL_* as the admin,
+ * who creates each suite's topics and grants its ACLs. Nothing when the file is absent (a broker without
+ * authentication) or when KAFKA_SASL_MECHANISM is already set (the run brought its own).
+ */
+export function kafkaCredentialsEnv(env: NodeJS.ProcessEnv, file: string | null): Record<string, string> {
+  if (env.KAFKA_SASL_MECHANISM || file === null || !existsSync(file)) return {};
+  const values: Record<string, string> = {};
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const match = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    if (match) values[match[1]] = match[2];
+  }
+  if (!values.KAFKA_SASL_MECHANISM || !values.KAFKA_PASSWORD_ADMIN) throw new Error(`${file} names no KAFKA_SASL_MECHANISM or KAFKA_PASSWORD_ADMIN`);
+  return { ...values, KAFKA_SASL_USERNAME: 'admin', KAFKA_SASL_PASSWORD: values.KAFKA_PASSWORD_ADMIN };
 }
 
 /**

@@ -26,7 +26,7 @@ export class KafkaCommandTransport extends CommandTransport implements OnApplica
   constructor(@Inject(gatewayConfigToken) private readonly config: GatewayConfig) {
     super();
     if (config.kafkaBrokers === null) throw new Error('KafkaCommandTransport needs KAFKA_BROKERS');
-    this.kafka = createKafka(config.kafkaBrokers, 'storecredit-gateway');
+    this.kafka = createKafka(config.kafkaBrokers, 'storecredit-gateway', config.kafkaSasl);
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: KeyPartitioner });
     this.consumer = this.kafka.consumer({ groupId: `${config.topics.replies}.gateway-${randomUUID()}` });
   }
