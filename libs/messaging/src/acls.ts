@@ -40,13 +40,18 @@ export interface ServiceAcl {
 export function serviceGroups(prefix: string) {
   const topics = topicNames(prefix);
   return {
-    gatewayReplies: `${topics.replies}.gateway-`,
+    gatewayReplies: gatewayReplyGroupPrefix(topics.replies),
     checkoutReplies: `${prefix}.checkout`,
     ledgerWorker: `${prefix}.ledger-worker`,
     reporting: `${prefix}.reporting`,
     dlqReader: `${prefix}.dlq-reader.`,
     dlqRedrive: `${prefix}.dlq-redrive`,
   };
+}
+
+/** Every gateway replica reads the replies in a group of its own: this prefix and a random suffix. */
+export function gatewayReplyGroupPrefix(repliesTopic: string): string {
+  return `${repliesTopic}.gateway-`;
 }
 
 const topic = (principal: ServicePrincipal, operation: AclOperation, resourceName: string): ServiceAcl => ({

@@ -1,9 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { adminEnvFromCredentialsFile } from '../../messaging/src/credentials-file';
 
 /**
- * Where the integration suites take PostgreSQL and Kafka from. This file imports nothing of ours, because jest's
- * global setup (test/global-setup.ts) runs it outside the module mapper.
+ * Where the integration suites take PostgreSQL and Kafka from. This file imports nothing of ours through the module
+ * mapper (only, by path, a file that imports nothing), because jest's global setup (test/global-setup.ts) runs it
+ * outside the mapper.
  *
  * - `containers`: testcontainers starts a PostgreSQL and a Kafka container for the run (a container engine is needed).
  * - `local`: the services on this machine (TEST_DATABASE_SERVER_URL, KAFKA_BROKERS, or the loopback defaults);
@@ -61,14 +63,8 @@ export function kafkaCredentialsFile(env: NodeJS.ProcessEnv, repoRoot: string): 
  * authentication) or when KAFKA_SASL_MECHANISM is already set (the run brought its own).
  */
 export function kafkaCredentialsEnv(env: NodeJS.ProcessEnv, file: string | null): Record<string, string> {
-  if (env.KAFKA_SASL_MECHANISM || file === null || !existsSync(file)) return {};
-  const values: Record<string, string> = {};
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const match = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
-    if (match) values[match[1]] = match[2];
-  }
-  if (!values.KAFKA_SASL_MECHANISM || !values.KAFKA_PASSWORD_ADMIN) throw new Error(`${file} names no KAFKA_SASL_MECHANISM or KAFKA_PASSWORD_ADMIN`);
-  return { ...values, KAFKA_SASL_USERNAME: 'admin', KAFKA_SASL_PASSWORD: values.KAFKA_PASSWORD_ADMIN };
+  if (env.KAFKA_SASL_MECHANISM || file === null) return {};
+  return adminEnvFromCredentialsFile(file);
 }
 
 /**
