@@ -9,17 +9,16 @@ import {
   provisionKafka,
   serviceAcls,
 } from '@storecredit/messaging';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
 /**
  * `npm run kafka:provision`: creates the topics of KAFKA_TOPIC_PREFIX (KAFKA_PARTITIONS each, where missing) and grants
  * every service principal its ACLs (libs/messaging/src/acls.ts), as the admin: KAFKA_SASL_*, or else the admin of the
- * local broker's credentials.env (scripts/kafka.sh, in KAFKA_HOME_DIR or .kafka). SCRAM users are not made here
+ * local broker's credentials.env (scripts/kafka.sh, in KAFKA_HOME_DIR or ./.kafka). SCRAM users are not made here
  * (kafkajs cannot): scripts/kafka.sh makes them at format time, docker-compose's provisioning with kafka-configs.sh.
  */
 async function main(): Promise<void> {
-  const repoRoot = resolve(__dirname, '..');
-  const credentials = join(process.env.KAFKA_HOME_DIR || join(repoRoot, '.kafka'), 'credentials.env');
+  const credentials = join(process.env.KAFKA_HOME_DIR || '.kafka', 'credentials.env');
   const env = process.env.KAFKA_SASL_MECHANISM ? process.env : { ...process.env, ...adminEnvFromCredentialsFile(credentials) };
   const sasl = kafkaSaslFromEnv(env);
   const brokers = env.KAFKA_BROKERS || defaultKafkaBrokers;
