@@ -303,6 +303,8 @@ prepare_storage() {
     mkdir -p "$KAFKA_HOME_DIR"
     write_credentials
   fi
+  # Without authentication no passwords are left behind for the test harness to send.
+  if [[ "$KAFKA_AUTH" == none ]]; then rm -f "$CREDENTIALS"; fi
 }
 
 format_storage() {
