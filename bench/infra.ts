@@ -1,6 +1,6 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { ledgerOrmConfig } from '@storecredit/ledger';
-import { kafkaConnectionTimeoutMs, kafkaRequestTimeoutMs, parseBrokers } from '@storecredit/messaging';
+import { kafkaConnectionTimeoutMs, kafkaRequestTimeoutMs, kafkaSaslFromEnv, kafkaSaslOption, parseBrokers } from '@storecredit/messaging';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { appendFileSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -119,6 +119,8 @@ export function benchKafka(brokers: string, clientId: string): Kafka {
   return new Kafka({
     clientId,
     brokers: parseBrokers(brokers),
+    // The bench creates and deletes its topics: it runs as the admin (KAFKA_SASL_* of the admin, when the broker asks).
+    ...kafkaSaslOption(kafkaSaslFromEnv()),
     connectionTimeout: kafkaConnectionTimeoutMs,
     requestTimeout: kafkaRequestTimeoutMs,
     retry: { initialRetryTime: 200, retries: 10 },

@@ -10,6 +10,13 @@
 # The broker jars are fetched from Maven Central with Maven (scripts/kafka/pom.xml)
 # into $KAFKA_HOME_DIR/libs on first use. Everything lives in $KAFKA_HOME_DIR:
 #   libs/  data/  server.properties  log4j.properties  broker.log  broker.pid
+#   credentials.env  admin.properties (with authentication: the principals' passwords, mode 600)
+#
+# Authentication (KAFKA_AUTH=scram, the default): clients authenticate with SASL/SCRAM-SHA-512 on the client
+# listener (SASL_PLAINTEXT on loopback), the StandardAuthorizer refuses whatever no ACL allows, and `admin` is the
+# super user. The first format creates one SCRAM user per service with a random password and writes them to
+# $KAFKA_HOME_DIR/credentials.env; the ACLs are granted by `npm run kafka:provision` (or the test harness, per suite).
+# A data directory formatted in the other mode (an old .kafka without authentication) is formatted again.
 #
 # Environment:
 #   KAFKA_PORT              client (PLAINTEXT) port on 127.0.0.1   [9092]
@@ -20,6 +27,7 @@
 #   KAFKA_HEAP_OPTS         broker heap                             [-Xms256m -Xmx512m]
 #   KAFKA_START_TIMEOUT     seconds to wait for readiness           [60]
 #   KAFKA_STOP_TIMEOUT      seconds to wait after SIGTERM           [30]
+#   KAFKA_AUTH              scram (SASL/SCRAM + ACLs) or none       [scram]
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -34,6 +42,8 @@ KAFKA_HOME_DIR="${KAFKA_HOME_DIR:-$REPO_ROOT/.kafka}"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-60}"
 KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
+KAFKA_AUTH="${KAFKA_AUTH:-scram}"
+case "$KAFKA_AUTH" in scram | none) ;; *) echo "[kafka] ERROR: KAFKA_AUTH must be scram or none, got '$KAFKA_AUTH'" >&2; exit 2 ;; esac
 
 POM="$SCRIPT_DIR/kafka/pom.xml"
 LIBS_DIR="$KAFKA_HOME_DIR/libs"
@@ -46,6 +56,12 @@ LOG_FILE="$KAFKA_HOME_DIR/broker.log"
 PID_FILE="$KAFKA_HOME_DIR/broker.pid"
 LOCK_FILE="$KAFKA_HOME_DIR/.lock"
 BOOTSTRAP="$KAFKA_HOST:$KAFKA_PORT"
+CREDENTIALS="$KAFKA_HOME_DIR/credentials.env"
+ADMIN_PROPS="$KAFKA_HOME_DIR/admin.properties"
+# The mode the data directory was formatted in (scram or none): a broker never runs half-configured.
+AUTH_MARKER="$DATA_DIR/.storecredit-auth"
+# One SCRAM user per principal: the same names as libs/messaging/src/acls.ts (its spec checks this line).
+PRINCIPALS=(admin gateway checkout refund ledger-worker reporting dlq)
 
 log() { printf '[kafka] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -114,17 +130,88 @@ fetch_libs() {
   log "fetched $(find "$LIBS_DIR" -name '*.jar' | wc -l) jars"
 }
 
+# The client listener: PLAINTEXT, or SASL_PLAINTEXT with SCRAM and the authorizer. The controller listener stays
+# PLAINTEXT on loopback; the broker talks to itself over the SASL listener as admin. A PLAINTEXT connection's principal
+# is User:ANONYMOUS, which the broker's own controller registration needs as a super user: only the loopback
+# controller listener can produce it (an unauthenticated client on the SASL listener is refused, never ANONYMOUS).
+listener_config() {
+  if [[ "$KAFKA_AUTH" == none ]]; then
+    cat <<EOF
+listeners=PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT,CONTROLLER://$KAFKA_HOST:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+EOF
+    return 0
+  fi
+  cat <<EOF
+listeners=SASL_PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT,CONTROLLER://$KAFKA_HOST:$KAFKA_CONTROLLER_PORT
+advertised.listeners=SASL_PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT
+inter.broker.listener.name=SASL_PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
+sasl.enabled.mechanisms=SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$(credential KAFKA_PASSWORD_ADMIN)";
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+allow.everyone.if.no.acl.found=false
+super.users=User:admin;User:ANONYMOUS
+EOF
+}
+
+# A value of credentials.env (KEY=value lines), or nothing.
+credential() {
+  [[ -f "$CREDENTIALS" ]] || return 0
+  sed -n "s/^$1=//p" "$CREDENTIALS" | head -n1
+}
+
+# KAFKA_PASSWORD_<NAME> of a principal (ledger-worker: KAFKA_PASSWORD_LEDGER_WORKER).
+password_key() {
+  local name="${1^^}"
+  printf 'KAFKA_PASSWORD_%s' "${name//-/_}"
+}
+
+# Random passwords for every principal, drawn once per format (kept as long as the data directory is).
+write_credentials() {
+  local principal
+  (
+    umask 077
+    {
+      echo "# Written by scripts/kafka.sh when it formatted $DATA_DIR: each principal's SCRAM-SHA-512 password."
+      echo "KAFKA_SASL_MECHANISM=scram-sha-512"
+      for principal in "${PRINCIPALS[@]}"; do
+        printf '%s=%s\n' "$(password_key "$principal")" "$(head -c 24 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+      done
+    } >"$CREDENTIALS.tmp"
+  )
+  chmod 600 "$CREDENTIALS.tmp"
+  mv -f "$CREDENTIALS.tmp" "$CREDENTIALS"
+}
+
+# The Kafka tools' client settings as admin (TopicCommand --command-config, ConfigCommand).
+write_admin_properties() {
+  rm -f "$ADMIN_PROPS"
+  [[ "$KAFKA_AUTH" == scram ]] || return 0
+  (
+    umask 077
+    cat >"$ADMIN_PROPS" <<EOF
+security.protocol=SASL_PLAINTEXT
+sasl.mechanism=SCRAM-SHA-512
+sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$(credential KAFKA_PASSWORD_ADMIN)";
+EOF
+  )
+}
+
 write_config() {
+  write_admin_properties
+  # server.properties holds the admin's password: readable by its owner alone.
+  (umask 077; : >"$PROPS")
   cat >"$PROPS" <<EOF
 # Generated by scripts/kafka.sh on every start; edit the script, not this file.
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@$KAFKA_HOST:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT,CONTROLLER://$KAFKA_HOST:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT
-inter.broker.listener.name=PLAINTEXT
+$(listener_config)
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
 log.dirs=$DATA_DIR
 num.partitions=$KAFKA_PARTITIONS
 default.replication.factor=1
@@ -194,23 +281,61 @@ random_cluster_id() {
   printf '%s' "$id"
 }
 
+# The mode the data directory was formatted in: scram, none (also a directory formatted before this marker
+# existed, which had no authentication), or nothing when it is not formatted.
+formatted_auth() {
+  if [[ -f "$AUTH_MARKER" ]]; then cat "$AUTH_MARKER"; elif [[ -f "$DATA_DIR/meta.properties" ]]; then echo none; fi
+}
+
+# Before write_config: a data directory of the other mode (or whose passwords are lost) is deleted, to be formatted
+# again; a fresh format draws new passwords.
+prepare_storage() {
+  local formatted
+  formatted="$(formatted_auth)"
+  if [[ -n "$formatted" && "$formatted" != "$KAFKA_AUTH" ]]; then
+    log "$DATA_DIR was formatted with KAFKA_AUTH=$formatted, not $KAFKA_AUTH: deleting it to format it again"
+    rm -rf "$DATA_DIR"
+  elif [[ "$KAFKA_AUTH" == scram && -n "$formatted" && -z "$(credential KAFKA_PASSWORD_ADMIN)" ]]; then
+    log "$CREDENTIALS is missing: deleting $DATA_DIR to format it again with new passwords"
+    rm -rf "$DATA_DIR"
+  fi
+  if [[ "$KAFKA_AUTH" == scram && ! -f "$DATA_DIR/meta.properties" ]]; then
+    mkdir -p "$KAFKA_HOME_DIR"
+    write_credentials
+  fi
+  # Without authentication no passwords are left behind for the test harness to send.
+  if [[ "$KAFKA_AUTH" == none ]]; then rm -f "$CREDENTIALS"; fi
+}
+
 format_storage() {
   if [[ -f "$DATA_DIR/meta.properties" ]]; then
     return 0
   fi
   local id
   id="$(random_cluster_id)"
-  log "formatting $DATA_DIR (cluster id $id)"
+  log "formatting $DATA_DIR (cluster id $id, KAFKA_AUTH=$KAFKA_AUTH)"
   mkdir -p "$DATA_DIR"
-  run_tool kafka.tools.StorageTool format -t "$id" -c "$PROPS" --ignore-formatted >/dev/null ||
+  local scram=() principal
+  if [[ "$KAFKA_AUTH" == scram ]]; then
+    for principal in "${PRINCIPALS[@]}"; do
+      scram+=(--add-scram "SCRAM-SHA-512=[name=$principal,password=$(credential "$(password_key "$principal")")]")
+    done
+  fi
+  run_tool kafka.tools.StorageTool format -t "$id" -c "$PROPS" --ignore-formatted "${scram[@]}" >/dev/null ||
     die "kafka.tools.StorageTool format failed"
+  echo "$KAFKA_AUTH" >"$AUTH_MARKER"
+  if [[ "$KAFKA_AUTH" == scram ]]; then
+    log "SCRAM users ${PRINCIPALS[*]} created; their passwords are in $CREDENTIALS (grant the ACLs: npm run kafka:provision)"
+  fi
 }
 
-# The broker really serves requests (not just an open socket).
+# The broker really serves requests (not just an open socket); as admin when it asks for authentication.
 broker_ready() {
+  local admin_config=()
+  [[ "$KAFKA_AUTH" == scram && -f "$ADMIN_PROPS" ]] && admin_config=(--command-config "$ADMIN_PROPS")
   timeout 20 java -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true \
     "-Dlog4j.configuration=file:$TOOLS_LOG4J" -cp "$LIBS_DIR/*" \
-    org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" --list \
+    org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" --list "${admin_config[@]}" \
     >/dev/null 2>&1 9>&-
 }
 
@@ -262,6 +387,7 @@ cmd_start() {
     fi
 
     fetch_libs
+    prepare_storage
     write_config
     format_storage
 
@@ -296,6 +422,7 @@ cmd_start() {
     fi
     if port_open "$KAFKA_PORT" && broker_ready; then
       log "ready on $BOOTSTRAP (pid $pid, ${SECONDS}s)"
+      if [[ "$KAFKA_AUTH" == scram ]]; then log "SASL/SCRAM-SHA-512 and ACLs: the passwords are in $CREDENTIALS"; fi
       return 0
     fi
     sleep 0.5

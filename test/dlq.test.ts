@@ -1,6 +1,6 @@
 import { commandKey, headerNames, type Command, type Reply } from '@storecredit/contracts';
 import { createKafka, KeyPartitioner } from '@storecredit/messaging';
-import { command, giftCardCode, testBrokers, uniqueId, waitUntil, type KafkaTestClient } from '@storecredit/testing';
+import { command, giftCardCode, principalEnv, principalSasl, testBrokers, uniqueId, waitUntil, type KafkaTestClient } from '@storecredit/testing';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { execFile } from 'node:child_process';
 import { listCommand, showCommand, type DlqContext } from '../apps/ledger-worker/src/dlq/dlq-commands';
@@ -26,9 +26,14 @@ describe('dlq re-drive', () => {
   beforeAll(async () => {
     stack = await startWorkerStack();
     kafka = stack.kafka;
-    client = createKafka(testBrokers, `dlq-test-${kafka.prefix}`);
+    // The tool as the operator runs it: the dlq principal (libs/messaging/src/acls.ts).
+    client = createKafka(testBrokers, `dlq-test-${kafka.prefix}`, principalSasl('dlq'));
     admin = client.admin();
-    producer = client.producer({ allowAutoTopicCreation: false, createPartitioner: KeyPartitioner });
+    // Dead letters of an older worker are written as the worker writes them.
+    producer = createKafka(testBrokers, `dlq-test-worker-${kafka.prefix}`, principalSasl('ledger-worker')).producer({
+      allowAutoTopicCreation: false,
+      createPartitioner: KeyPartitioner,
+    });
     await Promise.all([admin.connect(), producer.connect()]);
   });
 
@@ -55,7 +60,7 @@ describe('dlq re-drive', () => {
     (await admin.fetchTopicOffsets(kafka.topics.commands.gateway)).reduce((sum, { high }) => sum + Number(high), 0);
   const cli = (args: string[]): Promise<CliResult> =>
     new Promise((resolve) => {
-      const env = { ...process.env, KAFKA_BROKERS: testBrokers, KAFKA_TOPIC_PREFIX: kafka.prefix };
+      const env = { ...process.env, KAFKA_BROKERS: testBrokers, KAFKA_TOPIC_PREFIX: kafka.prefix, ...principalEnv('dlq') };
       execFile('npm', ['run', '--silent', 'dlq', '--', ...args], { env }, (error, stdout, stderr) =>
         resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
       );

@@ -6,6 +6,8 @@ import { Client } from 'pg';
 import {
   chooseTestServices,
   isLoopbackDefault,
+  kafkaCredentialsEnv,
+  kafkaCredentialsFile,
   startedContainers,
   testBrokersDefault,
   testDatabaseServerUrlDefault,
@@ -55,6 +57,9 @@ async function startContainers(): Promise<void> {
 async function ensureLocalServices(): Promise<void> {
   const serverUrl = process.env.TEST_DATABASE_SERVER_URL || testDatabaseServerUrlDefault;
   const brokers = process.env.KAFKA_BROKERS || testBrokersDefault;
+  // A broker with authentication (scripts/kafka.sh's default): the suites create their topics and ACLs as admin.
+  const credentialsFile = kafkaCredentialsFile(process.env, repoRoot);
+  Object.assign(process.env, kafkaCredentialsEnv(process.env, credentialsFile));
   if (!(await postgresAnswers(serverUrl))) {
     if (!isLoopbackDefault(process.env.TEST_DATABASE_SERVER_URL, testDatabaseServerUrlDefault)) {
       throw new Error(`PostgreSQL is not reachable at ${serverUrl} (TEST_DATABASE_SERVER_URL)`);
@@ -70,8 +75,10 @@ async function ensureLocalServices(): Promise<void> {
     say(`no Kafka broker at ${brokers}: starting the project's broker (scripts/kafka.sh start; the first start fetches it from Maven Central)`);
     const started = spawnSync('bash', [path.join(repoRoot, 'scripts/kafka.sh'), 'start'], { stdio: ['ignore', 'inherit', 'inherit'] });
     if (started.status !== 0) throw new Error(`scripts/kafka.sh start failed with exit status ${started.status}`);
+    Object.assign(process.env, kafkaCredentialsEnv(process.env, credentialsFile));
     if (!(await waitFor(() => brokerAnswers(brokers)))) throw new Error(`Kafka still does not answer at ${brokers}`);
   }
+  say(process.env.KAFKA_SASL_MECHANISM ? `Kafka at ${brokers} with SASL (${process.env.KAFKA_SASL_MECHANISM}), as admin` : `Kafka at ${brokers} without authentication`);
 }
 
 /** As .ci/run does: Debian's cluster, whatever its version. */
@@ -108,6 +115,9 @@ async function brokerAnswers(brokers: string): Promise<boolean> {
     brokers: brokers.split(','),
     logLevel: logLevel.NOTHING,
     connectionTimeout: 3_000,
+    ...(process.env.KAFKA_SASL_MECHANISM
+      ? { sasl: { mechanism: 'scram-sha-512' as const, username: process.env.KAFKA_SASL_USERNAME ?? '', password: process.env.KAFKA_SASL_PASSWORD ?? '' } }
+      : {}),
     retry: { retries: 1 },
   }).admin();
   try {

@@ -1,3 +1,4 @@
+import { adminEnvFromCredentialsFile } from '@storecredit/messaging';
 import { waitUntil } from '@storecredit/testing';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -26,7 +27,9 @@ describe('readiness when the broker stops', () => {
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'storecredit-kafka-'));
     await kafkaScript(home, 'start');
-    stack = await startLedgerStack({ KAFKA_BROKERS: '127.0.0.1:19092', WORKER_HTTP_PORT: '0' });
+    // Its broker has passwords of its own (scripts/kafka.sh wrote them into its home): the stack runs as its admin.
+    const credentials = adminEnvFromCredentialsFile(join(home, 'credentials.env'));
+    stack = await startLedgerStack({ KAFKA_BROKERS: '127.0.0.1:19092', WORKER_HTTP_PORT: '0', ...credentials });
     workerPort = stack.worker.get(WorkerHttp).port ?? 0;
   }, 240_000);
 

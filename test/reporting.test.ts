@@ -1,6 +1,6 @@
 import { topicNames, walletKey, type EntryRecorded, type HoldEvent } from '@storecredit/contracts';
-import { createKafka, ensureTopics, KeyPartitioner } from '@storecredit/messaging';
-import { createTestDatabase, deleteSuiteTopics, testBrokers, uniqueId, uniqueTopicPrefix, waitUntil, type TestDatabase } from '@storecredit/testing';
+import { createKafka, KeyPartitioner } from '@storecredit/messaging';
+import { createTestDatabase, deleteSuiteTopics, principalSasl, provisionTestTopics, testBrokers, uniqueId, uniqueTopicPrefix, waitUntil, type TestDatabase } from '@storecredit/testing';
 import type { INestMicroservice } from '@nestjs/common';
 import type { Producer } from 'kafkajs';
 import { ReportingLifecycle, startReporting, type ReportingConfig } from '../apps/reporting/src';
@@ -63,13 +63,15 @@ describe('reporting consumer', () => {
     db = await createTestDatabase();
     prefix = uniqueTopicPrefix();
     const kafka = createKafka(testBrokers, `reporting-test-${prefix}`);
-    await ensureTopics(kafka, [topicNames(prefix).events], 2);
+    await provisionTestTopics(prefix, 2);
     producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: KeyPartitioner });
     await producer.connect();
     const config: ReportingConfig = {
       databaseUrl: db.url,
       kafkaBrokers: testBrokers,
       clientId: `reporting-${prefix}`,
+      // The reporting principal: it may read the events and nothing else (test/kafka.acl.test.ts).
+      kafkaSasl: principalSasl('reporting'),
       groupId: `${prefix}.reporting`,
       eventsTopic: topicNames(prefix).events,
       partitionsConsumedConcurrently: 2,

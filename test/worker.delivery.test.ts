@@ -1,7 +1,7 @@
 import type { Reply } from '@storecredit/contracts';
 import { command, testBrokers, uniqueId, waitUntil } from '@storecredit/testing';
 import { startWorkerStack, type WorkerStack } from './support';
-import { Kafka } from 'kafkajs';
+import { createKafka } from '@storecredit/messaging';
 import { CommandConsumer } from '../apps/ledger-worker/src/consumers/command.consumer';
 import { WorkerProducer } from '../apps/ledger-worker/src/kafka.providers';
 
@@ -25,7 +25,7 @@ describe('ledger worker: a failed delivery', () => {
 
   /** The group's committed offsets of the gateway topic, summed over its partitions (-1 counts as 0). */
   async function committedTotal(): Promise<number> {
-    const admin = new Kafka({ brokers: testBrokers.split(','), clientId: 'delivery-test' }).admin();
+    const admin = createKafka(testBrokers, 'delivery-test').admin();
     await admin.connect();
     try {
       const [topic] = await admin.fetchOffsets({ groupId: stack.config.groupId, topics: [stack.config.topics.commands.gateway] });

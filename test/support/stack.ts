@@ -6,7 +6,15 @@ import { gatewayConfigFromEnv } from '../../apps/gateway/src/gateway.config';
 import { commandTransport, startLedgerWorker } from '../../apps/ledger-worker/src/ledger-worker.app';
 import { LedgerWorkerModule } from '../../apps/ledger-worker/src/ledger-worker.module';
 import { workerConfigFromEnv, type WorkerConfig } from '../../apps/ledger-worker/src/worker.config';
-import { createTestDatabase, KafkaTestClient, testBrokers, uniqueTopicPrefix, type TestDatabase } from '@storecredit/testing';
+import {
+  createTestDatabase,
+  KafkaTestClient,
+  principalEnv,
+  provisionTestTopics,
+  testBrokers,
+  uniqueTopicPrefix,
+  type TestDatabase,
+} from '@storecredit/testing';
 import { GatewayClient } from './gateway';
 
 /** Generous, so a loaded machine answers late rather than 202. */
@@ -40,8 +48,12 @@ export async function startLedgerStack(
     GATEWAY_REPLY_TIMEOUT_MS: String(stackReplyTimeoutMs),
     ...env,
   };
-  const worker = await startLedgerWorker(workerConfigFromEnv(fullEnv), { logger: options.workerLogger ?? ['error'] });
-  const app = await createGatewayApp(gatewayConfigFromEnv(fullEnv), { url: db.url });
+  // The topics and ACLs as the admin provisions them; then the worker and the gateway run as their own principals.
+  // A suite that names its own broker (KAFKA_BROKERS in env) makes its own topics, as the worker does by default.
+  if (env.KAFKA_BROKERS === undefined) await provisionTestTopics(prefix);
+  const as = (principal: 'ledger-worker' | 'gateway') => (env.KAFKA_BROKERS === undefined ? principalEnv(principal) : {});
+  const worker = await startLedgerWorker(workerConfigFromEnv({ ...fullEnv, ...as('ledger-worker') }), { logger: options.workerLogger ?? ['error'] });
+  const app = await createGatewayApp(gatewayConfigFromEnv({ ...fullEnv, ...as('gateway') }), { url: db.url });
   return {
     db,
     prefix,
@@ -77,7 +89,7 @@ export async function startWorkerStack(): Promise<WorkerStack> {
   const kafka = new KafkaTestClient(prefix);
   await kafka.start();
   // The hold expiry sweep runs often here, so a test sees a hold expire within a second.
-  const config = workerConfigFromEnv({ HOLD_SWEEP_MS: '200', ...process.env, DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix });
+  const config = workerConfigFromEnv({ HOLD_SWEEP_MS: '200', ...process.env, DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix, ...principalEnv('ledger-worker') });
   const moduleRef = await Test.createTestingModule({ imports: [LedgerWorkerModule.forRoot(config)] }).compile();
   const worker = moduleRef.createNestMicroservice(commandTransport);
   await worker.listen();

@@ -1,5 +1,6 @@
 import { defaultTopicPrefix, topicNames, type TopicNames } from '@storecredit/contracts';
 import { embeddedDataDirDefault } from '@storecredit/embedded-postgres';
+import { kafkaSaslFromEnv, type KafkaSasl } from '@storecredit/messaging';
 import { metricsTokenFromEnv } from '@storecredit/observability';
 import { sessionIdleMsDefault, sessionIdleMsMin, sessionLifetimeMsDefault, sessionTouchIntervalMs } from './auth/sessions';
 
@@ -14,6 +15,8 @@ export interface GatewayConfig {
   databaseUrl: string | null;
   /** Null in embedded mode: commands go to the handlers in this process. */
   kafkaBrokers: string | null;
+  /** KAFKA_SASL_*: the gateway's principal (`gateway`); null without authentication. */
+  kafkaSasl?: KafkaSasl;
   dataDir: string;
   topics: TopicNames;
   /** How long a write waits for the worker's reply before it answers 202 with a status URL. */
@@ -89,6 +92,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     port: positiveInt(env, 'PORT', defaultPort),
     databaseUrl,
     kafkaBrokers,
+    kafkaSasl: kafkaSaslFromEnv(env),
     dataDir: env.DATA_DIR ?? defaultDataDir,
     topics: topicNames(env.KAFKA_TOPIC_PREFIX ?? defaultTopicPrefix),
     replyTimeoutMs: positiveInt(env, 'GATEWAY_REPLY_TIMEOUT_MS', defaultReplyTimeoutMs),

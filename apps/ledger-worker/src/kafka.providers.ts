@@ -81,7 +81,7 @@ export class WorkerProducer implements OnApplicationShutdown {
 
 export const kafkaProvider: Provider = {
   provide: Kafka,
-  useFactory: (config: WorkerConfig) => createKafka(config.kafkaBrokers, config.clientId),
+  useFactory: (config: WorkerConfig) => createKafka(config.kafkaBrokers, config.clientId, config.kafkaSasl),
   inject: [workerConfigToken],
 };
 

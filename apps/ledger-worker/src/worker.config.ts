@@ -1,7 +1,7 @@
 import { defaultTopicPrefix, topicNames, type TopicNames } from '@storecredit/contracts';
 import { defaultDatabaseUrl, holdSweepIntervalMsDefault } from '@storecredit/ledger';
 import { metricsTokenFromEnv } from '@storecredit/observability';
-import { defaultKafkaBrokers } from '@storecredit/messaging';
+import { defaultKafkaBrokers, kafkaSaslFromEnv, type KafkaSasl } from '@storecredit/messaging';
 
 export const defaultPartitions = 4;
 /** The worker's port for /metrics, /health/live and /health/ready (WORKER_HTTP_PORT: a number, 0 for any free port, off for none). */
@@ -13,6 +13,8 @@ export interface WorkerConfig {
   databaseUrl: string;
   kafkaBrokers: string;
   clientId: string;
+  /** KAFKA_SASL_*: the worker's principal (`ledger-worker`); null without authentication. */
+  kafkaSasl?: KafkaSasl;
   groupId: string;
   topics: TopicNames;
   /** Partitions of the topics the worker creates when they do not exist. */
@@ -56,6 +58,7 @@ export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Worke
     databaseUrl: env.DATABASE_URL ?? defaultDatabaseUrl,
     kafkaBrokers: env.KAFKA_BROKERS ?? defaultKafkaBrokers,
     clientId: env.KAFKA_CLIENT_ID ?? 'storecredit-ledger-worker',
+    kafkaSasl: kafkaSaslFromEnv(env),
     groupId: env.WORKER_GROUP_ID ?? `${prefix}.ledger-worker`,
     topics: topicNames(prefix),
     partitions: intFromEnv(env, 'KAFKA_PARTITIONS', defaultPartitions),

@@ -1,7 +1,7 @@
 import type { INestMicroservice, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type KafkaOptions } from '@nestjs/microservices';
-import { kafkaConnectionTimeoutMs, kafkaRequestTimeoutMs, KeyPartitioner, parseBrokers } from '@storecredit/messaging';
+import { kafkaConnectionTimeoutMs, kafkaRequestTimeoutMs, kafkaSaslFromEnv, kafkaSaslOption, KeyPartitioner, parseBrokers } from '@storecredit/messaging';
 import { appLogger } from '@storecredit/observability';
 import { logLevel } from 'kafkajs';
 import type { ReportingConfig } from './reporting.config';
@@ -23,6 +23,7 @@ export function reportingTransport(config: ReportingConfig): KafkaOptions {
       client: {
         clientId: config.clientId,
         brokers: parseBrokers(config.kafkaBrokers),
+        ...kafkaSaslOption(config.kafkaSasl === undefined ? kafkaSaslFromEnv() : config.kafkaSasl),
         connectionTimeout: kafkaConnectionTimeoutMs,
         requestTimeout: kafkaRequestTimeoutMs,
         logLevel: logLevel.WARN,

@@ -1,6 +1,6 @@
 import { defaultTopicPrefix, topicNames } from '@storecredit/contracts';
 import { defaultDatabaseUrl } from '@storecredit/ledger';
-import { defaultKafkaBrokers } from '@storecredit/messaging';
+import { defaultKafkaBrokers, kafkaSaslFromEnv, type KafkaSasl } from '@storecredit/messaging';
 
 /** Partitions whose events are applied at the same time: a wallet lives in one partition, so they never share a wallet. */
 export const defaultPartitionsConsumedConcurrently = 4;
@@ -10,6 +10,8 @@ export interface ReportingConfig {
   databaseUrl: string;
   kafkaBrokers: string;
   clientId: string;
+  /** KAFKA_SASL_*: the reporting principal (`reporting`); null without authentication, absent: the process's KAFKA_SASL_*. */
+  kafkaSasl?: KafkaSasl;
   /** The consumer group, used as it is (no `-server` postfix: see reportingTransport). */
   groupId: string;
   /** The ledger's event topic, `<KAFKA_TOPIC_PREFIX>.events.v1`. */
@@ -35,6 +37,7 @@ export function reportingConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Re
     databaseUrl: env.DATABASE_URL ?? defaultDatabaseUrl,
     kafkaBrokers: env.KAFKA_BROKERS ?? defaultKafkaBrokers,
     clientId: env.KAFKA_CLIENT_ID ?? 'storecredit-reporting',
+    kafkaSasl: kafkaSaslFromEnv(env),
     groupId: env.REPORTING_GROUP_ID ?? `${prefix}.reporting`,
     eventsTopic: topicNames(prefix).events,
     partitionsConsumedConcurrently: intFromEnv(env, 'REPORTING_PARTITIONS_CONCURRENTLY', defaultPartitionsConsumedConcurrently, 1),

@@ -83,6 +83,16 @@ describe(createRootLogger.name, () => {
     });
   });
 
+  it("censors a Kafka client's SASL password", () => {
+    const { stream, lines } = capture();
+    const sasl = { mechanism: 'scram-sha-512', username: 'gateway', password: 's3cr3t-kafka' };
+    const logger = createRootLogger({ format: 'json', level: 'info' }, stream);
+    logger.info({ sasl }, 'kafka client');
+    logger.info({ config: { kafkaSasl: sasl } }, 'worker config');
+    expect(JSON.stringify(lines())).not.toMatch(/s3cr3t/);
+    expect(lines()[1]).toMatchObject({ config: { kafkaSasl: { username: 'gateway', password: '[redacted]' } } });
+  });
+
   it('gives a line logged inside an active span its trace id, once, unless the line or its logger names one', () => {
     const contextManager = new AsyncLocalStorageContextManager().enable();
     context.setGlobalContextManager(contextManager);

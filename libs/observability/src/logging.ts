@@ -30,7 +30,8 @@ export function logSettingsFromEnv(env: NodeJS.ProcessEnv = process.env, stdout:
 }
 
 /**
- * What a log line must never carry: credentials in request and response headers. Request bodies (passwords, gift
+ * What a log line must never carry: credentials in request and response headers, and a Kafka client's SASL password
+ * (a kafkajs `sasl` option or a service configuration's `kafkaSasl`, should either be logged whole). Request bodies (passwords, gift
  * card codes) are not logged at all: pino-http's request serializer leaves them out.
  */
 export const redactedPaths = [
@@ -38,6 +39,10 @@ export const redactedPaths = [
   'req.headers.cookie',
   'req.headers["x-api-key"]',
   'res.headers["set-cookie"]',
+  'sasl.password',
+  '*.sasl.password',
+  'kafkaSasl.password',
+  '*.kafkaSasl.password',
 ];
 
 /** The process's pino logger, writing to `destination` (stdout by default) in the format of `settings`. */

@@ -1,11 +1,54 @@
 import { commandKey, headerNames, topicNames, type Command, type Producer as CommandProducer, type TopicNames } from '@storecredit/contracts';
-import { createKafka, defaultKafkaBrokers, ensureTopics, KeyPartitioner } from '@storecredit/messaging';
+import {
+  adminPrincipal,
+  allTopics,
+  createKafka,
+  defaultKafkaBrokers,
+  ensureTopics,
+  kafkaSaslFromEnv,
+  KeyPartitioner,
+  provisionKafka,
+  type KafkaSasl,
+  type ServicePrincipal,
+} from '@storecredit/messaging';
 import { randomBytes } from 'node:crypto';
 import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 
 export const testBrokers = process.env.KAFKA_BROKERS ?? defaultKafkaBrokers;
 export const waitTimeoutMs = 60_000;
 const pollMs = 25;
+
+/** Whether the run's broker asks for authentication (test/global-setup.ts sets KAFKA_SASL_* from its credentials.env). */
+export function testKafkaAuth(): boolean {
+  return kafkaSaslFromEnv() !== null;
+}
+
+/** A principal's credentials on the run's broker (KAFKA_PASSWORD_<PRINCIPAL>), or null when it has no authentication. */
+export function principalSasl(principal: ServicePrincipal | typeof adminPrincipal, password?: string): KafkaSasl {
+  const run = kafkaSaslFromEnv();
+  if (run === null) return null;
+  const key = `KAFKA_PASSWORD_${principal.toUpperCase().replaceAll('-', '_')}`;
+  const known = process.env[key];
+  if (known === undefined && password === undefined) throw new Error(`${key} is not set: the credentials.env of the broker names no ${principal}`);
+  return { mechanism: run.mechanism, username: principal, password: password ?? known ?? '' };
+}
+
+/** The KAFKA_SASL_* environment of a service that runs as the principal (empty without authentication). */
+export function principalEnv(principal: ServicePrincipal): Record<string, string> {
+  const sasl = principalSasl(principal);
+  if (sasl === null) return {};
+  return { KAFKA_SASL_MECHANISM: sasl.mechanism, KAFKA_SASL_USERNAME: sasl.username, KAFKA_SASL_PASSWORD: sasl.password };
+}
+
+/**
+ * A suite's topics, created as the admin, and with authentication the services' ACLs on them
+ * (libs/messaging/src/acls.ts), so that its apps can run as their own principals.
+ */
+export async function provisionTestTopics(prefix: string, partitions = 4): Promise<void> {
+  const kafka = createKafka(testBrokers, `test-provision-${prefix}`);
+  if (testKafkaAuth()) await provisionKafka(kafka, prefix, partitions);
+  else await ensureTopics(kafka, allTopics(prefix), partitions);
+}
 
 /** A topic prefix of its own per suite, so suites share the broker and nothing else. */
 export function uniqueTopicPrefix(): string {
@@ -52,8 +95,8 @@ export class KafkaTestClient {
   }
 
   async start(partitions = 4): Promise<void> {
-    const { commands, events, replies, deadLetter } = this.topics;
-    await ensureTopics(this.kafka, [...Object.values(commands), events, replies, deadLetter], partitions);
+    const { events, replies, deadLetter } = this.topics;
+    await provisionTestTopics(this.prefix, partitions);
     await this.producer.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [events, replies, deadLetter], fromBeginning: true });

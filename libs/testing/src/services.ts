@@ -1,8 +1,11 @@
 import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { adminEnvFromCredentialsFile } from '../../messaging/src/credentials-file';
 
 /**
- * Where the integration suites take PostgreSQL and Kafka from. This file imports nothing of ours, because jest's
- * global setup (test/global-setup.ts) runs it outside the module mapper.
+ * Where the integration suites take PostgreSQL and Kafka from. This file imports nothing of ours through the module
+ * mapper (only, by path, a file that imports nothing), because jest's global setup (test/global-setup.ts) runs it
+ * outside the mapper.
  *
  * - `containers`: testcontainers starts a PostgreSQL and a Kafka container for the run (a container engine is needed).
  * - `local`: the services on this machine (TEST_DATABASE_SERVER_URL, KAFKA_BROKERS, or the loopback defaults);
@@ -41,6 +44,27 @@ export function chooseTestServices(env: NodeJS.ProcessEnv, socketExists: (path: 
 /** Whether the run may start a service itself: only the loopback defaults, never a server someone else named. */
 export function isLoopbackDefault(value: string | undefined, fallback: string): boolean {
   return value === undefined || value === '' || value === fallback;
+}
+
+/**
+ * Where scripts/kafka.sh keeps the broker's passwords (`credentials.env`): in KAFKA_HOME_DIR when it is set, else in
+ * the repository's `.kafka` when the run uses the default broker; null when the run was pointed at another broker
+ * without a KAFKA_HOME_DIR (that broker's credentials then come as KAFKA_SASL_* and KAFKA_PASSWORD_*).
+ */
+export function kafkaCredentialsFile(env: NodeJS.ProcessEnv, repoRoot: string): string | null {
+  if (env.KAFKA_HOME_DIR) return path.join(env.KAFKA_HOME_DIR, 'credentials.env');
+  if (isLoopbackDefault(env.KAFKA_BROKERS, testBrokersDefault)) return path.join(repoRoot, '.kafka', 'credentials.env');
+  return null;
+}
+
+/**
+ * The environment a run gets from a credentials.env: every KAFKA_PASSWORD_<PRINCIPAL>, and KAFKA_SASL_* as the admin,
+ * who creates each suite's topics and grants its ACLs. Nothing when the file is absent (a broker without
+ * authentication) or when KAFKA_SASL_MECHANISM is already set (the run brought its own).
+ */
+export function kafkaCredentialsEnv(env: NodeJS.ProcessEnv, file: string | null): Record<string, string> {
+  if (env.KAFKA_SASL_MECHANISM || file === null) return {};
+  return adminEnvFromCredentialsFile(file);
 }
 
 /**

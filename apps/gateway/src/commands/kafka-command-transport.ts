@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { commandKey, headerNames, replySchema, type Command, type Reply } from '@storecredit/contracts';
-import { createKafka, ensureTopics, KeyPartitioner } from '@storecredit/messaging';
+import { createKafka, ensureTopics, gatewayReplyGroupPrefix, KeyPartitioner } from '@storecredit/messaging';
 import { commandLogFields, traceHeaders, tracer, tracerNames, tracingEnabled } from '@storecredit/observability';
 import type { Consumer, IHeaders, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
@@ -26,9 +26,9 @@ export class KafkaCommandTransport extends CommandTransport implements OnApplica
   constructor(@Inject(gatewayConfigToken) private readonly config: GatewayConfig) {
     super();
     if (config.kafkaBrokers === null) throw new Error('KafkaCommandTransport needs KAFKA_BROKERS');
-    this.kafka = createKafka(config.kafkaBrokers, 'storecredit-gateway');
+    this.kafka = createKafka(config.kafkaBrokers, 'storecredit-gateway', config.kafkaSasl);
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: KeyPartitioner });
-    this.consumer = this.kafka.consumer({ groupId: `${config.topics.replies}.gateway-${randomUUID()}` });
+    this.consumer = this.kafka.consumer({ groupId: `${gatewayReplyGroupPrefix(config.topics.replies)}${randomUUID()}` });
   }
 
   async onApplicationBootstrap(): Promise<void> {

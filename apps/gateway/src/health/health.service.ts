@@ -37,7 +37,7 @@ export class HealthService implements OnApplicationBootstrap, OnApplicationShutd
     private readonly indicators: HealthIndicatorService,
     @Inject(gatewayConfigToken) config: GatewayConfig,
   ) {
-    this.kafka = config.kafkaBrokers === null ? null : createKafka(config.kafkaBrokers, 'storecredit-gateway-health');
+    this.kafka = config.kafkaBrokers === null ? null : createKafka(config.kafkaBrokers, 'storecredit-gateway-health', config.kafkaSasl);
   }
 
   onApplicationBootstrap(): void {
