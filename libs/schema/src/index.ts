@@ -11,6 +11,7 @@ import { Migration20261204000000_credit_lots } from './migrations/Migration20261
 import { Migration20261204010000_reports } from './migrations/Migration20261204010000_reports';
 import { Migration20261205000000_trace_context } from './migrations/Migration20261205000000_trace_context';
 import { Migration20261206000000_audit_log } from './migrations/Migration20261206000000_audit_log';
+import { Migration20261207100000_staff_preferences } from './migrations/Migration20261207100000_staff_preferences';
 
 /**
  * The one database's migrations, the ledger's tables and the gateway's (staff, sessions, keys) alike, in the order
@@ -30,4 +31,5 @@ export const schemaMigrations: MigrationObject[] = [
   { name: 'Migration20261204010000_reports', class: Migration20261204010000_reports },
   { name: 'Migration20261205000000_trace_context', class: Migration20261205000000_trace_context },
   { name: 'Migration20261206000000_audit_log', class: Migration20261206000000_audit_log },
+  { name: 'Migration20261207100000_staff_preferences', class: Migration20261207100000_staff_preferences },
 ];

@@ -18,6 +18,7 @@ export const httpErrorMessages = {
   internal_error: 'Something went wrong on our side',
   client_exists: 'A client with this external id already exists',
   invalid_host: 'This server does not answer to that host name',
+  unknown_preference: 'Language must be en or ar, and digits latn or arab',
 } as const;
 
 export type HttpErrorCode = keyof typeof httpErrorMessages;
@@ -68,6 +69,7 @@ export const statusByCode: Record<HttpErrorCode, number> = {
   internal_error: 500,
   client_exists: 409,
   invalid_host: 421,
+  unknown_preference: 422,
 };
 
 export interface ApiErrorBody {
