@@ -1,6 +1,6 @@
-import type { Allocation, BonusTier, BonusTierRule, CreatedLot, EntryReferenceType, EntryType, ErrorCode, GiftCardListItem, LotSource, Permission, StaffRole } from '@storecredit/contracts';
-import { t } from './i18n';
-import type { en } from './locales/en';
+import type { Allocation, BonusTier, BonusTierRule, CreatedLot, EntryReferenceType, EntryType, ErrorCode, GiftCardListItem, LotSource, Permission, StaffPreferences, StaffRole } from '@storecredit/contracts';
+import { currentLanguage, t } from './i18n';
+import { en } from './locales/en';
 
 /**
  * The gateway's JSON API. Errors come back as `{ error: { code, message, details } }` and are thrown as
@@ -82,7 +82,7 @@ async function send<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path
   return { status: response.status, body: parsed as T };
 }
 
-/** The error codes a screen explains in the app's own words (locales: `errors`); see errorWords. */
+/** The error codes English explains in the app's own words rather than the server's sentence; see errorWords. */
 const wordedErrorCodes = new Set<string>([
   'insufficient_balance',
   'hold_not_found',
@@ -96,9 +96,15 @@ const wordedErrorCodes = new Set<string>([
   'expiry_not_in_future',
 ] satisfies ErrorCode[]);
 
-/** The app's words for an error code it explains, else the server's own message. */
-function errorWords(code: string, serverMessage: string): string {
-  return wordedErrorCodes.has(code) ? t(`errors.${code as keyof typeof en.errors}`) : serverMessage;
+/**
+ * An error in the staff member's language, by its code (locales: `errors`). English shows the server's own sentence
+ * (it may name the field or the reason) except for the codes it words itself; any other language shows its text
+ * for the code, and for a code it does not know a general sentence with the code, never the server's English.
+ */
+export function errorWords(code: string, serverMessage: string): string {
+  const known = Object.hasOwn(en.errors, code) && code !== 'unknown';
+  if (currentLanguage() === 'en' && !wordedErrorCodes.has(code)) return serverMessage;
+  return known ? t(`errors.${code as Exclude<keyof typeof en.errors, 'unknown'>}`) : t('errors.unknown', { code });
 }
 
 function toApiError(response: Response, parsed: unknown, path: string): ApiError {
@@ -216,6 +222,8 @@ export interface Me {
   name: string;
   businessId: string;
   permissions: string[];
+  /** A staff member's language and digits (a service has none). */
+  preferences?: StaffPreferences;
 }
 
 export interface Client {

@@ -8,7 +8,11 @@ export type StaffLanguage = (typeof staffLanguages)[number];
 export const digitSettings = ['latn', 'arab'] as const;
 export type DigitSetting = (typeof digitSettings)[number];
 
-export const staffPreferencesSchema = z.strictObject({ language: z.enum(staffLanguages), digits: z.enum(digitSettings) });
-export type StaffPreferences = z.infer<typeof staffPreferencesSchema>;
+export interface StaffPreferences {
+  language: StaffLanguage;
+  digits: DigitSetting;
+}
+
+export const staffPreferencesSchema: z.ZodType<StaffPreferences> = z.strictObject({ language: z.enum(staffLanguages), digits: z.enum(digitSettings) });
 
 export const defaultStaffPreferences: StaffPreferences = { language: 'en', digits: 'latn' };
