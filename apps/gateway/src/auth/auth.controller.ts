@@ -9,7 +9,6 @@ import { AuthService } from './auth.service';
 import { Public, RequireSignIn } from './permissions';
 import { CurrentPrincipal, type AuthenticatedRequest, type Principal } from './principal';
 import { ChangePasswordDto, parsePreferences, SignInDto } from './auth.schemas';
-import { preferencesOf } from './auth.repository';
 
 @ApiTags('auth')
 @Controller('api/auth')
@@ -42,7 +41,7 @@ export class AuthController {
         role: staff.role,
         businessId: staff.business_id,
         permissions: staff.permissions,
-        preferences: preferencesOf(staff),
+        preferences: { language: staff.language, digits: staff.digits },
       },
     };
   }
