@@ -35,7 +35,7 @@ export function LanguageMenu({ signedIn, onSaved }: { signedIn: boolean; onSaved
   return (
     <details className="language-menu">
       <summary className="button button-quiet" aria-label={t('preferences.title')}>
-        <span aria-hidden="true">🌐</span> <span lang={chosen.language}>{t(`preferences.languageName.${chosen.language}`)}</span>
+        <GlobeIcon /> <span lang={chosen.language}>{t(`preferences.languageName.${chosen.language}`)}</span>
       </summary>
       <div className="language-menu-panel">
         <div className="field">
@@ -62,5 +62,15 @@ export function LanguageMenu({ signedIn, onSaved }: { signedIn: boolean; onSaved
         <ErrorNotice error={error} />
       </div>
     </details>
+  );
+}
+
+/** A globe (drawn, not an emoji: a desk's system may have no emoji font); it points no way, so it is never mirrored. */
+function GlobeIcon() {
+  return (
+    <svg className="icon" width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" aria-hidden="true" focusable="false">
+      <circle cx="12" cy="12" r="10" />
+      <path d="M2 12h20M12 2a15 15 0 0 1 0 20M12 2a15 15 0 0 0 0 20" />
+    </svg>
   );
 }
