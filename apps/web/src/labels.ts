@@ -71,7 +71,9 @@ export function formatTimeLeft(ms: number): string {
   const total = Math.max(0, Math.ceil(ms / 1000));
   const [hours, minutes, seconds] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
   const pad = (n: number) => String(n).padStart(2, '0');
-  return hours > 0 ? `${hours}:${pad(minutes)}:${pad(seconds)}` : `${minutes}:${pad(seconds)}`;
+  const clock = hours > 0 ? `${hours}:${pad(minutes)}:${pad(seconds)}` : `${minutes}:${pad(seconds)}`;
+  // A clock's digits follow the staff member's setting like every other number.
+  return currentDigits() === 'arab' ? clock.replace(/[0-9]/g, (digit) => String.fromCharCode(0x0660 + Number(digit))) : clock;
 }
 
 /** An audit log action in words; an action this app does not know yet shows as the server names it. */

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { amountIntegerDigitsMax, type DigitSetting, type StaffLanguage } from '@storecredit/contracts';
 import { errorWords } from './api';
 import { applyPreferences, t } from './i18n';
-import { formatDate, formatDateTime } from './labels';
+import { formatDate, formatDateTime, formatTimeLeft } from './labels';
 import { checkAmount, formatMoney, formatNumber, toAsciiDigits } from './money';
 
 const arabicIndic = (text: string) => text.replace(/[0-9]/g, (digit) => String.fromCharCode(0x0660 + Number(digit))).replace('.', '\u066B');
@@ -97,6 +97,11 @@ describe('money and dates by language and digits', () => {
       expect(formatDate(at)).toMatch(/٢٠٢٦/);
       expect(formatDate(at)).not.toMatch(/[0-9]/);
     });
+  });
+
+  it('writes a countdown in the digits chosen', () => {
+    inLanguage('ar', 'arab', () => expect(formatTimeLeft(15 * 60 * 1000)).toBe('١٥:٠٠'));
+    inLanguage('ar', 'latn', () => expect(formatTimeLeft(15 * 60 * 1000)).toBe('15:00'));
   });
 
   it('isolates each value inside Arabic sentences, so an amount or id keeps its order', () => {
