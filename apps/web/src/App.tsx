@@ -3,7 +3,9 @@ import { Link, Outlet, useNavigate, useRouterState } from '@tanstack/react-route
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { post, setSignedOutListener, type Me } from './api';
+import { LanguageMenu } from './components/LanguageMenu';
 import { ErrorNotice, Loading } from './components/Notice';
+import { applyPreferences } from './i18n';
 import { useOnline } from './hooks';
 import { meQuery } from './queries';
 import { SignIn } from './screens/SignIn';
@@ -41,7 +43,14 @@ export function App() {
 
 function SignedIn({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
   const { t } = useTranslation();
+  const queryClient = useQueryClient();
   const session = useMemo<Session>(() => sessionOf(me), [me]);
+  // The staff member's own language and digits, kept on the server, win over this device's last choice.
+  const language = me.preferences?.language;
+  const digits = me.preferences?.digits;
+  useEffect(() => {
+    if (language && digits) applyPreferences({ language, digits });
+  }, [language, digits]);
   const path = useRouterState({ select: (state) => state.location.pathname });
   const navigate = useNavigate();
   const online = useOnline();
@@ -83,6 +92,7 @@ function SignedIn({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
           </nav>
           <div className="who">
             <span className="who-name">{me.name}</span>
+            <LanguageMenu signedIn onSaved={(saved) => queryClient.setQueryData(meQuery.queryKey, (old) => (old ? { ...old, preferences: saved } : old))} />
             <button type="button" className="button button-quiet" onClick={signOut}>
               {t('app.signOut')}
             </button>

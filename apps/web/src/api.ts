@@ -1,6 +1,6 @@
-import type { Allocation, BonusTier, BonusTierRule, CreatedLot, EntryReferenceType, EntryType, ErrorCode, GiftCardListItem, LotSource, Permission, StaffRole } from '@storecredit/contracts';
-import { t } from './i18n';
-import type { en } from './locales/en';
+import type { Allocation, BonusTier, BonusTierRule, CreatedLot, EntryReferenceType, EntryType, ErrorCode, GiftCardListItem, LotSource, Permission, StaffPreferences, StaffRole } from '@storecredit/contracts';
+import { currentLanguage, t } from './i18n';
+import { en } from './locales/en';
 
 /**
  * The gateway's JSON API. Errors come back as `{ error: { code, message, details } }` and are thrown as
@@ -82,7 +82,7 @@ async function send<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path
   return { status: response.status, body: parsed as T };
 }
 
-/** The error codes a screen explains in the app's own words (locales: `errors`); see errorWords. */
+/** The error codes English explains in the app's own words rather than the server's sentence; see errorWords. */
 const wordedErrorCodes = new Set<string>([
   'insufficient_balance',
   'hold_not_found',
@@ -99,10 +99,17 @@ const wordedErrorCodes = new Set<string>([
 /** The refund screen's refusals, explained in its own words (locales: `refunds.errors`). */
 const refundErrorCodes = new Set<string>(['refund_exceeds_payment', 'refund_exceeds_sale', 'refund_conflict', 'sale_mismatch'] satisfies ErrorCode[]);
 
-/** The app's words for an error code it explains, else the server's own message. */
-function errorWords(code: string, serverMessage: string): string {
+/**
+ * An error in the staff member's language, by its code (locales: `errors`). English shows the server's own sentence
+ * (it may name the field or the reason) except for the codes it words itself; any other language shows its text
+ * for the code, and for a code it does not know a general sentence with the code, never the server's English. The
+ * refund codes have the refund screen's words in every language.
+ */
+export function errorWords(code: string, serverMessage: string): string {
   if (refundErrorCodes.has(code)) return t(`refunds.errors.${code as keyof typeof en.refunds.errors}`);
-  return wordedErrorCodes.has(code) ? t(`errors.${code as keyof typeof en.errors}`) : serverMessage;
+  const known = Object.hasOwn(en.errors, code) && code !== 'unknown';
+  if (currentLanguage() === 'en' && !wordedErrorCodes.has(code)) return serverMessage;
+  return known ? t(`errors.${code as Exclude<keyof typeof en.errors, 'unknown'>}`) : t('errors.unknown', { code });
 }
 
 function toApiError(response: Response, parsed: unknown, path: string): ApiError {
@@ -220,6 +227,8 @@ export interface Me {
   name: string;
   businessId: string;
   permissions: string[];
+  /** A staff member's language and digits (a service has none). */
+  preferences?: StaffPreferences;
 }
 
 export interface Client {

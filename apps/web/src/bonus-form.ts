@@ -1,6 +1,6 @@
 import { bonusExpiresInDaysMax, bonusRulesRequestSchema, bonusTierProblems, bonusTiersMax, type BonusTierRule } from '@storecredit/contracts';
 import { t } from './i18n';
-import { checkAmount } from './money';
+import { checkAmount, toAsciiDigits } from './money';
 
 /** The settings screen's bonus tiers form: what a person typed, checked by the contract before it is sent. */
 
@@ -49,9 +49,10 @@ export function checkBonusDraft(drafts: readonly TierDraft[], days: string, curr
       if (!fixed.ok) tierProblems[index].value = fixed.message;
       return { minAmount: min.ok ? min.value : draft.minAmount.trim(), fixed: fixed.ok ? fixed.value : draft.value.trim() };
     }
-    return { minAmount: min.ok ? min.value : draft.minAmount.trim(), percent: draft.value.trim() };
+    return { minAmount: min.ok ? min.value : draft.minAmount.trim(), percent: toAsciiDigits(draft.value).trim() };
   });
-  const expiresInDays = days.trim() === '' ? null : /^\d+$/.test(days.trim()) ? Number(days.trim()) : Number.NaN;
+  const dayText = toAsciiDigits(days).trim();
+  const expiresInDays = dayText === '' ? null : /^\d+$/.test(dayText) ? Number(dayText) : Number.NaN;
   const parsed = bonusRulesRequestSchema.safeParse({ tiers, expiresInDays });
   let daysProblem: string | null = null;
   let listProblem: string | null = null;

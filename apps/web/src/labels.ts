@@ -1,6 +1,6 @@
 import { normalizeGiftCardCode, type AuditItem, type BonusTierRule, type EntryReferenceType, type EntryType, type GiftCardDisplayStatus, type LotSource } from '@storecredit/contracts';
-import { t } from './i18n';
-import { formatMoney } from './money';
+import { currentDigits, currentLanguage, t } from './i18n';
+import { formatMoney, intlLocales } from './money';
 
 /**
  * The product's own words for the contract's entry types, reference types and gift card statuses, from the
@@ -36,15 +36,29 @@ export function referenceLabel(entry: { reference: { type: EntryReferenceType; i
   return entry.reference.id ? t('labels.referenceWithId', { type, id: entry.reference.id }) : type;
 }
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * Dates in the staff member's language and digits. English keeps the browser's own locale (its order of day and
+ * month, as before); Arabic is the UAE's (ar-AE).
+ */
+function dateFormat(options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const language = currentLanguage();
+  const key = `${language}|${currentDigits()}|${options.timeStyle ?? ''}`;
+  let format = dateFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(language === 'en' ? undefined : intlLocales[language], { ...options, numberingSystem: currentDigits() });
+    dateFormats.set(key, format);
+  }
+  return format;
+}
 
 export function formatDateTime(iso: string): string {
-  return dateTime.format(new Date(iso));
+  return dateFormat({ dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
 }
 
 export function formatDate(iso: string): string {
-  return dateOnly.format(new Date(iso));
+  return dateFormat({ dateStyle: 'medium' }).format(new Date(iso));
 }
 
 /** Gift card codes are read aloud in groups of four. */
@@ -57,7 +71,9 @@ export function formatTimeLeft(ms: number): string {
   const total = Math.max(0, Math.ceil(ms / 1000));
   const [hours, minutes, seconds] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
   const pad = (n: number) => String(n).padStart(2, '0');
-  return hours > 0 ? `${hours}:${pad(minutes)}:${pad(seconds)}` : `${minutes}:${pad(seconds)}`;
+  const clock = hours > 0 ? `${hours}:${pad(minutes)}:${pad(seconds)}` : `${minutes}:${pad(seconds)}`;
+  // A clock's digits follow the staff member's setting like every other number.
+  return currentDigits() === 'arab' ? clock.replace(/[0-9]/g, (digit) => String.fromCharCode(0x0660 + Number(digit))) : clock;
 }
 
 /** An audit log action in words; an action this app does not know yet shows as the server names it. */

@@ -14,6 +14,7 @@ export * from './gift-card-status';
 export * from './limits';
 export * from './money';
 export * from './payment-cap';
+export * from './preferences';
 export * from './requests';
 /** The shapes of lots and bonus tiers in a reply (types only: the web app reads replies, it does not validate them). */
 export type { Allocation, BonusTier, CreatedLot } from './replies';

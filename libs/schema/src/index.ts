@@ -13,6 +13,7 @@ import { Migration20261205000000_trace_context } from './migrations/Migration202
 import { Migration20261206000000_audit_log } from './migrations/Migration20261206000000_audit_log';
 import { Migration20261207000000_business_currencies } from './migrations/Migration20261207000000_business_currencies';
 import { Migration20261207010000_payments_by_client } from './migrations/Migration20261207010000_payments_by_client';
+import { Migration20261207100000_staff_preferences } from './migrations/Migration20261207100000_staff_preferences';
 
 /**
  * The one database's migrations, the ledger's tables and the gateway's (staff, sessions, keys) alike, in the order
@@ -34,4 +35,5 @@ export const schemaMigrations: MigrationObject[] = [
   { name: 'Migration20261206000000_audit_log', class: Migration20261206000000_audit_log },
   { name: 'Migration20261207000000_business_currencies', class: Migration20261207000000_business_currencies },
   { name: 'Migration20261207010000_payments_by_client', class: Migration20261207010000_payments_by_client },
+  { name: 'Migration20261207100000_staff_preferences', class: Migration20261207100000_staff_preferences },
 ];

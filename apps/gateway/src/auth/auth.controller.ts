@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Put, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import '@fastify/cookie';
@@ -8,7 +8,7 @@ import { sessionCookie, tokenOf } from './auth.guard';
 import { AuthService } from './auth.service';
 import { Public, RequireSignIn } from './permissions';
 import { CurrentPrincipal, type AuthenticatedRequest, type Principal } from './principal';
-import { ChangePasswordDto, SignInDto } from './auth.schemas';
+import { ChangePasswordDto, parsePreferences, SignInDto } from './auth.schemas';
 
 @ApiTags('auth')
 @Controller('api/auth')
@@ -34,7 +34,15 @@ export class AuthController {
     return {
       token,
       expiresAt: expiresAt.toISOString(),
-      staff: { id: staff.id, name: staff.name, email: staff.email, role: staff.role, businessId: staff.business_id, permissions: staff.permissions },
+      staff: {
+        id: staff.id,
+        name: staff.name,
+        email: staff.email,
+        role: staff.role,
+        businessId: staff.business_id,
+        permissions: staff.permissions,
+        preferences: { language: staff.language, digits: staff.digits },
+      },
     };
   }
 
@@ -74,5 +82,13 @@ export class AuthController {
   @ApiOperation({ summary: 'Who is signed in, of which business, with which permissions' })
   me(@CurrentPrincipal() principal: Principal) {
     return principal;
+  }
+
+  @Put('me/preferences')
+  @RequireSignIn()
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Sets one’s own language (en, ar) and digits (latn, arab) for the web app; returns them' })
+  async setPreferences(@CurrentPrincipal() principal: Principal, @Body() body: unknown) {
+    return this.auth.setOwnPreferences(principal, parsePreferences(body));
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { Database, textArray, textArraySql, type Queries } from '../database';
+import type { StaffPreferences } from '@storecredit/contracts';
 import type { Permission } from './permissions';
 import type { Principal } from './principal';
 
@@ -15,6 +16,8 @@ export interface StaffRow {
   active: boolean;
   /** PostgreSQL's text for a timestamptz, as the driver gives it. */
   deactivated_at: Date | string | null;
+  language: StaffPreferences['language'];
+  digits: StaffPreferences['digits'];
 }
 
 /** What deactivating a member did, or why it did nothing. */
@@ -91,8 +94,26 @@ export class AuthRepository {
       [tokenHash, now, idleSince],
     );
     if (!row) return null;
-    const principal: Principal = { kind: 'staff', id: row.id, name: row.name, businessId: row.business_id, permissions: row.permissions };
+    const principal: Principal = {
+      kind: 'staff',
+      id: row.id,
+      name: row.name,
+      businessId: row.business_id,
+      permissions: row.permissions,
+      preferences: preferencesOf(row),
+    };
     return { principal, lastSeenAt: new Date(row.last_seen_at) };
+  }
+
+  /** One's own language and digits: a member changes only their own (the caller passes the principal's ids). */
+  async setPreferences(businessId: string, staffId: string, preferences: StaffPreferences): Promise<StaffPreferences | null> {
+    const row = await this.db.one<StaffRow>('update staff set language = ?, digits = ? where business_id = ? and id = ? and active returning *', [
+      preferences.language,
+      preferences.digits,
+      businessId,
+      staffId,
+    ]);
+    return row ? preferencesOf(row) : null;
   }
 
   async touchSession(tokenHash: string, now: Date): Promise<void> {
@@ -292,4 +313,8 @@ export class AuthRepository {
   async businessExists(id: string): Promise<boolean> {
     return (await this.db.one('select 1 from business where id = ?', [id])) !== null;
   }
+}
+
+export function preferencesOf(row: Pick<StaffRow, 'language' | 'digits'>): StaffPreferences {
+  return { language: row.language, digits: row.digits };
 }

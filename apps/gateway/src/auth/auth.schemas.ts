@@ -1,7 +1,8 @@
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 import { passwordLengthMax } from './password-policy';
-import { permissions, staffRoles } from '@storecredit/contracts';
+import { permissions, staffPreferencesSchema, staffRoles, type StaffPreferences } from '@storecredit/contracts';
+import { ApiError } from '../http/api-error';
 
 export class SignInDto extends createZodDto(
   z.strictObject({
@@ -38,3 +39,16 @@ export class ChangeRoleDto extends createZodDto(
 export class ResetPasswordDto extends createZodDto(z.strictObject({ password: z.string().min(1).max(passwordLengthMax) })) {}
 
 export class CreateApiKeyDto extends createZodDto(z.strictObject({ name: z.string().trim().min(1).max(100), permissions: permissionList.min(1) })) {}
+
+/**
+ * A preferences body: a language or digits setting the app does not have is `unknown_preference` (422, the value was
+ * understood and is not one of ours); a body of another shape (a field missing or extra) is `invalid_request`.
+ */
+export function parsePreferences(body: unknown): StaffPreferences {
+  const parsed = staffPreferencesSchema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+  const given = (issue: (typeof parsed.error.issues)[number]) => (typeof body === 'object' && body !== null ? (body as Record<PropertyKey, unknown>)[issue.path[0] ?? ''] : undefined);
+  const unknownValue = parsed.error.issues.every((issue) => issue.code === 'invalid_value' && typeof given(issue) === 'string');
+  throw unknownValue ? new ApiError('unknown_preference', { issues }) : new ApiError('invalid_request', { issues }, issues.map((i) => `${i.path}: ${i.message}`).join('; '));
+}

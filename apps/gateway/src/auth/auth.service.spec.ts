@@ -10,7 +10,7 @@ import type { SignInThrottle } from './sign-in-throttle';
 const businessId = 'salon-1';
 
 function owner(id: string, active = true): StaffRow {
-  return { business_id: businessId, id, email: `${id}@salon.example`, name: id, role: 'owner', password_hash: 'x', permissions: ['staff.manage'], active, deactivated_at: null };
+  return { business_id: businessId, id, email: `${id}@salon.example`, name: id, role: 'owner', password_hash: 'x', permissions: ['staff.manage'], active, deactivated_at: null, language: 'en', digits: 'latn' };
 }
 
 /** The staff rows and the deactivation the repository would do; the business lock and last-owner count are SQL's part. */

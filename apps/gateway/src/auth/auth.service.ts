@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { StaffRole } from '@storecredit/contracts';
+import type { StaffPreferences, StaffRole } from '@storecredit/contracts';
 import { Clock } from '@storecredit/ledger';
 import { AuditLog } from '../audit/audit.service';
 import { gatewayConfigToken, type GatewayConfig } from '../gateway.config';
@@ -82,6 +82,14 @@ export class AuthService {
     if (token.startsWith(sessionPrefix)) return this.authenticateSession(sha256(token));
     if (token.startsWith(apiKeyPrefix)) return this.authenticateApiKey(token);
     return null;
+  }
+
+  /** One's own language and digits for the web app; an API key has no person to remember them for. */
+  async setOwnPreferences(principal: Principal, preferences: StaffPreferences): Promise<StaffPreferences> {
+    if (principal.kind !== 'staff') throw new ApiError('forbidden', undefined, 'Only a staff member has preferences');
+    const saved = await this.repository.setPreferences(principal.businessId, principal.id, preferences);
+    if (!saved) throw new ApiError('unauthenticated');
+    return saved;
   }
 
   /** A member's own password change: needs the current password, and ends their other sessions. */

@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { Actor } from '@storecredit/contracts';
+import type { Actor, StaffPreferences } from '@storecredit/contracts';
 import type { FastifyRequest } from 'fastify';
 import type { Permission } from './permissions';
 
@@ -10,6 +10,8 @@ export interface Principal {
   name: string;
   businessId: string;
   permissions: readonly Permission[];
+  /** A staff member's language and digits for the web app; a service has none. */
+  preferences?: StaffPreferences;
 }
 
 export type AuthenticatedRequest = FastifyRequest & { principal?: Principal };

@@ -22,6 +22,7 @@ export const httpErrorMessages = {
   default_not_accepted: 'The default currency must be one of the accepted currencies',
   accepted_empty: 'Accept at least one currency',
   currency_not_accepted: 'The business does not accept this currency for new credit',
+  unknown_preference: 'Language must be en or ar, and digits latn or arab',
 } as const;
 
 export type HttpErrorCode = keyof typeof httpErrorMessages;
@@ -76,6 +77,7 @@ export const statusByCode: Record<HttpErrorCode, number> = {
   default_not_accepted: 400,
   accepted_empty: 400,
   currency_not_accepted: 422,
+  unknown_preference: 422,
 };
 
 export interface ApiErrorBody {

@@ -28,7 +28,7 @@ export function ClientHeader({ clientId }: { clientId: string }) {
       </p>
       <ErrorNotice error={client.error} onRetry={() => void client.refetch()} />
       <h1 tabIndex={-1}>{client.data?.name ?? (client.isPending ? t('client.placeholderName') : clientId)}</h1>
-      {client.data ? <p className="muted contact">{[client.data.phone, client.data.email].filter(Boolean).join(' · ')}</p> : null}
+      {client.data ? <p className="muted contact"><bdi dir="ltr">{[client.data.phone, client.data.email].filter(Boolean).join(' · ')}</bdi></p> : null}
       {client.data && (session.can('balance.add') || session.can('refund.credit')) ? (
         <p className="header-actions">
           {session.can('balance.add') ? (

@@ -63,7 +63,7 @@ export function Clients({ initialQ = '', onSearch }: { initialQ?: string; onSear
             <li key={client.id}>
               <Link to="/clients/$clientId" params={{ clientId: client.id }} className="client-row">
                 <span className="client-name">{client.name}</span>
-                <span className="client-contact">{[client.phone, client.email].filter(Boolean).join(' · ') || client.externalId || ''}</span>
+                <span className="client-contact"><bdi dir="ltr">{[client.phone, client.email].filter(Boolean).join(' · ') || client.externalId || ''}</bdi></span>
               </Link>
             </li>
           ))}

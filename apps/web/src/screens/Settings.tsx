@@ -15,7 +15,7 @@ import { del, put, type BonusRule, type CreditSettings } from '../api';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { bonusTierLabel, formatDateTime } from '../labels';
 import { useBusinessCurrencies } from '../currencies';
-import { checkAmount, formatMoney } from '../money';
+import { checkAmount, formatMoney, toAsciiDigits } from '../money';
 import { bonusRulesQuery, creditSettingsQuery, queryKeys } from '../queries';
 import { useSession } from '../session';
 import { CurrencySettingsSection } from './CurrencySettings';
@@ -289,7 +289,7 @@ function GraceDays({ settings }: { settings: CreditSettings }) {
   const [days, setDays] = useState(String(settings.refundGraceDays));
   const [saved, setSaved] = useState<string | null>(null);
   const id = useId();
-  const parsed = creditSettingsRequestSchema.safeParse({ refundGraceDays: /^\d+$/.test(days.trim()) ? Number(days.trim()) : Number.NaN });
+  const parsed = creditSettingsRequestSchema.safeParse({ refundGraceDays: /^\d+$/.test(toAsciiDigits(days).trim()) ? Number(toAsciiDigits(days).trim()) : Number.NaN });
   const save = useMutation({
     mutationFn: (body: { refundGraceDays: number }) => put<CreditSettings>('/api/settings/credit', body),
     onSuccess: (answer) => {

@@ -1,10 +1,12 @@
 import { useState, type FormEvent } from 'react';
 import { post, type Me } from '../api';
 import { useTranslation } from 'react-i18next';
+import { LanguageMenu } from '../components/LanguageMenu';
 import { ErrorNotice } from '../components/Notice';
+import type { StaffPreferences } from '@storecredit/contracts';
 
 interface SignInAnswer {
-  staff: { id: string; name: string; businessId: string; permissions: string[] };
+  staff: { id: string; name: string; businessId: string; permissions: string[]; preferences: StaffPreferences };
 }
 
 export function SignIn({ reason, onSignedIn }: { reason?: string; onSignedIn: (me: Me) => void }) {
@@ -20,8 +22,8 @@ export function SignIn({ reason, onSignedIn }: { reason?: string; onSignedIn: (m
     setError(null);
     try {
       const { body } = await post<SignInAnswer>('/api/auth/sign-in', { email: email.trim(), password });
-      const { id, name, businessId, permissions } = body.staff;
-      onSignedIn({ kind: 'staff', id, name, businessId, permissions });
+      const { id, name, businessId, permissions, preferences } = body.staff;
+      onSignedIn({ kind: 'staff', id, name, businessId, permissions, preferences });
     } catch (caught) {
       setError(caught);
       setBusy(false);
@@ -30,6 +32,9 @@ export function SignIn({ reason, onSignedIn }: { reason?: string; onSignedIn: (m
 
   return (
     <main className="sign-in" id="main">
+      <div className="sign-in-language">
+        <LanguageMenu signedIn={false} />
+      </div>
       <form className="card sign-in-card" onSubmit={submit} aria-labelledby="sign-in-title">
         <h1 id="sign-in-title">{t('app.name')}</h1>
         <p className="muted">{t('signIn.intro')}</p>
