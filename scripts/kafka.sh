@@ -13,13 +13,14 @@
 #   credentials.env  admin.properties (with authentication: the principals' passwords, mode 600)
 #
 # Authentication (KAFKA_AUTH=scram, the default): clients authenticate with SASL/SCRAM-SHA-512 on the client
-# listener (SASL_PLAINTEXT on loopback), the StandardAuthorizer refuses whatever no ACL allows, and `admin` is the
-# super user. The first format creates one SCRAM user per service with a random password and writes them to
-# $KAFKA_HOME_DIR/credentials.env; the ACLs are granted by `npm run kafka:provision` (or the test harness, per suite).
+# listener (SASL_PLAINTEXT on loopback), the controller listener asks for the admin's password (SASL/PLAIN), the
+# StandardAuthorizer refuses whatever no ACL allows, and `admin` is the only super user. The first format creates one
+# SCRAM user per service with a random password and writes them to $KAFKA_HOME_DIR/credentials.env; the ACLs are
+# granted by `npm run kafka:provision` (or the test harness, per suite).
 # A data directory formatted in the other mode (an old .kafka without authentication) is formatted again.
 #
 # Environment:
-#   KAFKA_PORT              client (PLAINTEXT) port on 127.0.0.1   [9092]
+#   KAFKA_PORT              client port on 127.0.0.1               [9092]
 #   KAFKA_CONTROLLER_PORT   KRaft controller port on 127.0.0.1     [9093]
 #   KAFKA_PARTITIONS        num.partitions for auto-created topics  [4]
 #   KAFKA_HOME_DIR          runtime directory                       [<repo>/.kafka]
@@ -130,10 +131,13 @@ fetch_libs() {
   log "fetched $(find "$LIBS_DIR" -name '*.jar' | wc -l) jars"
 }
 
-# The client listener: PLAINTEXT, or SASL_PLAINTEXT with SCRAM and the authorizer. The controller listener stays
-# PLAINTEXT on loopback; the broker talks to itself over the SASL listener as admin. A PLAINTEXT connection's principal
-# is User:ANONYMOUS, which the broker's own controller registration needs as a super user: only the loopback
-# controller listener can produce it (an unauthenticated client on the SASL listener is refused, never ANONYMOUS).
+# Without authentication both listeners are PLAINTEXT. With it, the client listener is SASL_PLAINTEXT with SCRAM and
+# the authorizer, and the KRaft controller listener is SASL_PLAINTEXT with PLAIN: SCRAM users live in the metadata log,
+# which the controller must read before it could check them, so the controller knows the admin from its static JAAS
+# line. The broker registers with the controller, and talks to itself over the client listener, as admin; `admin` is
+# the only super user. No listener takes an unauthenticated connection, so no one is User:ANONYMOUS (Kafka >= 3.7
+# admin clients can bootstrap to the controller port, KIP-919: a PLAINTEXT controller listener with ANONYMOUS as super
+# user would make anyone who reaches it a super user).
 listener_config() {
   if [[ "$KAFKA_AUTH" == none ]]; then
     cat <<EOF
@@ -148,13 +152,16 @@ EOF
 listeners=SASL_PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT,CONTROLLER://$KAFKA_HOST:$KAFKA_CONTROLLER_PORT
 advertised.listeners=SASL_PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT
 inter.broker.listener.name=SASL_PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
+listener.security.protocol.map=CONTROLLER:SASL_PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
 sasl.enabled.mechanisms=SCRAM-SHA-512
 sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
 listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$(credential KAFKA_PASSWORD_ADMIN)";
+sasl.mechanism.controller.protocol=PLAIN
+listener.name.controller.sasl.enabled.mechanisms=PLAIN
+listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="$(credential KAFKA_PASSWORD_ADMIN)" user_admin="$(credential KAFKA_PASSWORD_ADMIN)";
 authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
 allow.everyone.if.no.acl.found=false
-super.users=User:admin;User:ANONYMOUS
+super.users=User:admin
 EOF
 }
 

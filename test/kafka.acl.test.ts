@@ -2,7 +2,28 @@ import { commandKey, topicNames, type TopicNames } from '@storecredit/contracts'
 import { createKafka, KeyPartitioner, serviceGroups, type KafkaSasl } from '@storecredit/messaging';
 import { command, principalSasl, provisionTestTopics, testBrokers, testKafkaAuth, uniqueId, uniqueTopicPrefix, waitUntil } from '@storecredit/testing';
 import { Kafka, logLevel } from 'kafkajs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { kafkaCredentialsFile } from '../libs/testing/src/services';
 import { startWorkerStack, type WorkerStack } from './support';
+
+const run = promisify(execFile);
+
+/** scripts/kafka.sh's runtime directory of the broker under test (server.properties, libs/), when it is that broker. */
+const kafkaHome = ((file) => (file === null ? null : dirname(file)))(kafkaCredentialsFile(process.env, resolve(__dirname, '..')));
+const serverProperties = kafkaHome === null ? null : join(kafkaHome, 'server.properties');
+
+/** A .properties file's key=value lines (no continuation lines: scripts/kafka.sh writes none). */
+function readProperties(file: string): Map<string, string> {
+  const entries = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.includes('=') && !line.startsWith('#'))
+    .map((line): [string, string] => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]);
+  return new Map(entries);
+}
 
 type Principal = Parameters<typeof principalSasl>[0];
 
@@ -117,6 +138,57 @@ describe('Kafka authentication and ACLs', () => {
       await expect(admin.connect().then(() => admin.listTopics())).rejects.toThrow();
       await admin.disconnect().catch(() => undefined);
     });
+  });
+
+  // The KRaft controller listener: Kafka >= 3.7 admin clients can bootstrap to it (KIP-919), so a PLAINTEXT one with
+  // User:ANONYMOUS as super user would make anyone who reaches the port a super user. Probed with Kafka's own
+  // MetadataQuorumCommand (kafkajs cannot talk to a controller), from the broker's libs/: only scripts/kafka.sh's broker.
+  (serverProperties !== null && existsSync(serverProperties) ? describe : describe.skip)('the controller listener', () => {
+    let configDir: string;
+    let props: Map<string, string>;
+    let controller: string;
+
+    beforeAll(() => {
+      props = readProperties(serverProperties as string);
+      controller = (props.get('controller.quorum.voters') ?? '').replace(/^\d+@/, '');
+      configDir = mkdtempSync(join(tmpdir(), 'controller-probe-'));
+    });
+
+    afterAll(() => rmSync(configDir, { recursive: true, force: true }));
+
+    /** DescribeQuorum on the controller with these client settings: ok, or the tool's last error line. */
+    async function describeQuorum(name: string, settings: string[]): Promise<Outcome> {
+      const config = join(configDir, `${name}.properties`);
+      writeFileSync(config, [...settings, 'request.timeout.ms=3000', 'default.api.timeout.ms=5000', ''].join('\n'), { mode: 0o600 });
+      const home = kafkaHome as string;
+      try {
+        const jvm = ['-Xmx128m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', `-Dlog4j.configuration=file:${join(home, 'tools-log4j.properties')}`];
+        const tool = ['org.apache.kafka.tools.MetadataQuorumCommand', '--bootstrap-controller', controller, '--command-config', config, 'describe', '--status'];
+        await run('java', [...jvm, '-cp', join(home, 'libs', '*'), ...tool], { timeout: 30_000 });
+        return 'ok';
+      } catch (error) {
+        const { stderr } = error as { stderr?: string };
+        return /(\w+Exception): /.exec(stderr ?? '')?.[1] ?? String(error);
+      }
+    }
+
+    const plain = (username: string, password: string) => [
+      'security.protocol=SASL_PLAINTEXT',
+      'sasl.mechanism=PLAIN',
+      `sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="${username}" password="${password}";`,
+    ];
+
+    it('asks for a password (SASL_PLAINTEXT, PLAIN) and has admin as the only super user, never ANONYMOUS', () => {
+      expect(props.get('listener.security.protocol.map')?.split(',')).toContain('CONTROLLER:SASL_PLAINTEXT');
+      expect(props.get('sasl.mechanism.controller.protocol')).toBe('PLAIN');
+      expect(props.get('super.users')).toBe('User:admin');
+    });
+
+    it('refuses a client without credentials, and a wrong password; lets the admin in', async () => {
+      expect(await describeQuorum('anonymous', ['security.protocol=PLAINTEXT'])).not.toBe('ok');
+      expect(await describeQuorum('wrong-password', plain('admin', 'not-the-password'))).toBe('SaslAuthenticationException');
+      expect(await describeQuorum('admin', plain('admin', process.env.KAFKA_PASSWORD_ADMIN ?? ''))).toBe('ok');
+    }, 90_000);
   });
 
   describe('producing', () => {

@@ -44,6 +44,29 @@ describe('serviceAcls', () => {
     expect(/^PRINCIPALS=\((.*)\)$/m.exec(script)?.[1].split(' ')).toEqual([adminPrincipal, ...servicePrincipals]);
   });
 
+  // Anyone who reaches a PLAINTEXT controller listener is User:ANONYMOUS, and admin clients can bootstrap to it
+  // (KIP-919): the admin is the only super user, and the controller listener asks for its password (SASL/PLAIN).
+  it('is the only super user of scripts/kafka.sh, whose controller listener asks for a password', () => {
+    const script = readFileSync(resolve(repoRoot, 'scripts/kafka.sh'), 'utf8');
+    const scram = script.slice(script.indexOf('listeners=SASL_PLAINTEXT://'));
+    expect(script.match(/^super\.users=.*$/gm)).toEqual([`super.users=User:${adminPrincipal}`]);
+    expect(scram).toMatch(/^listener\.security\.protocol\.map=CONTROLLER:SASL_PLAINTEXT,/m);
+    expect(scram).toMatch(/^sasl\.mechanism\.controller\.protocol=PLAIN$/m);
+    expect(scram).toMatch(/^listener\.name\.controller\.sasl\.enabled\.mechanisms=PLAIN$/m);
+    expect(scram).toMatch(/^listener\.name\.controller\.plain\.sasl\.jaas\.config=\S+\.PlainLoginModule required username="admin" /m);
+  });
+
+  it('is the only super user of docker-compose.yml, whose controller listener asks for a password', () => {
+    const compose = readFileSync(resolve(repoRoot, 'docker-compose.yml'), 'utf8');
+    expect(compose.match(/^\s*KAFKA_SUPER_USERS: .*$/gm)?.map((line) => line.trim())).toEqual([`KAFKA_SUPER_USERS: User:${adminPrincipal}`]);
+    expect(compose).toMatch(/^\s*KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: .*\bCONTROLLER:SASL_PLAINTEXT\b/m);
+    expect(compose).toMatch(/^\s*KAFKA_SASL_MECHANISM_CONTROLLER_PROTOCOL: PLAIN$/m);
+    expect(compose).toMatch(/^\s*KAFKA_LISTENER_NAME_CONTROLLER_SASL_ENABLED_MECHANISMS: PLAIN$/m);
+    expect(compose).toMatch(/^\s*KAFKA_LISTENER_NAME_CONTROLLER_PLAIN_SASL_JAAS_CONFIG: .*PlainLoginModule required username="admin" /m);
+    const settings = compose.split('\n').filter((line) => !line.trim().startsWith('#'));
+    expect(settings.filter((line) => /CONTROLLER:PLAINTEXT|ANONYMOUS/.test(line))).toEqual([]);
+  });
+
   it('is the README table, row for row', () => {
     const readme = readFileSync(resolve(repoRoot, 'README.md'), 'utf8');
     for (const acl of serviceAcls('<prefix>')) {
