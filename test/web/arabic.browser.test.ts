@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { BrowserSessions, desktop, expectCount, expectText, launchChromium, phone, screenshotDir, screenshots, until, waitMs } from './browser-support';
-import { addBalance, startWebServer, type Login, type WebServer } from './web-server';
+import { BrowserSessions, desktop, expectCount, expectText, phone, screenshotDir, screenshots, until, waitMs } from './browser-support';
+import { addBalance, type Login, type WebServer } from './web-server';
+import { webSuite } from './web-suite';
 
 // The browser globals that functions passed to evaluate() use; the project's Node types have no DOM.
 declare const document: { documentElement: { dir: string; lang: string; scrollWidth: number } };
@@ -18,21 +18,7 @@ describe('staff web app in Arabic, right to left, in Chromium', () => {
   let browser: Browser;
   let sessions: BrowserSessions;
 
-  beforeAll(async () => {
-    mkdirSync(screenshotDir, { recursive: true });
-    [server, browser] = await Promise.all([startWebServer(), launchChromium()]);
-    sessions = new BrowserSessions(browser, server);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  afterEach(async () => {
-    await sessions.closePages();
-    expect(sessions.pageErrors.splice(0)).toEqual([]);
-  });
+  webSuite((started) => ({ server, browser, sessions } = started));
 
   const dialog = (page: Page) => page.getByRole('dialog');
   const balanceCard = (page: Page) => page.locator('.balance-card[data-currency="AED"]');

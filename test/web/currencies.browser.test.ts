@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { BrowserSessions, expectCount, expectText, launchChromium, screenshotDir, screenshots, until } from './browser-support';
-import { addBalance, startWebServer, type WebServer } from './web-server';
+import { BrowserSessions, expectCount, expectText, screenshots, until } from './browser-support';
+import { addBalance, type WebServer } from './web-server';
+import { webSuite } from './web-suite';
 
 /**
  * Business currencies and role changes in the staff web app, in a real headless Chromium against the real gateway,
@@ -12,21 +12,7 @@ describe('staff web app: currencies and roles in Chromium', () => {
   let browser: Browser;
   let sessions: BrowserSessions;
 
-  beforeAll(async () => {
-    mkdirSync(screenshotDir, { recursive: true });
-    [server, browser] = await Promise.all([startWebServer(), launchChromium()]);
-    sessions = new BrowserSessions(browser, server);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  afterEach(async () => {
-    await sessions.closePages();
-    expect(sessions.pageErrors.splice(0)).toEqual([]);
-  });
+  webSuite((started) => ({ server, browser, sessions } = started));
 
   const dialog = (page: Page) => page.getByRole('dialog');
   const options = (scope: Page | Locator, label: string) => scope.getByLabel(label, { exact: true }).locator('option').allTextContents();

@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { BrowserSessions, expectCount, expectText, launchChromium, screenshotDir, screenshots } from './browser-support';
-import { addBalance, startWebServer, type WebServer } from './web-server';
+import { BrowserSessions, expectCount, expectText, screenshots } from './browser-support';
+import { addBalance, type WebServer } from './web-server';
+import { webSuite } from './web-suite';
 
 /**
  * The refund screen in a real headless Chromium against the real gateway, ledger worker, PostgreSQL and Kafka: what
@@ -13,21 +13,7 @@ describe('staff web app: refunds into balance in Chromium', () => {
   let browser: Browser;
   let sessions: BrowserSessions;
 
-  beforeAll(async () => {
-    mkdirSync(screenshotDir, { recursive: true });
-    [server, browser] = await Promise.all([startWebServer(), launchChromium()]);
-    sessions = new BrowserSessions(browser, server);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  afterEach(async () => {
-    await sessions.closePages();
-    expect(sessions.pageErrors.splice(0)).toEqual([]);
-  });
+  webSuite((started) => ({ server, browser, sessions } = started));
 
   const dialog = (page: Page) => page.getByRole('dialog');
   const paymentRow = (page: Page, paymentCommandId: string) => page.locator(`tr[data-payment="${paymentCommandId}"]`).first();

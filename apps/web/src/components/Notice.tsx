@@ -32,6 +32,16 @@ function retryHint(error: ApiError): string | null {
   return seconds < 90 ? translate('notice.retryInSeconds', { count: seconds }) : translate('notice.retryInMinutes', { count: Math.ceil(seconds / 60) });
 }
 
+/** What a change did, said where the form is: a polite live region, as the screens' other confirmations. */
+export function SuccessNotice({ message }: { message: string | null | undefined }) {
+  if (!message) return null;
+  return (
+    <p className="notice notice-success" role="status">
+      {message}
+    </p>
+  );
+}
+
 export function PendingNotice({ commandId }: { commandId: string | null }) {
   const { t } = useTranslation();
   if (!commandId) return null;

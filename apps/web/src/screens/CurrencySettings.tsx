@@ -9,7 +9,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { put } from '../api';
-import { ErrorNotice, Loading } from '../components/Notice';
+import { ErrorNotice, Loading, SuccessNotice } from '../components/Notice';
 import { currenciesQuery, queryKeys } from '../queries';
 
 /** Settings › Currencies: the default and the accepted list (settings.manage). */
@@ -112,11 +112,7 @@ function CurrenciesForm({ settings }: { settings: BusinessCurrenciesView }) {
       </fieldset>
       {problem ? <p className="field-error">{t(`currencies.problems.${problem.code}`)}</p> : null}
       <ErrorNotice error={save.error} />
-      {saved ? (
-        <p className="notice notice-success" role="status">
-          {saved}
-        </p>
-      ) : null}
+      <SuccessNotice message={saved} />
       <div className="form-actions">
         <button type="submit" className="button button-primary" disabled={save.isPending || problem !== undefined}>
           {save.isPending ? t('currencies.saving') : t('currencies.save')}

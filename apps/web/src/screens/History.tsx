@@ -2,7 +2,7 @@ import { useInfiniteQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState, type TouchEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Entry, WalletResult } from '../api';
-import { ErrorNotice, Loading } from '../components/Notice';
+import { ErrorNotice, Loading, SuccessNotice } from '../components/Notice';
 import { entryTypes, reversibleEntryTypes, type EntryType } from '@storecredit/contracts';
 import { bonusTierLabel, entryTypeLabel, formatDateTime, lotSourceLabel, referenceLabel } from '../labels';
 import { formatMoney, isPositive, sameAmount } from '../money';
@@ -76,11 +76,7 @@ export function History({ clientId, filter, onFilter }: { clientId: string; filt
           {t('history.exportCsv')}
         </a>
       </div>
-      {reversed ? (
-        <p className="notice notice-success" role="status">
-          {reversed}
-        </p>
-      ) : null}
+      <SuccessNotice message={reversed} />
       {rows.items.length > 0 ? (
         <HistoryTable
           entries={rows.items}

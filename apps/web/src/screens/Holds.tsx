@@ -5,7 +5,7 @@ import { releaseHoldRequestSchema } from '@storecredit/contracts';
 import { ApiError, type Hold, type HoldResult } from '../api';
 import { useCommand } from '../command';
 import { Dialog } from '../components/Dialog';
-import { CommandNotices, ErrorNotice } from '../components/Notice';
+import { CommandNotices, ErrorNotice, SuccessNotice } from '../components/Notice';
 import { useTimeLeft } from '../hooks';
 import { formatDateTime, formatTimeLeft } from '../labels';
 import { formatMoney } from '../money';
@@ -28,11 +28,7 @@ export function ActiveHolds({ clientId }: { clientId: string }) {
       <h2 id="holds-title">{t('holds.title')}</h2>
       <p className="muted">{t('holds.intro')}</p>
       <ErrorNotice error={holds.error} onRetry={() => void holds.refetch()} />
-      {released ? (
-        <p className="notice notice-success" role="status">
-          {released}
-        </p>
-      ) : null}
+      <SuccessNotice message={released} />
       {items.length > 0 ? (
         <ul className="entry-list" aria-busy={holds.isFetching}>
           {items.map((hold) => (

@@ -12,7 +12,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { checkBonusDraft, draftOf, newTierKey, type BonusDraftCheck, type TierDraft } from '../bonus-form';
 import { del, put, type BonusRule, type CreditSettings } from '../api';
-import { ErrorNotice, Loading } from '../components/Notice';
+import { ErrorNotice, Loading, SuccessNotice } from '../components/Notice';
 import { bonusTierLabel, formatDateTime } from '../labels';
 import { useBusinessCurrencies } from '../currencies';
 import { checkAmount, formatMoney, toAsciiDigits } from '../money';
@@ -80,11 +80,7 @@ function BonusRules() {
           </div>
           {/* A new rule version (saved here or elsewhere) starts the form again from what is stored. */}
           <BonusEditor key={`${currency}:${rule?.version ?? 0}`} currency={currency} rule={rule} onSaved={setSaved} />
-          {saved ? (
-            <p className="notice notice-success" role="status">
-              {saved}
-            </p>
-          ) : null}
+          <SuccessNotice message={saved} />
         </>
       ) : null}
     </section>
@@ -324,11 +320,7 @@ function GraceDays({ settings }: { settings: CreditSettings }) {
         </p>
       </div>
       <ErrorNotice error={save.error} />
-      {saved ? (
-        <p className="notice notice-success" role="status">
-          {saved}
-        </p>
-      ) : null}
+      <SuccessNotice message={saved} />
       <div className="form-actions">
         <button type="submit" className="button button-primary" disabled={save.isPending || problem !== null}>
           {save.isPending ? t('settings.saving') : t('settings.saveCredit')}

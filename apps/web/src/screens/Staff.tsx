@@ -4,7 +4,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { del, patch, post, type ApiKey, type CreatedApiKey, type StaffMember } from '../api';
 import { Dialog } from '../components/Dialog';
-import { ErrorNotice, Loading } from '../components/Notice';
+import { ErrorNotice, Loading, SuccessNotice } from '../components/Notice';
 import { formatDate } from '../labels';
 import { apiKeysQuery, queryKeys, staffQuery } from '../queries';
 import { useSession } from '../session';
@@ -106,11 +106,7 @@ function AddMemberForm() {
           </p>
         ) : null}
         <ErrorNotice error={add.error} />
-        {added ? (
-          <p className="notice notice-success" role="status">
-            {added}
-          </p>
-        ) : null}
+        <SuccessNotice message={added} />
         <div className="form-actions">
           <button type="submit" className="button button-primary" disabled={add.isPending}>
             {add.isPending ? t('staff.adding') : t('staff.add')}
@@ -142,11 +138,7 @@ function MemberList() {
       <h2 id="staff-list-title">{t('staff.membersTitle')}</h2>
       <ErrorNotice error={list.error} onRetry={() => void list.refetch()} />
       {list.isPending ? <Loading label={t('staff.loading')} /> : null}
-      {notice ? (
-        <p className="notice notice-success" role="status">
-          {notice}
-        </p>
-      ) : null}
+      <SuccessNotice message={notice} />
       {list.data ? (
         <table className="cards-table staff-table">
           <thead>
