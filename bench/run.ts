@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { adminEnvFromCredentialsFile } from '@storecredit/messaging';
 import { benchConfigFromEnv, type BenchConfig } from './config';
 import { benchBusinessId, runScenario, type ScenarioResult } from './e2e';
 import { kafkaFloor, kafkaLatencyFloor, pgFloor } from './floors';
@@ -163,6 +164,12 @@ async function main(config: BenchConfig): Promise<number> {
 killChildrenOnExit();
 // kafkajs logs through the Nest logger (libs/messaging); warnings only, so the table stays readable.
 Logger.overrideLogger(['error', 'warn']);
+// The bench creates and deletes its topics, and its workers read them: with a local broker that asks for a password
+// (scripts/kafka.sh's credentials.env) and no KAFKA_SASL_* given, everything here runs as that broker's admin.
+if (!process.env.KAFKA_SASL_MECHANISM) {
+  Object.assign(process.env, adminEnvFromCredentialsFile(join(process.env.KAFKA_HOME_DIR || resolve(__dirname, '../.kafka'), 'credentials.env')));
+}
+
 main(benchConfigFromEnv()).then(
   (code) => process.exit(code),
   (error: unknown) => {
