@@ -384,7 +384,7 @@ cmd_start() {
     if port_open "$KAFKA_PORT"; then
       # Someone else's broker (another checkout, a CI service, ...).
       if libs_ok && ! broker_ready; then
-        die "$BOOTSTRAP is in use by something that does not answer as a Kafka broker"
+        die "$BOOTSTRAP is in use by something that does not answer as a Kafka broker to this checkout (it may be a broker of another checkout, with other passwords or none: stop it with that checkout's scripts/kafka.sh stop)"
       fi
       log "a broker not started by this script already answers on $BOOTSTRAP; using it"
       return 0
